@@ -1,0 +1,452 @@
+//! The generic document service: every TMF resource is stored as its JSON representation
+//! in a table of its own, with the references it holds indexed in `entity_ref`.
+//!
+//! A resource kind declares its typed model, its table, the references it holds and any
+//! rule of its own; this module does the rest the same way for all of them: typed
+//! validation at the edge, reference checks and writes in one transaction, filtered and
+//! paged lists in the database, optimistic patching, delete refusal while referenced.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, TransactionTrait, Value};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use tmf_apis::body::from_value;
+use tmf_apis::{
+    ListQuery, Page, PatchDocument, ResourceDescriptor, ResourceService, TmfError, TmfResult,
+};
+use validator::Validate;
+
+use crate::Store;
+use crate::error::db_error;
+use crate::sql::{Sql, push_order_and_page, push_where};
+
+/// Where resources of one type are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredType {
+    /// The table.
+    pub table: &'static str,
+    /// The value of the `kind` column (the resource's base type name).
+    pub kind: &'static str,
+}
+
+/// Which `@referredType`s the store knows, and where each lives. Each application crate
+/// registers its types; references are checked against this registry.
+#[derive(Debug, Clone, Default)]
+pub struct TypeRegistry {
+    types: HashMap<&'static str, StoredType>,
+}
+
+impl TypeRegistry {
+    /// Registers a type name.
+    pub fn register(&mut self, type_name: &'static str, stored: StoredType) {
+        self.types.insert(type_name, stored);
+    }
+
+    /// Where a type is stored.
+    pub fn get(&self, type_name: &str) -> Option<StoredType> {
+        self.types.get(type_name).copied()
+    }
+}
+
+/// A reference held by a resource, to be checked and indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// Where in the resource it is (`engagedParty`, `relatedParty[2]`).
+    pub path: String,
+    /// The referenced id.
+    pub id: String,
+    /// The `@referredType` the client gave, if any.
+    pub referred_type: Option<String>,
+    /// The types this reference may point at.
+    pub allowed: &'static [&'static str],
+}
+
+/// One kind of TMF resource stored as a document.
+pub trait ResourceKind: Send + Sync + 'static {
+    /// The typed representation; deserialising into it is the edge validation.
+    type Model: Serialize + DeserializeOwned + Validate + Send + Sync;
+
+    /// Routing and catalogue information.
+    fn descriptor(&self) -> &ResourceDescriptor;
+
+    /// Where documents of this kind live.
+    fn stored_type(&self) -> StoredType;
+
+    /// The references the model holds.
+    fn references(&self, _model: &Self::Model) -> Vec<Reference> {
+        Vec::new()
+    }
+
+    /// Rules of this kind beyond the model's own validation (for example a lifecycle).
+    fn check(&self, _previous: Option<&Self::Model>, _model: &Self::Model) -> TmfResult<()> {
+        Ok(())
+    }
+}
+
+/// The generic service of a resource kind.
+pub struct DocumentService<K: ResourceKind> {
+    kind: K,
+    store: Store,
+    registry: Arc<TypeRegistry>,
+    _model: PhantomData<fn() -> K::Model>,
+}
+
+impl<K: ResourceKind> DocumentService<K> {
+    /// A service for `kind` over `store`, checking references against `registry`.
+    pub fn new(kind: K, store: Store, registry: Arc<TypeRegistry>) -> Self {
+        Self {
+            kind,
+            store,
+            registry,
+            _model: PhantomData,
+        }
+    }
+
+    fn backend(&self) -> DbBackend {
+        self.store.backend()
+    }
+
+    /// Parses and validates a full representation; returns the model and its normalised JSON.
+    fn admit(&self, document: Json, previous: Option<&K::Model>) -> TmfResult<(K::Model, Json)> {
+        let model: K::Model = from_value(document)?;
+        if let Err(errors) = model.validate() {
+            let violation = sid_model::validation::first_violation(&errors);
+            return Err(TmfError::invalid_value(format!(
+                "'{}': {}",
+                violation.path, violation.message
+            )));
+        }
+        self.kind.check(previous, &model)?;
+        let normalised = serde_json::to_value(&model).map_err(TmfError::internal)?;
+        Ok((model, normalised))
+    }
+
+    async fn check_references(
+        &self,
+        txn: &DatabaseTransaction,
+        references: &[Reference],
+    ) -> TmfResult<Vec<(String, StoredType, String)>> {
+        let mut resolved = Vec::with_capacity(references.len());
+        for reference in references {
+            let candidates: Vec<&str> = match &reference.referred_type {
+                Some(referred) => {
+                    if !reference.allowed.contains(&referred.as_str()) {
+                        return Err(TmfError::invalid_value(format!(
+                            "'{}': @referredType '{}' is not allowed here; expected one of {}",
+                            reference.path,
+                            referred,
+                            reference.allowed.join(", ")
+                        )));
+                    }
+                    vec![referred.as_str()]
+                }
+                None => reference.allowed.to_vec(),
+            };
+            let mut found = None;
+            for type_name in candidates {
+                let Some(stored) = self.registry.get(type_name) else {
+                    continue;
+                };
+                if self.exists_for_reference(txn, stored, &reference.id).await? {
+                    found = Some(stored);
+                    break;
+                }
+            }
+            match found {
+                Some(stored) => {
+                    resolved.push((reference.path.clone(), stored, reference.id.clone()))
+                }
+                None => {
+                    return Err(TmfError::reference_not_found(format!(
+                        "'{}': {} '{}' does not exist",
+                        reference.path,
+                        reference
+                            .referred_type
+                            .clone()
+                            .unwrap_or_else(|| reference.allowed.join(" or ")),
+                        reference.id
+                    )));
+                }
+            }
+        }
+        Ok(resolved)
+    }
+
+    async fn exists_for_reference(
+        &self,
+        txn: &DatabaseTransaction,
+        stored: StoredType,
+        id: &str,
+    ) -> TmfResult<bool> {
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT 1 AS found FROM ")
+            .push(stored.table)
+            .push(" WHERE id = ")
+            .bind(id.to_owned())
+            .push(" AND kind = ")
+            .bind(stored.kind);
+        if self.backend() == DbBackend::Postgres {
+            // Holds the referenced row against deletion until this transaction ends.
+            sql.push(" FOR KEY SHARE");
+        }
+        let row = txn.query_one_raw(sql.build()).await.map_err(db_error)?;
+        Ok(row.is_some())
+    }
+
+    async fn write_references(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        references: &[(String, StoredType, String)],
+    ) -> TmfResult<()> {
+        let table = self.kind.stored_type().table;
+        let mut sql = Sql::new(self.backend());
+        sql.push("DELETE FROM entity_ref WHERE source_table = ")
+            .bind(table)
+            .push(" AND source_id = ")
+            .bind(id.to_owned());
+        txn.execute_raw(sql.build()).await.map_err(db_error)?;
+        for (path, target, target_id) in references {
+            let mut sql = Sql::new(self.backend());
+            sql.push("INSERT INTO entity_ref (source_table, source_id, path, target_table, target_id) VALUES (")
+                .bind(table)
+                .push(", ")
+                .bind(id.to_owned())
+                .push(", ")
+                .bind(path.clone())
+                .push(", ")
+                .bind(target.table)
+                .push(", ")
+                .bind(target_id.clone())
+                .push(")");
+            txn.execute_raw(sql.build()).await.map_err(db_error)?;
+        }
+        Ok(())
+    }
+
+    async fn load(
+        &self,
+        connection: &impl ConnectionTrait,
+        id: &str,
+        for_update: bool,
+    ) -> TmfResult<Option<(Json, i64)>> {
+        let stored = self.kind.stored_type();
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT body, version FROM ")
+            .push(stored.table)
+            .push(" WHERE id = ")
+            .bind(id.to_owned())
+            .push(" AND kind = ")
+            .bind(stored.kind);
+        if for_update && self.backend() == DbBackend::Postgres {
+            sql.push(" FOR UPDATE");
+        }
+        let Some(row) = connection.query_one_raw(sql.build()).await.map_err(db_error)? else {
+            return Ok(None);
+        };
+        let body = read_body(&row)?;
+        let version: i64 = row.try_get("", "version").map_err(db_error)?;
+        Ok(Some((body, version)))
+    }
+
+    fn not_found(&self, id: &str) -> TmfError {
+        TmfError::not_found(self.kind.descriptor().type_name, id)
+    }
+}
+
+fn read_body(row: &sea_orm::QueryResult) -> TmfResult<Json> {
+    match row.try_get::<Json>("", "body") {
+        Ok(body) => Ok(body),
+        Err(_) => {
+            let text: String = row.try_get("", "body").map_err(db_error)?;
+            serde_json::from_str(&text).map_err(TmfError::internal)
+        }
+    }
+}
+
+fn body_value(backend: DbBackend, document: &Json) -> Value {
+    match backend {
+        DbBackend::Postgres => Value::Json(Some(Box::new(document.clone()))),
+        _ => Value::from(document.to_string()),
+    }
+}
+
+fn now_micros() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+#[async_trait]
+impl<K: ResourceKind> ResourceService for DocumentService<K> {
+    fn descriptor(&self) -> &ResourceDescriptor {
+        self.kind.descriptor()
+    }
+
+    async fn list(&self, query: &ListQuery) -> TmfResult<Page> {
+        let stored = self.kind.stored_type();
+        let connection = self.store.connection();
+
+        let mut count = Sql::new(self.backend());
+        count.push("SELECT COUNT(*) AS total FROM ").push(stored.table);
+        push_where(&mut count, stored.kind, query);
+        let total: i64 = match connection
+            .query_one_raw(count.build())
+            .await
+            .map_err(db_error)?
+        {
+            Some(row) => row.try_get("", "total").map_err(db_error)?,
+            None => 0,
+        };
+
+        let mut select = Sql::new(self.backend());
+        select.push("SELECT body FROM ").push(stored.table);
+        push_where(&mut select, stored.kind, query);
+        push_order_and_page(&mut select, query);
+        let rows = connection
+            .query_all_raw(select.build())
+            .await
+            .map_err(db_error)?;
+        let items = rows.iter().map(read_body).collect::<TmfResult<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn create(&self, body: Json) -> TmfResult<Json> {
+        for read_only in ["id", "href"] {
+            if body.get(read_only).is_some() {
+                return Err(TmfError::invalid_body(format!(
+                    "'{read_only}' is assigned by the server and must not be sent on create"
+                )));
+            }
+        }
+        let (model, mut document) = self.admit(body, None)?;
+        let stored = self.kind.stored_type();
+        let id = uuid::Uuid::now_v7().to_string();
+        if let Json::Object(map) = &mut document {
+            map.insert("id".into(), Json::String(id.clone()));
+            map.entry("@type")
+                .or_insert_with(|| Json::String(self.kind.descriptor().type_name.to_owned()));
+        }
+        let references = self.kind.references(&model);
+
+        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let resolved = self.check_references(&txn, &references).await?;
+        let now = now_micros();
+        let mut insert = Sql::new(self.backend());
+        insert
+            .push("INSERT INTO ")
+            .push(stored.table)
+            .push(" (id, kind, body, version, created_at, updated_at) VALUES (")
+            .bind(id.clone())
+            .push(", ")
+            .bind(stored.kind)
+            .push(", ")
+            .bind(body_value(self.backend(), &document))
+            .push(", 1, ")
+            .bind(now)
+            .push(", ")
+            .bind(now)
+            .push(")");
+        txn.execute_raw(insert.build()).await.map_err(db_error)?;
+        self.write_references(&txn, &id, &resolved).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(document)
+    }
+
+    async fn retrieve(&self, id: &str) -> TmfResult<Json> {
+        self.load(self.store.connection(), id, false)
+            .await?
+            .map(|(body, _)| body)
+            .ok_or_else(|| self.not_found(id))
+    }
+
+    async fn patch(&self, id: &str, patch: PatchDocument) -> TmfResult<Json> {
+        let stored = self.kind.stored_type();
+        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let (mut document, version) = self
+            .load(&txn, id, true)
+            .await?
+            .ok_or_else(|| self.not_found(id))?;
+        let previous: K::Model = from_value(document.clone())
+            .map_err(|e| TmfError::internal(format!("stored {id} unreadable: {e}")))?;
+        let type_before = document.get("@type").cloned();
+        patch.apply(&mut document)?;
+        let (model, mut normalised) = self.admit(document, Some(&previous))?;
+        if let Json::Object(map) = &mut normalised {
+            map.insert("id".into(), Json::String(id.to_owned()));
+            if let (None, Some(type_before)) = (map.get("@type"), type_before) {
+                map.insert("@type".into(), type_before);
+            }
+        }
+        let resolved = self
+            .check_references(&txn, &self.kind.references(&model))
+            .await?;
+        let mut update = Sql::new(self.backend());
+        update
+            .push("UPDATE ")
+            .push(stored.table)
+            .push(" SET body = ")
+            .bind(body_value(self.backend(), &normalised))
+            .push(", version = version + 1, updated_at = ")
+            .bind(now_micros())
+            .push(" WHERE id = ")
+            .bind(id.to_owned())
+            .push(" AND version = ")
+            .bind(version);
+        let result = txn.execute_raw(update.build()).await.map_err(db_error)?;
+        if result.rows_affected() != 1 {
+            return Err(TmfError::conflict(format!(
+                "{} '{id}' was changed concurrently; retry",
+                self.kind.descriptor().type_name
+            )));
+        }
+        self.write_references(&txn, id, &resolved).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(normalised)
+    }
+
+    async fn delete(&self, id: &str) -> TmfResult<()> {
+        let stored = self.kind.stored_type();
+        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        if self.load(&txn, id, true).await?.is_none() {
+            return Err(self.not_found(id));
+        }
+        let mut referrers = Sql::new(self.backend());
+        referrers
+            .push("SELECT source_table, source_id, path FROM entity_ref WHERE target_table = ")
+            .bind(stored.table)
+            .push(" AND target_id = ")
+            .bind(id.to_owned())
+            .push(" LIMIT 1");
+        if let Some(row) = txn
+            .query_one_raw(referrers.build())
+            .await
+            .map_err(db_error)?
+        {
+            let source_table: String = row.try_get("", "source_table").map_err(db_error)?;
+            let source_id: String = row.try_get("", "source_id").map_err(db_error)?;
+            let path: String = row.try_get("", "path").map_err(db_error)?;
+            return Err(TmfError::conflict(format!(
+                "{} '{id}' is still referenced by {source_table} '{source_id}' ({path}); remove that reference first",
+                self.kind.descriptor().type_name
+            )));
+        }
+        let mut delete = Sql::new(self.backend());
+        delete
+            .push("DELETE FROM ")
+            .push(stored.table)
+            .push(" WHERE id = ")
+            .bind(id.to_owned());
+        txn.execute_raw(delete.build()).await.map_err(db_error)?;
+        self.write_references(&txn, id, &[]).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(())
+    }
+}

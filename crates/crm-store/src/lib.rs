@@ -1,0 +1,18 @@
+//! Persistence for every application crate: the connection to SQLite (the embedded
+//! default) or PostgreSQL, the schema migrations, and the generic document service that
+//! stores TMF resources, checks and indexes their references, and runs TMF list queries
+//! as SQL.
+//!
+//! Depends on `tmf-apis` (the query model and the service contract) and `sid-model`
+//! (validation helpers); never on an application crate or on HTTP routing.
+
+mod db;
+mod document;
+mod error;
+mod migration;
+mod sql;
+
+pub use db::{PoolOptions, Store};
+pub use document::{DocumentService, Reference, ResourceKind, StoredType, TypeRegistry};
+pub use error::{StoreError, db_error};
+pub use migration::Migrator;

@@ -1,0 +1,80 @@
+//! TMF629 `Customer`: a party playing the customer role.
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::characteristic::Characteristic;
+use crate::contact::PartyRoleContactMedium;
+use crate::party_role::CreditProfile;
+use crate::reference::{AccountRef, AgreementRef, PaymentMethodRef, RelatedParty};
+use crate::time::TimePeriod;
+
+/// A Customer: a person or organization that buys products and services from the enterprise or
+/// receives free offers or services (TMF629).
+///
+/// `name` and `engagedParty` are required on creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Customer {
+    /// Unique identifier of the customer, assigned by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Hyperlink to access the customer, assigned by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// A word, term, or phrase by which the Customer is known and distinguished from other
+    /// Customers.
+    #[validate(length(min = 1))]
+    pub name: String,
+    /// Used to track the lifecycle status of the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// A string providing an explanation on the value of the status lifecycle. For instance if
+    /// the status is Rejected, statusReason will provide the reason for rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Accounts (party or financial) of this role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub account: Option<Vec<AccountRef>>,
+    /// Agreements (contracts, service level agreements, ...) the role is bound by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub agreement: Option<Vec<AgreementRef>>,
+    /// Describes the characteristic of a customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub characteristic: Option<Vec<Characteristic>>,
+    /// Ways of contacting the party: email, phone, postal address, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub contact_medium: Option<Vec<PartyRoleContactMedium>>,
+    /// Credit profiles of the role; the first one is the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub credit_profile: Option<Vec<CreditProfile>>,
+    /// The party - an organization or an individual - that is engaged as a customer.
+    #[validate(nested)]
+    pub engaged_party: RelatedParty,
+    /// Means of payment the role may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub payment_method: Option<Vec<PaymentMethodRef>>,
+    /// Other parties or party roles related to this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub related_party: Option<Vec<RelatedParty>>,
+    /// The time period that the Customer is valid for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub valid_for: Option<TimePeriod>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}

@@ -1,0 +1,55 @@
+//! SID value types and the shared party model, as typed serde wire types.
+//!
+//! Every type here serialises to, and deserialises from, exactly the JSON that the TM Forum
+//! Open API v4 specifications define: TMF632 Party Management (`Individual`, `Organization`),
+//! TMF629 Customer Management (`Customer`) and TMF669 Party Role Management (`PartyRole`),
+//! with every sub-type and reference they use, plus the common value types (`Money`,
+//! `TimePeriod`, `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
+//! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification;
+//! unknown properties are refused; a property that the specification requires on creation is a
+//! plain field, every other one is an `Option` that stays absent when it was absent.
+//! Business rules that a JSON schema cannot express (an end date not before its start date,
+//! non-empty names) are checked with [`validator::Validate`], and
+//! [`validation::first_violation`] names the offending property with a JSON path.
+//!
+//! This crate is pure: it must not depend on an HTTP framework, a database, or an async runtime.
+//! Application crates and the HTTP layer build on it; it builds on nothing of ours.
+
+pub mod attachment;
+pub mod characteristic;
+pub mod contact;
+pub mod currency;
+pub mod customer;
+mod decimal;
+pub mod money;
+pub mod note;
+pub mod party;
+pub mod party_role;
+pub mod quantity;
+pub mod reference;
+pub mod time;
+pub mod validation;
+
+pub use attachment::AttachmentRefOrValue;
+pub use characteristic::Characteristic;
+pub use contact::{ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium};
+pub use currency::{CurrencyCode, UnknownCurrency};
+pub use customer::Customer;
+pub use money::{Money, MoneyError};
+pub use note::Note;
+pub use party::individual::{
+    Disability, Individual, IndividualIdentification, IndividualStateType, LanguageAbility,
+    OtherNameIndividual, Skill,
+};
+pub use party::organization::{
+    Organization, OrganizationChildRelationship, OrganizationIdentification,
+    OrganizationParentRelationship, OrganizationStateType, OtherNameOrganization,
+};
+pub use party::{ExternalReference, PartyCreditProfile, TaxDefinition, TaxExemptionCertificate};
+pub use party_role::{CreditProfile, PartyRole};
+pub use quantity::Quantity;
+pub use reference::{
+    AccountRef, AgreementRef, EntityRef, OrganizationRef, PaymentMethodRef, RelatedParty,
+};
+pub use time::TimePeriod;
+pub use validation::{Violation, first_violation};

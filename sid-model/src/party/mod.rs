@@ -1,0 +1,120 @@
+//! TMF632 parties: individuals, organizations and the sub-types they share.
+
+pub mod individual;
+pub mod organization;
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::attachment::AttachmentRefOrValue;
+use crate::time::TimePeriod;
+
+/// A reference to the party in another system.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalReference {
+    /// Type of the external reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_reference_type: Option<String>,
+    /// External reference name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+/// A credit rating of a party, given by a credit agency.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartyCreditProfile {
+    /// Name of the credit agency giving the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_agency_name: Option<String>,
+    /// Type of the credit agency giving the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_agency_type: Option<String>,
+    /// Reference corresponding to the credit rating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_reference: Option<String>,
+    /// A measure of a party’s creditworthiness calculated on the basis of a combination of
+    /// factors such as their income and credit history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_score: Option<i64>,
+    /// The period for which the credit rating is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub valid_for: Option<TimePeriod>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+/// A tax exemption certificate represents a tax exemption granted to a party (individual or
+/// organization) by a tax jurisdiction, which may be a city, a state, a country, ...
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaxExemptionCertificate {
+    /// Unique identifier of the certificate of the tax exemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The scanned document or a reference to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub attachment: Option<AttachmentRefOrValue>,
+    /// The taxes the party is exempted from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_definition: Option<Vec<TaxDefinition>>,
+    /// The period for which the exemption is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub valid_for: Option<TimePeriod>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+/// A reference to a tax definition: a tax levied by an authorized tax jurisdiction.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaxDefinition {
+    /// Unique identifier of the tax.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Tax name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Type of the tax.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    pub referred_type: Option<String>,
+}

@@ -1,0 +1,19 @@
+//! Quantities: an amount in a unit.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// An amount in a given unit, such as the size of an attachment.
+///
+/// The amount is an exact decimal carried as a JSON number.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quantity {
+    /// Numeric value in a given unit.
+    #[serde(with = "crate::decimal::option", default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// Unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
+}

@@ -1,0 +1,179 @@
+//! References to entities managed elsewhere (TMF `*Ref` types and `RelatedParty`).
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// A reference to an entity of any type: its id, and optionally its hyperlink and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EntityRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    pub referred_type: Option<String>,
+}
+
+/// A party or party role linked to an entity, with the role it plays there.
+///
+/// `@referredType` is required: it tells which kind of party is meant (`Individual`,
+/// `Organization`, `Customer`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RelatedParty {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Role played by the related party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType")]
+    #[validate(length(min = 1))]
+    pub referred_type: String,
+}
+
+/// Reference to an organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to an account, either a party account or a financial account.
+///
+/// Unlike the other references, TMF629 and TMF669 require its `name`, not its `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountRef {
+    /// Unique identifier of the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Reference of the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Detailed description of the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Name of the account.
+    #[validate(length(min = 1))]
+    pub name: String,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to an agreement: a contract or arrangement, such as a service level agreement
+/// or a customer price agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgreementRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a payment method: a specific means of payment, such as direct debit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentMethodRef {
+    /// Unique identifier of the payment mean.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the payment mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the payment mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    pub referred_type: Option<String>,
+}

@@ -1,0 +1,70 @@
+//! The contract between the generic TMF router and a resource's service.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::catalog::FieldCatalog;
+use crate::error::TmfResult;
+use crate::patch::PatchDocument;
+use crate::query::ListQuery;
+
+/// What the router needs to know about a resource: where it lives and what it looks like.
+#[derive(Debug, Clone)]
+pub struct ResourceDescriptor {
+    /// The API's base path, with leading and trailing slash (`/tmf-api/party/v4/`).
+    pub base_path: &'static str,
+    /// The resource's path segment (`individual`).
+    pub name: &'static str,
+    /// The resource's type name, the default `@type` (`Individual`).
+    pub type_name: &'static str,
+    /// The spec file the resource is defined in (Swagger 2.0), for the OpenAPI document.
+    pub spec: Arc<Value>,
+    /// Filterable and sortable attributes.
+    pub catalog: Arc<FieldCatalog>,
+}
+
+impl ResourceDescriptor {
+    /// `{basePath}{name}`.
+    pub fn collection_path(&self) -> String {
+        format!("{}{}", self.base_path, self.name)
+    }
+
+    /// `{basePath}{name}/{id}` in axum's path syntax.
+    pub fn item_path(&self) -> String {
+        format!("{}{}/{{id}}", self.base_path, self.name)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The documents of the page, in order.
+    pub items: Vec<Value>,
+    /// How many documents match the filter in all.
+    pub total: u64,
+}
+
+/// The operations of a TMF resource. Documents travel as JSON objects without `href`,
+/// which the router derives from the request.
+#[async_trait]
+pub trait ResourceService: Send + Sync + 'static {
+    /// The resource this service serves.
+    fn descriptor(&self) -> &ResourceDescriptor;
+
+    /// A filtered, sorted page.
+    async fn list(&self, query: &ListQuery) -> TmfResult<Page>;
+
+    /// Creates a resource from a `_Create` body; returns the stored document.
+    async fn create(&self, body: Value) -> TmfResult<Value>;
+
+    /// The document with this id.
+    async fn retrieve(&self, id: &str) -> TmfResult<Value>;
+
+    /// Applies a patch; returns the whole updated document.
+    async fn patch(&self, id: &str, patch: PatchDocument) -> TmfResult<Value>;
+
+    /// Deletes the resource.
+    async fn delete(&self, id: &str) -> TmfResult<()>;
+}

@@ -1,0 +1,258 @@
+//! The generic resource router: every TMF resource gets list, create, retrieve, patch and
+//! delete with the same status codes, headers and error bodies, from one implementation.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+
+use crate::body::{RawBody, media_type, parse_json, require_json};
+use crate::error::{ErrorCode, TmfError, TmfResult};
+use crate::patch::PatchDocument;
+use crate::projection::project;
+use crate::query::{ListQuery, QueryLimits};
+use crate::resource::{ResourceDescriptor, ResourceService};
+
+/// `X-Total-Count`: how many resources match the filter.
+pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
+/// `X-Result-Count`: how many resources this response holds.
+pub static X_RESULT_COUNT: HeaderName = HeaderName::from_static("x-result-count");
+
+/// The public base URL (`scheme://host[:port]`) that `href`s and `Location` start with.
+///
+/// Installed as a request extension by the server when configured; otherwise derived from
+/// the request's `X-Forwarded-Proto`/`X-Forwarded-Host`/`Host` headers.
+#[derive(Debug, Clone)]
+pub struct PublicBaseUrl(pub Arc<str>);
+
+#[derive(Clone)]
+struct ResourceState {
+    service: Arc<dyn ResourceService>,
+    limits: Arc<QueryLimits>,
+}
+
+/// The routes of one resource.
+pub fn resource_routes(service: Arc<dyn ResourceService>, limits: Arc<QueryLimits>) -> Router {
+    let descriptor = service.descriptor();
+    let collection = descriptor.collection_path();
+    let item = descriptor.item_path();
+    Router::new()
+        .route(&collection, get(list).post(create))
+        .route(&item, get(retrieve).patch(patch).delete(delete))
+        .with_state(ResourceState { service, limits })
+}
+
+fn base_url(request_headers: &HeaderMap, configured: Option<&PublicBaseUrl>) -> String {
+    if let Some(PublicBaseUrl(url)) = configured {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let header = |name: &str| {
+        request_headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or(v).trim().to_owned())
+            .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_graphic()))
+    };
+    let scheme = header("x-forwarded-proto")
+        .filter(|s| s == "http" || s == "https")
+        .unwrap_or_else(|| "http".to_owned());
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{scheme}://{host}")
+}
+
+/// Sets `href` on a document from the base URL and the document's id.
+fn with_href(descriptor: &ResourceDescriptor, base: &str, mut document: Value) -> Value {
+    if let Some(id) = document.get("id").and_then(Value::as_str) {
+        let href = format!("{base}{}/{id}", descriptor.collection_path());
+        if let Value::Object(map) = &mut document {
+            map.insert("href".to_owned(), Value::String(href));
+        }
+    }
+    document
+}
+
+struct RequestBase {
+    url: String,
+}
+
+impl RequestBase {
+    fn from_parts(headers: &HeaderMap, request: &Request) -> Self {
+        Self {
+            url: base_url(headers, request.extensions().get::<PublicBaseUrl>()),
+        }
+    }
+}
+
+fn fields_only(raw_query: Option<&str>) -> Option<Vec<String>> {
+    let raw = raw_query?;
+    let fields: Vec<String> = form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| k == "fields")
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (!fields.is_empty()).then_some(fields)
+}
+
+fn count_header(value: u64) -> HeaderValue {
+    HeaderValue::from(value)
+}
+
+async fn list(
+    State(state): State<ResourceState>,
+    RawQuery(raw_query): RawQuery,
+    request: Request,
+) -> TmfResult<Response> {
+    let base = RequestBase::from_parts(request.headers(), &request);
+    let descriptor = state.service.descriptor();
+    let query = ListQuery::parse(raw_query.as_deref(), &descriptor.catalog, &state.limits)?;
+    let page = state.service.list(&query).await?;
+    let result_count = page.items.len() as u64;
+    let items: Vec<Value> = page
+        .items
+        .into_iter()
+        .map(|doc| {
+            let doc = with_href(descriptor, &base.url, doc);
+            match &query.fields {
+                Some(fields) => project(&doc, fields),
+                None => doc,
+            }
+        })
+        .collect();
+    Ok((
+        StatusCode::OK,
+        [
+            (X_TOTAL_COUNT.clone(), count_header(page.total)),
+            (X_RESULT_COUNT.clone(), count_header(result_count)),
+        ],
+        Json(items),
+    )
+        .into_response())
+}
+
+async fn create(State(state): State<ResourceState>, request: Request) -> TmfResult<Response> {
+    let base = RequestBase::from_parts(request.headers(), &request);
+    require_json(request.headers())?;
+    let RawBody(bytes) = RawBody::from_request(request, &()).await?;
+    let body = parse_json(&bytes)?;
+    if !body.is_object() {
+        return Err(TmfError::invalid_body("the request body must be a JSON object"));
+    }
+    let descriptor = state.service.descriptor();
+    let created = with_href(descriptor, &base.url, state.service.create(body).await?);
+    let location = created
+        .get("href")
+        .and_then(Value::as_str)
+        .and_then(|h| HeaderValue::from_str(h).ok());
+    let mut response = (StatusCode::CREATED, Json(created)).into_response();
+    if let Some(location) = location {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn retrieve(
+    State(state): State<ResourceState>,
+    Path(id): Path<String>,
+    RawQuery(raw_query): RawQuery,
+    request: Request,
+) -> TmfResult<Json<Value>> {
+    let base = RequestBase::from_parts(request.headers(), &request);
+    let descriptor = state.service.descriptor();
+    let document = with_href(descriptor, &base.url, state.service.retrieve(&id).await?);
+    Ok(Json(match fields_only(raw_query.as_deref()) {
+        Some(fields) => project(&document, &fields),
+        None => document,
+    }))
+}
+
+async fn patch(
+    State(state): State<ResourceState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> TmfResult<Json<Value>> {
+    let base = RequestBase::from_parts(request.headers(), &request);
+    let media = media_type(request.headers()).ok_or_else(|| {
+        TmfError::new(
+            ErrorCode::UnsupportedMediaType,
+            "PATCH needs a Content-Type: application/merge-patch+json, application/json-patch+json or application/json",
+        )
+    })?;
+    let RawBody(bytes) = RawBody::from_request(request, &()).await?;
+    let patch = PatchDocument::parse(&media, &bytes)?;
+    let descriptor = state.service.descriptor();
+    let updated = state.service.patch(&id, patch).await?;
+    Ok(Json(with_href(descriptor, &base.url, updated)))
+}
+
+async fn delete(
+    State(state): State<ResourceState>,
+    Path(id): Path<String>,
+) -> TmfResult<StatusCode> {
+    state.service.delete(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The fallback for paths no API serves: a TMF 404.
+pub async fn unknown_route(request: Request) -> TmfError {
+    TmfError::new(
+        ErrorCode::NotFound,
+        format!("no resource is served at '{}'", request.uri().path()),
+    )
+}
+
+/// Middleware that gives a TMF Error body to error responses produced outside our
+/// handlers (405 from the method router, 413 from body limits, 408/503 from timeouts),
+/// keeping their headers (such as `Allow`).
+pub async fn tmf_error_bodies(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => TmfError::new(
+            ErrorCode::MethodNotAllowed,
+            "this method is not allowed on this path",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => TmfError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body exceeds the size limit",
+        ),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+            TmfError::new(ErrorCode::Timeout, "the request did not complete in time")
+        }
+        StatusCode::NOT_FOUND => TmfError::new(ErrorCode::NotFound, "not found"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            TmfError::new(ErrorCode::UnsupportedMediaType, "unsupported media type")
+        }
+        s if s.is_client_error() => TmfError::invalid_body(
+            s.canonical_reason().unwrap_or("bad request").to_owned(),
+        ),
+        _ => TmfError::new(ErrorCode::Internal, "the server failed to process the request"),
+    };
+    let mut body = error.body();
+    body.status = status.as_u16().to_string();
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Json(body).into_response().into_body())
+}
