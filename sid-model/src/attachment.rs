@@ -9,7 +9,7 @@ use crate::time::TimePeriod;
 /// An attachment by value or by reference: a document, a video or a picture, either embedded
 /// (`content`, base64) or pointed at (`url`, `href`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct AttachmentRefOrValue {
     /// Unique identifier for this particular attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,12 +46,22 @@ pub struct AttachmentRefOrValue {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
+
+crate::wire::object_only_serde!(AttachmentRefOrValue);

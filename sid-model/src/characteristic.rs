@@ -9,7 +9,7 @@ use validator::Validate;
 /// has no `id` and no `characteristicRelationship` (those came with later versions); `value`
 /// is required and may be any JSON value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Characteristic {
     /// Name of the characteristic.
     #[validate(length(min = 1))]
@@ -23,9 +23,15 @@ pub struct Characteristic {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
+
+crate::wire::object_only_serde!(Characteristic);

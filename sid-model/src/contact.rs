@@ -14,7 +14,7 @@ use crate::time::TimePeriod;
 /// A contact medium as TMF632 defines it: a way the party can be contacted (all properties
 /// optional).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactMedium {
     /// Type of the contact medium, such as: email address, telephone number, postal address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,11 @@ pub struct ContactMedium {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -43,7 +47,7 @@ pub struct ContactMedium {
 /// A contact medium as TMF629 and TMF669 define it: `mediumType` and `characteristic` are
 /// required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartyRoleContactMedium {
     /// Type of the contact medium, such as: email address, telephone number, postal address.
     #[validate(length(min = 1))]
@@ -61,7 +65,11 @@ pub struct PartyRoleContactMedium {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +79,7 @@ pub struct PartyRoleContactMedium {
 /// Describes the contact medium characteristics that could be used to contact a party (an
 /// individual or an organization).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct MediumCharacteristic {
     /// The city.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +119,11 @@ pub struct MediumCharacteristic {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -142,7 +154,9 @@ impl TryFrom<ContactMedium> for PartyRoleContactMedium {
 
     fn try_from(medium: ContactMedium) -> Result<Self, Self::Error> {
         Ok(PartyRoleContactMedium {
-            medium_type: medium.medium_type.ok_or(MissingContactMediumField("mediumType"))?,
+            medium_type: medium
+                .medium_type
+                .ok_or(MissingContactMediumField("mediumType"))?,
             preferred: medium.preferred,
             characteristic: medium
                 .characteristic
@@ -154,6 +168,8 @@ impl TryFrom<ContactMedium> for PartyRoleContactMedium {
         })
     }
 }
+
+crate::wire::object_only_serde!(ContactMedium, PartyRoleContactMedium, MediumCharacteristic);
 
 #[cfg(test)]
 mod tests {
@@ -183,7 +199,10 @@ mod tests {
             "characteristic": {"emailAddress": "jane@example.com"}
         }))
         .expect("both present");
-        assert_eq!(medium.characteristic.email_address.as_deref(), Some("jane@example.com"));
+        assert_eq!(
+            medium.characteristic.email_address.as_deref(),
+            Some("jane@example.com")
+        );
     }
 
     #[test]

@@ -142,13 +142,19 @@ mod tests {
     #[test]
     fn unknown_withdrawn_and_malformed_codes_are_refused() {
         for code in ["XYZ", "HRK", "eur", "EURO", "EU", ""] {
-            assert_eq!(CurrencyCode::parse(code), Err(UnknownCurrency(code.to_owned())));
+            assert_eq!(
+                CurrencyCode::parse(code),
+                Err(UnknownCurrency(code.to_owned()))
+            );
         }
     }
 
     #[test]
     fn serde_uses_the_plain_code_and_names_an_unknown_one() {
-        assert_eq!(serde_json::to_string(&CurrencyCode::EUR).expect("serialise"), r#""EUR""#);
+        assert_eq!(
+            serde_json::to_string(&CurrencyCode::EUR).expect("serialise"),
+            r#""EUR""#
+        );
         let eur: CurrencyCode = serde_json::from_str(r#""EUR""#).expect("deserialise");
         assert_eq!(eur, CurrencyCode::EUR);
 

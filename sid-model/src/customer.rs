@@ -14,7 +14,7 @@ use crate::time::TimePeriod;
 ///
 /// `name` and `engagedParty` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Customer {
     /// Unique identifier of the customer, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,9 +72,15 @@ pub struct Customer {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
+
+crate::wire::object_only_serde!(Customer);

@@ -140,7 +140,10 @@ pub(crate) mod option {
             Ok(None)
         }
 
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
             super::deserialize(deserializer).map(Some)
         }
     }
@@ -157,7 +160,11 @@ mod tests {
     struct Amount {
         #[serde(with = "crate::decimal")]
         value: Decimal,
-        #[serde(with = "crate::decimal::option", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            with = "crate::decimal::option",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         optional: Option<Decimal>,
     }
 
@@ -188,28 +195,53 @@ mod tests {
 
     #[test]
     fn integers_and_numeric_strings_are_read_exactly() {
-        assert_eq!(read(json!({"value": 42})).expect("int").value, Decimal::from(42));
-        assert_eq!(read(json!({"value": -7})).expect("neg").value, Decimal::from(-7));
-        assert_eq!(read(json!({"value": "12.50"})).expect("str").value, dec("12.50"));
-        assert_eq!(read(json!({"value": "1e3"})).expect("sci").value, Decimal::from(1000));
+        assert_eq!(
+            read(json!({"value": 42})).expect("int").value,
+            Decimal::from(42)
+        );
+        assert_eq!(
+            read(json!({"value": -7})).expect("neg").value,
+            Decimal::from(-7)
+        );
+        assert_eq!(
+            read(json!({"value": "12.50"})).expect("str").value,
+            dec("12.50")
+        );
+        assert_eq!(
+            read(json!({"value": "1e3"})).expect("sci").value,
+            Decimal::from(1000)
+        );
     }
 
     #[test]
     fn values_are_written_as_json_numbers() {
-        let amount = Amount { value: dec("12.5"), optional: Some(Decimal::from(3)) };
+        let amount = Amount {
+            value: dec("12.5"),
+            optional: Some(Decimal::from(3)),
+        };
         assert_eq!(
             serde_json::to_value(&amount).expect("serialise"),
             json!({"value": 12.5, "optional": 3})
         );
-        assert_eq!(serde_json::to_string(&amount).expect("text"), r#"{"value":12.5,"optional":3}"#);
+        assert_eq!(
+            serde_json::to_string(&amount).expect("text"),
+            r#"{"value":12.5,"optional":3}"#
+        );
     }
 
     #[test]
     fn optional_amounts_may_be_absent_or_null() {
         assert_eq!(read(json!({"value": 1})).expect("absent").optional, None);
-        assert_eq!(read(json!({"value": 1, "optional": null})).expect("null").optional, None);
         assert_eq!(
-            read(json!({"value": 1, "optional": 0.3})).expect("present").optional,
+            read(json!({"value": 1, "optional": null}))
+                .expect("null")
+                .optional,
+            None
+        );
+        assert_eq!(
+            read(json!({"value": 1, "optional": 0.3}))
+                .expect("present")
+                .optional,
             Some(dec("0.3"))
         );
     }

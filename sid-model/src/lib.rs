@@ -29,10 +29,13 @@ pub mod quantity;
 pub mod reference;
 pub mod time;
 pub mod validation;
+mod wire;
 
 pub use attachment::AttachmentRefOrValue;
 pub use characteristic::Characteristic;
-pub use contact::{ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium};
+pub use contact::{
+    ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium,
+};
 pub use currency::{CurrencyCode, UnknownCurrency};
 pub use customer::Customer;
 pub use money::{Money, MoneyError};

@@ -30,7 +30,7 @@ pub enum MoneyError {
 ///
 /// The value is an exact decimal, never a binary float; on the wire it is a JSON number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Money {
     /// Currency (ISO 4217 alphabetic code).
     pub unit: CurrencyCode,
@@ -47,20 +47,29 @@ impl Money {
 
     /// Nothing, in `unit`.
     pub fn zero(unit: CurrencyCode) -> Self {
-        Money { unit, value: Decimal::ZERO }
+        Money {
+            unit,
+            value: Decimal::ZERO,
+        }
     }
 
     /// `self + other`, refused when the currencies differ or the sum overflows.
     pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
         let unit = self.same_unit(other)?;
-        let value = self.value.checked_add(other.value).ok_or(MoneyError::Overflow)?;
+        let value = self
+            .value
+            .checked_add(other.value)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money { unit, value })
     }
 
     /// `self - other`, refused when the currencies differ or the difference overflows.
     pub fn checked_sub(&self, other: &Money) -> Result<Money, MoneyError> {
         let unit = self.same_unit(other)?;
-        let value = self.value.checked_sub(other.value).ok_or(MoneyError::Overflow)?;
+        let value = self
+            .value
+            .checked_sub(other.value)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money { unit, value })
     }
 
@@ -73,7 +82,10 @@ impl Money {
         if self.unit == other.unit {
             Ok(self.unit)
         } else {
-            Err(MoneyError::CurrencyMismatch { left: self.unit, right: other.unit })
+            Err(MoneyError::CurrencyMismatch {
+                left: self.unit,
+                right: other.unit,
+            })
         }
     }
 }
@@ -83,6 +95,8 @@ impl fmt::Display for Money {
         write!(f, "{} {}", self.value, self.unit)
     }
 }
+
+crate::wire::object_only_serde!(Money);
 
 #[cfg(test)]
 mod tests {
@@ -94,7 +108,10 @@ mod tests {
     use super::*;
 
     fn eur(text: &str) -> Money {
-        Money::new(CurrencyCode::EUR, Decimal::from_str(text).expect("decimal literal"))
+        Money::new(
+            CurrencyCode::EUR,
+            Decimal::from_str(text).expect("decimal literal"),
+        )
     }
 
     #[test]
@@ -104,7 +121,10 @@ mod tests {
         let sum = a.checked_add(&b).expect("same currency");
         assert_eq!(sum, eur("0.3"));
         assert_eq!(sum.value.to_string(), "0.3");
-        assert_eq!(serde_json::to_string(&sum).expect("serialise"), r#"{"unit":"EUR","value":0.3}"#);
+        assert_eq!(
+            serde_json::to_string(&sum).expect("serialise"),
+            r#"{"unit":"EUR","value":0.3}"#
+        );
     }
 
     #[test]
@@ -113,7 +133,10 @@ mod tests {
         let value = serde_json::to_value(money).expect("serialise");
         assert_eq!(value, json!({"unit": "EUR", "value": 12.5}));
         assert!(value["value"].is_number());
-        assert_eq!(serde_json::to_value(eur("100")).expect("int")["value"], json!(100));
+        assert_eq!(
+            serde_json::to_value(eur("100")).expect("int")["value"],
+            json!(100)
+        );
     }
 
     #[test]
@@ -131,9 +154,15 @@ mod tests {
         let usd = Money::new(CurrencyCode::USD, Decimal::ONE);
         assert_eq!(
             eur("1").checked_add(&usd),
-            Err(MoneyError::CurrencyMismatch { left: CurrencyCode::EUR, right: CurrencyCode::USD })
+            Err(MoneyError::CurrencyMismatch {
+                left: CurrencyCode::EUR,
+                right: CurrencyCode::USD
+            })
         );
-        assert!(matches!(eur("1").checked_sub(&usd), Err(MoneyError::CurrencyMismatch { .. })));
+        assert!(matches!(
+            eur("1").checked_sub(&usd),
+            Err(MoneyError::CurrencyMismatch { .. })
+        ));
     }
 
     #[test]
@@ -177,7 +206,10 @@ mod tests {
     /// Amounts of up to 15 significant digits (what a JSON number carries exactly), with up
     /// to 4 decimal places.
     fn amount() -> impl Strategy<Value = Decimal> {
-        (-999_999_999_999_999_i64..=999_999_999_999_999_i64, 0_u32..=4)
+        (
+            -999_999_999_999_999_i64..=999_999_999_999_999_i64,
+            0_u32..=4,
+        )
             .prop_map(|(mantissa, scale)| Decimal::new(mantissa, scale))
     }
 

@@ -9,7 +9,7 @@ use validator::Validate;
 /// As TMF621, TMF656 and TMF683 v4 define it, every property is optional; TMF622 alone
 /// requires `text`, which an API that needs it checks itself.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Note {
     /// Identifier of the note within its containing entity (may or may not be globally unique,
     /// depending on provider implementation).
@@ -28,9 +28,15 @@ pub struct Note {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
+
+crate::wire::object_only_serde!(Note);

@@ -8,12 +8,18 @@ use validator::Validate;
 ///
 /// The amount is an exact decimal carried as a JSON number.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Quantity {
     /// Numeric value in a given unit.
-    #[serde(with = "crate::decimal::option", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::decimal::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<Decimal>,
     /// Unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<String>,
 }
+
+crate::wire::object_only_serde!(Quantity);

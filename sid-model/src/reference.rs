@@ -5,7 +5,7 @@ use validator::Validate;
 
 /// A reference to an entity of any type: its id, and optionally its hyperlink and name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct EntityRef {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -20,13 +20,21 @@ pub struct EntityRef {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
 
@@ -35,7 +43,7 @@ pub struct EntityRef {
 /// `@referredType` is required: it tells which kind of party is meant (`Individual`,
 /// `Organization`, `Customer`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct RelatedParty {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -53,7 +61,11 @@ pub struct RelatedParty {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -66,7 +78,7 @@ pub struct RelatedParty {
 
 /// Reference to an organization.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationRef {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -81,13 +93,21 @@ pub struct OrganizationRef {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
 
@@ -95,7 +115,7 @@ pub struct OrganizationRef {
 ///
 /// Unlike the other references, TMF629 and TMF669 require its `name`, not its `id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountRef {
     /// Unique identifier of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,20 +133,28 @@ pub struct AccountRef {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
 
 /// A reference to an agreement: a contract or arrangement, such as a service level agreement
 /// or a customer price agreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgreementRef {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -141,19 +169,27 @@ pub struct AgreementRef {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
 
 /// A reference to a payment method: a specific means of payment, such as direct debit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentMethodRef {
     /// Unique identifier of the payment mean.
     #[validate(length(min = 1))]
@@ -168,12 +204,29 @@ pub struct PaymentMethodRef {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
+
+crate::wire::object_only_serde!(
+    EntityRef,
+    RelatedParty,
+    OrganizationRef,
+    AccountRef,
+    AgreementRef,
+    PaymentMethodRef
+);

@@ -12,7 +12,7 @@ use validator::{Validate, ValidationError, ValidationErrors};
 /// A period whose end is before its start is refused by [`Validate::validate`], which names
 /// `endDateTime` as the offending property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimePeriod {
     /// Start of the time period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,12 +25,18 @@ pub struct TimePeriod {
 impl TimePeriod {
     /// A period from `start` with no end.
     pub fn starting(start: DateTime<Utc>) -> Self {
-        TimePeriod { start_date_time: Some(start), end_date_time: None }
+        TimePeriod {
+            start_date_time: Some(start),
+            end_date_time: None,
+        }
     }
 
     /// A period from `start` to `end`; not checked, call [`Validate::validate`] for that.
     pub fn between(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
-        TimePeriod { start_date_time: Some(start), end_date_time: Some(end) }
+        TimePeriod {
+            start_date_time: Some(start),
+            end_date_time: Some(end),
+        }
     }
 
     /// Whether `instant` falls within the period (both ends included; a missing end is open).
@@ -59,6 +65,8 @@ impl Validate for TimePeriod {
     }
 }
 
+crate::wire::object_only_serde!(TimePeriod);
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -67,12 +75,16 @@ mod tests {
     use super::*;
 
     fn at(hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0).single().expect("valid instant")
+        Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0)
+            .single()
+            .expect("valid instant")
     }
 
     #[test]
     fn end_before_start_is_refused_on_end_date_time() {
-        let errors = TimePeriod::between(at(12), at(11)).validate().expect_err("reversed period");
+        let errors = TimePeriod::between(at(12), at(11))
+            .validate()
+            .expect_err("reversed period");
         assert!(errors.field_errors().contains_key("end_date_time"));
     }
 
@@ -81,7 +93,14 @@ mod tests {
         assert!(TimePeriod::between(at(11), at(12)).validate().is_ok());
         assert!(TimePeriod::between(at(11), at(11)).validate().is_ok());
         assert!(TimePeriod::starting(at(11)).validate().is_ok());
-        assert!(TimePeriod { start_date_time: None, end_date_time: Some(at(1)) }.validate().is_ok());
+        assert!(
+            TimePeriod {
+                start_date_time: None,
+                end_date_time: Some(at(1))
+            }
+            .validate()
+            .is_ok()
+        );
         assert!(TimePeriod::default().validate().is_ok());
     }
 
@@ -107,7 +126,9 @@ mod tests {
         }))
         .expect("deserialise");
         assert_eq!(read.start_date_time, Some(at(10)));
-        assert!(serde_json::from_value::<TimePeriod>(json!({"start": "2024-05-01T10:00:00Z"})).is_err());
+        assert!(
+            serde_json::from_value::<TimePeriod>(json!({"start": "2024-05-01T10:00:00Z"})).is_err()
+        );
         assert!(serde_json::from_value::<TimePeriod>(json!({"endDateTime": "yesterday"})).is_err());
     }
 }

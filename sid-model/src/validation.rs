@@ -39,7 +39,10 @@ pub fn first_violation(errors: &ValidationErrors) -> Violation {
     let mut current = errors;
     loop {
         let Some((key, kind)) = first_entry(current) else {
-            return Violation { path, message: "is invalid".to_owned() };
+            return Violation {
+                path,
+                message: "is invalid".to_owned(),
+            };
         };
         if key != STRUCT_LEVEL {
             if !path.is_empty() {
@@ -60,7 +63,12 @@ pub fn first_violation(errors: &ValidationErrors) -> Violation {
                     path.push_str(&format!("[{index}]"));
                     current = nested;
                 }
-                None => return Violation { path, message: "is invalid".to_owned() },
+                None => {
+                    return Violation {
+                        path,
+                        message: "is invalid".to_owned(),
+                    };
+                }
             },
         }
     }
@@ -131,7 +139,9 @@ mod tests {
     use crate::time::TimePeriod;
 
     fn at(hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0).single().expect("valid instant")
+        Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0)
+            .single()
+            .expect("valid instant")
     }
 
     #[derive(Debug, Validate)]
@@ -153,7 +163,10 @@ mod tests {
     }
 
     fn medium(valid_for: Option<TimePeriod>) -> Medium {
-        Medium { medium_type: "email".to_owned(), valid_for }
+        Medium {
+            medium_type: "email".to_owned(),
+            valid_for,
+        }
     }
 
     fn violation_of(party: &Party) -> Violation {
@@ -170,7 +183,10 @@ mod tests {
         let violation = violation_of(&party);
         assert_eq!(violation.path, "validFor.endDateTime");
         assert_eq!(violation.message, "must not be before startDateTime");
-        assert_eq!(violation.to_string(), "validFor.endDateTime: must not be before startDateTime");
+        assert_eq!(
+            violation.to_string(),
+            "validFor.endDateTime: must not be before startDateTime"
+        );
     }
 
     #[test]
@@ -183,7 +199,10 @@ mod tests {
                 medium(Some(TimePeriod::between(at(12), at(11)))),
             ]),
         };
-        assert_eq!(violation_of(&party).path, "contactMedium[1].validFor.endDateTime");
+        assert_eq!(
+            violation_of(&party).path,
+            "contactMedium[1].validFor.endDateTime"
+        );
     }
 
     #[test]
@@ -196,10 +215,16 @@ mod tests {
                 medium(None),
                 medium(None),
                 medium(reversed),
-                Medium { medium_type: String::new(), valid_for: reversed },
+                Medium {
+                    medium_type: String::new(),
+                    valid_for: reversed,
+                },
             ]),
         };
-        assert_eq!(violation_of(&party).path, "contactMedium[2].validFor.endDateTime");
+        assert_eq!(
+            violation_of(&party).path,
+            "contactMedium[2].validFor.endDateTime"
+        );
     }
 
     #[test]
@@ -219,7 +244,10 @@ mod tests {
         let mut inner = ValidationErrors::new();
         inner.add(STRUCT_LEVEL, ValidationError::new("custom_rule"));
         let mut outer = ValidationErrors::new();
-        outer.errors_mut().insert("valid_for".into(), ValidationErrorsKind::Struct(Box::new(inner)));
+        outer.errors_mut().insert(
+            "valid_for".into(),
+            ValidationErrorsKind::Struct(Box::new(inner)),
+        );
         let violation = first_violation(&outer);
         assert_eq!(violation.path, "validFor");
         assert_eq!(violation.message, "fails the `custom_rule` rule");
@@ -228,7 +256,10 @@ mod tests {
     #[test]
     fn wire_names_are_camel_case() {
         assert_eq!(wire_name("valid_for"), "validFor");
-        assert_eq!(wire_name("organization_child_relationship"), "organizationChildRelationship");
+        assert_eq!(
+            wire_name("organization_child_relationship"),
+            "organizationChildRelationship"
+        );
         assert_eq!(wire_name("name"), "name");
         assert_eq!(wire_name("street1"), "street1");
         assert_eq!(wire_name("r#type"), "type");

@@ -389,7 +389,10 @@ fn read_and_write<T: DeserializeOwned + Serialize + Validate>(document: &Value) 
 }
 
 fn refusal<T: DeserializeOwned>(document: Value) -> String {
-    serde_json::from_value::<T>(document).map(|_| ()).expect_err("refused").to_string()
+    serde_json::from_value::<T>(document)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string()
 }
 
 /// Sets the value at `pointer`, whose parent must exist.
@@ -431,12 +434,18 @@ fn individual_round_trips_every_property() {
     assert_eq!(individual.family_name, "Doe");
     assert_eq!(individual.status, Some(IndividualStateType::Validated));
     assert_eq!(individual.r#type.as_deref(), Some("Individual"));
-    let size = individual.individual_identification.as_ref().expect("identifications")[0]
+    let size = individual
+        .individual_identification
+        .as_ref()
+        .expect("identifications")[0]
         .attachment
         .as_ref()
         .and_then(|attachment| attachment.size.as_ref())
         .and_then(|size| size.amount);
-    assert_eq!(size.map(|amount| amount.to_string()).as_deref(), Some("300.5"));
+    assert_eq!(
+        size.map(|amount| amount.to_string()).as_deref(),
+        Some("300.5")
+    );
 }
 
 #[test]
@@ -455,7 +464,11 @@ fn individual_refuses_unknown_properties_at_any_depth() {
     assert!(refusal::<Individual>(top).contains("nickname"));
 
     let mut nested = individual();
-    set(&mut nested, "/contactMedium/0/characteristic/floor", json!(3));
+    set(
+        &mut nested,
+        "/contactMedium/0/characteristic/floor",
+        json!(3),
+    );
     assert!(refusal::<Individual>(nested).contains("floor"));
 }
 
@@ -491,20 +504,31 @@ fn individual_refuses_wrong_types() {
 #[test]
 fn individual_rules_name_the_offending_property() {
     let mut document = individual();
-    set(&mut document, "/contactMedium/1/validFor", json!({
-        "startDateTime": "2020-01-02T00:00:00Z",
-        "endDateTime": "2020-01-01T00:00:00Z"
-    }));
+    set(
+        &mut document,
+        "/contactMedium/1/validFor",
+        json!({
+            "startDateTime": "2020-01-02T00:00:00Z",
+            "endDateTime": "2020-01-01T00:00:00Z"
+        }),
+    );
     let violation = first_violation_of::<Individual>(document);
     assert_eq!(violation.path, "contactMedium[1].validFor.endDateTime");
 
     let mut empty_name = individual();
     set(&mut empty_name, "/givenName", json!(""));
     let violation = first_violation_of::<Individual>(empty_name);
-    assert_eq!((violation.path.as_str(), violation.message.as_str()), ("givenName", "must not be empty"));
+    assert_eq!(
+        (violation.path.as_str(), violation.message.as_str()),
+        ("givenName", "must not be empty")
+    );
 
     let mut deep = individual();
-    set(&mut deep, "/individualIdentification/0/attachment/validFor/startDateTime", json!("2030-01-01T00:00:00Z"));
+    set(
+        &mut deep,
+        "/individualIdentification/0/attachment/validFor/startDateTime",
+        json!("2030-01-01T00:00:00Z"),
+    );
     assert_eq!(
         first_violation_of::<Individual>(deep).path,
         "individualIdentification[0].attachment.validFor.endDateTime"
@@ -520,7 +544,9 @@ fn organization_round_trips_every_property() {
     assert_eq!(written, document);
     assert_eq!(organization.trading_name, "Coffee Do Brazil");
     assert_eq!(organization.status, Some(OrganizationStateType::Validated));
-    let parent = organization.organization_parent_relationship.expect("a parent");
+    let parent = organization
+        .organization_parent_relationship
+        .expect("a parent");
     assert_eq!(parent.organization.map(|org| org.id).as_deref(), Some("1"));
 }
 
@@ -534,7 +560,11 @@ fn organization_needs_only_its_trading_name() {
 #[test]
 fn organization_refuses_unknown_properties_and_wrong_types() {
     let mut unknown = organization();
-    set(&mut unknown, "/organizationParentRelationship/organization/vatNumber", json!("FR1"));
+    set(
+        &mut unknown,
+        "/organizationParentRelationship/organization/vatNumber",
+        json!("FR1"),
+    );
     assert!(refusal::<Organization>(unknown).contains("vatNumber"));
 
     for (pointer, wrong) in [
@@ -543,7 +573,10 @@ fn organization_refuses_unknown_properties_and_wrong_types() {
         ("/existsDuring", json!("since 2015")),
         // TMF632 has one parent relationship, not a list.
         ("/organizationParentRelationship", json!([])),
-        ("/organizationChildRelationship/0/organization", json!({"name": "no id"})),
+        (
+            "/organizationChildRelationship/0/organization",
+            json!({"name": "no id"}),
+        ),
         ("/status", json!("Validated")),
     ] {
         let mut document = organization();
@@ -558,14 +591,25 @@ fn organization_refuses_unknown_properties_and_wrong_types() {
 #[test]
 fn organization_rules_name_the_offending_property() {
     let mut document = organization();
-    set(&mut document, "/organizationChildRelationship/0/organization/id", json!(""));
+    set(
+        &mut document,
+        "/organizationChildRelationship/0/organization/id",
+        json!(""),
+    );
     assert_eq!(
         first_violation_of::<Organization>(document).path,
         "organizationChildRelationship[0].organization.id"
     );
     let mut reversed = organization();
-    set(&mut reversed, "/existsDuring/endDateTime", json!("2000-01-01T00:00:00Z"));
-    assert_eq!(first_violation_of::<Organization>(reversed).path, "existsDuring.endDateTime");
+    set(
+        &mut reversed,
+        "/existsDuring/endDateTime",
+        json!("2000-01-01T00:00:00Z"),
+    );
+    assert_eq!(
+        first_violation_of::<Organization>(reversed).path,
+        "existsDuring.endDateTime"
+    );
 }
 
 // --- Customer -----------------------------------------------------------------------------
@@ -577,7 +621,10 @@ fn customer_round_trips_every_property() {
     assert_eq!(written, document);
     assert_eq!(customer.name, "Moon Football Club");
     assert_eq!(customer.engaged_party.referred_type, "Individual");
-    assert_eq!(customer.contact_medium.expect("contact media")[0].medium_type, "postalAddress");
+    assert_eq!(
+        customer.contact_medium.expect("contact media")[0].medium_type,
+        "postalAddress"
+    );
 }
 
 #[test]
@@ -637,10 +684,17 @@ fn customer_refuses_unknown_properties_and_wrong_types() {
 fn customer_rules_name_the_offending_property() {
     let mut document = customer();
     set(&mut document, "/engagedParty/id", json!(""));
-    assert_eq!(first_violation_of::<Customer>(document).path, "engagedParty.id");
+    assert_eq!(
+        first_violation_of::<Customer>(document).path,
+        "engagedParty.id"
+    );
 
     let mut reversed = customer();
-    set(&mut reversed, "/creditProfile/0/validFor/endDateTime", json!("2000-01-01T00:00:00Z"));
+    set(
+        &mut reversed,
+        "/creditProfile/0/validFor/endDateTime",
+        json!("2000-01-01T00:00:00Z"),
+    );
     assert_eq!(
         first_violation_of::<Customer>(reversed).path,
         "creditProfile[0].validFor.endDateTime"
@@ -655,7 +709,10 @@ fn party_role_round_trips_every_property() {
     let (role, written) = read_and_write::<PartyRole>(&document);
     assert_eq!(written, document);
     assert_eq!(role.name, "Wholesale reseller");
-    assert_eq!(role.engaged_party.map(|party| party.id).as_deref(), Some("42"));
+    assert_eq!(
+        role.engaged_party.map(|party| party.id).as_deref(),
+        Some("42")
+    );
 }
 
 #[test]
@@ -697,5 +754,8 @@ fn party_role_rules_name_the_offending_property() {
 
     let mut bad_account = party_role();
     set(&mut bad_account, "/account/0/name", json!(""));
-    assert_eq!(first_violation_of::<PartyRole>(bad_account).path, "account[0].name");
+    assert_eq!(
+        first_violation_of::<PartyRole>(bad_account).path,
+        "account[0].name"
+    );
 }

@@ -31,25 +31,57 @@ fn check<T: DeserializeOwned + Serialize + Validate>(document: &Value) -> Result
 /// The Rust type that models each (specification, definition) pair.
 fn checks() -> Vec<(&'static str, &'static str, Check)> {
     let mut checks: Vec<(&'static str, &'static str, Check)> = vec![
-        ("TMF632", "AttachmentRefOrValue", check::<AttachmentRefOrValue>),
+        (
+            "TMF632",
+            "AttachmentRefOrValue",
+            check::<AttachmentRefOrValue>,
+        ),
         ("TMF632", "ContactMedium", check::<ContactMedium>),
         ("TMF632", "Disability", check::<Disability>),
         ("TMF632", "ExternalReference", check::<ExternalReference>),
         ("TMF632", "Individual", check::<Individual>),
-        ("TMF632", "IndividualIdentification", check::<IndividualIdentification>),
+        (
+            "TMF632",
+            "IndividualIdentification",
+            check::<IndividualIdentification>,
+        ),
         ("TMF632", "LanguageAbility", check::<LanguageAbility>),
         ("TMF632", "Organization", check::<Organization>),
-        ("TMF632", "OrganizationChildRelationship", check::<OrganizationChildRelationship>),
-        ("TMF632", "OrganizationIdentification", check::<OrganizationIdentification>),
-        ("TMF632", "OrganizationParentRelationship", check::<OrganizationParentRelationship>),
+        (
+            "TMF632",
+            "OrganizationChildRelationship",
+            check::<OrganizationChildRelationship>,
+        ),
+        (
+            "TMF632",
+            "OrganizationIdentification",
+            check::<OrganizationIdentification>,
+        ),
+        (
+            "TMF632",
+            "OrganizationParentRelationship",
+            check::<OrganizationParentRelationship>,
+        ),
         ("TMF632", "OrganizationRef", check::<OrganizationRef>),
-        ("TMF632", "OtherNameIndividual", check::<OtherNameIndividual>),
-        ("TMF632", "OtherNameOrganization", check::<OtherNameOrganization>),
+        (
+            "TMF632",
+            "OtherNameIndividual",
+            check::<OtherNameIndividual>,
+        ),
+        (
+            "TMF632",
+            "OtherNameOrganization",
+            check::<OtherNameOrganization>,
+        ),
         ("TMF632", "PartyCreditProfile", check::<PartyCreditProfile>),
         ("TMF632", "Quantity", check::<Quantity>),
         ("TMF632", "Skill", check::<Skill>),
         ("TMF632", "TaxDefinition", check::<TaxDefinition>),
-        ("TMF632", "TaxExemptionCertificate", check::<TaxExemptionCertificate>),
+        (
+            "TMF632",
+            "TaxExemptionCertificate",
+            check::<TaxExemptionCertificate>,
+        ),
         ("TMF629", "Customer", check::<Customer>),
         ("TMF669", "PartyRole", check::<PartyRole>),
         ("TMF621", "Note", check::<Note>),
@@ -86,8 +118,16 @@ fn check_enum<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, S
 
 fn enum_checks() -> Vec<(&'static str, &'static str, EnumCheck)> {
     vec![
-        ("TMF632", "IndividualStateType", check_enum::<IndividualStateType>),
-        ("TMF632", "OrganizationStateType", check_enum::<OrganizationStateType>),
+        (
+            "TMF632",
+            "IndividualStateType",
+            check_enum::<IndividualStateType>,
+        ),
+        (
+            "TMF632",
+            "OrganizationStateType",
+            check_enum::<OrganizationStateType>,
+        ),
     ]
 }
 
@@ -140,24 +180,28 @@ fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
     }
 }
 
-/// A value of the wrong JSON type for `schema`, or `None` where any value is allowed.
-fn wrong_instance(schema: &Value) -> Option<Value> {
+/// Values of the wrong JSON type for `schema`; none where any value is allowed.
+fn wrong_instances(schema: &Value) -> Vec<Value> {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return (referenced_name(reference) != "Any").then(|| json!("not an object"));
+        if referenced_name(reference) == "Any" {
+            return vec![];
+        }
+        // An array must not pass for an object, not even an empty one.
+        return vec![json!("not an object"), json!([]), json!(["some text"])];
     }
     if schema.get("enum").is_some() {
-        return Some(json!("no-such-state"));
+        return vec![json!("no-such-state"), json!(1)];
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("string") => match schema.get("format").and_then(Value::as_str) {
-            Some("date-time") => Some(json!("29/02/2024")),
-            _ => Some(json!(42)),
+            Some("date-time") => vec![json!("29/02/2024"), json!(1709214330)],
+            _ => vec![json!(42), json!(true), json!({"text": "in an object"})],
         },
-        Some("integer") => Some(json!("7")),
-        Some("number") => Some(json!(true)),
-        Some("boolean") => Some(json!("yes")),
-        Some("array") => Some(json!({"not": "an array"})),
-        _ => None,
+        Some("integer") => vec![json!("7"), json!(7.5)],
+        Some("number") => vec![json!(true), json!("seven")],
+        Some("boolean") => vec![json!("yes"), json!(1)],
+        Some("array") => vec![json!({"not": "an array"}), json!("text")],
+        _ => vec![],
     }
 }
 
@@ -169,7 +213,13 @@ fn required(all: &Value, spec: &str, name: &str) -> BTreeSet<String> {
     source
         .get("required")
         .and_then(Value::as_array)
-        .map(|names| names.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -179,7 +229,11 @@ fn every_definition_of_the_specifications_is_modelled() {
     let covered: BTreeSet<(String, String)> = checks()
         .iter()
         .map(|(spec, name, _)| (spec.to_string(), name.to_string()))
-        .chain(enum_checks().iter().map(|(spec, name, _)| (spec.to_string(), name.to_string())))
+        .chain(
+            enum_checks()
+                .iter()
+                .map(|(spec, name, _)| (spec.to_string(), name.to_string())),
+        )
         .collect();
     for (spec, defs) in all.as_object().expect("specs") {
         for name in defs.as_object().expect("definitions").keys() {
@@ -219,7 +273,10 @@ fn a_document_with_only_the_required_properties_is_enough() {
             .collect();
         let minimal = Value::Object(minimal);
         let written = check(&minimal).unwrap_or_else(|e| panic!("{spec} {name}: {e}"));
-        assert_eq!(written, minimal, "{spec} {name}: absent properties must stay absent");
+        assert_eq!(
+            written, minimal,
+            "{spec} {name}: absent properties must stay absent"
+        );
     }
 }
 
@@ -232,12 +289,18 @@ fn each_required_property_is_required() {
         for property in required(&all, spec, name) {
             let mut document = full.clone();
             document.as_object_mut().expect("object").remove(&property);
-            assert!(check(&document).is_err(), "{spec} {name} accepted a missing {property}");
+            assert!(
+                check(&document).is_err(),
+                "{spec} {name} accepted a missing {property}"
+            );
             checked += 1;
         }
     }
     // Individual 2, Organization 1, Customer 2, PartyRole 1, and the sub-types' own.
-    assert!(checked >= 6 + 13, "only {checked} required properties checked");
+    assert!(
+        checked >= 6 + 13,
+        "only {checked} required properties checked"
+    );
 }
 
 #[test]
@@ -261,13 +324,36 @@ fn a_value_of_the_wrong_type_is_refused() {
         let schema = definition(&all, spec, name);
         let full = full_instance(&all, spec, schema);
         for (property, property_schema) in schema["properties"].as_object().expect("properties") {
-            let Some(wrong) = wrong_instance(property_schema) else { continue };
-            let mut document = full.clone();
-            document[property.as_str()] = wrong.clone();
-            assert!(
-                check(&document).is_err(),
-                "{spec} {name} accepted {wrong} as {property}"
-            );
+            for wrong in wrong_instances(property_schema) {
+                let mut document = full.clone();
+                document[property.as_str()] = wrong.clone();
+                assert!(
+                    check(&document).is_err(),
+                    "{spec} {name} accepted {wrong} as {property}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_document_must_be_an_object() {
+    let all = definitions();
+    for (spec, name, check) in checks() {
+        let full = full_instance(&all, spec, definition(&all, spec, name));
+        let fields_in_order: Vec<Value> = full
+            .as_object()
+            .expect("object")
+            .values()
+            .cloned()
+            .collect();
+        for wrong in [
+            json!([]),
+            Value::Array(fields_in_order),
+            json!("text"),
+            json!(null),
+        ] {
+            assert!(check(&wrong).is_err(), "{spec} {name} accepted {wrong}");
         }
     }
 }
@@ -276,11 +362,16 @@ fn a_value_of_the_wrong_type_is_refused() {
 fn enumerations_use_the_exact_spellings_of_the_specification() {
     let all = definitions();
     for (spec, name, check) in enum_checks() {
-        let values = definition(&all, spec, name)["enum"].as_array().expect("enum values");
+        let values = definition(&all, spec, name)["enum"]
+            .as_array()
+            .expect("enum values");
         for value in values {
             assert_eq!(check(value).as_ref(), Ok(value), "{spec} {name} {value}");
         }
-        assert!(check(&json!("Validated")).is_err(), "{name} must be case-sensitive");
+        assert!(
+            check(&json!("Validated")).is_err(),
+            "{name} must be case-sensitive"
+        );
         assert!(check(&json!("unknown")).is_err());
     }
 }

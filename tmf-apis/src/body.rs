@@ -128,9 +128,14 @@ mod tests {
 
     #[test]
     fn typed_errors_name_the_field() {
-        let err = from_value::<Thing>(serde_json::json!({"givenName": "A", "items": [{"flag": "yes"}]}))
-            .expect_err("wrong type");
-        assert!(err.message.starts_with("'items[0].flag'"), "{}", err.message);
+        let err =
+            from_value::<Thing>(serde_json::json!({"givenName": "A", "items": [{"flag": "yes"}]}))
+                .expect_err("wrong type");
+        assert!(
+            err.message.starts_with("'items[0].flag'"),
+            "{}",
+            err.message
+        );
         let err = from_value::<Thing>(serde_json::json!({})).expect_err("missing");
         assert!(err.message.contains("givenName"), "{}", err.message);
         let err = from_value::<Thing>(serde_json::json!({"givenName": "A", "extra": 1}))

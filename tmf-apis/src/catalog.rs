@@ -102,6 +102,10 @@ impl FieldCatalog {
             return;
         };
         for (name, property) in properties {
+            if !is_plain_name(name) {
+                // Only names that can never be mistaken for syntax enter the catalogue.
+                continue;
+            }
             let (property, is_array) = match property.get("type").and_then(Value::as_str) {
                 Some("array") => (property.get("items").unwrap_or(&Value::Null), true),
                 _ => (property, false),
@@ -112,8 +116,16 @@ impl FieldCatalog {
             });
             if let Some(reference) = property.get("$ref").and_then(Value::as_str) {
                 let target = reference.trim_start_matches("#/definitions/");
-                if prefix.len() < MAX_DEPTH && !visiting.contains(target) {
-                    if let Some(target_schema) = definitions.get(target) {
+                let target_schema = definitions.get(target);
+                if let Some(field_type) = target_schema.and_then(leaf_type) {
+                    // A named scalar type, such as a state enumeration.
+                    let path = FieldPath {
+                        segments: prefix.clone(),
+                        field_type,
+                    };
+                    self.fields.insert(path.dotted(), path);
+                } else if prefix.len() < MAX_DEPTH && !visiting.contains(target) {
+                    if let Some(target_schema) = target_schema {
                         visiting.insert(target.to_owned());
                         self.walk(definitions, target_schema, prefix, visiting);
                         visiting.remove(target);
@@ -158,6 +170,14 @@ impl FieldCatalog {
     }
 }
 
+/// Whether an attribute name is plain: ASCII letters, digits, `@` and `_`.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '@' || c == '_')
+}
+
 fn leaf_type(schema: &Value) -> Option<FieldType> {
     match schema.get("type").and_then(Value::as_str)? {
         "string" => Some(match schema.get("format").and_then(Value::as_str) {
@@ -184,8 +204,10 @@ mod tests {
                 "relatedParty": {"type": "array", "items": {"$ref": "#/definitions/RelatedParty"}},
                 "amount": {"type": "number"},
                 "active": {"type": "boolean"},
-                "parent": {"$ref": "#/definitions/Thing"}
+                "parent": {"$ref": "#/definitions/Thing"},
+                "status": {"$ref": "#/definitions/StateType"}
             }},
+            "StateType": {"type": "string", "enum": ["a", "b"]},
             "TimePeriod": {"properties": {
                 "startDateTime": {"type": "string", "format": "date-time"}
             }},
@@ -210,6 +232,10 @@ mod tests {
             Some(FieldType::Boolean)
         );
         assert!(catalog.resolve("parent.id").is_none(), "cycles are cut");
+        assert_eq!(
+            catalog.resolve("status").map(|p| p.field_type),
+            Some(FieldType::String)
+        );
         assert!(catalog.resolve("unknown").is_none());
     }
 

@@ -16,7 +16,7 @@ pub mod query;
 pub mod resource;
 pub mod router;
 
-pub use catalog::{FieldCatalog, FieldPath, FieldType, Segment};
+pub use catalog::{FieldCatalog, FieldPath, FieldType, Segment, is_plain_name};
 pub use error::{ErrorCode, TmfError, TmfResult};
 pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};

@@ -60,14 +60,20 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                         .summary(Some(format!("Retrieves a {type_name} by id")))
                         .tag(descriptor.base_path)
                         .parameter(id_parameter())
-                        .parameter(query_parameter("fields", "Attributes to return, comma-separated"))
+                        .parameter(query_parameter(
+                            "fields",
+                            "Attributes to return, comma-separated",
+                        ))
                         .response("200", resource_response(type_name, "Success"))
                         .responses_from(errors(&["400", "404", "500"])),
                 ),
             )
             .path(
                 descriptor.item_path(),
-                PathItem::new(HttpMethod::Patch, patch_operation(type_name, descriptor.base_path)),
+                PathItem::new(
+                    HttpMethod::Patch,
+                    patch_operation(type_name, descriptor.base_path),
+                ),
             )
             .path(
                 descriptor.item_path(),
@@ -115,7 +121,9 @@ fn resource_response(type_name: &str, description: &str) -> utoipa::openapi::Res
         .description(description)
         .content(
             "application/json",
-            ContentBuilder::new().schema(Some(schema_ref(type_name))).build(),
+            ContentBuilder::new()
+                .schema(Some(schema_ref(type_name)))
+                .build(),
         )
         .build()
 }
@@ -130,7 +138,9 @@ fn errors(statuses: &[&'static str]) -> Vec<(&'static str, utoipa::openapi::Resp
                     .description("Error")
                     .content(
                         "application/json",
-                        ContentBuilder::new().schema(Some(schema_ref("Error"))).build(),
+                        ContentBuilder::new()
+                            .schema(Some(schema_ref("Error")))
+                            .build(),
                     )
                     .build(),
             )
@@ -209,7 +219,11 @@ fn list_operation(descriptor: &ResourceDescriptor) -> utoipa::openapi::path::Ope
 }
 
 fn patch_operation(type_name: &str, tag: &str) -> utoipa::openapi::path::Operation {
-    let update = || ContentBuilder::new().schema(Some(schema_ref(&format!("{type_name}_Update")))).build();
+    let update = || {
+        ContentBuilder::new()
+            .schema(Some(schema_ref(&format!("{type_name}_Update"))))
+            .build()
+    };
     OperationBuilder::new()
         .operation_id(Some(format!("patch{type_name}")))
         .summary(Some(format!(
@@ -225,9 +239,10 @@ fn patch_operation(type_name: &str, tag: &str) -> utoipa::openapi::path::Operati
                 .content(
                     "application/json-patch+json",
                     ContentBuilder::new()
-                        .schema(Some(ArrayBuilder::new().items(
-                            ObjectBuilder::new().schema_type(Type::Object),
-                        )))
+                        .schema(Some(
+                            ArrayBuilder::new()
+                                .items(ObjectBuilder::new().schema_type(Type::Object)),
+                        ))
                         .build(),
                 )
                 .build(),

@@ -72,7 +72,12 @@ mod tests {
             "contactMedium": [{"mediumType": "email", "preferred": true}, {"mediumType": "phone"}]});
         let projected = project(
             &doc,
-            &["name".into(), "engagedParty.id".into(), "contactMedium.mediumType".into(), "missing".into()],
+            &[
+                "name".into(),
+                "engagedParty.id".into(),
+                "contactMedium.mediumType".into(),
+                "missing".into(),
+            ],
         );
         assert_eq!(
             projected,

@@ -272,7 +272,11 @@ impl ListQuery {
         } else {
             self.filter.push(Clause { path, op, values });
         }
-        if self.filter.iter().any(|c| c.values.len() > limits.max_values) {
+        if self
+            .filter
+            .iter()
+            .any(|c| c.values.len() > limits.max_values)
+        {
             return Err(TmfError::invalid_query(format!(
                 "a filter may list at most {} values",
                 limits.max_values
@@ -293,9 +297,10 @@ fn truncate(text: &str) -> String {
 }
 
 fn parse_count(name: &str, value: &str) -> TmfResult<u64> {
-    value.trim().parse::<u64>().map_err(|_| {
-        TmfError::invalid_query(format!("{name} must be a non-negative integer"))
-    })
+    value
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| TmfError::invalid_query(format!("{name} must be a non-negative integer")))
 }
 
 fn parse_sort_key(key: &str, catalog: &FieldCatalog) -> TmfResult<SortKey> {
@@ -329,7 +334,9 @@ fn parse_value(attribute: &str, field_type: FieldType, raw: &str) -> TmfResult<F
     };
     Ok(match field_type {
         FieldType::String => FilterValue::Text(raw.to_owned()),
-        FieldType::DateTime => FilterValue::Instant(parse_instant(raw).ok_or_else(|| wrong("a date-time"))?),
+        FieldType::DateTime => {
+            FilterValue::Instant(parse_instant(raw).ok_or_else(|| wrong("a date-time"))?)
+        }
         FieldType::Number | FieldType::Integer => {
             FilterValue::Number(Decimal::from_str(raw.trim()).map_err(|_| wrong("a number"))?)
         }
@@ -425,7 +432,10 @@ mod tests {
         }
         let long_regex = format!("name.regex={}", "a".repeat(500));
         assert!(parse(&long_regex).is_err());
-        let many = (0..40).map(|i| format!("name.ne=x{i}")).collect::<Vec<_>>().join("&");
+        let many = (0..40)
+            .map(|i| format!("name.ne=x{i}"))
+            .collect::<Vec<_>>()
+            .join("&");
         assert!(parse(&many).is_err());
     }
 

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::Router;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use serde_json::Value;
 
 use crate::body::{RawBody, media_type, parse_json, require_json};
@@ -147,7 +147,9 @@ async fn create(State(state): State<ResourceState>, request: Request) -> TmfResu
     let RawBody(bytes) = RawBody::from_request(request, &()).await?;
     let body = parse_json(&bytes)?;
     if !body.is_object() {
-        return Err(TmfError::invalid_body("the request body must be a JSON object"));
+        return Err(TmfError::invalid_body(
+            "the request body must be a JSON object",
+        ));
     }
     let descriptor = state.service.descriptor();
     let created = with_href(descriptor, &base.url, state.service.create(body).await?);
@@ -234,17 +236,22 @@ pub async fn tmf_error_bodies(response: Response) -> Response {
             ErrorCode::PayloadTooLarge,
             "the request body exceeds the size limit",
         ),
-        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+        StatusCode::REQUEST_TIMEOUT
+        | StatusCode::SERVICE_UNAVAILABLE
+        | StatusCode::GATEWAY_TIMEOUT => {
             TmfError::new(ErrorCode::Timeout, "the request did not complete in time")
         }
         StatusCode::NOT_FOUND => TmfError::new(ErrorCode::NotFound, "not found"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             TmfError::new(ErrorCode::UnsupportedMediaType, "unsupported media type")
         }
-        s if s.is_client_error() => TmfError::invalid_body(
-            s.canonical_reason().unwrap_or("bad request").to_owned(),
+        s if s.is_client_error() => {
+            TmfError::invalid_body(s.canonical_reason().unwrap_or("bad request").to_owned())
+        }
+        _ => TmfError::new(
+            ErrorCode::Internal,
+            "the server failed to process the request",
         ),
-        _ => TmfError::new(ErrorCode::Internal, "the server failed to process the request"),
     };
     let mut body = error.body();
     body.status = status.as_u16().to_string();

@@ -1,1 +1,153 @@
-//! placeholder
+//! The CRM server: settings, telemetry, the middleware stack and the composed router of
+//! every application crate. `app` is the one function that builds the HTTP application;
+//! `main` and the tests both use it.
+//!
+//! This is the only crate that depends on application crates.
+
+pub mod settings;
+pub mod telemetry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use crm_store::{PoolOptions, Store, TypeRegistry};
+use serde_json::json;
+use tmf_apis::{PublicBaseUrl, QueryLimits, ResourceService};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use settings::Settings;
+
+/// Everything the HTTP application needs, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Every resource service of every API.
+    pub services: Vec<Arc<dyn ResourceService>>,
+    /// Query cost limits.
+    pub limits: Arc<QueryLimits>,
+    /// The OpenAPI document, rendered once.
+    pub openapi: Arc<serde_json::Value>,
+}
+
+impl AppState {
+    /// Connects to the database, applies migrations, and wires every API.
+    pub async fn build(settings: &Settings, pool: PoolOptions) -> anyhow::Result<Self> {
+        if settings.database_url.is_none() {
+            std::fs::create_dir_all(&settings.data_dir)?;
+        }
+        let store = Store::connect(&settings.database_url(), &pool).await?;
+        store.migrate().await?;
+        Self::with_store(store, settings)
+    }
+
+    /// Wires every API over an already migrated store.
+    pub fn with_store(store: Store, settings: &Settings) -> anyhow::Result<Self> {
+        let mut registry = TypeRegistry::default();
+        customer_information::register_types(&mut registry);
+        let registry = Arc::new(registry);
+        let services = customer_information::services(&store, &registry)?;
+        let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
+        let openapi = tmf_apis::openapi::openapi_document(
+            "Telecom CRM — TM Forum Open APIs v4",
+            env!("CARGO_PKG_VERSION"),
+            &descriptors,
+        );
+        let limits = QueryLimits {
+            default_limit: settings.default_page_size,
+            max_limit: settings.max_page_size,
+            ..QueryLimits::default()
+        };
+        Ok(Self {
+            store,
+            services,
+            limits: Arc::new(limits),
+            openapi: Arc::new(serde_json::to_value(&openapi)?),
+        })
+    }
+}
+
+/// The HTTP application: every API's routes, `/health`, `/openapi.json`, and the
+/// middleware stack (request id, tracing, timeout, body limit, TMF error bodies).
+pub fn app(state: AppState, settings: &Settings) -> Router {
+    let mut router = Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+        .with_state(state.clone());
+    for service in &state.services {
+        router = router.merge(tmf_apis::resource_routes(
+            service.clone(),
+            state.limits.clone(),
+        ));
+    }
+    let public_url = settings
+        .public_url
+        .as_deref()
+        .map(|url| PublicBaseUrl(Arc::from(url)));
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .fallback(tmf_apis::unknown_route)
+        .layer(middleware::map_response(tmf_apis::tmf_error_bodies))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(middleware::from_fn(
+            move |mut request: Request, next: middleware::Next| {
+                let public_url = public_url.clone();
+                async move {
+                    if let Some(url) = public_url {
+                        request.extensions_mut().insert(url);
+                    }
+                    next.run(request).await
+                }
+            },
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                        let id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!(
+                            "request",
+                            request_id = %id,
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                        )
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(settings.request_timeout_secs),
+                )),
+        )
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    if state.store.ping().await {
+        (
+            StatusCode::OK,
+            Json(json!({"status": "up", "database": "up"})),
+        )
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "down", "database": "down"})),
+        )
+    }
+}
+
+async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(state.openapi.as_ref().clone())
+}

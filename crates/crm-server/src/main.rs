@@ -1,2 +1,92 @@
-//! placeholder
-fn main() {}
+//! `crm-server`: serve the TMF APIs, or apply database migrations.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use crm_server::{AppState, Settings, app, telemetry};
+use crm_store::{PoolOptions, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crm-server",
+    version,
+    about = "Telecom CRM serving TM Forum Open APIs v4"
+)]
+struct Cli {
+    /// A TOML settings file (environment variables prefixed CRM_ override it).
+    #[arg(long, global = true, env = "CRM_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the APIs (the default). Migrations are applied on start.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref()).context("reading settings")?;
+    telemetry::init(&settings.log_format);
+    let pool = PoolOptions {
+        max_connections: settings.max_connections,
+        ..PoolOptions::default()
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings, pool).await,
+        Command::Migrate => {
+            if settings.database_url.is_none() {
+                std::fs::create_dir_all(&settings.data_dir)?;
+            }
+            let store = Store::connect(&settings.database_url(), &pool).await?;
+            store.migrate().await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
+    tracing::info!(settings = ?settings, "starting");
+    let state = AppState::build(&settings, pool).await?;
+    let store = state.store.clone();
+    let router = app(state, &settings);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {}", settings.listen))?;
+    tracing::info!(address = %settings.listen, "listening");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}

@@ -153,7 +153,10 @@ impl<K: ResourceKind> DocumentService<K> {
                 let Some(stored) = self.registry.get(type_name) else {
                     continue;
                 };
-                if self.exists_for_reference(txn, stored, &reference.id).await? {
+                if self
+                    .exists_for_reference(txn, stored, &reference.id)
+                    .await?
+                {
                     found = Some(stored);
                     break;
                 }
@@ -247,7 +250,11 @@ impl<K: ResourceKind> DocumentService<K> {
         if for_update && self.backend() == DbBackend::Postgres {
             sql.push(" FOR UPDATE");
         }
-        let Some(row) = connection.query_one_raw(sql.build()).await.map_err(db_error)? else {
+        let Some(row) = connection
+            .query_one_raw(sql.build())
+            .await
+            .map_err(db_error)?
+        else {
             return Ok(None);
         };
         let body = read_body(&row)?;
@@ -292,7 +299,9 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let connection = self.store.connection();
 
         let mut count = Sql::new(self.backend());
-        count.push("SELECT COUNT(*) AS total FROM ").push(stored.table);
+        count
+            .push("SELECT COUNT(*) AS total FROM ")
+            .push(stored.table);
         push_where(&mut count, stored.kind, query);
         let total: i64 = match connection
             .query_one_raw(count.build())

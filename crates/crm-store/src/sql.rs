@@ -62,14 +62,8 @@ impl Sql {
     }
 }
 
-/// Whether an attribute name may be spliced into SQL: spec names are ASCII letters,
-/// digits, `@` and `_`.
-pub(crate) fn is_safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '@' || c == '_')
-}
+/// Whether an attribute name may be spliced into SQL (the catalogue admits no other).
+pub(crate) use tmf_apis::catalog::is_plain_name as is_safe_name;
 
 /// The SQL expression that extracts the text or scalar at `segments` (none of which is an
 /// array) from the JSON held in `base`.
@@ -103,7 +97,9 @@ fn json_array_source(backend: DbBackend, base: &str, segments: &[&str]) -> Strin
                 .map(|s| format!("\"{s}\""))
                 .collect::<Vec<_>>()
                 .join(",");
-            format!("jsonb_array_elements(CASE WHEN jsonb_typeof({base} #> '{{{path}}}') = 'array' THEN {base} #> '{{{path}}}' ELSE '[]'::jsonb END)")
+            format!(
+                "jsonb_array_elements(CASE WHEN jsonb_typeof({base} #> '{{{path}}}') = 'array' THEN {base} #> '{{{path}}}' ELSE '[]'::jsonb END)"
+            )
         }
         _ => {
             let path: String = segments.iter().map(|s| format!(".\"{s}\"")).collect();
@@ -132,13 +128,17 @@ fn bind_typed(sql: &mut Sql, value: &FilterValue) {
             sql.bind(text.clone());
         }
         (DbBackend::Postgres, FilterValue::Instant(instant)) => {
-            sql.push("CAST(").bind(instant.to_rfc3339()).push(" AS timestamptz)");
+            sql.push("CAST(")
+                .bind(instant.to_rfc3339())
+                .push(" AS timestamptz)");
         }
         (_, FilterValue::Instant(instant)) => {
             sql.push("julianday(").bind(instant.to_rfc3339()).push(")");
         }
         (DbBackend::Postgres, FilterValue::Number(number)) => {
-            sql.push("CAST(").bind(number.to_string()).push(" AS numeric)");
+            sql.push("CAST(")
+                .bind(number.to_string())
+                .push(" AS numeric)");
         }
         (_, FilterValue::Number(number)) => {
             // SQLite compares JSON numbers as doubles; exact enough for ordering.
@@ -210,7 +210,11 @@ fn push_comparison(sql: &mut Sql, left: &str, clause: &Clause, op: Op) {
             sql.push(")");
         }
         Op::Regex => {
-            let operator = if backend == DbBackend::Postgres { " ~ " } else { " REGEXP " };
+            let operator = if backend == DbBackend::Postgres {
+                " ~ "
+            } else {
+                " REGEXP "
+            };
             sql.push(left).push(operator);
             if let Some(value) = clause.values.first() {
                 bind_typed(sql, value);
@@ -228,7 +232,11 @@ fn push_comparison(sql: &mut Sql, left: &str, clause: &Clause, op: Op) {
 /// The ORDER BY expression of an attribute (never crossing a list).
 fn sort_expression(backend: DbBackend, body: &str, path: &FieldPath) -> String {
     let names: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
-    typed(backend, path.field_type, &json_scalar(backend, body, &names))
+    typed(
+        backend,
+        path.field_type,
+        &json_scalar(backend, body, &names),
+    )
 }
 
 /// Appends ` WHERE …` for the kind and all clauses of `query`.
@@ -272,7 +280,8 @@ mod tests {
     }
 
     fn statement(backend: DbBackend, raw: &str) -> Statement {
-        let query = ListQuery::parse(Some(raw), &catalog(), &QueryLimits::default()).expect("query");
+        let query =
+            ListQuery::parse(Some(raw), &catalog(), &QueryLimits::default()).expect("query");
         let mut sql = Sql::new(backend);
         sql.push("SELECT body FROM customer");
         push_where(&mut sql, "Customer", &query);
@@ -283,7 +292,10 @@ mod tests {
     #[test]
     fn client_text_is_only_ever_bound() {
         for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
-            let stmt = statement(backend, "name=x'%20OR%201=1--&relatedParty.id=a,b&sort=-validFor.startDateTime");
+            let stmt = statement(
+                backend,
+                "name=x'%20OR%201=1--&relatedParty.id=a,b&sort=-validFor.startDateTime",
+            );
             assert!(!stmt.sql.contains("OR 1=1"), "{}", stmt.sql);
             assert!(stmt.sql.contains("EXISTS"), "{}", stmt.sql);
             let values = stmt.values.expect("values").0;
@@ -293,8 +305,15 @@ mod tests {
 
     #[test]
     fn postgres_placeholders_are_numbered() {
-        let stmt = statement(DbBackend::Postgres, "name=a&validFor.startDateTime.gt=2024-01-01");
-        assert!(stmt.sql.contains("$1") && stmt.sql.contains("$3"), "{}", stmt.sql);
+        let stmt = statement(
+            DbBackend::Postgres,
+            "name=a&validFor.startDateTime.gt=2024-01-01",
+        );
+        assert!(
+            stmt.sql.contains("$1") && stmt.sql.contains("$3"),
+            "{}",
+            stmt.sql
+        );
         assert!(stmt.sql.contains("::timestamptz"), "{}", stmt.sql);
     }
 

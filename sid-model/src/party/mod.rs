@@ -11,7 +11,7 @@ use crate::time::TimePeriod;
 
 /// A reference to the party in another system.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExternalReference {
     /// Type of the external reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,7 +23,11 @@ pub struct ExternalReference {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -32,7 +36,7 @@ pub struct ExternalReference {
 
 /// A credit rating of a party, given by a credit agency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartyCreditProfile {
     /// Name of the credit agency giving the score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,7 +59,11 @@ pub struct PartyCreditProfile {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -65,7 +73,7 @@ pub struct PartyCreditProfile {
 /// A tax exemption certificate represents a tax exemption granted to a party (individual or
 /// organization) by a tax jurisdiction, which may be a city, a state, a country, ...
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TaxExemptionCertificate {
     /// Unique identifier of the certificate of the tax exemption.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,7 +93,11 @@ pub struct TaxExemptionCertificate {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +106,7 @@ pub struct TaxExemptionCertificate {
 
 /// A reference to a tax definition: a tax levied by an authorized tax jurisdiction.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TaxDefinition {
     /// Unique identifier of the tax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,12 +121,27 @@ pub struct TaxDefinition {
     #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(rename = "@schemaLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub referred_type: Option<String>,
 }
+
+crate::wire::object_only_serde!(
+    ExternalReference,
+    PartyCreditProfile,
+    TaxExemptionCertificate,
+    TaxDefinition
+);

@@ -1,0 +1,122 @@
+//! Settings, read once at start-up: defaults, then an optional TOML file, then
+//! `CRM_`-prefixed environment variables (`CRM_LISTEN`, `CRM_DATABASE_URL`, ...).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the server can be told.
+#[derive(Clone, Deserialize)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Directory for the embedded database and other local state.
+    pub data_dir: PathBuf,
+    /// Database URL; when absent, SQLite at `{data_dir}/crm.db`.
+    pub database_url: Option<String>,
+    /// Most connections in the database pool.
+    pub max_connections: u32,
+    /// Public base URL (`https://crm.example.com`) for `href` and `Location`; when absent,
+    /// taken from the request.
+    pub public_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest time a request may take, in seconds.
+    pub request_timeout_secs: u64,
+    /// Page size when the client gives no `limit`.
+    pub default_page_size: u64,
+    /// Largest `limit` a client may ask for.
+    pub max_page_size: u64,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("max_connections", &self.max_connections)
+            .field("public_url", &self.public_url)
+            .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("default_page_size", &self.default_page_size)
+            .field("max_page_size", &self.max_page_size)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// A database URL with any password replaced, fit for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Settings {
+    /// Loads the settings: defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, config::ConfigError> {
+        let mut builder = config::Config::builder()
+            .set_default("listen", "127.0.0.1:8080")?
+            .set_default("data_dir", "data")?
+            .set_default("max_connections", 16)?
+            .set_default("body_limit_bytes", 1_048_576)?
+            .set_default("request_timeout_secs", 30)?
+            .set_default("default_page_size", 100)?
+            .set_default("max_page_size", 1000)?
+            .set_default("log_format", "text")?;
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        builder
+            .add_source(config::Environment::with_prefix("CRM").try_parsing(true))
+            .build()?
+            .try_deserialize()
+    }
+
+    /// The database URL to use.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("crm.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        assert_eq!(
+            redact_url("postgres://crm:s3cret@db:5432/crm"),
+            "postgres://crm:***@db:5432/crm"
+        );
+        let settings = Settings {
+            database_url: Some("postgres://crm:s3cret@db/crm".into()),
+            ..Settings::load(None).expect("defaults")
+        };
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let settings = Settings::load(None).expect("defaults");
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
+        assert!(settings.database_url().starts_with("sqlite://"));
+    }
+}

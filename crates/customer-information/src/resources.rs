@@ -1,0 +1,232 @@
+//! The four resources of the shared party model and the references each holds.
+
+use std::sync::Arc;
+
+use crm_store::{Reference, ResourceKind, StoredType};
+use serde_json::Value;
+use sid_model::{Customer, Individual, Organization, PartyRole, RelatedParty};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{FieldCatalog, ResourceDescriptor};
+
+use crate::spec;
+
+/// Individuals live in the party table.
+pub const INDIVIDUAL: StoredType = StoredType {
+    table: "party",
+    kind: "Individual",
+};
+/// Organizations live in the party table too: a party is stored once, whatever its kind.
+pub const ORGANIZATION: StoredType = StoredType {
+    table: "party",
+    kind: "Organization",
+};
+/// Customers (TMF629), a party role.
+pub const CUSTOMER: StoredType = StoredType {
+    table: "customer",
+    kind: "Customer",
+};
+/// Other party roles (TMF669).
+pub const PARTY_ROLE: StoredType = StoredType {
+    table: "party_role",
+    kind: "PartyRole",
+};
+
+const PARTY_BASE: &str = "/tmf-api/party/v4/";
+const CUSTOMER_BASE: &str = "/tmf-api/customerManagement/v4/";
+const PARTY_ROLE_BASE: &str = "/tmf-api/partyRoleManagement/v4/";
+
+/// What an engaged party may be.
+const PARTIES: &[&str] = &["Individual", "Organization"];
+/// What a related party may be: a party, or a party in a role.
+const PARTIES_AND_ROLES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
+const ORGANIZATIONS: &[&str] = &["Organization"];
+
+fn descriptor(
+    spec: Arc<Value>,
+    base_path: &'static str,
+    name: &'static str,
+    type_name: &'static str,
+) -> Result<ResourceDescriptor, CatalogError> {
+    let catalog = FieldCatalog::from_swagger(&spec, type_name)?;
+    Ok(ResourceDescriptor {
+        base_path,
+        name,
+        type_name,
+        spec,
+        catalog: Arc::new(catalog),
+    })
+}
+
+fn related_parties(parties: Option<&[RelatedParty]>) -> impl Iterator<Item = Reference> + '_ {
+    parties
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, party)| Reference {
+            path: format!("relatedParty[{i}]"),
+            id: party.id.clone(),
+            referred_type: Some(party.referred_type.clone()),
+            allowed: PARTIES_AND_ROLES,
+        })
+}
+
+fn engaged_party(party: &RelatedParty) -> Reference {
+    Reference {
+        path: "engagedParty".into(),
+        id: party.id.clone(),
+        referred_type: Some(party.referred_type.clone()),
+        allowed: PARTIES,
+    }
+}
+
+/// The resource kinds, with their descriptors read from the shipped specs.
+pub(crate) struct Kinds {
+    pub(crate) individual: IndividualKind,
+    pub(crate) organization: OrganizationKind,
+    pub(crate) customer: CustomerKind,
+    pub(crate) party_role: PartyRoleKind,
+}
+
+impl Kinds {
+    pub(crate) fn load() -> Result<Self, CatalogError> {
+        Ok(Self {
+            individual: IndividualKind(descriptor(
+                spec::party(),
+                PARTY_BASE,
+                "individual",
+                "Individual",
+            )?),
+            organization: OrganizationKind(descriptor(
+                spec::party(),
+                PARTY_BASE,
+                "organization",
+                "Organization",
+            )?),
+            customer: CustomerKind(descriptor(
+                spec::customer(),
+                CUSTOMER_BASE,
+                "customer",
+                "Customer",
+            )?),
+            party_role: PartyRoleKind(descriptor(
+                spec::party_role(),
+                PARTY_ROLE_BASE,
+                "partyRole",
+                "PartyRole",
+            )?),
+        })
+    }
+}
+
+/// TMF632 `individual`.
+pub(crate) struct IndividualKind(ResourceDescriptor);
+
+impl ResourceKind for IndividualKind {
+    type Model = Individual;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.0
+    }
+
+    fn stored_type(&self) -> StoredType {
+        INDIVIDUAL
+    }
+
+    fn references(&self, model: &Individual) -> Vec<Reference> {
+        related_parties(model.related_party.as_deref()).collect()
+    }
+}
+
+/// TMF632 `organization`.
+pub(crate) struct OrganizationKind(ResourceDescriptor);
+
+impl ResourceKind for OrganizationKind {
+    type Model = Organization;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.0
+    }
+
+    fn stored_type(&self) -> StoredType {
+        ORGANIZATION
+    }
+
+    fn references(&self, model: &Organization) -> Vec<Reference> {
+        let mut references: Vec<Reference> =
+            related_parties(model.related_party.as_deref()).collect();
+        if let Some(parent) = model
+            .organization_parent_relationship
+            .as_ref()
+            .and_then(|r| r.organization.as_ref())
+        {
+            references.push(Reference {
+                path: "organizationParentRelationship.organization".into(),
+                id: parent.id.clone(),
+                referred_type: None,
+                allowed: ORGANIZATIONS,
+            });
+        }
+        for (i, child) in model
+            .organization_child_relationship
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if let Some(organization) = &child.organization {
+                references.push(Reference {
+                    path: format!("organizationChildRelationship[{i}].organization"),
+                    id: organization.id.clone(),
+                    referred_type: None,
+                    allowed: ORGANIZATIONS,
+                });
+            }
+        }
+        references
+    }
+}
+
+/// TMF629 `customer`.
+pub(crate) struct CustomerKind(ResourceDescriptor);
+
+impl ResourceKind for CustomerKind {
+    type Model = Customer;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.0
+    }
+
+    fn stored_type(&self) -> StoredType {
+        CUSTOMER
+    }
+
+    fn references(&self, model: &Customer) -> Vec<Reference> {
+        std::iter::once(engaged_party(&model.engaged_party))
+            .chain(related_parties(model.related_party.as_deref()))
+            .collect()
+    }
+}
+
+/// TMF669 `partyRole`.
+pub(crate) struct PartyRoleKind(ResourceDescriptor);
+
+impl ResourceKind for PartyRoleKind {
+    type Model = PartyRole;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.0
+    }
+
+    fn stored_type(&self) -> StoredType {
+        PARTY_ROLE
+    }
+
+    fn references(&self, model: &PartyRole) -> Vec<Reference> {
+        model
+            .engaged_party
+            .iter()
+            .map(engaged_party)
+            .chain(related_parties(model.related_party.as_deref()))
+            .collect()
+    }
+}
