@@ -1,1 +1,281 @@
-//! placeholder
+//! Black-box test support: a fresh database per test (a temporary SQLite file, or a fresh
+//! PostgreSQL schema when `TEST_DATABASE_URL` is set), the real router built by
+//! `crm_server::app`, and requests sent to it in memory.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use crm_server::{AppState, Settings, app};
+use crm_store::{PoolOptions, Store};
+use http_body_util::BodyExt;
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// Where the test's database lives, removed when the test ends.
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { url: String, schema: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            TestDb::Postgres { url, schema } => {
+                let (url, schema) = (url.clone(), schema.clone());
+                // Drop runs inside the test's runtime: clean up from a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    runtime.block_on(async {
+                        if let Ok(store) = Store::connect(&url, &small_pool(None)).await {
+                            // Never wait for long: a lock held by a test's leftover connection
+                            // must not hang the suite (the schema is then left behind).
+                            let _ = store
+                                .connection()
+                                .execute_unprepared(&format!(
+                                    "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                                ))
+                                .await;
+                            store.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+fn small_pool(schema: Option<String>) -> PoolOptions {
+    PoolOptions {
+        max_connections: 4,
+        schema,
+        ..PoolOptions::default()
+    }
+}
+
+/// A response, with its body read.
+#[derive(Debug)]
+pub struct TestResponse {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body as JSON (`Null` when empty or not JSON).
+    pub body: Value,
+    /// The body as text.
+    pub text: String,
+}
+
+impl TestResponse {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `id` of the returned resource.
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Asserts a TMF Error body with this status, and returns its message.
+    pub fn assert_tmf_error(&self, status: u16) -> String {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        for field in ["code", "reason", "message", "status", "@type"] {
+            assert!(
+                self.body.get(field).is_some_and(Value::is_string),
+                "error body lacks '{field}': {}",
+                self.text
+            );
+        }
+        assert_eq!(self.body["status"], status.to_string(), "{}", self.text);
+        assert_eq!(self.body["@type"], "Error");
+        self.body["message"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// A running application over a database of its own. Its database is removed when it is
+/// dropped.
+pub struct TestApp {
+    router: Router,
+    /// The store, for tests that look underneath the API.
+    pub store: Store,
+    _db: TestDb,
+}
+
+/// Whether the tests run against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
+}
+
+impl TestApp {
+    /// Starts an application on a fresh database.
+    pub async fn new() -> Self {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// Starts an application on a fresh database with adjusted settings.
+    pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        let (store, db) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let schema = format!("t_{unique}");
+                let admin = Store::connect(&url, &small_pool(None))
+                    .await
+                    .expect("TEST_DATABASE_URL must reach PostgreSQL");
+                admin
+                    .connection()
+                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .expect("create schema");
+                admin.close().await;
+                let store = Store::connect(&url, &small_pool(Some(schema.clone())))
+                    .await
+                    .expect("connect to test schema");
+                (store, TestDb::Postgres { url, schema })
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("crm-test-{unique}.db"));
+                let url = format!("sqlite://{}", path.display());
+                let store = Store::connect(&url, &small_pool(None))
+                    .await
+                    .expect("open SQLite");
+                (store, TestDb::Sqlite(path))
+            }
+        };
+        store.migrate().await.expect("migrations");
+        let mut settings = Settings::load(None).expect("default settings");
+        adjust(&mut settings);
+        let state = AppState::with_store(store.clone(), &settings).expect("wire the app");
+        Self {
+            router: app(state, &settings),
+            store,
+            _db: db,
+        }
+    }
+
+    /// Sends a request.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// Sends a request with a raw body and content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "crm.test");
+        if let Some(content_type) = content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        self.send(builder.body(body.into()).expect("request")).await
+    }
+
+    /// `GET uri`.
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.raw(Method::GET, uri, None, Body::empty()).await
+    }
+
+    /// `POST uri` with a JSON body.
+    pub async fn post(&self, uri: &str, body: &Value) -> TestResponse {
+        self.raw(
+            Method::POST,
+            uri,
+            Some("application/json"),
+            body.to_string(),
+        )
+        .await
+    }
+
+    /// `PATCH uri` with a body of the given media type.
+    pub async fn patch(&self, uri: &str, content_type: &str, body: &Value) -> TestResponse {
+        self.raw(Method::PATCH, uri, Some(content_type), body.to_string())
+            .await
+    }
+
+    /// `DELETE uri`.
+    pub async fn delete(&self, uri: &str) -> TestResponse {
+        self.raw(Method::DELETE, uri, None, Body::empty()).await
+    }
+
+    /// Creates an individual and returns its id.
+    pub async fn individual(&self, given: &str, family: &str) -> String {
+        let response = self
+            .post(
+                INDIVIDUAL,
+                &serde_json::json!({"givenName": given, "familyName": family}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        response.id()
+    }
+
+    /// Creates a customer engaging the individual `party` and returns its id.
+    pub async fn customer(&self, name: &str, party: &str, status: &str) -> String {
+        let response = self
+            .post(
+                CUSTOMER,
+                &serde_json::json!({
+                    "name": name,
+                    "status": status,
+                    "engagedParty": {"id": party, "@referredType": "Individual"}
+                }),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        response.id()
+    }
+}
+
+/// `/tmf-api/party/v4/individual`.
+pub const INDIVIDUAL: &str = "/tmf-api/party/v4/individual";
+/// `/tmf-api/party/v4/organization`.
+pub const ORGANIZATION: &str = "/tmf-api/party/v4/organization";
+/// `/tmf-api/customerManagement/v4/customer`.
+pub const CUSTOMER: &str = "/tmf-api/customerManagement/v4/customer";
+/// `/tmf-api/partyRoleManagement/v4/partyRole`.
+pub const PARTY_ROLE: &str = "/tmf-api/partyRoleManagement/v4/partyRole";

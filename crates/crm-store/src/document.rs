@@ -336,7 +336,6 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
             }
         }
         let (model, mut document) = self.admit(body, None)?;
-        let stored = self.kind.stored_type();
         let id = uuid::Uuid::now_v7().to_string();
         if let Json::Object(map) = &mut document {
             map.insert("id".into(), Json::String(id.clone()));
@@ -346,26 +345,8 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let references = self.kind.references(&model);
 
         let txn = self.store.connection().begin().await.map_err(db_error)?;
-        let resolved = self.check_references(&txn, &references).await?;
-        let now = now_micros();
-        let mut insert = Sql::new(self.backend());
-        insert
-            .push("INSERT INTO ")
-            .push(stored.table)
-            .push(" (id, kind, body, version, created_at, updated_at) VALUES (")
-            .bind(id.clone())
-            .push(", ")
-            .bind(stored.kind)
-            .push(", ")
-            .bind(body_value(self.backend(), &document))
-            .push(", 1, ")
-            .bind(now)
-            .push(", ")
-            .bind(now)
-            .push(")");
-        txn.execute_raw(insert.build()).await.map_err(db_error)?;
-        self.write_references(&txn, &id, &resolved).await?;
-        txn.commit().await.map_err(db_error)?;
+        let outcome = self.insert(&txn, &id, &document, &references).await;
+        finish(txn, outcome).await?;
         Ok(document)
     }
 
@@ -377,10 +358,74 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
     }
 
     async fn patch(&self, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        let stored = self.kind.stored_type();
         let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let outcome = self.update(&txn, id, patch).await;
+        finish(txn, outcome).await
+    }
+
+    async fn delete(&self, id: &str) -> TmfResult<()> {
+        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let outcome = self.remove(&txn, id).await;
+        finish(txn, outcome).await
+    }
+}
+
+/// Commits when the work succeeded, rolls back at once when it did not: a refused request
+/// must not leave a connection idle in a transaction, holding its locks.
+async fn finish<T>(txn: DatabaseTransaction, outcome: TmfResult<T>) -> TmfResult<T> {
+    match outcome {
+        Ok(value) => {
+            txn.commit().await.map_err(db_error)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}
+
+impl<K: ResourceKind> DocumentService<K> {
+    async fn insert(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        document: &Json,
+        references: &[Reference],
+    ) -> TmfResult<()> {
+        let stored = self.kind.stored_type();
+        let resolved = self.check_references(txn, references).await?;
+        let now = now_micros();
+        let mut insert = Sql::new(self.backend());
+        insert
+            .push("INSERT INTO ")
+            .push(stored.table)
+            .push(" (id, kind, body, version, created_at, updated_at) VALUES (")
+            .bind(id.to_owned())
+            .push(", ")
+            .bind(stored.kind)
+            .push(", ")
+            .bind(body_value(self.backend(), document))
+            .push(", 1, ")
+            .bind(now)
+            .push(", ")
+            .bind(now)
+            .push(")");
+        txn.execute_raw(insert.build()).await.map_err(db_error)?;
+        self.write_references(txn, id, &resolved).await
+    }
+
+    async fn update(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        patch: PatchDocument,
+    ) -> TmfResult<Json> {
+        let stored = self.kind.stored_type();
         let (mut document, version) = self
-            .load(&txn, id, true)
+            .load(txn, id, true)
             .await?
             .ok_or_else(|| self.not_found(id))?;
         let previous: K::Model = from_value(document.clone())
@@ -395,7 +440,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
             }
         }
         let resolved = self
-            .check_references(&txn, &self.kind.references(&model))
+            .check_references(txn, &self.kind.references(&model))
             .await?;
         let mut update = Sql::new(self.backend());
         update
@@ -416,15 +461,13 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
                 self.kind.descriptor().type_name
             )));
         }
-        self.write_references(&txn, id, &resolved).await?;
-        txn.commit().await.map_err(db_error)?;
+        self.write_references(txn, id, &resolved).await?;
         Ok(normalised)
     }
 
-    async fn delete(&self, id: &str) -> TmfResult<()> {
+    async fn remove(&self, txn: &DatabaseTransaction, id: &str) -> TmfResult<()> {
         let stored = self.kind.stored_type();
-        let txn = self.store.connection().begin().await.map_err(db_error)?;
-        if self.load(&txn, id, true).await?.is_none() {
+        if self.load(txn, id, true).await?.is_none() {
             return Err(self.not_found(id));
         }
         let mut referrers = Sql::new(self.backend());
@@ -454,8 +497,6 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
             .push(" WHERE id = ")
             .bind(id.to_owned());
         txn.execute_raw(delete.build()).await.map_err(db_error)?;
-        self.write_references(&txn, id, &[]).await?;
-        txn.commit().await.map_err(db_error)?;
-        Ok(())
+        self.write_references(txn, id, &[]).await
     }
 }

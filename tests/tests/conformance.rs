@@ -1,0 +1,1275 @@
+//! Response-schema conformance against the official TM Forum v4 specification files.
+//!
+//! Every implemented operation of every resource (create with a rich payload, retrieve,
+//! retrieve with `fields=`, list, merge patch, JSON Patch) is called through the real
+//! router, and its response body is validated with JSON Schema draft 4 against the
+//! resource's definition in its spec (`Individual`, `Organization`, `Customer`,
+//! `PartyRole`); error responses are validated against the spec's `Error`. The OpenAPI
+//! document served at `/openapi.json` is checked against the router (every served path
+//! and method is documented, every documented one is served) and for dangling `$ref`s.
+//!
+//! The specs are read from `../shared/tmf-specs` beside the repository when it exists (CI),
+//! else from the copies shipped in `crates/customer-information/specs`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use crm_tests::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE, TestApp, TestResponse};
+use jsonschema::Validator;
+use serde_json::{Value, json};
+
+const TMF632: &str = "TMF632-PartyManagement-v4.0.0.swagger.json";
+const TMF629: &str = "TMF629-CustomerManagement-v4.0.0.swagger.json";
+const TMF669: &str = "TMF669-PartyRoleManagement-v4.0.0.swagger.json";
+const SPEC_FILES: [&str; 3] = [TMF632, TMF629, TMF669];
+
+const MERGE: &str = "application/merge-patch+json";
+const JSON_PATCH: &str = "application/json-patch+json";
+
+/// One implemented resource: where it is served, its type, and the spec defining it.
+struct Resource {
+    path: &'static str,
+    type_name: &'static str,
+    spec: &'static str,
+}
+
+const RESOURCES: [Resource; 4] = [
+    Resource {
+        path: INDIVIDUAL,
+        type_name: "Individual",
+        spec: TMF632,
+    },
+    Resource {
+        path: ORGANIZATION,
+        type_name: "Organization",
+        spec: TMF632,
+    },
+    Resource {
+        path: CUSTOMER,
+        type_name: "Customer",
+        spec: TMF629,
+    },
+    Resource {
+        path: PARTY_ROLE,
+        type_name: "PartyRole",
+        spec: TMF669,
+    },
+];
+
+// ---------------------------------------------------------------------------------------
+// Specs and validators
+// ---------------------------------------------------------------------------------------
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The official specs beside the repository (present in CI).
+fn official_dir() -> PathBuf {
+    manifest_dir().join("../../shared/tmf-specs")
+}
+
+/// The copies shipped with the product.
+fn shipped_dir() -> PathBuf {
+    manifest_dir().join("../crates/customer-information/specs")
+}
+
+fn spec_dir() -> PathBuf {
+    let official = official_dir();
+    if official.is_dir() {
+        official
+    } else {
+        shipped_dir()
+    }
+}
+
+fn load_spec(file: &str) -> Value {
+    let path = spec_dir().join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read spec {}: {e}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("spec {} is not JSON: {e}", path.display()))
+}
+
+static SPECS: LazyLock<Mutex<HashMap<&'static str, Arc<Value>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn spec(file: &'static str) -> Arc<Value> {
+    let mut specs = SPECS.lock().expect("spec cache lock");
+    specs
+        .entry(file)
+        .or_insert_with(|| Arc::new(load_spec(file)))
+        .clone()
+}
+
+static VALIDATORS: LazyLock<Mutex<HashMap<(&'static str, &'static str), Arc<Validator>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// A draft 4 validator for `definition`: the whole Swagger document with a top-level
+/// `$ref` to the definition, so that every `#/definitions/...` resolves against the root.
+fn validator(file: &'static str, definition: &'static str) -> Arc<Validator> {
+    let document = spec(file);
+    let mut cache = VALIDATORS.lock().expect("validator cache lock");
+    cache
+        .entry((file, definition))
+        .or_insert_with(|| {
+            assert!(
+                document["definitions"].get(definition).is_some(),
+                "{file} has no definition '{definition}'"
+            );
+            let mut schema = document.as_ref().clone();
+            schema
+                .as_object_mut()
+                .expect("a Swagger document is an object")
+                .insert(
+                    "$ref".to_owned(),
+                    Value::String(format!("#/definitions/{definition}")),
+                );
+            Arc::new(jsonschema::draft4::new(&schema).unwrap_or_else(|e| {
+                panic!("{file}#/definitions/{definition} does not compile: {e}")
+            }))
+        })
+        .clone()
+}
+
+/// Every violation of `instance` against the definition, one line each.
+fn violations(file: &'static str, definition: &'static str, instance: &Value) -> Vec<String> {
+    let validator = validator(file, definition);
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            format!(
+                "at '{}': {} (schema: {})",
+                e.instance_path(),
+                e,
+                e.schema_path()
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_conforms(file: &'static str, definition: &'static str, instance: &Value, what: &str) {
+    let found = violations(file, definition, instance);
+    assert!(
+        found.is_empty(),
+        "{what}: the response does not conform to {file}#/definitions/{definition}:\n  {}\nbody: {}",
+        found.join("\n  "),
+        serde_json::to_string_pretty(instance).unwrap_or_default()
+    );
+}
+
+/// Asserts the status and that the body is a TMF Error conforming to the spec's `Error`.
+#[track_caller]
+fn assert_error_conforms(response: &TestResponse, status: u16, file: &'static str, what: &str) {
+    assert_eq!(
+        response.status.as_u16(),
+        status,
+        "{what}: unexpected status; body: {}",
+        response.text
+    );
+    assert!(
+        response.body.is_object(),
+        "{what}: an error body must be a JSON object, got: {}",
+        response.text
+    );
+    assert_conforms(file, "Error", &response.body, what);
+    assert_eq!(response.body["status"], status.to_string(), "{what}");
+    assert_eq!(response.body["@type"], "Error", "{what}");
+    assert!(
+        response.body["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{what}: the error names no problem: {}",
+        response.text
+    );
+}
+
+#[track_caller]
+fn assert_status(response: &TestResponse, status: StatusCode, what: &str) {
+    assert_eq!(
+        response.status, status,
+        "{what}: unexpected status; body: {}",
+        response.text
+    );
+}
+
+/// Asserts that every attribute sent comes back unchanged.
+#[track_caller]
+fn assert_echoes(sent: &Value, returned: &Value, what: &str) {
+    for (key, value) in sent.as_object().expect("payloads are objects") {
+        assert_eq!(
+            &returned[key], value,
+            "{what}: attribute '{key}' was not returned as sent; body: {returned}"
+        );
+    }
+}
+
+fn item(path: &str, id: &str) -> String {
+    format!("{path}/{id}")
+}
+
+// ---------------------------------------------------------------------------------------
+// Rich payloads
+// ---------------------------------------------------------------------------------------
+
+fn period() -> Value {
+    json!({"startDateTime": "2024-01-01T00:00:00Z", "endDateTime": "2030-12-31T23:59:59Z"})
+}
+
+/// A TMF632 contact medium (every property optional) with every property filled.
+fn party_contact_media() -> Value {
+    json!([
+        {
+            "mediumType": "email",
+            "preferred": true,
+            "characteristic": {
+                "emailAddress": "ada@example.com",
+                "contactType": "home",
+                "@type": "MediumCharacteristic"
+            },
+            "validFor": period(),
+            "@baseType": "ContactMedium",
+            "@schemaLocation": "https://schemas.example.com/ContactMedium.json",
+            "@type": "ContactMedium"
+        },
+        {
+            "mediumType": "postalAddress",
+            "preferred": false,
+            "characteristic": {
+                "street1": "12 St James's Square",
+                "street2": "Flat 2",
+                "city": "London",
+                "postCode": "SW1Y 4JH",
+                "stateOrProvince": "Greater London",
+                "country": "GB",
+                "contactType": "billing"
+            }
+        },
+        {
+            "mediumType": "telephone",
+            "characteristic": {
+                "phoneNumber": "+44 20 7946 0000",
+                "faxNumber": "+44 20 7946 0001",
+                "socialNetworkId": "@ada"
+            }
+        }
+    ])
+}
+
+/// A TMF629/TMF669 contact medium (`mediumType` and `characteristic` required).
+fn role_contact_media() -> Value {
+    json!([
+        {
+            "mediumType": "email",
+            "preferred": true,
+            "characteristic": {"emailAddress": "billing@example.com", "contactType": "billing"},
+            "validFor": period(),
+            "@type": "ContactMedium"
+        },
+        {
+            "mediumType": "telephone",
+            "characteristic": {"phoneNumber": "+33 1 23 45 67 89", "contactType": "mobile"}
+        }
+    ])
+}
+
+fn characteristics() -> Value {
+    json!([
+        {"name": "segment", "valueType": "string", "value": "gold", "@type": "Characteristic"},
+        {"name": "loyaltyPoints", "valueType": "integer", "value": 1200},
+        {"name": "preferences", "valueType": "object", "value": {"newsletter": true, "channels": ["email", "sms"]}},
+        {"name": "vip", "valueType": "boolean", "value": false}
+    ])
+}
+
+fn external_references() -> Value {
+    json!([
+        {"externalReferenceType": "legacyCrm", "name": "CRM-000123", "@type": "ExternalReference"},
+        {"externalReferenceType": "billingSystem", "name": "BILL-987"}
+    ])
+}
+
+fn credit_ratings() -> Value {
+    json!([{
+        "creditAgencyName": "Experian",
+        "creditAgencyType": "external",
+        "ratingReference": "EXP-2024-1",
+        "ratingScore": 742,
+        "validFor": period(),
+        "@type": "PartyCreditProfile"
+    }])
+}
+
+fn attachment(name: &str) -> Value {
+    json!({
+        "attachmentType": "scan",
+        "description": "scanned document",
+        "mimeType": "application/pdf",
+        "name": name,
+        "url": format!("https://documents.example.com/{name}"),
+        "size": {"amount": 1.5, "units": "MB"},
+        "validFor": period(),
+        "@type": "Attachment"
+    })
+}
+
+fn tax_exemptions() -> Value {
+    json!([{
+        "id": "TAX-EX-1",
+        "attachment": attachment("exemption.pdf"),
+        "taxDefinition": [{"id": "VAT", "name": "Value added tax", "taxType": "sales", "@referredType": "TaxDefinition"}],
+        "validFor": period()
+    }])
+}
+
+fn individual_payload(organization: &str) -> Value {
+    json!({
+        "givenName": "Ada",
+        "familyName": "Lovelace",
+        "middleName": "Augusta",
+        "aristocraticTitle": "Countess",
+        "birthDate": "1815-12-10T00:00:00Z",
+        "countryOfBirth": "United Kingdom",
+        "deathDate": "1852-11-27T00:00:00Z",
+        "familyNamePrefix": "King-Noel",
+        "formattedName": "Ada Lovelace",
+        "fullName": "Augusta Ada King",
+        "gender": "female",
+        "generation": "I",
+        "legalName": "Augusta Ada King, Countess of Lovelace",
+        "location": "London",
+        "maritalStatus": "married",
+        "nationality": "British",
+        "placeOfBirth": "London",
+        "preferredGivenName": "Ada",
+        "title": "Countess",
+        "status": "validated",
+        "contactMedium": party_contact_media(),
+        "creditRating": credit_ratings(),
+        "disability": [{"disabilityCode": "VIS-1", "disabilityName": "Low vision", "validFor": period()}],
+        "externalReference": external_references(),
+        "individualIdentification": [{
+            "identificationId": "P1234567",
+            "identificationType": "passport",
+            "issuingAuthority": "HM Passport Office",
+            "issuingDate": "2020-06-01T00:00:00Z",
+            "attachment": attachment("passport.pdf"),
+            "validFor": period()
+        }],
+        "languageAbility": [{
+            "languageCode": "en-GB",
+            "languageName": "English",
+            "isFavouriteLanguage": true,
+            "listeningProficiency": "native",
+            "readingProficiency": "native",
+            "speakingProficiency": "native",
+            "writingProficiency": "native",
+            "validFor": period()
+        }],
+        "otherName": [{
+            "givenName": "Augusta",
+            "familyName": "Byron",
+            "fullName": "Augusta Ada Byron",
+            "title": "Hon.",
+            "validFor": {"endDateTime": "1835-07-08T00:00:00Z"}
+        }],
+        "partyCharacteristic": characteristics(),
+        "relatedParty": [{
+            "id": organization,
+            "name": "Analytical Engines Ltd",
+            "role": "employer",
+            "@referredType": "Organization"
+        }],
+        "skill": [{
+            "skillCode": "MATH",
+            "skillName": "Mathematics",
+            "evaluatedLevel": "expert",
+            "comment": "wrote the first program",
+            "validFor": period()
+        }],
+        "taxExemptionCertificate": tax_exemptions(),
+        "@baseType": "Party",
+        "@schemaLocation": "https://schemas.example.com/Individual.json",
+        "@type": "Individual"
+    })
+}
+
+fn organization_payload(parent: &str, child: &str, individual: &str) -> Value {
+    json!({
+        "tradingName": "Analytical Engines",
+        "name": "Analytical Engines Ltd",
+        "nameType": "Ltd",
+        "organizationType": "company",
+        "isHeadOffice": true,
+        "isLegalEntity": true,
+        "status": "validated",
+        "contactMedium": party_contact_media(),
+        "creditRating": credit_ratings(),
+        "existsDuring": {"startDateTime": "1990-01-01T00:00:00Z"},
+        "externalReference": external_references(),
+        "organizationChildRelationship": [{
+            "relationshipType": "hierarchical",
+            "organization": {"id": child, "name": "Engines R&D", "@referredType": "Organization"}
+        }],
+        "organizationIdentification": [{
+            "identificationId": "GB123456789",
+            "identificationType": "companyRegistration",
+            "issuingAuthority": "Companies House",
+            "issuingDate": "1990-01-02T00:00:00Z",
+            "attachment": attachment("registration.pdf"),
+            "validFor": period()
+        }],
+        "organizationParentRelationship": {
+            "relationshipType": "juridical",
+            "organization": {"id": parent, "name": "Engines Holding"}
+        },
+        "otherName": [{"name": "Babbage & Co", "nameType": "Co", "tradingName": "Babbage", "validFor": period()}],
+        "partyCharacteristic": characteristics(),
+        "relatedParty": [{"id": individual, "role": "director", "@referredType": "Individual"}],
+        "taxExemptionCertificate": tax_exemptions(),
+        "@baseType": "Party",
+        "@schemaLocation": "https://schemas.example.com/Organization.json",
+        "@type": "Organization"
+    })
+}
+
+fn role_payload(name: &str, engaged: &Value, related: &Value) -> Value {
+    json!({
+        "name": name,
+        "status": "approved",
+        "statusReason": "identity checked",
+        "account": [{
+            "id": "ACC-1",
+            "href": "https://billing.example.com/account/ACC-1",
+            "name": "Main billing account",
+            "description": "pays every invoice",
+            "@referredType": "BillingAccount"
+        }],
+        "agreement": [{"id": "AGR-1", "name": "Framework agreement", "@referredType": "Agreement"}],
+        "characteristic": characteristics(),
+        "contactMedium": role_contact_media(),
+        "creditProfile": [{
+            "creditProfileDate": "2024-02-01T00:00:00Z",
+            "creditRiskRating": 2,
+            "creditScore": 720,
+            "validFor": period(),
+            "@type": "CreditProfile"
+        }],
+        "engagedParty": engaged,
+        "paymentMethod": [{"id": "PM-1", "name": "Direct debit", "@referredType": "BankAccountDebit"}],
+        "relatedParty": [related],
+        "validFor": period(),
+        "@baseType": "PartyRole",
+        "@schemaLocation": "https://schemas.example.com/Role.json"
+    })
+}
+
+async fn organization(app: &TestApp, trading_name: &str) -> String {
+    let response = app
+        .post(ORGANIZATION, &json!({"tradingName": trading_name}))
+        .await;
+    assert_status(&response, StatusCode::CREATED, "create organization");
+    response.id()
+}
+
+// ---------------------------------------------------------------------------------------
+// The operations of one resource, each response validated
+// ---------------------------------------------------------------------------------------
+
+/// Creates the resource from `payload`, and checks every operation's response against the
+/// resource definition: create, retrieve, retrieve with `fields`, list (with and without
+/// `fields`), merge patch (both media types) and JSON Patch.
+async fn check_operations(
+    app: &TestApp,
+    resource: &Resource,
+    payload: &Value,
+    fields: &[&str],
+    merge_patch: &Value,
+    json_patch: &Value,
+) -> String {
+    let (file, def) = (resource.spec, resource.type_name);
+
+    let created = app.post(resource.path, payload).await;
+    assert_status(&created, StatusCode::CREATED, "create");
+    assert_conforms(file, def, &created.body, "create (201)");
+    assert_echoes(payload, &created.body, "create");
+    let id = created.id();
+    assert!(!id.is_empty(), "create returned no id: {}", created.text);
+    assert_eq!(
+        created.header("location"),
+        created.body["href"].as_str(),
+        "Location must be the href"
+    );
+    assert_eq!(created.body["@type"], def, "@type");
+
+    let retrieved = app.get(&item(resource.path, &id)).await;
+    assert_status(&retrieved, StatusCode::OK, "retrieve");
+    assert_conforms(file, def, &retrieved.body, "retrieve (200)");
+    assert_eq!(
+        retrieved.body, created.body,
+        "retrieve returns what create did"
+    );
+
+    let projected = app
+        .get(&format!(
+            "{}?fields={}",
+            item(resource.path, &id),
+            fields.join(",")
+        ))
+        .await;
+    assert_status(&projected, StatusCode::OK, "retrieve with fields");
+    assert_conforms(file, def, &projected.body, "retrieve with fields= (200)");
+    let expected_keys: BTreeSet<&str> = ["id", "href", "@type"]
+        .into_iter()
+        .chain(fields.iter().map(|f| f.split('.').next().unwrap_or(f)))
+        .collect();
+    let returned_keys: BTreeSet<&str> = projected
+        .body
+        .as_object()
+        .expect("a projection is an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        returned_keys, expected_keys,
+        "fields= returns exactly the asked attributes plus id, href, @type"
+    );
+
+    // Some more of the same kind, so that the list has several elements.
+    let listed = app.get(resource.path).await;
+    assert_status(&listed, StatusCode::OK, "list");
+    let items = listed.body.as_array().expect("a list is a JSON array");
+    assert!(
+        items.iter().any(|i| i["id"] == id.as_str()),
+        "the created resource is listed"
+    );
+    for (i, element) in items.iter().enumerate() {
+        assert_conforms(file, def, element, &format!("list element [{i}]"));
+    }
+    assert_eq!(
+        listed.header("x-result-count"),
+        Some(items.len().to_string().as_str())
+    );
+
+    let listed = app
+        .get(&format!("{}?fields={}", resource.path, fields.join(",")))
+        .await;
+    assert_status(&listed, StatusCode::OK, "list with fields");
+    let items = listed.body.as_array().expect("a list is a JSON array");
+    assert!(!items.is_empty());
+    for (i, element) in items.iter().enumerate() {
+        assert_conforms(
+            file,
+            def,
+            element,
+            &format!("list with fields= element [{i}]"),
+        );
+    }
+
+    for media_type in [MERGE, "application/json"] {
+        let patched = app
+            .patch(&item(resource.path, &id), media_type, merge_patch)
+            .await;
+        assert_status(&patched, StatusCode::OK, &format!("patch ({media_type})"));
+        assert_conforms(
+            file,
+            def,
+            &patched.body,
+            &format!("patch with {media_type} (200)"),
+        );
+        for (key, value) in merge_patch.as_object().expect("merge patch object") {
+            if value.is_null() {
+                assert!(
+                    patched.body.get(key).is_none(),
+                    "merge patch null removes '{key}'"
+                );
+            } else if !value.is_object() {
+                assert_eq!(&patched.body[key], value, "merge patch sets '{key}'");
+            }
+        }
+        assert_eq!(patched.body["id"], id.as_str());
+        let after = app.get(&item(resource.path, &id)).await;
+        assert_eq!(
+            after.body, patched.body,
+            "patch returns the stored resource"
+        );
+    }
+
+    let patched = app
+        .patch(&item(resource.path, &id), JSON_PATCH, json_patch)
+        .await;
+    assert_status(&patched, StatusCode::OK, "patch (json-patch)");
+    assert_conforms(file, def, &patched.body, "patch with JSON Patch (200)");
+    assert_eq!(patched.body["id"], id.as_str());
+    let after = app.get(&item(resource.path, &id)).await;
+    assert_eq!(
+        after.body, patched.body,
+        "JSON Patch returns the stored resource"
+    );
+
+    id
+}
+
+#[tokio::test]
+async fn individual_operations_conform_to_tmf632() {
+    let app = TestApp::new().await;
+    let employer = organization(&app, "Analytical Engines").await;
+    app.individual("Charles", "Babbage").await;
+    let id = check_operations(
+        &app,
+        &RESOURCES[0],
+        &individual_payload(&employer),
+        &[
+            "givenName",
+            "familyName",
+            "contactMedium.mediumType",
+            "status",
+        ],
+        &json!({"middleName": null, "nationality": "English", "status": "deceaded",
+                "partyCharacteristic": [{"name": "segment", "value": "platinum"}]}),
+        &json!([
+            {"op": "test", "path": "/givenName", "value": "Ada"},
+            {"op": "add", "path": "/contactMedium/-", "value": {
+                "mediumType": "email", "characteristic": {"emailAddress": "ada@engines.example"}}},
+            {"op": "replace", "path": "/familyName", "value": "King"},
+            {"op": "remove", "path": "/skill"}
+        ]),
+    )
+    .await;
+    let final_state = app.get(&item(INDIVIDUAL, &id)).await;
+    assert_eq!(final_state.body["familyName"], "King");
+    assert_eq!(
+        final_state.body["contactMedium"].as_array().map(Vec::len),
+        Some(4)
+    );
+    assert!(final_state.body.get("skill").is_none());
+}
+
+#[tokio::test]
+async fn organization_operations_conform_to_tmf632() {
+    let app = TestApp::new().await;
+    let parent = organization(&app, "Engines Holding").await;
+    let child = organization(&app, "Engines R&D").await;
+    let director = app.individual("Charles", "Babbage").await;
+    let id = check_operations(
+        &app,
+        &RESOURCES[1],
+        &organization_payload(&parent, &child, &director),
+        &[
+            "tradingName",
+            "status",
+            "existsDuring.startDateTime",
+            "isHeadOffice",
+        ],
+        &json!({"nameType": null, "isHeadOffice": false, "status": "closed",
+                "existsDuring": {"endDateTime": "2040-01-01T00:00:00Z"}}),
+        &json!([
+            {"op": "replace", "path": "/tradingName", "value": "Difference Engines"},
+            {"op": "add", "path": "/externalReference/0", "value": {"name": "NEW-1"}},
+            {"op": "remove", "path": "/organizationChildRelationship"}
+        ]),
+    )
+    .await;
+    let final_state = app.get(&item(ORGANIZATION, &id)).await;
+    assert_eq!(final_state.body["tradingName"], "Difference Engines");
+    assert_eq!(
+        final_state.body["existsDuring"],
+        json!({"startDateTime": "1990-01-01T00:00:00Z", "endDateTime": "2040-01-01T00:00:00Z"})
+    );
+}
+
+#[tokio::test]
+async fn customer_operations_conform_to_tmf629() {
+    let app = TestApp::new().await;
+    let party = app.individual("Grace", "Hopper").await;
+    let company = organization(&app, "Navy").await;
+    app.customer("Someone else", &party, "approved").await;
+    let payload = role_payload(
+        "Grace Hopper",
+        &json!({"id": party, "name": "Grace Hopper", "@referredType": "Individual"}),
+        &json!({"id": company, "role": "employer", "@referredType": "Organization"}),
+    );
+    // `engagedParty` is required by the Customer definition: a partial representation
+    // conforms to it only if it keeps it.
+    let id = check_operations(
+        &app,
+        &RESOURCES[2],
+        &payload,
+        &["name", "status", "engagedParty", "validFor"],
+        &json!({"statusReason": null, "status": "suspended",
+                "validFor": {"endDateTime": "2031-01-01T00:00:00Z"}}),
+        &json!([
+            {"op": "replace", "path": "/name", "value": "Rear Admiral Hopper"},
+            {"op": "add", "path": "/characteristic/-", "value": {"name": "rank", "value": "RADM"}},
+            {"op": "remove", "path": "/paymentMethod"}
+        ]),
+    )
+    .await;
+    let final_state = app.get(&item(CUSTOMER, &id)).await;
+    assert_eq!(final_state.body["name"], "Rear Admiral Hopper");
+    assert!(final_state.body.get("paymentMethod").is_none());
+}
+
+#[tokio::test]
+async fn party_role_operations_conform_to_tmf669() {
+    let app = TestApp::new().await;
+    let company = organization(&app, "Reseller Ltd").await;
+    let contact = app.individual("Alan", "Turing").await;
+    let payload = role_payload(
+        "Reseller",
+        &json!({"id": company, "name": "Reseller Ltd", "@referredType": "Organization"}),
+        &json!({"id": contact, "role": "account manager", "@referredType": "Individual"}),
+    );
+    app.post(PARTY_ROLE, &json!({"name": "Supplier"})).await;
+    let id = check_operations(
+        &app,
+        &RESOURCES[3],
+        &payload,
+        &["name", "status", "engagedParty", "contactMedium"],
+        &json!({"statusReason": null, "status": "active", "engagedParty": {"name": "Reseller"}}),
+        &json!([
+            {"op": "replace", "path": "/status", "value": "suspended"},
+            {"op": "remove", "path": "/engagedParty"},
+            {"op": "add", "path": "/agreement/-", "value": {"id": "AGR-2"}}
+        ]),
+    )
+    .await;
+    let final_state = app.get(&item(PARTY_ROLE, &id)).await;
+    assert_eq!(final_state.body["status"], "suspended");
+    assert!(final_state.body.get("engagedParty").is_none());
+}
+
+#[tokio::test]
+async fn minimal_resources_conform_too() {
+    let app = TestApp::new().await;
+    let party = app.individual("Min", "Imal").await;
+    for (resource, body) in [
+        (&RESOURCES[0], json!({"givenName": "A", "familyName": "B"})),
+        (&RESOURCES[1], json!({"tradingName": "T"})),
+        (
+            &RESOURCES[2],
+            json!({"name": "C", "engagedParty": {"id": party, "@referredType": "Individual"}}),
+        ),
+        (&RESOURCES[3], json!({"name": "R"})),
+    ] {
+        let created = app.post(resource.path, &body).await;
+        assert_status(&created, StatusCode::CREATED, resource.type_name);
+        assert_conforms(
+            resource.spec,
+            resource.type_name,
+            &created.body,
+            &format!("minimal {} create", resource.type_name),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn error_responses_conform_to_the_error_definition() {
+    let app = TestApp::new().await;
+    let party = app.individual("Err", "Or").await;
+    let company = organization(&app, "Err Inc").await;
+    let customer = app.customer("Err customer", &party, "approved").await;
+    let role = app
+        .post(
+            PARTY_ROLE,
+            &json!({"name": "Reseller", "engagedParty": {"id": company, "@referredType": "Organization"}}),
+        )
+        .await
+        .id();
+    // Something referring to each resource, so that deleting it is a conflict.
+    let referrer = app
+        .post(
+            INDIVIDUAL,
+            &json!({"givenName": "Ref", "familyName": "Errer", "relatedParty": [
+                {"id": customer, "@referredType": "Customer"},
+                {"id": role, "@referredType": "PartyRole"}
+            ]}),
+        )
+        .await;
+    assert_status(&referrer, StatusCode::CREATED, "referrer");
+
+    let existing: [(&Resource, &str, Value); 4] = [
+        (
+            &RESOURCES[0],
+            party.as_str(),
+            json!({"givenName": "X", "familyName": "Y"}),
+        ),
+        (&RESOURCES[1], company.as_str(), json!({"tradingName": "X"})),
+        (
+            &RESOURCES[2],
+            customer.as_str(),
+            json!({"name": "X", "engagedParty": {"id": party, "@referredType": "Individual"}}),
+        ),
+        (&RESOURCES[3], role.as_str(), json!({"name": "X"})),
+    ];
+    for (resource, id, valid) in existing {
+        let file = resource.spec;
+        let name = resource.type_name;
+        let unknown = item(resource.path, "00000000-0000-0000-0000-000000000000");
+
+        let r = app.get(&unknown).await;
+        assert_error_conforms(&r, 404, file, &format!("{name}: retrieve unknown id"));
+        let r = app.patch(&unknown, MERGE, &json!({"status": "x"})).await;
+        assert_error_conforms(&r, 404, file, &format!("{name}: patch unknown id"));
+        let r = app.delete(&unknown).await;
+        assert_error_conforms(&r, 404, file, &format!("{name}: delete unknown id"));
+        let r = app.get(&format!("{}/nothing/here", resource.path)).await;
+        assert_error_conforms(&r, 404, file, &format!("{name}: unknown route"));
+
+        let r = app
+            .raw(
+                Method::POST,
+                resource.path,
+                Some("application/json"),
+                "{\"broken\": ",
+            )
+            .await;
+        assert_error_conforms(&r, 400, file, &format!("{name}: malformed JSON"));
+        let r = app
+            .get(&format!("{}?noSuchAttribute=1", resource.path))
+            .await;
+        assert_error_conforms(&r, 400, file, &format!("{name}: bad filter"));
+        let r = app
+            .patch(&item(resource.path, id), MERGE, &json!({"id": "other"}))
+            .await;
+        assert_error_conforms(&r, 400, file, &format!("{name}: patch changing id"));
+
+        let mut dangling = valid.clone();
+        dangling["relatedParty"] = json!([{"id": "missing-party", "@referredType": "Individual"}]);
+        let r = app.post(resource.path, &dangling).await;
+        assert_error_conforms(&r, 422, file, &format!("{name}: dangling relatedParty"));
+        let r = app
+            .patch(
+                &item(resource.path, id),
+                JSON_PATCH,
+                &json!([{"op": "test", "path": "/id", "value": "not-this-one"}]),
+            )
+            .await;
+        assert_error_conforms(&r, 422, file, &format!("{name}: failing JSON Patch test"));
+
+        let r = app.delete(&item(resource.path, id)).await;
+        assert_error_conforms(&r, 409, file, &format!("{name}: delete while referenced"));
+
+        let r = app
+            .raw(
+                Method::PUT,
+                &item(resource.path, id),
+                Some("application/json"),
+                valid.to_string(),
+            )
+            .await;
+        assert_error_conforms(&r, 405, file, &format!("{name}: PUT on an item"));
+        let r = app.delete(resource.path).await;
+        assert_error_conforms(&r, 405, file, &format!("{name}: DELETE on the collection"));
+
+        let r = app
+            .raw(
+                Method::POST,
+                resource.path,
+                Some("text/plain"),
+                valid.to_string(),
+            )
+            .await;
+        assert_error_conforms(&r, 415, file, &format!("{name}: POST as text/plain"));
+        let r = app
+            .raw(
+                Method::PATCH,
+                &item(resource.path, id),
+                Some("application/xml"),
+                "<status>x</status>",
+            )
+            .await;
+        assert_error_conforms(&r, 415, file, &format!("{name}: PATCH as application/xml"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The validation itself is effective
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn schema_validation_rejects_non_conforming_documents() {
+    // Without this, a validator that accepts everything would make every test above pass.
+    assert!(
+        !violations(TMF632, "Individual", &json!({"givenName": "A"})).is_empty(),
+        "id is required"
+    );
+    assert!(
+        !violations(TMF632, "Individual", &json!({"id": "1", "givenName": 5})).is_empty(),
+        "givenName is a string"
+    );
+    assert!(
+        !violations(
+            TMF632,
+            "Individual",
+            &json!({"id": "1", "contactMedium": [{"validFor": {"startDateTime": "yesterday"}}]})
+        )
+        .is_empty(),
+        "nested definitions are followed and date-time formats are checked"
+    );
+    assert!(
+        !violations(
+            TMF632,
+            "Individual",
+            &json!({"id": "1", "status": "asleep"})
+        )
+        .is_empty(),
+        "status is an enumeration"
+    );
+    assert!(
+        !violations(TMF629, "Customer", &json!({"id": "1", "name": "C"})).is_empty(),
+        "engagedParty is required"
+    );
+    assert!(
+        !violations(
+            TMF629,
+            "Customer",
+            &json!({"id": "1", "engagedParty": {"id": "p"}})
+        )
+        .is_empty(),
+        "RelatedParty requires @referredType"
+    );
+    assert!(
+        !violations(
+            TMF669,
+            "PartyRole",
+            &json!({"contactMedium": [{"mediumType": "email"}]})
+        )
+        .is_empty(),
+        "a party role's contact medium requires characteristic"
+    );
+    assert!(
+        !violations(TMF629, "Error", &json!({"code": "X"})).is_empty(),
+        "Error requires reason"
+    );
+    assert!(violations(TMF629, "Error", &json!({"code": "X", "reason": "Y"})).is_empty());
+    assert!(violations(TMF632, "Individual", &json!({"id": "1"})).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// The spec files
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn shipped_specs_are_byte_identical_to_the_official_files() {
+    let official = official_dir();
+    for file in SPEC_FILES {
+        let shipped = std::fs::read(shipped_dir().join(file))
+            .unwrap_or_else(|e| panic!("the product ships no {file}: {e}"));
+        let document: Value = serde_json::from_slice(&shipped)
+            .unwrap_or_else(|e| panic!("shipped {file} is not JSON: {e}"));
+        assert_eq!(document["swagger"], "2.0", "{file}");
+        assert!(
+            document["info"]["version"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("4.0")),
+            "{file} is not a v4.0 spec: {}",
+            document["info"]["version"]
+        );
+        let base_path = document["basePath"].as_str().expect("basePath");
+        assert!(
+            RESOURCES
+                .iter()
+                .any(|r| r.spec == file && r.path.starts_with(base_path)),
+            "{file}: basePath {base_path} serves none of the resources"
+        );
+        if official.is_dir() {
+            let reference = std::fs::read(official.join(file))
+                .unwrap_or_else(|e| panic!("official {file} missing: {e}"));
+            assert!(
+                shipped == reference,
+                "crates/customer-information/specs/{file} differs from the official file ({} vs {} bytes)",
+                shipped.len(),
+                reference.len()
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The OpenAPI document
+// ---------------------------------------------------------------------------------------
+
+const PROBED: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+
+/// Whether the router serves `method` on `path`: neither 405 nor the fallback's 404.
+async fn served(app: &TestApp, method: &str, path: &str) -> bool {
+    let method = Method::from_bytes(method.as_bytes()).expect("method");
+    let response = app
+        .raw(
+            method.clone(),
+            path,
+            Some("application/json"),
+            Body::from("{}"),
+        )
+        .await;
+    assert!(
+        !response.status.is_server_error(),
+        "{method} {path} gave {}: {}",
+        response.status,
+        response.text
+    );
+    let fallback = response.status == StatusCode::NOT_FOUND
+        && response.body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("no resource is served"));
+    response.status != StatusCode::METHOD_NOT_ALLOWED && !fallback
+}
+
+async fn openapi(app: &TestApp) -> Value {
+    let response = app.get("/openapi.json").await;
+    assert_status(&response, StatusCode::OK, "/openapi.json");
+    assert!(response.body.is_object(), "{}", response.text);
+    response.body
+}
+
+#[tokio::test]
+async fn openapi_documents_every_route_the_router_serves() {
+    let app = TestApp::new().await;
+    let document = openapi(&app).await;
+    let paths = document["paths"].as_object().expect("paths");
+    let existing = app.individual("Open", "Api").await;
+
+    for resource in &RESOURCES {
+        let collection = resource.path.to_owned();
+        let item_template = format!("{}/{{id}}", resource.path);
+        let name = resource.type_name;
+        let expected: [(&str, &[(&str, &str, &str)]); 2] = [
+            (
+                &collection,
+                &[("get", "200", "list"), ("post", "201", "create")],
+            ),
+            (
+                &item_template,
+                &[
+                    ("get", "200", "retrieve"),
+                    ("patch", "200", "patch"),
+                    ("delete", "204", "delete"),
+                ],
+            ),
+        ];
+        for (path, operations) in expected {
+            let documented = paths
+                .get(path)
+                .unwrap_or_else(|| panic!("/openapi.json does not document {path}"));
+            let documented_methods: BTreeSet<String> = documented
+                .as_object()
+                .expect("path item")
+                .keys()
+                .filter(|k| PROBED.iter().any(|m| m.eq_ignore_ascii_case(k)) || *k == "head")
+                .cloned()
+                .collect();
+            let expected_methods: BTreeSet<String> =
+                operations.iter().map(|(m, _, _)| (*m).to_owned()).collect();
+            assert_eq!(documented_methods, expected_methods, "operations of {path}");
+            for (method, success, verb) in operations {
+                let operation = &documented[*method];
+                assert_eq!(
+                    operation["operationId"],
+                    format!("{verb}{name}"),
+                    "{method} {path}"
+                );
+                assert!(
+                    operation["responses"].get(*success).is_some(),
+                    "{method} {path} documents no {success}: {operation}"
+                );
+            }
+            // Every documented operation is served, every served one is documented.
+            let concrete = path.replace("{id}", &existing);
+            for method in PROBED {
+                let is_served = served(&app, method, &concrete).await;
+                let is_documented = documented_methods.contains(&method.to_ascii_lowercase());
+                assert_eq!(
+                    is_served, is_documented,
+                    "{method} {concrete}: served = {is_served}, documented in /openapi.json = {is_documented}"
+                );
+            }
+        }
+        // Resource schemas in responses and request bodies.
+        let resource_ref = format!("#/components/schemas/{name}");
+        assert_eq!(
+            paths[&collection]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["items"]["$ref"],
+            resource_ref.as_str()
+        );
+        assert_eq!(
+            paths[&collection]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            resource_ref.as_str()
+        );
+        assert_eq!(
+            paths[&collection]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            format!("#/components/schemas/{name}_Create")
+        );
+        for media in [MERGE, "application/json", JSON_PATCH] {
+            assert!(
+                paths[&item_template]["patch"]["requestBody"]["content"]
+                    .get(media)
+                    .is_some(),
+                "PATCH {item_template} documents no {media} body"
+            );
+        }
+        assert_eq!(
+            paths[&item_template]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            resource_ref.as_str()
+        );
+    }
+
+    // Every path documented is one of the resources' paths, and served.
+    let resource_paths: BTreeSet<String> = RESOURCES
+        .iter()
+        .flat_map(|r| [r.path.to_owned(), format!("{}/{{id}}", r.path)])
+        .collect();
+    let documented_paths: BTreeSet<String> = paths.keys().cloned().collect();
+    assert_eq!(documented_paths, resource_paths);
+}
+
+fn collect_refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref" {
+                    if let Some(reference) = child.as_str() {
+                        out.push((at.to_owned(), reference.to_owned()));
+                    }
+                } else {
+                    collect_refs(child, &format!("{at}/{key}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_ref_in_openapi_resolves_to_a_component_schema() {
+    let app = TestApp::new().await;
+    let document = openapi(&app).await;
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
+    let mut refs = Vec::new();
+    collect_refs(&document, "#", &mut refs);
+    assert!(
+        refs.len() > 50,
+        "the document holds references: {}",
+        refs.len()
+    );
+    let dangling: Vec<String> = refs
+        .iter()
+        .filter(|(_, reference)| {
+            reference
+                .strip_prefix("#/components/schemas/")
+                .is_none_or(|name| !schemas.contains_key(name))
+        })
+        .map(|(at, reference)| format!("{at} -> {reference}"))
+        .collect();
+    assert!(
+        dangling.is_empty(),
+        "{} $ref(s) in /openapi.json resolve to no components.schemas entry:\n  {}",
+        dangling.len(),
+        dangling.join("\n  ")
+    );
+}
+
+/// The definitions reachable from `name` in a Swagger document.
+fn reachable(definitions: &Value, name: &str, out: &mut BTreeSet<String>) {
+    if !out.insert(name.to_owned()) {
+        return;
+    }
+    let mut refs = Vec::new();
+    collect_refs(&definitions[name], "", &mut refs);
+    for (_, reference) in refs {
+        if let Some(target) = reference.strip_prefix("#/definitions/") {
+            reachable(definitions, target, out);
+        }
+    }
+}
+
+fn required_set(schema: &Value) -> BTreeSet<String> {
+    schema["required"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn property_set(schema: &Value) -> BTreeSet<String> {
+    schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn openapi_schemas_are_each_resources_own_spec_definitions() {
+    // Several specs define a type of the same name (ContactMedium is in TMF632, TMF629 and
+    // TMF669, with different required properties). Each resource's schemas in the OpenAPI
+    // document must be the ones of the resource's own spec.
+    let app = TestApp::new().await;
+    let document = openapi(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let mut mismatches: BTreeMap<String, String> = BTreeMap::new();
+    for resource in &RESOURCES {
+        let spec = spec(resource.spec);
+        let definitions = &spec["definitions"];
+        for name in [
+            resource.type_name.to_owned(),
+            format!("{}_Create", resource.type_name),
+            format!("{}_Update", resource.type_name),
+        ] {
+            let mut names = BTreeSet::new();
+            reachable(definitions, &name, &mut names);
+            for definition in names {
+                let component = &schemas[&definition];
+                let spec_definition = &definitions[&definition];
+                if component.is_null() {
+                    mismatches.insert(
+                        format!("{} ({}) {definition}", resource.type_name, resource.spec),
+                        "missing from components.schemas".to_owned(),
+                    );
+                    continue;
+                }
+                let (want_req, got_req) = (required_set(spec_definition), required_set(component));
+                let (want_props, got_props) =
+                    (property_set(spec_definition), property_set(component));
+                if want_req != got_req || want_props != got_props {
+                    mismatches.insert(
+                        format!("{} ({}) {definition}", resource.type_name, resource.spec),
+                        format!(
+                            "required {want_req:?} in the spec, {got_req:?} in /openapi.json; \
+                             properties {want_props:?} vs {got_props:?}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "/openapi.json schemas differ from the resources' own spec definitions:\n  {}",
+        mismatches
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    );
+}
