@@ -235,7 +235,7 @@ async fn filters_inside_lists_match_any_element() {
             "{INDIVIDUAL}?contactMedium.characteristic.emailAddress=e@example.com"
         ))
         .await;
-    assert_eq!(ids(&found.body), [with_email.clone()]);
+    assert_eq!(ids(&found.body), std::slice::from_ref(&with_email));
     let phones = app
         .get(&format!("{INDIVIDUAL}?contactMedium.mediumType=phone"))
         .await;

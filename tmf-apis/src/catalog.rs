@@ -124,12 +124,13 @@ impl FieldCatalog {
                         field_type,
                     };
                     self.fields.insert(path.dotted(), path);
-                } else if prefix.len() < MAX_DEPTH && !visiting.contains(target) {
-                    if let Some(target_schema) = target_schema {
-                        visiting.insert(target.to_owned());
-                        self.walk(definitions, target_schema, prefix, visiting);
-                        visiting.remove(target);
-                    }
+                } else if let Some(target_schema) = target_schema
+                    && prefix.len() < MAX_DEPTH
+                    && !visiting.contains(target)
+                {
+                    visiting.insert(target.to_owned());
+                    self.walk(definitions, target_schema, prefix, visiting);
+                    visiting.remove(target);
                 }
             } else if let Some(field_type) = leaf_type(property) {
                 let path = FieldPath {

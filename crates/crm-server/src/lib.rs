@@ -95,7 +95,6 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router
         .fallback(tmf_apis::unknown_route)
-        .layer(middleware::map_response(tmf_apis::tmf_error_bodies))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(middleware::from_fn(
             move |mut request: Request, next: middleware::Next| {
@@ -127,6 +126,9 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
                     }),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
+                // Outermost but for the ids: every error response, whoever made it (the
+                // timeout below included), leaves with a TMF Error body.
+                .layer(middleware::map_response(tmf_apis::tmf_error_bodies))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(settings.request_timeout_secs),
