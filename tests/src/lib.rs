@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
+use crm_auth::Secret;
 use crm_server::{AppState, Settings, app};
 use crm_store::{PoolOptions, Store};
 use http_body_util::BodyExt;
@@ -115,6 +116,8 @@ impl TestResponse {
 /// dropped.
 pub struct TestApp {
     router: Router,
+    settings: Settings,
+    admin_token: String,
     /// The store, for tests that look underneath the API.
     pub store: Store,
     _db: TestDb,
@@ -162,17 +165,58 @@ impl TestApp {
         };
         store.migrate().await.expect("migrations");
         let mut settings = Settings::load(None).expect("default settings");
+        settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
         adjust(&mut settings);
         let state = AppState::with_store(store.clone(), &settings).expect("wire the app");
-        Self {
-            router: app(state, &settings),
+        let router = app(state, &settings);
+        let mut app = Self {
+            router,
+            settings,
+            admin_token: String::new(),
             store,
             _db: db,
-        }
+        };
+        app.admin_token = app.token("test-admin", &["admin"]);
+        app
     }
 
-    /// Sends a request.
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    /// A valid token for `subject` with `roles`, signed with the test secret.
+    pub fn token(&self, subject: &str, roles: &[&str]) -> String {
+        let secret = self
+            .settings
+            .auth
+            .hs256_secret
+            .clone()
+            .unwrap_or_else(|| Secret::new(TEST_SECRET));
+        crm_auth::mint(
+            &secret,
+            &self.settings.auth.issuer,
+            &self.settings.auth.audience,
+            subject,
+            &roles.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>(),
+            std::time::Duration::from_secs(600),
+        )
+        .expect("mint a token")
+    }
+
+    /// Sends a request as is, without adding a token.
+    pub async fn send_anonymous(&self, request: Request<Body>) -> TestResponse {
+        self.dispatch(request).await
+    }
+
+    /// Sends a request, as the test administrator unless it carries its own
+    /// `Authorization` header.
+    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        if !request.headers().contains_key("authorization") {
+            let value = format!("Bearer {}", self.admin_token)
+                .parse()
+                .expect("header value");
+            request.headers_mut().insert("authorization", value);
+        }
+        self.dispatch(request).await
+    }
+
+    async fn dispatch(&self, request: Request<Body>) -> TestResponse {
         let response = self
             .router
             .clone()
@@ -270,6 +314,9 @@ impl TestApp {
         response.id()
     }
 }
+
+/// The HS256 secret of test applications.
+pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
 
 /// `/tmf-api/party/v4/individual`.
 pub const INDIVIDUAL: &str = "/tmf-api/party/v4/individual";

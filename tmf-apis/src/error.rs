@@ -19,6 +19,10 @@ pub enum ErrorCode {
     InvalidValue,
     /// A reference points at a resource that does not exist.
     ReferenceNotFound,
+    /// No valid bearer token.
+    Unauthenticated,
+    /// The caller's roles do not allow the operation.
+    Forbidden,
     /// The resource does not exist.
     NotFound,
     /// The operation conflicts with the current state (e.g. the resource is still referenced).
@@ -45,6 +49,8 @@ impl ErrorCode {
             Self::InvalidQuery => "INVALID_QUERY",
             Self::InvalidValue => "INVALID_VALUE",
             Self::ReferenceNotFound => "REFERENCE_NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
@@ -61,6 +67,8 @@ impl ErrorCode {
         match self {
             Self::InvalidBody | Self::InvalidQuery => StatusCode::BAD_REQUEST,
             Self::InvalidValue | Self::ReferenceNotFound => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -78,6 +86,8 @@ impl ErrorCode {
             Self::InvalidQuery => "Invalid query parameter",
             Self::InvalidValue => "Invalid value",
             Self::ReferenceNotFound => "Referenced resource not found",
+            Self::Unauthenticated => "Authentication required",
+            Self::Forbidden => "Operation not permitted",
             Self::NotFound => "Resource not found",
             Self::Conflict => "Conflict with the current state",
             Self::MethodNotAllowed => "Method not allowed",
@@ -193,7 +203,14 @@ impl IntoResponse for TmfError {
         } else {
             tracing::debug!(code = self.code.as_str(), message = %self.message, "request refused");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if self.code == ErrorCode::Unauthenticated {
+            response.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static("Bearer realm=\"crm\", error=\"invalid_token\""),
+            );
+        }
+        response
     }
 }
 

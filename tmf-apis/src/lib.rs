@@ -6,6 +6,7 @@
 //! application crate, nor on the database layer. Resources plug in by implementing
 //! [`ResourceService`].
 
+pub mod access;
 pub mod body;
 pub mod catalog;
 pub mod error;
@@ -16,9 +17,10 @@ pub mod query;
 pub mod resource;
 pub mod router;
 
+pub use access::{AccessPolicy, Actor, Domain, Operation, RequestContext};
 pub use catalog::{FieldCatalog, FieldPath, FieldType, Segment, is_plain_name};
 pub use error::{ErrorCode, TmfError, TmfResult};
 pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
 pub use resource::{Page, ResourceDescriptor, ResourceService};
-pub use router::{PublicBaseUrl, resource_routes, tmf_error_bodies, unknown_route};
+pub use router::{PublicBaseUrl, RouterConfig, resource_routes, tmf_error_bodies, unknown_route};

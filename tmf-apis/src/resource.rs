@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::access::{Domain, RequestContext};
 use crate::catalog::FieldCatalog;
 use crate::error::TmfResult;
 use crate::patch::PatchDocument;
@@ -19,6 +20,8 @@ pub struct ResourceDescriptor {
     pub name: &'static str,
     /// The resource's type name, the default `@type` (`Individual`).
     pub type_name: &'static str,
+    /// The business area, for permissions.
+    pub domain: Domain,
     /// The spec file the resource is defined in (Swagger 2.0), for the OpenAPI document.
     pub spec: Arc<Value>,
     /// Filterable and sortable attributes.
@@ -29,6 +32,11 @@ impl ResourceDescriptor {
     /// `{basePath}{name}`.
     pub fn collection_path(&self) -> String {
         format!("{}{}", self.base_path, self.name)
+    }
+
+    /// `{basePath}{name}/{id}/history` in axum's path syntax.
+    pub fn history_path(&self) -> String {
+        format!("{}{}/{{id}}/history", self.base_path, self.name)
     }
 
     /// `{basePath}{name}/{id}` in axum's path syntax.
@@ -54,17 +62,27 @@ pub trait ResourceService: Send + Sync + 'static {
     fn descriptor(&self) -> &ResourceDescriptor;
 
     /// A filtered, sorted page.
-    async fn list(&self, query: &ListQuery) -> TmfResult<Page>;
+    async fn list(&self, ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page>;
 
     /// Creates a resource from a `_Create` body; returns the stored document.
-    async fn create(&self, body: Value) -> TmfResult<Value>;
+    async fn create(&self, ctx: &RequestContext, body: Value) -> TmfResult<Value>;
 
     /// The document with this id.
-    async fn retrieve(&self, id: &str) -> TmfResult<Value>;
+    async fn retrieve(&self, ctx: &RequestContext, id: &str) -> TmfResult<Value>;
 
     /// Applies a patch; returns the whole updated document.
-    async fn patch(&self, id: &str, patch: PatchDocument) -> TmfResult<Value>;
+    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument)
+    -> TmfResult<Value>;
 
     /// Deletes the resource.
-    async fn delete(&self, id: &str) -> TmfResult<()>;
+    async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()>;
+
+    /// The change history of the resource, newest first (it outlives the resource).
+    async fn history(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> TmfResult<Page>;
 }

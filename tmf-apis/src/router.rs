@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 
+use crate::access::{AccessPolicy, Operation, RequestContext};
 use crate::body::{RawBody, media_type, parse_json, require_json};
 use crate::error::{ErrorCode, TmfError, TmfResult};
 use crate::patch::PatchDocument;
@@ -30,21 +31,43 @@ pub static X_RESULT_COUNT: HeaderName = HeaderName::from_static("x-result-count"
 #[derive(Debug, Clone)]
 pub struct PublicBaseUrl(pub Arc<str>);
 
+/// What every resource router shares: query limits and the access policy.
+#[derive(Clone)]
+pub struct RouterConfig {
+    /// Query cost limits.
+    pub limits: Arc<QueryLimits>,
+    /// Who may do what.
+    pub policy: Arc<dyn AccessPolicy>,
+}
+
 #[derive(Clone)]
 struct ResourceState {
     service: Arc<dyn ResourceService>,
-    limits: Arc<QueryLimits>,
+    config: RouterConfig,
 }
 
-/// The routes of one resource.
-pub fn resource_routes(service: Arc<dyn ResourceService>, limits: Arc<QueryLimits>) -> Router {
+impl ResourceState {
+    fn authorize(&self, request: &Request, operation: Operation) -> TmfResult<RequestContext> {
+        RequestContext::authorize(
+            request,
+            self.config.policy.as_ref(),
+            self.service.descriptor(),
+            operation,
+        )
+    }
+}
+
+/// The routes of one resource: the collection, the item, and the item's history.
+pub fn resource_routes(service: Arc<dyn ResourceService>, config: RouterConfig) -> Router {
     let descriptor = service.descriptor();
     let collection = descriptor.collection_path();
     let item = descriptor.item_path();
+    let history_path = descriptor.history_path();
     Router::new()
         .route(&collection, get(list).post(create))
         .route(&item, get(retrieve).patch(patch).delete(delete))
-        .with_state(ResourceState { service, limits })
+        .route(&history_path, get(history))
+        .with_state(ResourceState { service, config })
 }
 
 fn base_url(request_headers: &HeaderMap, configured: Option<&PublicBaseUrl>) -> String {
@@ -114,10 +137,15 @@ async fn list(
     RawQuery(raw_query): RawQuery,
     request: Request,
 ) -> TmfResult<Response> {
+    let ctx = state.authorize(&request, Operation::Read)?;
     let base = RequestBase::from_parts(request.headers(), &request);
     let descriptor = state.service.descriptor();
-    let query = ListQuery::parse(raw_query.as_deref(), &descriptor.catalog, &state.limits)?;
-    let page = state.service.list(&query).await?;
+    let query = ListQuery::parse(
+        raw_query.as_deref(),
+        &descriptor.catalog,
+        &state.config.limits,
+    )?;
+    let page = state.service.list(&ctx, &query).await?;
     let result_count = page.items.len() as u64;
     let items: Vec<Value> = page
         .items
@@ -142,6 +170,7 @@ async fn list(
 }
 
 async fn create(State(state): State<ResourceState>, request: Request) -> TmfResult<Response> {
+    let ctx = state.authorize(&request, Operation::Create)?;
     let base = RequestBase::from_parts(request.headers(), &request);
     require_json(request.headers())?;
     let RawBody(bytes) = RawBody::from_request(request, &()).await?;
@@ -152,7 +181,11 @@ async fn create(State(state): State<ResourceState>, request: Request) -> TmfResu
         ));
     }
     let descriptor = state.service.descriptor();
-    let created = with_href(descriptor, &base.url, state.service.create(body).await?);
+    let created = with_href(
+        descriptor,
+        &base.url,
+        state.service.create(&ctx, body).await?,
+    );
     let location = created
         .get("href")
         .and_then(Value::as_str)
@@ -170,9 +203,14 @@ async fn retrieve(
     RawQuery(raw_query): RawQuery,
     request: Request,
 ) -> TmfResult<Json<Value>> {
+    let ctx = state.authorize(&request, Operation::Read)?;
     let base = RequestBase::from_parts(request.headers(), &request);
     let descriptor = state.service.descriptor();
-    let document = with_href(descriptor, &base.url, state.service.retrieve(&id).await?);
+    let document = with_href(
+        descriptor,
+        &base.url,
+        state.service.retrieve(&ctx, &id).await?,
+    );
     Ok(Json(match fields_only(raw_query.as_deref()) {
         Some(fields) => project(&document, &fields),
         None => document,
@@ -184,6 +222,7 @@ async fn patch(
     Path(id): Path<String>,
     request: Request,
 ) -> TmfResult<Json<Value>> {
+    let ctx = state.authorize(&request, Operation::Update)?;
     let base = RequestBase::from_parts(request.headers(), &request);
     let media = media_type(request.headers()).ok_or_else(|| {
         TmfError::new(
@@ -194,16 +233,59 @@ async fn patch(
     let RawBody(bytes) = RawBody::from_request(request, &()).await?;
     let patch = PatchDocument::parse(&media, &bytes)?;
     let descriptor = state.service.descriptor();
-    let updated = state.service.patch(&id, patch).await?;
+    let updated = state.service.patch(&ctx, &id, patch).await?;
     Ok(Json(with_href(descriptor, &base.url, updated)))
 }
 
 async fn delete(
     State(state): State<ResourceState>,
     Path(id): Path<String>,
+    request: Request,
 ) -> TmfResult<StatusCode> {
-    state.service.delete(&id).await?;
+    let ctx = state.authorize(&request, Operation::Delete)?;
+    state.service.delete(&ctx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET {resource}/{id}/history`: who changed what, newest first, paged.
+async fn history(
+    State(state): State<ResourceState>,
+    Path(id): Path<String>,
+    RawQuery(raw_query): RawQuery,
+    request: Request,
+) -> TmfResult<Response> {
+    let ctx = state.authorize(&request, Operation::Read)?;
+    let paging = ListQuery::parse(
+        paging_only(raw_query.as_deref()).as_deref(),
+        &crate::catalog::FieldCatalog::default(),
+        &state.config.limits,
+    )?;
+    let page = state
+        .service
+        .history(&ctx, &id, paging.offset, paging.limit)
+        .await?;
+    let result_count = page.items.len() as u64;
+    Ok((
+        StatusCode::OK,
+        [
+            (X_TOTAL_COUNT.clone(), count_header(page.total)),
+            (X_RESULT_COUNT.clone(), count_header(result_count)),
+        ],
+        Json(page.items),
+    )
+        .into_response())
+}
+
+/// Keeps only `offset` and `limit` of a query string.
+fn paging_only(raw_query: Option<&str>) -> Option<String> {
+    let raw = raw_query?;
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+        if key == "offset" || key == "limit" {
+            out.append_pair(&key, &value);
+        }
+    }
+    Some(out.finish())
 }
 
 /// The fallback for paths no API serves: a TMF 404.

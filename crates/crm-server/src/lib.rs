@@ -15,10 +15,12 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
+use crm_auth::{Authenticator, JwksCache, JwksSource, KeySource, RolePolicy, Secret, Verifier};
 use crm_store::{PoolOptions, Store, TypeRegistry};
 use serde_json::json;
-use tmf_apis::{PublicBaseUrl, QueryLimits, ResourceService};
+use tmf_apis::{PublicBaseUrl, QueryLimits, ResourceService, RouterConfig};
 use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -36,6 +38,38 @@ pub struct AppState {
     pub limits: Arc<QueryLimits>,
     /// The OpenAPI document, rendered once.
     pub openapi: Arc<serde_json::Value>,
+    /// Token verification.
+    pub authenticator: Arc<Authenticator>,
+}
+
+/// The HS256 secret in force when no JWKS is configured: the configured one, or the one kept
+/// in the data directory (created on first use).
+pub fn signing_secret(settings: &Settings) -> anyhow::Result<Secret> {
+    match &settings.auth.hs256_secret {
+        Some(secret) => Ok(secret.clone()),
+        None => Ok(crm_auth::local_secret(&settings.data_dir)?),
+    }
+}
+
+fn authenticator(settings: &Settings) -> anyhow::Result<Authenticator> {
+    let auth = &settings.auth;
+    let jwks = match (&auth.jwks_file, &auth.jwks_url) {
+        (Some(file), _) => Some(JwksSource::File(file.clone())),
+        (None, Some(url)) => Some(JwksSource::Url(url.clone())),
+        (None, None) => None,
+    };
+    let keys = match jwks {
+        Some(source) => KeySource::Jwks(JwksCache::new(
+            source,
+            Duration::from_secs(auth.jwks_max_age_secs),
+            Duration::from_secs(auth.jwks_min_refresh_secs),
+        )),
+        None => KeySource::Hs256(signing_secret(settings)?),
+    };
+    Ok(Authenticator {
+        verifier: Verifier::new(keys, auth.issuer.clone(), auth.audience.clone()),
+        protect_openapi: auth.protect_openapi,
+    })
 }
 
 impl AppState {
@@ -71,6 +105,7 @@ impl AppState {
             services,
             limits: Arc::new(limits),
             openapi: Arc::new(serde_json::to_value(&openapi)?),
+            authenticator: Arc::new(authenticator(settings)?),
         })
     }
 }
@@ -82,11 +117,12 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .with_state(state.clone());
+    let config = RouterConfig {
+        limits: state.limits.clone(),
+        policy: Arc::new(RolePolicy),
+    };
     for service in &state.services {
-        router = router.merge(tmf_apis::resource_routes(
-            service.clone(),
-            state.limits.clone(),
-        ));
+        router = router.merge(tmf_apis::resource_routes(service.clone(), config.clone()));
     }
     let public_url = settings
         .public_url
@@ -96,6 +132,11 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
     router
         .fallback(tmf_apis::unknown_route)
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.authenticator.clone(),
+            crm_auth::authenticate,
+        ))
+        .layer(cors(settings))
         .layer(middleware::from_fn(
             move |mut request: Request, next: middleware::Next| {
                 let public_url = public_url.clone();
@@ -122,6 +163,7 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
                             request_id = %id,
                             method = %request.method(),
                             path = %request.uri().path(),
+                            actor = tracing::field::Empty,
                         )
                     }),
                 )
@@ -134,6 +176,36 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
                     Duration::from_secs(settings.request_timeout_secs),
                 )),
         )
+}
+
+/// CORS: closed (no cross-origin headers) unless origins are configured.
+fn cors(settings: &Settings) -> CorsLayer {
+    let origins: Vec<axum::http::HeaderValue> = settings
+        .cors_allowed_origins
+        .iter()
+        .filter_map(|origin| origin.parse().ok())
+        .collect();
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PATCH,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+            HeaderName::from_static("x-reason"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-total-count"),
+            HeaderName::from_static("x-result-count"),
+            axum::http::header::LOCATION,
+        ])
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {

@@ -27,6 +27,18 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Mint a bearer token signed with the server's HS256 secret.
+    Token {
+        /// The subject (user or system id).
+        #[arg(long)]
+        subject: String,
+        /// A role to grant (repeat for several): csr, supervisor, billing-system, integration, admin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
 }
 
 #[tokio::main]
@@ -40,6 +52,31 @@ async fn main() -> anyhow::Result<()> {
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, pool).await,
+        Command::Token {
+            subject,
+            roles,
+            ttl,
+        } => {
+            for role in &roles {
+                if crm_auth::Role::parse(role).is_none() {
+                    anyhow::bail!(
+                        "unknown role '{role}': use csr, supervisor, billing-system, integration or admin"
+                    );
+                }
+            }
+            let secret = crm_server::signing_secret(&settings)?;
+            let token = crm_auth::mint(
+                &secret,
+                &settings.auth.issuer,
+                &settings.auth.audience,
+                &subject,
+                &roles,
+                std::time::Duration::from_secs(ttl),
+            )?;
+            use std::io::Write;
+            writeln!(std::io::stdout(), "{token}")?;
+            Ok(())
+        }
         Command::Migrate => {
             if settings.database_url.is_none() {
                 std::fs::create_dir_all(&settings.data_dir)?;

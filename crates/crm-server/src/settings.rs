@@ -5,7 +5,30 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crm_auth::Secret;
 use serde::Deserialize;
+
+/// How callers are authenticated.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Shared HS256 secret. When neither this nor a JWKS is configured, a random secret is
+    /// created in `data_dir/jwt-secret` on first start (see the `token` subcommand).
+    pub hs256_secret: Option<Secret>,
+    /// A JWKS file with RS256/ES256 public keys.
+    pub jwks_file: Option<PathBuf>,
+    /// A JWKS URL with RS256/ES256 public keys.
+    pub jwks_url: Option<String>,
+    /// Reload the JWKS after this many seconds.
+    pub jwks_max_age_secs: u64,
+    /// Reload at most this often when a token names an unknown key.
+    pub jwks_min_refresh_secs: u64,
+    /// Required `iss` claim.
+    pub issuer: String,
+    /// Required `aud` claim.
+    pub audience: String,
+    /// Whether `/openapi.json` needs a token too.
+    pub protect_openapi: bool,
+}
 
 /// Everything the server can be told.
 #[derive(Clone, Deserialize)]
@@ -31,6 +54,10 @@ pub struct Settings {
     pub max_page_size: u64,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Authentication.
+    pub auth: AuthSettings,
+    /// Origins allowed to call from a browser (CORS). Empty: no cross-origin access.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -49,6 +76,8 @@ impl fmt::Debug for Settings {
             .field("default_page_size", &self.default_page_size)
             .field("max_page_size", &self.max_page_size)
             .field("log_format", &self.log_format)
+            .field("auth", &self.auth)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
     }
 }
@@ -78,12 +107,25 @@ impl Settings {
             .set_default("request_timeout_secs", 30)?
             .set_default("default_page_size", 100)?
             .set_default("max_page_size", 1000)?
-            .set_default("log_format", "text")?;
+            .set_default("log_format", "text")?
+            .set_default("auth.jwks_max_age_secs", 300)?
+            .set_default("auth.jwks_min_refresh_secs", 10)?
+            .set_default("auth.issuer", "crm")?
+            .set_default("auth.audience", "crm")?
+            .set_default("auth.protect_openapi", false)?
+            .set_default("cors_allowed_origins", Vec::<String>::new())?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).required(true));
         }
         builder
-            .add_source(config::Environment::with_prefix("CRM").try_parsing(true))
+            .add_source(
+                config::Environment::with_prefix("CRM")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("cors_allowed_origins")
+                    .try_parsing(true),
+            )
             .build()?
             .try_deserialize()
     }
@@ -106,11 +148,14 @@ mod tests {
             redact_url("postgres://crm:s3cret@db:5432/crm"),
             "postgres://crm:***@db:5432/crm"
         );
-        let settings = Settings {
+        let mut settings = Settings {
             database_url: Some("postgres://crm:s3cret@db/crm".into()),
             ..Settings::load(None).expect("defaults")
         };
-        assert!(!format!("{settings:?}").contains("s3cret"));
+        settings.auth.hs256_secret = Some(Secret::new("hunter2-hunter2"));
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
     }
 
     #[test]

@@ -18,12 +18,14 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tmf_apis::body::from_value;
 use tmf_apis::{
-    ListQuery, Page, PatchDocument, ResourceDescriptor, ResourceService, TmfError, TmfResult,
+    ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor, ResourceService, TmfError,
+    TmfResult,
 };
 use validator::Validate;
 
 use crate::Store;
 use crate::error::db_error;
+use crate::history::{self, Action, Record};
 use crate::sql::{Sql, push_order_and_page, push_where};
 
 /// Where resources of one type are stored.
@@ -294,7 +296,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         self.kind.descriptor()
     }
 
-    async fn list(&self, query: &ListQuery) -> TmfResult<Page> {
+    async fn list(&self, _ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page> {
         let stored = self.kind.stored_type();
         let connection = self.store.connection();
 
@@ -327,7 +329,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         })
     }
 
-    async fn create(&self, body: Json) -> TmfResult<Json> {
+    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
         for read_only in ["id", "href"] {
             if body.get(read_only).is_some() {
                 return Err(TmfError::invalid_body(format!(
@@ -345,28 +347,49 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let references = self.kind.references(&model);
 
         let txn = self.store.connection().begin().await.map_err(db_error)?;
-        let outcome = self.insert(&txn, &id, &document, &references).await;
+        let outcome = self.insert(&txn, ctx, &id, &document, &references).await;
         finish(txn, outcome).await?;
         Ok(document)
     }
 
-    async fn retrieve(&self, id: &str) -> TmfResult<Json> {
+    async fn retrieve(&self, _ctx: &RequestContext, id: &str) -> TmfResult<Json> {
         self.load(self.store.connection(), id, false)
             .await?
             .map(|(body, _)| body)
             .ok_or_else(|| self.not_found(id))
     }
 
-    async fn patch(&self, id: &str, patch: PatchDocument) -> TmfResult<Json> {
+    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
         let txn = self.store.connection().begin().await.map_err(db_error)?;
-        let outcome = self.update(&txn, id, patch).await;
+        let outcome = self.update(&txn, ctx, id, patch).await;
         finish(txn, outcome).await
     }
 
-    async fn delete(&self, id: &str) -> TmfResult<()> {
+    async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
         let txn = self.store.connection().begin().await.map_err(db_error)?;
-        let outcome = self.remove(&txn, id).await;
+        let outcome = self.remove(&txn, ctx, id).await;
         finish(txn, outcome).await
+    }
+
+    async fn history(
+        &self,
+        _ctx: &RequestContext,
+        id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> TmfResult<Page> {
+        let page = history::read(
+            self.store.connection(),
+            self.kind.stored_type().table,
+            id,
+            offset,
+            limit,
+        )
+        .await?;
+        if page.total == 0 {
+            return Err(self.not_found(id));
+        }
+        Ok(page)
     }
 }
 
@@ -388,9 +411,20 @@ async fn finish<T>(txn: DatabaseTransaction, outcome: TmfResult<T>) -> TmfResult
 }
 
 impl<K: ResourceKind> DocumentService<K> {
+    fn record<'a>(&'a self, id: &'a str, action: Action, changes: Vec<Json>) -> Record<'a> {
+        Record {
+            table: self.kind.stored_type().table,
+            resource_type: self.kind.descriptor().type_name,
+            resource_id: id,
+            action,
+            changes,
+        }
+    }
+
     async fn insert(
         &self,
         txn: &DatabaseTransaction,
+        ctx: &RequestContext,
         id: &str,
         document: &Json,
         references: &[Reference],
@@ -414,12 +448,15 @@ impl<K: ResourceKind> DocumentService<K> {
             .bind(now)
             .push(")");
         txn.execute_raw(insert.build()).await.map_err(db_error)?;
-        self.write_references(txn, id, &resolved).await
+        self.write_references(txn, id, &resolved).await?;
+        let changes = history::changes(None, Some(document));
+        history::write(txn, ctx, self.record(id, Action::Create, changes)).await
     }
 
     async fn update(
         &self,
         txn: &DatabaseTransaction,
+        ctx: &RequestContext,
         id: &str,
         patch: PatchDocument,
     ) -> TmfResult<Json> {
@@ -430,6 +467,7 @@ impl<K: ResourceKind> DocumentService<K> {
             .ok_or_else(|| self.not_found(id))?;
         let previous: K::Model = from_value(document.clone())
             .map_err(|e| TmfError::internal(format!("stored {id} unreadable: {e}")))?;
+        let before = document.clone();
         let type_before = document.get("@type").cloned();
         patch.apply(&mut document)?;
         let (model, mut normalised) = self.admit(document, Some(&previous))?;
@@ -462,14 +500,21 @@ impl<K: ResourceKind> DocumentService<K> {
             )));
         }
         self.write_references(txn, id, &resolved).await?;
+        let changes = history::changes(Some(&before), Some(&normalised));
+        history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
         Ok(normalised)
     }
 
-    async fn remove(&self, txn: &DatabaseTransaction, id: &str) -> TmfResult<()> {
+    async fn remove(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> TmfResult<()> {
         let stored = self.kind.stored_type();
-        if self.load(txn, id, true).await?.is_none() {
+        let Some((previous, _)) = self.load(txn, id, true).await? else {
             return Err(self.not_found(id));
-        }
+        };
         let mut referrers = Sql::new(self.backend());
         referrers
             .push("SELECT source_table, source_id, path FROM entity_ref WHERE target_table = ")
@@ -497,6 +542,8 @@ impl<K: ResourceKind> DocumentService<K> {
             .push(" WHERE id = ")
             .bind(id.to_owned());
         txn.execute_raw(delete.build()).await.map_err(db_error)?;
-        self.write_references(txn, id, &[]).await
+        self.write_references(txn, id, &[]).await?;
+        let changes = history::changes(Some(&previous), None);
+        history::write(txn, ctx, self.record(id, Action::Delete, changes)).await
     }
 }

@@ -9,10 +9,12 @@
 mod db;
 mod document;
 mod error;
+mod history;
 mod migration;
 mod sql;
 
 pub use db::{PoolOptions, Store};
 pub use document::{DocumentService, Reference, ResourceKind, StoredType, TypeRegistry};
 pub use error::{StoreError, db_error};
+pub use history::{Action, changes};
 pub use migration::Migrator;

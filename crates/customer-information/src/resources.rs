@@ -6,7 +6,7 @@ use crm_store::{Reference, ResourceKind, StoredType};
 use serde_json::Value;
 use sid_model::{Customer, Individual, Organization, PartyRole, RelatedParty};
 use tmf_apis::catalog::CatalogError;
-use tmf_apis::{FieldCatalog, ResourceDescriptor};
+use tmf_apis::{Domain, FieldCatalog, ResourceDescriptor};
 
 use crate::spec;
 
@@ -46,12 +46,14 @@ fn descriptor(
     base_path: &'static str,
     name: &'static str,
     type_name: &'static str,
+    domain: Domain,
 ) -> Result<ResourceDescriptor, CatalogError> {
     let catalog = FieldCatalog::from_swagger(&spec, type_name)?;
     Ok(ResourceDescriptor {
         base_path,
         name,
         type_name,
+        domain,
         spec,
         catalog: Arc::new(catalog),
     })
@@ -95,24 +97,28 @@ impl Kinds {
                 PARTY_BASE,
                 "individual",
                 "Individual",
+                Domain::Party,
             )?),
             organization: OrganizationKind(descriptor(
                 spec::party(),
                 PARTY_BASE,
                 "organization",
                 "Organization",
+                Domain::Party,
             )?),
             customer: CustomerKind(descriptor(
                 spec::customer(),
                 CUSTOMER_BASE,
                 "customer",
                 "Customer",
+                Domain::Customer,
             )?),
             party_role: PartyRoleKind(descriptor(
                 spec::party_role(),
                 PARTY_ROLE_BASE,
                 "partyRole",
                 "PartyRole",
+                Domain::PartyRole,
             )?),
         })
     }

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 use crate::sql::json_scalar;
 
 mod m20261123_000001_party_model;
+mod m20261123_000002_audit_history;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -14,7 +15,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_party_model::Migration)]
+        vec![
+            Box::new(m20261123_000001_party_model::Migration),
+            Box::new(m20261123_000002_audit_history::Migration),
+        ]
     }
 }
 

@@ -1,0 +1,196 @@
+//! Writing and reading the audit history.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
+use serde_json::{Map, Value as Json, json};
+use tmf_apis::{Page, RequestContext, TmfError, TmfResult};
+
+use crate::error::db_error;
+use crate::sql::Sql;
+
+/// What happened to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// It was created.
+    Create,
+    /// It was changed.
+    Update,
+    /// It was deleted.
+    Delete,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// The attribute-level difference between two representations: each top-level attribute
+/// whose value differs, with its previous and new value (absent side: `null`).
+pub fn changes(previous: Option<&Json>, new: Option<&Json>) -> Vec<Json> {
+    let empty = Map::new();
+    let before = previous.and_then(Json::as_object).unwrap_or(&empty);
+    let after = new.and_then(Json::as_object).unwrap_or(&empty);
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| {
+            json!({
+                "attribute": name,
+                "previous": before.get(name).cloned().unwrap_or(Json::Null),
+                "new": after.get(name).cloned().unwrap_or(Json::Null),
+            })
+        })
+        .collect()
+}
+
+/// One history record to write.
+pub(crate) struct Record<'a> {
+    pub(crate) table: &'a str,
+    pub(crate) resource_type: &'a str,
+    pub(crate) resource_id: &'a str,
+    pub(crate) action: Action,
+    pub(crate) changes: Vec<Json>,
+}
+
+/// Writes a record in the caller's transaction.
+pub(crate) async fn write(
+    connection: &impl ConnectionTrait,
+    ctx: &RequestContext,
+    record: Record<'_>,
+) -> TmfResult<()> {
+    let backend = connection.get_database_backend();
+    let changes = Json::Array(record.changes);
+    let changes = match backend {
+        DbBackend::Postgres => Value::Json(Some(Box::new(changes))),
+        _ => Value::from(changes.to_string()),
+    };
+    let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO audit_history (id, resource_table, resource_type, resource_id, action, actor, actor_roles, reason, occurred_at, changes) VALUES (")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .push(", ")
+        .bind(record.table.to_owned())
+        .push(", ")
+        .bind(record.resource_type.to_owned())
+        .push(", ")
+        .bind(record.resource_id.to_owned())
+        .push(", ")
+        .bind(record.action.as_str())
+        .push(", ")
+        .bind(ctx.actor.subject.clone())
+        .push(", ")
+        .bind(ctx.actor.roles.join(","))
+        .push(", ")
+        .bind(ctx.reason.clone())
+        .push(", ")
+        .bind(Utc::now().timestamp_micros())
+        .push(", ")
+        .bind(changes)
+        .push(")");
+    connection
+        .execute_raw(sql.build())
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// The history of one resource, newest first.
+pub(crate) async fn read(
+    connection: &impl ConnectionTrait,
+    table: &str,
+    resource_id: &str,
+    offset: u64,
+    limit: u64,
+) -> TmfResult<Page> {
+    let backend = connection.get_database_backend();
+    let mut count = Sql::new(backend);
+    count
+        .push("SELECT COUNT(*) AS total FROM audit_history WHERE resource_table = ")
+        .bind(table.to_owned())
+        .push(" AND resource_id = ")
+        .bind(resource_id.to_owned());
+    let total: i64 = match connection
+        .query_one_raw(count.build())
+        .await
+        .map_err(db_error)?
+    {
+        Some(row) => row.try_get("", "total").map_err(db_error)?,
+        None => 0,
+    };
+    let mut select = Sql::new(backend);
+    select
+        .push("SELECT id, resource_type, resource_id, action, actor, actor_roles, reason, occurred_at, changes FROM audit_history WHERE resource_table = ")
+        .bind(table.to_owned())
+        .push(" AND resource_id = ")
+        .bind(resource_id.to_owned())
+        .push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .push(" OFFSET ")
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX));
+    let rows = connection
+        .query_all_raw(select.build())
+        .await
+        .map_err(db_error)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let get = |column: &str| -> TmfResult<String> { row.try_get("", column).map_err(db_error) };
+        let occurred_at: i64 = row.try_get("", "occurred_at").map_err(db_error)?;
+        let reason: Option<String> = row.try_get("", "reason").map_err(db_error)?;
+        let changes = match row.try_get::<Json>("", "changes") {
+            Ok(changes) => changes,
+            Err(_) => serde_json::from_str(&get("changes")?).map_err(TmfError::internal)?,
+        };
+        let roles = get("actor_roles")?;
+        let mut entry = json!({
+            "id": get("id")?,
+            "resourceType": get("resource_type")?,
+            "resourceId": get("resource_id")?,
+            "action": get("action")?,
+            "actor": {
+                "id": get("actor")?,
+                "roles": roles.split(',').filter(|r| !r.is_empty()).collect::<Vec<_>>(),
+            },
+            "occurredAt": DateTime::<Utc>::from_timestamp_micros(occurred_at)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
+            "changes": changes,
+            "@type": "HistoryEntry",
+        });
+        if let (Some(reason), Json::Object(map)) = (reason, &mut entry) {
+            map.insert("reason".into(), Json::String(reason));
+        }
+        items.push(entry);
+    }
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_list_each_differing_attribute_with_both_values() {
+        let before = json!({"id": "1", "name": "A", "status": "active", "note": "x"});
+        let after = json!({"id": "1", "name": "B", "status": "active", "extra": 1});
+        assert_eq!(
+            changes(Some(&before), Some(&after)),
+            vec![
+                json!({"attribute": "extra", "previous": null, "new": 1}),
+                json!({"attribute": "name", "previous": "A", "new": "B"}),
+                json!({"attribute": "note", "previous": "x", "new": null}),
+            ]
+        );
+        assert_eq!(changes(None, Some(&json!({"a": 1}))).len(), 1);
+        assert!(changes(Some(&before), Some(&before)).is_empty());
+    }
+}

@@ -1,0 +1,123 @@
+//! Who is calling and what they may do: the acting identity carried by every request, the
+//! operation classes of the generic router, and the policy contract the server fills in.
+//!
+//! Authentication (verifying a token) happens in the server's middleware, which puts an
+//! [`Actor`] into the request's extensions. Authorisation happens here, once, in
+//! [`RequestContext::authorize`], which every generic handler calls first.
+
+use axum::extract::Request;
+
+use crate::error::{ErrorCode, TmfError, TmfResult};
+use crate::resource::ResourceDescriptor;
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's subject: a CSR's user id, a system's client id.
+    pub subject: String,
+    /// The roles the token grants (unknown names are kept and simply grant nothing).
+    pub roles: Vec<String>,
+}
+
+/// The business area a resource belongs to; permissions are granted per area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Domain {
+    /// Individuals and organizations.
+    Party,
+    /// Customers.
+    Customer,
+    /// Party roles other than customer.
+    PartyRole,
+    /// Accounts.
+    Account,
+    /// Party interactions.
+    Interaction,
+    /// Product catalog.
+    Catalog,
+    /// Product orders.
+    Order,
+    /// Product inventory.
+    Inventory,
+    /// Trouble tickets.
+    Ticket,
+    /// Bills and bill items.
+    Bill,
+    /// Bill disputes.
+    Dispute,
+    /// Adjustments (money moves).
+    Adjustment,
+    /// Service level agreements.
+    Sla,
+    /// Loyalty programmes.
+    Loyalty,
+    /// Event subscriptions (hubs).
+    Hub,
+}
+
+/// What a request does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// Retrieve, list, history.
+    Read,
+    /// Create.
+    Create,
+    /// Patch or state change.
+    Update,
+    /// Delete.
+    Delete,
+    /// Approve (maker-checker).
+    Approve,
+}
+
+/// The permission table: which actors may do what. Implemented once, by the server.
+pub trait AccessPolicy: Send + Sync + 'static {
+    /// Whether `actor` may perform `operation` in `domain`.
+    fn permits(&self, actor: &Actor, domain: Domain, operation: Operation) -> bool;
+}
+
+/// Longest accepted `X-Reason`.
+const MAX_REASON_CHARS: usize = 500;
+
+/// The acting identity and the stated reason of one request, handed to services.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    /// Who acts.
+    pub actor: Actor,
+    /// Why, from the `X-Reason` header (recorded in history).
+    pub reason: Option<String>,
+}
+
+impl RequestContext {
+    /// Authenticates (an [`Actor`] must be in the request's extensions) and authorises
+    /// `operation` on the resource's domain; 401 or 403 otherwise.
+    pub fn authorize(
+        request: &Request,
+        policy: &dyn AccessPolicy,
+        descriptor: &ResourceDescriptor,
+        operation: Operation,
+    ) -> TmfResult<Self> {
+        let actor = request
+            .extensions()
+            .get::<Actor>()
+            .cloned()
+            .ok_or_else(|| {
+                TmfError::new(ErrorCode::Unauthenticated, "a bearer token is required")
+            })?;
+        if !policy.permits(&actor, descriptor.domain, operation) {
+            return Err(TmfError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "the caller's roles do not allow {operation:?} on {}",
+                    descriptor.type_name
+                ),
+            ));
+        }
+        let reason = request
+            .headers()
+            .get("x-reason")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().chars().take(MAX_REASON_CHARS).collect::<String>())
+            .filter(|v| !v.is_empty());
+        Ok(Self { actor, reason })
+    }
+}
