@@ -116,6 +116,8 @@ impl TestResponse {
 /// dropped.
 pub struct TestApp {
     router: Router,
+    /// Every resource the application serves (the route table).
+    pub descriptors: Vec<tmf_apis::ResourceDescriptor>,
     settings: Settings,
     admin_token: String,
     /// The store, for tests that look underneath the API.
@@ -168,9 +170,15 @@ impl TestApp {
         settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
         adjust(&mut settings);
         let state = AppState::with_store(store.clone(), &settings).expect("wire the app");
+        let descriptors = state
+            .services
+            .iter()
+            .map(|s| s.descriptor().clone())
+            .collect();
         let router = app(state, &settings);
         let mut app = Self {
             router,
+            descriptors,
             settings,
             admin_token: String::new(),
             store,
