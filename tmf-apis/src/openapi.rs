@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, HeaderBuilder, InfoBuilder, OpenApi, OpenApiBuilder,
@@ -48,7 +49,7 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                                 .build(),
                         ))
                         .response("201", resource_response(type_name, "Created"))
-                        .responses_from(errors(&["400", "415", "422", "500"])),
+                        .responses_from(errors(&["400", "401", "403", "415", "422", "500"])),
                 ),
             )
             .path(
@@ -65,7 +66,7 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                             "Attributes to return, comma-separated",
                         ))
                         .response("200", resource_response(type_name, "Success"))
-                        .responses_from(errors(&["400", "404", "500"])),
+                        .responses_from(errors(&["400", "401", "403", "404", "500"])),
                 ),
             )
             .path(
@@ -85,11 +86,19 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                         .tag(descriptor.base_path)
                         .parameter(id_parameter())
                         .response("204", ResponseBuilder::new().description("Deleted").build())
-                        .responses_from(errors(&["404", "409", "500"])),
+                        .responses_from(errors(&["401", "403", "404", "409", "500"])),
                 ),
             );
     }
-    let mut components = ComponentsBuilder::new();
+    let mut components = ComponentsBuilder::new().security_scheme(
+        "bearerAuth",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
     for (name, schema) in schemas {
         components = components.schema(name, schema);
     }
@@ -97,6 +106,10 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
         .info(InfoBuilder::new().title(title).version(version).build())
         .paths(paths.build())
         .components(Some(components.build()))
+        .security(Some(vec![SecurityRequirement::new(
+            "bearerAuth",
+            Vec::<String>::new(),
+        )]))
         .build()
 }
 
@@ -214,7 +227,7 @@ fn list_operation(descriptor: &ResourceDescriptor) -> utoipa::openapi::path::Ope
                 )
                 .build(),
         )
-        .responses_from(errors(&["400", "500"]))
+        .responses_from(errors(&["400", "401", "403", "500"]))
         .build()
 }
 
@@ -248,7 +261,7 @@ fn patch_operation(type_name: &str, tag: &str) -> utoipa::openapi::path::Operati
                 .build(),
         ))
         .response("200", resource_response(type_name, "Updated"))
-        .responses_from(errors(&["400", "404", "415", "422", "500"]))
+        .responses_from(errors(&["400", "401", "403", "404", "415", "422", "500"]))
         .build()
 }
 
