@@ -1,13 +1,14 @@
 //! The OpenAPI 3 document, generated from the registered resources: paths and operations
 //! from the routes the generic router serves, schemas from the official TMF definitions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, HeaderBuilder, InfoBuilder, OpenApi, OpenApiBuilder,
     PathItem, PathsBuilder, Ref, RefOr, Required, ResponseBuilder, Schema,
@@ -18,16 +19,19 @@ use crate::resource::ResourceDescriptor;
 /// Builds the OpenAPI document of the given resources.
 pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescriptor]) -> OpenApi {
     let mut paths = PathsBuilder::new();
-    let mut schemas: BTreeMap<String, RefOr<Schema>> = BTreeMap::new();
+    let components = SpecComponents::build(resources);
     for descriptor in resources {
-        for (name, schema) in spec_schemas(&descriptor.spec) {
-            schemas.entry(name).or_insert(schema);
-        }
         let type_name = descriptor.type_name;
+        let resource_schema = components.name(descriptor, type_name);
+        let create_schema = components.name(descriptor, &format!("{type_name}_Create"));
+        let update_schema = components.name(descriptor, &format!("{type_name}_Update"));
         paths = paths
             .path(
                 descriptor.collection_path(),
-                PathItem::new(HttpMethod::Get, list_operation(descriptor)),
+                PathItem::new(
+                    HttpMethod::Get,
+                    list_operation(descriptor, &resource_schema),
+                ),
             )
             .path(
                 descriptor.collection_path(),
@@ -43,12 +47,12 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                                 .content(
                                     "application/json",
                                     ContentBuilder::new()
-                                        .schema(Some(schema_ref(&format!("{type_name}_Create"))))
+                                        .schema(Some(schema_ref(&create_schema)))
                                         .build(),
                                 )
                                 .build(),
                         ))
-                        .response("201", resource_response(type_name, "Created"))
+                        .response("201", resource_response(&resource_schema, "Created"))
                         .responses_from(errors(&["400", "401", "403", "415", "422", "500"])),
                 ),
             )
@@ -65,7 +69,7 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                             "fields",
                             "Attributes to return, comma-separated",
                         ))
-                        .response("200", resource_response(type_name, "Success"))
+                        .response("200", resource_response(&resource_schema, "Success"))
                         .responses_from(errors(&["400", "401", "403", "404", "500"])),
                 ),
             )
@@ -73,8 +77,17 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                 descriptor.item_path(),
                 PathItem::new(
                     HttpMethod::Patch,
-                    patch_operation(type_name, descriptor.base_path),
+                    patch_operation(
+                        type_name,
+                        &resource_schema,
+                        &update_schema,
+                        descriptor.base_path,
+                    ),
                 ),
+            )
+            .path(
+                descriptor.history_path(),
+                PathItem::new(HttpMethod::Get, history_operation(descriptor)),
             )
             .path(
                 descriptor.item_path(),
@@ -90,6 +103,7 @@ pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescri
                 ),
             );
     }
+    let schemas = components.schemas;
     let mut components = ComponentsBuilder::new().security_scheme(
         "bearerAuth",
         SecurityScheme::Http(
@@ -129,13 +143,13 @@ fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn resource_response(type_name: &str, description: &str) -> utoipa::openapi::Response {
+fn resource_response(schema_name: &str, description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
         .content(
             "application/json",
             ContentBuilder::new()
-                .schema(Some(schema_ref(type_name)))
+                .schema(Some(schema_ref(schema_name)))
                 .build(),
         )
         .build()
@@ -195,7 +209,10 @@ fn integer_query_parameter(name: &str, description: &str) -> utoipa::openapi::pa
         .build()
 }
 
-fn list_operation(descriptor: &ResourceDescriptor) -> utoipa::openapi::path::Operation {
+fn list_operation(
+    descriptor: &ResourceDescriptor,
+    resource_schema: &str,
+) -> utoipa::openapi::path::Operation {
     let type_name = descriptor.type_name;
     let count_header = |description: &str| {
         HeaderBuilder::new()
@@ -222,7 +239,7 @@ fn list_operation(descriptor: &ResourceDescriptor) -> utoipa::openapi::path::Ope
                 .content(
                     "application/json",
                     ContentBuilder::new()
-                        .schema(Some(ArrayBuilder::new().items(schema_ref(type_name))))
+                        .schema(Some(ArrayBuilder::new().items(schema_ref(resource_schema))))
                         .build(),
                 )
                 .build(),
@@ -231,10 +248,45 @@ fn list_operation(descriptor: &ResourceDescriptor) -> utoipa::openapi::path::Ope
         .build()
 }
 
-fn patch_operation(type_name: &str, tag: &str) -> utoipa::openapi::path::Operation {
+fn history_operation(descriptor: &ResourceDescriptor) -> utoipa::openapi::path::Operation {
+    let type_name = descriptor.type_name;
+    OperationBuilder::new()
+        .operation_id(Some(format!("history{type_name}")))
+        .summary(Some(format!(
+            "Change history of a {type_name}, newest first (extension: who, when, what changed, why); kept after deletion"
+        )))
+        .tag(descriptor.base_path)
+        .parameter(id_parameter())
+        .parameter(integer_query_parameter("offset", "Index of the first entry to return"))
+        .parameter(integer_query_parameter("limit", "Most entries to return"))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("History entries")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(
+                            ArrayBuilder::new()
+                                .items(ObjectBuilder::new().schema_type(Type::Object)),
+                        ))
+                        .build(),
+                )
+                .build(),
+        )
+        .responses_from(errors(&["400", "401", "403", "404", "500"]))
+        .build()
+}
+
+fn patch_operation(
+    type_name: &str,
+    resource_schema: &str,
+    update_schema: &str,
+    tag: &str,
+) -> utoipa::openapi::path::Operation {
     let update = || {
         ContentBuilder::new()
-            .schema(Some(schema_ref(&format!("{type_name}_Update"))))
+            .schema(Some(schema_ref(update_schema)))
             .build()
     };
     OperationBuilder::new()
@@ -260,37 +312,143 @@ fn patch_operation(type_name: &str, tag: &str) -> utoipa::openapi::path::Operati
                 )
                 .build(),
         ))
-        .response("200", resource_response(type_name, "Updated"))
+        .response("200", resource_response(resource_schema, "Updated"))
         .responses_from(errors(&["400", "401", "403", "404", "415", "422", "500"]))
         .build()
 }
 
-/// The definitions of a Swagger 2.0 document as OpenAPI 3 component schemas.
-fn spec_schemas(spec: &Value) -> Vec<(String, RefOr<Schema>)> {
-    let Some(definitions) = spec.get("definitions").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    definitions
-        .iter()
-        .filter_map(|(name, definition)| {
-            let converted = to_openapi3(definition.clone());
-            match serde_json::from_value::<RefOr<Schema>>(converted) {
-                Ok(schema) => Some((name.clone(), schema)),
-                Err(error) => {
-                    tracing::warn!(definition = %name, %error, "spec definition not representable");
-                    None
-                }
-            }
-        })
-        .collect()
+/// The component schemas of every spec behind the resources. Specs share definition names
+/// (`ContactMedium`, `RelatedParty`, ...) that do not always mean the same thing (TMF629's
+/// `ContactMedium` requires what TMF632's does not): a name is shared only when the
+/// definitions agree, transitively; otherwise the later spec's schema is published as
+/// `{Name}_{api}` and its references are rewritten to match.
+struct SpecComponents {
+    schemas: BTreeMap<String, RefOr<Schema>>,
+    renames: Vec<(*const Value, HashMap<String, String>)>,
 }
 
-/// Rewrites `#/definitions/` references and drops Swagger-2-only keywords.
-fn to_openapi3(mut value: Value) -> Value {
+impl SpecComponents {
+    fn build(resources: &[&ResourceDescriptor]) -> Self {
+        let mut specs: Vec<&Arc<Value>> = Vec::new();
+        for descriptor in resources {
+            if !specs.iter().any(|s| Arc::ptr_eq(s, &descriptor.spec)) {
+                specs.push(&descriptor.spec);
+            }
+        }
+        let empty = serde_json::Map::new();
+        let mut owners: HashMap<String, &Value> = HashMap::new();
+        let mut renames = Vec::new();
+        let mut schemas = BTreeMap::new();
+        for spec in specs {
+            let definitions = spec
+                .get("definitions")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            // Names whose definition differs from the one already published...
+            let mut conflicted: HashSet<&str> = definitions
+                .iter()
+                .filter(|(name, definition)| {
+                    owners
+                        .get(name.as_str())
+                        .is_some_and(|owner| owner != definition)
+                })
+                .map(|(name, _)| name.as_str())
+                .collect();
+            // ...and, transitively, names that refer to one of them.
+            loop {
+                let before = conflicted.len();
+                for (name, definition) in definitions {
+                    if owners.contains_key(name) && !conflicted.contains(name.as_str()) {
+                        let mut refs = Vec::new();
+                        collect_refs(definition, &mut refs);
+                        if refs.iter().any(|r| conflicted.contains(r.as_str())) {
+                            conflicted.insert(name.as_str());
+                        }
+                    }
+                }
+                if conflicted.len() == before {
+                    break;
+                }
+            }
+            let tag = api_tag(spec);
+            let map: HashMap<String, String> = conflicted
+                .iter()
+                .map(|name| ((*name).to_owned(), format!("{name}_{tag}")))
+                .collect();
+            for (name, definition) in definitions {
+                let published = map.get(name).cloned().unwrap_or_else(|| name.clone());
+                if schemas.contains_key(&published) {
+                    continue;
+                }
+                owners.entry(name.clone()).or_insert(definition);
+                if let Some(schema) = to_schema(name, definition, &map) {
+                    schemas.insert(published, schema);
+                }
+            }
+            renames.push((Arc::as_ptr(spec), map));
+        }
+        Self { schemas, renames }
+    }
+
+    /// The published name of `name` as the descriptor's spec defines it.
+    fn name(&self, descriptor: &ResourceDescriptor, name: &str) -> String {
+        self.renames
+            .iter()
+            .find(|(spec, _)| *spec == Arc::as_ptr(&descriptor.spec))
+            .and_then(|(_, map)| map.get(name).cloned())
+            .unwrap_or_else(|| name.to_owned())
+    }
+}
+
+/// A short name for a spec's API, from its base path (`/tmf-api/customerManagement/v4/`).
+fn api_tag(spec: &Value) -> String {
+    spec.get("basePath")
+        .and_then(Value::as_str)
+        .and_then(|path| path.trim_matches('/').split('/').nth(1))
+        .unwrap_or("api")
+        .to_owned()
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                out.push(reference.trim_start_matches("#/definitions/").to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+fn to_schema(
+    name: &str,
+    definition: &Value,
+    renames: &HashMap<String, String>,
+) -> Option<RefOr<Schema>> {
+    let converted = to_openapi3(definition.clone(), renames);
+    match serde_json::from_value::<RefOr<Schema>>(converted) {
+        Ok(schema) => Some(schema),
+        // A definition that constrains nothing (TMF's `Any`): any value.
+        Err(_) if definition.get("type").is_none() && definition.get("properties").is_none() => {
+            Some(RefOr::T(Schema::Object(ObjectBuilder::new().build())))
+        }
+        Err(error) => {
+            tracing::warn!(definition = %name, %error, "spec definition not representable");
+            None
+        }
+    }
+}
+
+/// Rewrites `#/definitions/` references (applying renames) and drops Swagger-2-only keywords.
+fn to_openapi3(mut value: Value, renames: &HashMap<String, String>) -> Value {
     match &mut value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                *reference = reference.replace("#/definitions/", "#/components/schemas/");
+                let target = reference.trim_start_matches("#/definitions/");
+                let target = renames.get(target).map(String::as_str).unwrap_or(target);
+                *reference = format!("#/components/schemas/{target}");
                 // In OpenAPI 3.0 a $ref replaces its siblings.
                 map.retain(|k, _| k == "$ref");
                 return value;
@@ -299,12 +457,12 @@ fn to_openapi3(mut value: Value) -> Value {
                 map.remove("discriminator");
             }
             for (_, child) in map.iter_mut() {
-                *child = to_openapi3(child.take());
+                *child = to_openapi3(child.take(), renames);
             }
         }
         Value::Array(items) => {
             for item in items.iter_mut() {
-                *item = to_openapi3(item.take());
+                *item = to_openapi3(item.take(), renames);
             }
         }
         _ => {}

@@ -167,6 +167,11 @@ impl ListQuery {
             filter: Vec::new(),
         };
         for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+            if key.contains('\0') || value.contains('\0') {
+                return Err(TmfError::invalid_query(
+                    "query parameters may not contain NUL characters",
+                ));
+            }
             match key.as_ref() {
                 "offset" => query.offset = parse_count("offset", &value)?,
                 "limit" => {
@@ -349,15 +354,18 @@ fn parse_value(attribute: &str, field_type: FieldType, raw: &str) -> TmfResult<F
 }
 
 /// Reads an RFC 3339 date-time, or a plain date taken as midnight UTC.
+/// Years outside 1..=9999 are refused: no database stores them alike.
 pub fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
     let raw = raw.trim();
-    if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
-        return Some(instant.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|naive| naive.and_utc())
+    let instant = match DateTime::parse_from_rfc3339(raw) {
+        Ok(instant) => instant.with_timezone(&Utc),
+        Err(_) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|naive| naive.and_utc())?,
+    };
+    (1..=9999).contains(&instant.year()).then_some(instant)
 }
 
 #[cfg(test)]

@@ -67,12 +67,12 @@ impl Role {
                 ),
                 _ => Role::Csr.allows(domain, operation),
             },
-            Role::BillingSystem => match (domain, operation) {
-                (Bill, Read | Create | Update) => true,
-                (Dispute, Read | Create) => true,
-                (Account | Adjustment, Read) => true,
-                _ => false,
-            },
+            Role::BillingSystem => matches!(
+                (domain, operation),
+                (Bill, Read | Create | Update)
+                    | (Dispute, Read | Create)
+                    | (Account | Adjustment, Read)
+            ),
             Role::Integration => match operation {
                 Read => true,
                 Create | Delete => domain == Hub,

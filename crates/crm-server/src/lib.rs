@@ -136,7 +136,7 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
             state.authenticator.clone(),
             crm_auth::authenticate,
         ))
-        .layer(cors(settings))
+        .layer(tower::util::option_layer(cors(settings)))
         .layer(middleware::from_fn(
             move |mut request: Request, next: middleware::Next| {
                 let public_url = public_url.clone();
@@ -178,17 +178,18 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         )
 }
 
-/// CORS: closed (no cross-origin headers) unless origins are configured.
-fn cors(settings: &Settings) -> CorsLayer {
+/// CORS: absent (no cross-origin headers, OPTIONS is an ordinary method) unless origins
+/// are configured.
+fn cors(settings: &Settings) -> Option<CorsLayer> {
     let origins: Vec<axum::http::HeaderValue> = settings
         .cors_allowed_origins
         .iter()
         .filter_map(|origin| origin.parse().ok())
         .collect();
     if origins.is_empty() {
-        return CorsLayer::new();
+        return None;
     }
-    CorsLayer::new()
+    let layer = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([
             axum::http::Method::GET,
@@ -205,7 +206,8 @@ fn cors(settings: &Settings) -> CorsLayer {
             HeaderName::from_static("x-total-count"),
             HeaderName::from_static("x-result-count"),
             axum::http::header::LOCATION,
-        ])
+        ]);
+    Some(layer)
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
