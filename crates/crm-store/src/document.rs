@@ -24,7 +24,7 @@ use tmf_apis::{
 use validator::Validate;
 
 use crate::Store;
-use crate::error::db_error;
+use crate::error::{db_error, query_error};
 use crate::history::{self, Action, Record};
 use crate::sql::{Sql, push_order_and_page, push_where};
 
@@ -308,9 +308,9 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let total: i64 = match connection
             .query_one_raw(count.build())
             .await
-            .map_err(db_error)?
+            .map_err(query_error)?
         {
-            Some(row) => row.try_get("", "total").map_err(db_error)?,
+            Some(row) => row.try_get("", "total").map_err(query_error)?,
             None => 0,
         };
 
@@ -321,7 +321,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let rows = connection
             .query_all_raw(select.build())
             .await
-            .map_err(db_error)?;
+            .map_err(query_error)?;
         let items = rows.iter().map(read_body).collect::<TmfResult<Vec<_>>>()?;
         Ok(Page {
             items,

@@ -76,3 +76,14 @@ pub fn db_error(error: DbErr) -> TmfError {
     }
     TmfError::internal(text)
 }
+
+/// Like [`db_error`], for list queries: a value the database refuses came from the query
+/// string, so it is a bad query (400).
+pub fn query_error(error: DbErr) -> TmfError {
+    let mapped = db_error(error);
+    if mapped.code == ErrorCode::InvalidValue {
+        TmfError::invalid_query(mapped.message)
+    } else {
+        mapped
+    }
+}
