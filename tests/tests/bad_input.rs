@@ -1258,7 +1258,7 @@ async fn an_invalid_date_is_400_naming_the_field() {
     }
     assert_eq!(totals(&app).await, before, "nothing was stored");
 
-    let id = app.customer("C", &party, "approved").await;
+    let id = app.customer("C", &party, "active").await;
     let before = state(&app, CUSTOMER, &id).await;
     let response = app
         .patch(
@@ -1357,7 +1357,7 @@ async fn seed(app: &TestApp) -> [String; 4] {
         &json!({"tradingName": "Other Org", "name": "Other Org Ltd", "isHeadOffice": true}),
     )
     .await;
-    app.customer("Other customer", party, "approved").await;
+    app.customer("Other customer", party, "active").await;
     app.post(PARTY_ROLE, &json!({"name": "Other role"})).await;
     ids
 }
@@ -1772,7 +1772,7 @@ async fn sort_on_an_unknown_attribute_is_400() {
 async fn deleting_a_party_still_referenced_is_409_and_it_survives() {
     let app = TestApp::new().await;
     let party = app.individual("Ada", "Lovelace").await;
-    let customer = app.customer("Ada's account", &party, "approved").await;
+    let customer = app.customer("Ada's account", &party, "active").await;
     let before = state(&app, INDIVIDUAL, &party).await;
 
     let response = app.delete(&item(INDIVIDUAL, &party)).await;

@@ -442,7 +442,7 @@ fn organization_payload(parent: &str, child: &str, individual: &str) -> Value {
 fn role_payload(name: &str, engaged: &Value, related: &Value) -> Value {
     json!({
         "name": name,
-        "status": "approved",
+        "status": "validated",
         "statusReason": "identity checked",
         "account": [{
             "id": "ACC-1",
@@ -694,7 +694,7 @@ async fn customer_operations_conform_to_tmf629() {
     let app = TestApp::new().await;
     let party = app.individual("Grace", "Hopper").await;
     let company = organization(&app, "Navy").await;
-    app.customer("Someone else", &party, "approved").await;
+    app.customer("Someone else", &party, "active").await;
     let payload = role_payload(
         "Grace Hopper",
         &json!({"id": party, "name": "Grace Hopper", "@referredType": "Individual"}),
@@ -707,7 +707,7 @@ async fn customer_operations_conform_to_tmf629() {
         &RESOURCES[2],
         &payload,
         &["name", "status", "engagedParty", "validFor"],
-        &json!({"statusReason": null, "status": "suspended",
+        &json!({"statusReason": null, "status": "active",
                 "validFor": {"endDateTime": "2031-01-01T00:00:00Z"}}),
         &json!([
             {"op": "replace", "path": "/name", "value": "Rear Admiral Hopper"},
@@ -783,7 +783,7 @@ async fn error_responses_conform_to_the_error_definition() {
     let app = TestApp::new().await;
     let party = app.individual("Err", "Or").await;
     let company = organization(&app, "Err Inc").await;
-    let customer = app.customer("Err customer", &party, "approved").await;
+    let customer = app.customer("Err customer", &party, "active").await;
     let role = app
         .post(
             PARTY_ROLE,

@@ -85,8 +85,15 @@ pub trait ResourceKind: Send + Sync + 'static {
         Vec::new()
     }
 
-    /// Rules of this kind beyond the model's own validation (for example a lifecycle).
-    fn check(&self, _previous: Option<&Self::Model>, _model: &Self::Model) -> TmfResult<()> {
+    /// Rules of this kind beyond the model's own validation, applied to every create
+    /// (`previous` is `None`) and patch before anything is written: a lifecycle, defaults,
+    /// values taken from the acting identity. May adjust the model.
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        _previous: Option<&Self::Model>,
+        _model: &mut Self::Model,
+    ) -> TmfResult<()> {
         Ok(())
     }
 }
@@ -115,8 +122,13 @@ impl<K: ResourceKind> DocumentService<K> {
     }
 
     /// Parses and validates a full representation; returns the model and its normalised JSON.
-    fn admit(&self, document: Json, previous: Option<&K::Model>) -> TmfResult<(K::Model, Json)> {
-        let model: K::Model = from_value(document)?;
+    fn admit(
+        &self,
+        ctx: &RequestContext,
+        document: Json,
+        previous: Option<&K::Model>,
+    ) -> TmfResult<(K::Model, Json)> {
+        let mut model: K::Model = from_value(document)?;
         if let Err(errors) = model.validate() {
             let violation = sid_model::validation::first_violation(&errors);
             return Err(TmfError::invalid_value(format!(
@@ -124,7 +136,7 @@ impl<K: ResourceKind> DocumentService<K> {
                 violation.path, violation.message
             )));
         }
-        self.kind.check(previous, &model)?;
+        self.kind.prepare(ctx, previous, &mut model)?;
         let normalised = serde_json::to_value(&model).map_err(TmfError::internal)?;
         Ok((model, normalised))
     }
@@ -337,7 +349,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
                 )));
             }
         }
-        let (model, mut document) = self.admit(body, None)?;
+        let (model, mut document) = self.admit(ctx, body, None)?;
         let id = uuid::Uuid::now_v7().to_string();
         if let Json::Object(map) = &mut document {
             map.insert("id".into(), Json::String(id.clone()));
@@ -470,7 +482,7 @@ impl<K: ResourceKind> DocumentService<K> {
         let before = document.clone();
         let type_before = document.get("@type").cloned();
         patch.apply(&mut document)?;
-        let (model, mut normalised) = self.admit(document, Some(&previous))?;
+        let (model, mut normalised) = self.admit(ctx, document, Some(&previous))?;
         if let Json::Object(map) = &mut normalised {
             map.insert("id".into(), Json::String(id.to_owned()));
             if let (None, Some(type_before)) = (map.get("@type"), type_before) {

@@ -7,7 +7,9 @@ use serde_json::Value;
 use sid_model::{Customer, Individual, Organization, PartyRole, RelatedParty};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, FieldCatalog, ResourceDescriptor};
+use tmf_apis::{RequestContext, TmfError, TmfResult};
 
+use crate::model::CustomerStatus;
 use crate::spec;
 
 /// Individuals live in the party table.
@@ -210,6 +212,59 @@ impl ResourceKind for CustomerKind {
         std::iter::once(engaged_party(&model.engaged_party))
             .chain(related_parties(model.related_party.as_deref()))
             .collect()
+    }
+
+    /// Enforces the customer lifecycle: a known state, a legal start, a legal step.
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        previous: Option<&Customer>,
+        model: &mut Customer,
+    ) -> TmfResult<()> {
+        let parse = |value: &str| {
+            CustomerStatus::parse(value).ok_or_else(|| {
+                TmfError::invalid_value(format!(
+                    "'status': '{value}' is not a customer state; expected one of {}",
+                    CustomerStatus::ALL.map(CustomerStatus::as_str).join(", ")
+                ))
+            })
+        };
+        let before = previous
+            .and_then(|p| p.status.as_deref())
+            .map(parse)
+            .transpose()?;
+        let requested = match (model.status.as_deref(), before) {
+            (Some(value), _) => parse(value)?,
+            // A patch that removes the status keeps the current one.
+            (None, Some(current)) => current,
+            (None, None) => CustomerStatus::INITIAL,
+        };
+        match before {
+            None if !requested.may_start_in() => {
+                return Err(TmfError::invalid_value(format!(
+                    "'status': a customer cannot be created '{}'",
+                    requested.as_str()
+                )));
+            }
+            Some(current) => {
+                current.transition(requested).map_err(|refused| {
+                    TmfError::illegal_transition(
+                        "Customer",
+                        refused.from.as_str(),
+                        refused.to.as_str(),
+                        &refused
+                            .from
+                            .next()
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                })?;
+            }
+            None => {}
+        }
+        model.status = Some(requested.as_str().to_owned());
+        Ok(())
     }
 }
 

@@ -1,0 +1,100 @@
+//! Customer Information Management through the real router: the customer lifecycle.
+
+use axum::http::StatusCode;
+use crm_tests::{CUSTOMER, TestApp};
+use customer_information::model::CustomerStatus;
+use serde_json::json;
+
+const MERGE: &str = "application/merge-patch+json";
+
+/// The allowed steps that lead from `initialized` to `state`.
+fn path_to(state: CustomerStatus) -> Vec<CustomerStatus> {
+    use CustomerStatus::*;
+    match state {
+        Initialized => vec![],
+        Validated => vec![Validated],
+        Active => vec![Active],
+        Inactive => vec![Active, Inactive],
+        Closed => vec![Closed],
+    }
+}
+
+#[tokio::test]
+async fn every_allowed_and_every_refused_transition_through_the_api() {
+    let app = TestApp::new().await;
+    let party = app.individual("Life", "Cycle").await;
+    for from in CustomerStatus::ALL {
+        for to in CustomerStatus::ALL {
+            let id = app.customer("Life Cycle", &party, "initialized").await;
+            let uri = format!("{CUSTOMER}/{id}");
+            for step in path_to(from) {
+                let response = app
+                    .patch(&uri, MERGE, &json!({"status": step.as_str()}))
+                    .await;
+                assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+            }
+            let response = app
+                .patch(&uri, MERGE, &json!({"status": to.as_str()}))
+                .await;
+            let allowed = from == to || from.next().contains(&to);
+            if allowed {
+                assert_eq!(
+                    response.status,
+                    StatusCode::OK,
+                    "{from:?} → {to:?}: {}",
+                    response.text
+                );
+                assert_eq!(response.body["status"], to.as_str());
+            } else {
+                let message = response.assert_tmf_error(409);
+                for next in from.next() {
+                    assert!(
+                        message.contains(next.as_str()),
+                        "{from:?} → {to:?}: {message}"
+                    );
+                }
+                let stored = app.get(&uri).await;
+                assert_eq!(stored.body["status"], from.as_str(), "nothing changed");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_customer_starts_initialized_and_only_in_a_starting_state() {
+    let app = TestApp::new().await;
+    let party = app.individual("Start", "State").await;
+    let created = app
+        .post(
+            CUSTOMER,
+            &json!({"name": "S", "engagedParty": {"id": party, "@referredType": "Individual"}}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["status"], "initialized");
+
+    for refused in ["inactive", "closed", "Approved", "sleeping"] {
+        let response = app
+            .post(
+                CUSTOMER,
+                &json!({"name": "S", "status": refused,
+                    "engagedParty": {"id": party, "@referredType": "Individual"}}),
+            )
+            .await;
+        let message = response.assert_tmf_error(422);
+        assert!(message.contains("status"), "{message}");
+    }
+    assert_eq!(app.get(CUSTOMER).await.header("x-total-count"), Some("1"));
+
+    // Removing the status keeps the current one.
+    let uri = format!("{CUSTOMER}/{}", created.id());
+    let kept = app.patch(&uri, MERGE, &json!({"status": null})).await;
+    assert_eq!(kept.body["status"], "initialized", "{}", kept.text);
+    // A state change is in the history.
+    app.patch(&uri, MERGE, &json!({"status": "active"})).await;
+    let history = app.get(&format!("{uri}/history")).await;
+    assert_eq!(
+        history.body[0]["changes"],
+        json!([{"attribute": "status", "previous": "initialized", "new": "active"}])
+    );
+}
