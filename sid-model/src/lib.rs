@@ -2,8 +2,11 @@
 //!
 //! Every type here serialises to, and deserialises from, exactly the JSON that the TM Forum
 //! Open API v4 specifications define: TMF632 Party Management (`Individual`, `Organization`),
-//! TMF629 Customer Management (`Customer`) and TMF669 Party Role Management (`PartyRole`),
-//! with every sub-type and reference they use, plus the common value types (`Money`,
+//! TMF629 Customer Management (`Customer`), TMF669 Party Role Management (`PartyRole`),
+//! TMF666 Account Management (`PartyAccount`, `BillingAccount`, `SettlementAccount`,
+//! `FinancialAccount`, `BillingCycleSpecification`, `BillFormat`, `BillPresentationMedia`) and
+//! TMF683 Party Interaction (`PartyInteraction`), with every sub-type and reference they use,
+//! plus the common value types (`Money`,
 //! `TimePeriod`, `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
 //! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification;
 //! unknown properties are refused; a property that the specification requires on creation is a
@@ -15,12 +18,14 @@
 //! This crate is pure: it must not depend on an HTTP framework, a database, or an async runtime.
 //! Application crates and the HTTP layer build on it; it builds on nothing of ours.
 
+pub mod account;
 pub mod attachment;
 pub mod characteristic;
 pub mod contact;
 pub mod currency;
 pub mod customer;
 mod decimal;
+pub mod interaction;
 pub mod money;
 pub mod note;
 pub mod party;
@@ -31,6 +36,17 @@ pub mod time;
 pub mod validation;
 mod wire;
 
+pub use account::bill_structure::{
+    BillFormat, BillFormatRef, BillFormatRefOrValue, BillPresentationMedia,
+    BillPresentationMediaRef, BillPresentationMediaRefOrValue, BillStructure,
+    BillingCycleSpecification, BillingCycleSpecificationRef, BillingCycleSpecificationRefOrValue,
+};
+pub use account::financial_account::FinancialAccount;
+pub use account::party_account::{BillingAccount, PartyAccount, SettlementAccount};
+pub use account::{
+    AccountBalance, AccountRelatedParty, AccountRelationship, AccountTaxExemption, Contact,
+    FinancialAccountRef, PaymentPlan, RelatedAccountRef,
+};
 pub use attachment::AttachmentRefOrValue;
 pub use characteristic::Characteristic;
 pub use contact::{
@@ -38,6 +54,10 @@ pub use contact::{
 };
 pub use currency::{CurrencyCode, UnknownCurrency};
 pub use customer::Customer;
+pub use interaction::{
+    InteractionItem, InteractionRelatedParty, InteractionRelationship, PartyInteraction,
+    RelatedChannel, RelatedEntityRefOrValue,
+};
 pub use money::{Money, MoneyError};
 pub use note::Note;
 pub use party::individual::{
@@ -52,7 +72,8 @@ pub use party::{ExternalReference, PartyCreditProfile, TaxDefinition, TaxExempti
 pub use party_role::{CreditProfile, PartyRole};
 pub use quantity::Quantity;
 pub use reference::{
-    AccountRef, AgreementRef, EntityRef, OrganizationRef, PaymentMethodRef, RelatedParty,
+    AccountRef, AgreementRef, EntityRef, MissingReferenceField, OrganizationRef, PaymentMethodRef,
+    RelatedParty,
 };
 pub use time::TimePeriod;
 pub use validation::{Violation, first_violation};

@@ -3,6 +3,13 @@
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+/// Why a reference cannot be turned into another specification's form of it: the source lacks
+/// a property that the target form requires, such as the `name` that TMF666 requires of a
+/// related party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the reference lacks `{0}`, which the target form requires")]
+pub struct MissingReferenceField(pub &'static str);
+
 /// A reference to an entity of any type: its id, and optionally its hyperlink and name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]

@@ -98,3 +98,88 @@ async fn a_customer_starts_initialized_and_only_in_a_starting_state() {
         json!([{"attribute": "status", "previous": "initialized", "new": "active"}])
     );
 }
+
+#[tokio::test]
+async fn the_360_view_gathers_the_customer_and_its_party() {
+    let app = TestApp::new().await;
+    let party = app
+        .post(
+            crm_tests::INDIVIDUAL,
+            &json!({"givenName": "View", "familyName": "Subject", "contactMedium": [
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+441632960001"}}
+            ]}),
+        )
+        .await
+        .id();
+    let customer = app.customer("View Subject", &party, "active").await;
+    let view = app.get(&format!("{CUSTOMER}/{customer}/view")).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text);
+    assert_eq!(view.body["@type"], "CustomerView");
+    assert_eq!(view.body["customer"]["id"], customer.as_str());
+    assert_eq!(view.body["customer"]["status"], "active");
+    assert_eq!(view.body["party"]["id"], party.as_str());
+    assert_eq!(
+        view.body["party"]["contactMedium"][0]["characteristic"]["phoneNumber"],
+        "+441632960001"
+    );
+    app.get(&format!("{CUSTOMER}/unknown/view"))
+        .await
+        .assert_tmf_error(404);
+}
+
+#[tokio::test]
+async fn the_timeline_lists_changes_to_everything_related_newest_first_paged() {
+    let app = TestApp::new().await;
+    let party = app.individual("Time", "Line").await;
+    let customer = app.customer("Time Line", &party, "initialized").await;
+    let uri = format!("{CUSTOMER}/{customer}");
+    app.patch(&uri, MERGE, &json!({"status": "active"})).await;
+    let role = app
+        .post(
+            crm_tests::PARTY_ROLE,
+            &json!({"name": "Account manager",
+                "relatedParty": [{"id": customer, "@referredType": "Customer", "role": "managedCustomer"}]}),
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::CREATED, "{}", role.text);
+    // Unrelated activity stays out.
+    let stranger = app.individual("Some", "One").await;
+    app.customer("Some One", &stranger, "active").await;
+
+    let timeline = app.get(&format!("{uri}/timeline")).await;
+    assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.text);
+    assert_eq!(timeline.header("x-total-count"), Some("4"));
+    let entries = timeline.body.as_array().expect("array");
+    let summary: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["resourceType"].as_str().unwrap_or_default().to_owned(),
+                e["action"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("PartyRole".to_owned(), "create".to_owned()),
+            ("Customer".to_owned(), "update".to_owned()),
+            ("Customer".to_owned(), "create".to_owned()),
+            ("Individual".to_owned(), "create".to_owned()),
+        ]
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["kind"] == "change" && e["@type"] == "TimelineEntry")
+    );
+
+    let page = app.get(&format!("{uri}/timeline?offset=1&limit=2")).await;
+    assert_eq!(page.header("x-total-count"), Some("4"));
+    assert_eq!(page.header("x-result-count"), Some("2"));
+    assert_eq!(page.body[0]["action"], "update");
+    assert_eq!(page.body[1]["resourceType"], "Customer");
+    app.get(&format!("{uri}/timeline?limit=x"))
+        .await
+        .assert_tmf_error(400);
+}

@@ -40,6 +40,10 @@ pub struct AppState {
     pub openapi: Arc<serde_json::Value>,
     /// Token verification.
     pub authenticator: Arc<Authenticator>,
+    /// The customer service behind the 360 view.
+    pub customers: Arc<dyn ResourceService>,
+    /// The sections of the customer 360 view, from every domain.
+    pub customer_view: customer_information::view::CustomerView,
 }
 
 /// The HS256 secret in force when no JWKS is configured: the configured one, or the one kept
@@ -88,7 +92,11 @@ impl AppState {
         let mut registry = TypeRegistry::default();
         customer_information::register_types(&mut registry);
         let registry = Arc::new(registry);
-        let services = customer_information::services(&store, &registry)?;
+        let customer_information::Services {
+            all: services,
+            customers,
+        } = customer_information::services(&store, &registry)?;
+        let customer_view = customer_information::view::CustomerView::new(&store);
         let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
         let openapi = tmf_apis::openapi::openapi_document(
             "Telecom CRM — TM Forum Open APIs v4",
@@ -106,6 +114,8 @@ impl AppState {
             limits: Arc::new(limits),
             openapi: Arc::new(serde_json::to_value(&openapi)?),
             authenticator: Arc::new(authenticator(settings)?),
+            customers,
+            customer_view,
         })
     }
 }
@@ -124,6 +134,13 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
     for service in &state.services {
         router = router.merge(tmf_apis::resource_routes(service.clone(), config.clone()));
     }
+    router = router.merge(customer_information::view::routes(
+        state.customers.clone(),
+        state.customer_view.clone(),
+        state.store.clone(),
+        config.policy.clone(),
+        config.limits.clone(),
+    ));
     let public_url = settings
         .public_url
         .as_deref()

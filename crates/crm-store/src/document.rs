@@ -281,7 +281,7 @@ impl<K: ResourceKind> DocumentService<K> {
     }
 }
 
-fn read_body(row: &sea_orm::QueryResult) -> TmfResult<Json> {
+pub(crate) fn read_body(row: &sea_orm::QueryResult) -> TmfResult<Json> {
     match row.try_get::<Json>("", "body") {
         Ok(body) => Ok(body),
         Err(_) => {

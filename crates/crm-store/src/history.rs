@@ -109,13 +109,46 @@ pub(crate) async fn read(
     offset: u64,
     limit: u64,
 ) -> TmfResult<Page> {
+    read_many(
+        connection,
+        &[(table.to_owned(), resource_id.to_owned())],
+        offset,
+        limit,
+    )
+    .await
+}
+
+/// The merged history of several resources (`(table, id)` pairs), newest first.
+pub async fn read_many(
+    connection: &impl ConnectionTrait,
+    resources: &[(String, String)],
+    offset: u64,
+    limit: u64,
+) -> TmfResult<Page> {
+    if resources.is_empty() {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+        });
+    }
     let backend = connection.get_database_backend();
+    let scope = |sql: &mut Sql| {
+        sql.push(" WHERE (");
+        for (i, (table, id)) in resources.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(resource_table = ")
+                .bind(table.clone())
+                .push(" AND resource_id = ")
+                .bind(id.clone())
+                .push(")");
+        }
+        sql.push(")");
+    };
     let mut count = Sql::new(backend);
-    count
-        .push("SELECT COUNT(*) AS total FROM audit_history WHERE resource_table = ")
-        .bind(table.to_owned())
-        .push(" AND resource_id = ")
-        .bind(resource_id.to_owned());
+    count.push("SELECT COUNT(*) AS total FROM audit_history");
+    scope(&mut count);
     let total: i64 = match connection
         .query_one_raw(count.build())
         .await
@@ -125,11 +158,9 @@ pub(crate) async fn read(
         None => 0,
     };
     let mut select = Sql::new(backend);
+    select.push("SELECT id, resource_type, resource_id, action, actor, actor_roles, reason, occurred_at, changes FROM audit_history");
+    scope(&mut select);
     select
-        .push("SELECT id, resource_type, resource_id, action, actor, actor_roles, reason, occurred_at, changes FROM audit_history WHERE resource_table = ")
-        .bind(table.to_owned())
-        .push(" AND resource_id = ")
-        .bind(resource_id.to_owned())
         .push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")

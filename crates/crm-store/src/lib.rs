@@ -11,10 +11,11 @@ mod document;
 mod error;
 mod history;
 mod migration;
+pub mod relations;
 mod sql;
 
 pub use db::{PoolOptions, Store};
 pub use document::{DocumentService, Reference, ResourceKind, StoredType, TypeRegistry};
 pub use error::{StoreError, db_error};
-pub use history::{Action, changes};
+pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;

@@ -10,6 +10,7 @@
 pub mod model;
 mod resources;
 mod spec;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -32,12 +33,22 @@ pub fn register_types(registry: &mut TypeRegistry) {
 }
 
 /// The services of this crate's resources.
-pub fn services(
-    store: &Store,
-    registry: &Arc<TypeRegistry>,
-) -> Result<Vec<Arc<dyn ResourceService>>, CatalogError> {
+pub struct Services {
+    /// Every resource service, for the generic router.
+    pub all: Vec<Arc<dyn ResourceService>>,
+    /// The customer service, which the 360 view reads through.
+    pub customers: Arc<dyn ResourceService>,
+}
+
+/// The services of this crate's resources.
+pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services, CatalogError> {
     let kinds = resources::Kinds::load()?;
-    Ok(vec![
+    let customers: Arc<dyn ResourceService> = Arc::new(DocumentService::new(
+        kinds.customer,
+        store.clone(),
+        registry.clone(),
+    ));
+    let all: Vec<Arc<dyn ResourceService>> = vec![
         Arc::new(DocumentService::new(
             kinds.individual,
             store.clone(),
@@ -48,15 +59,12 @@ pub fn services(
             store.clone(),
             registry.clone(),
         )),
-        Arc::new(DocumentService::new(
-            kinds.customer,
-            store.clone(),
-            registry.clone(),
-        )),
+        customers.clone(),
         Arc::new(DocumentService::new(
             kinds.party_role,
             store.clone(),
             registry.clone(),
         )),
-    ])
+    ];
+    Ok(Services { all, customers })
 }
