@@ -4,15 +4,15 @@
 //! `ContactMedium` optional, while TMF629 and TMF669 require `mediumType` and
 //! `characteristic`. Both forms are kept, each exact for its APIs: [`ContactMedium`] for
 //! individuals and organizations, [`PartyRoleContactMedium`] for customers and party roles,
-//! with conversions between them.
+//! with conversions between them. TMF666 uses the TMF632 form for the contacts of an account.
 
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::time::TimePeriod;
 
-/// A contact medium as TMF632 defines it: a way the party can be contacted (all properties
-/// optional).
+/// A contact medium as TMF632 (and TMF666) define it: a way the party can be contacted (all
+/// properties optional).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactMedium {

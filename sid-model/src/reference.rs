@@ -48,7 +48,9 @@ pub struct EntityRef {
 /// A party or party role linked to an entity, with the role it plays there.
 ///
 /// `@referredType` is required: it tells which kind of party is meant (`Individual`,
-/// `Organization`, `Customer`, ...).
+/// `Organization`, `Customer`, ...). This is the form of TMF632, TMF629 and TMF669; TMF666
+/// also requires `name` ([`AccountRelatedParty`](crate::account::AccountRelatedParty)) and
+/// TMF683 `href` ([`InteractionRelatedParty`](crate::interaction::InteractionRelatedParty)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct RelatedParty {
@@ -120,7 +122,9 @@ pub struct OrganizationRef {
 
 /// A reference to an account, either a party account or a financial account.
 ///
-/// Unlike the other references, TMF629 and TMF669 require its `name`, not its `id`.
+/// Unlike the other references, TMF629 and TMF669 require its `name`, not its `id`. TMF666
+/// requires the `id` instead: that form is
+/// [`RelatedAccountRef`](crate::account::RelatedAccountRef).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountRef {

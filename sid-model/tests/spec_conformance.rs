@@ -1,13 +1,17 @@
 //! Every type of the crate checked against the definitions of the TMF v4 specifications.
 //!
-//! `tests/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629 and TMF669
-//! v4.0.0 (and `Note` from TMF621 v4.0.0) as published, less descriptions, events and the
-//! `_Update` forms; of the `_Create` forms only the `required` lists are kept. From each
-//! definition the test builds a document with every property filled, and checks that the
-//! matching Rust type reads it, validates it and writes it back unchanged; that a document
-//! with only the required properties is enough; that each required property is really
-//! required; that an unknown property is refused; and that a value of the wrong JSON type
-//! is refused for every property.
+//! `tests/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629, TMF669,
+//! TMF666 and TMF683 v4.0.0 (and `Note` from TMF621 v4.0.0) as published, less descriptions,
+//! defaults, events, hub subscriptions, `Error` and the `_Update` forms; of the `_Create` forms
+//! only the `required` lists are kept. Definitions that none of the modelled resources uses are
+//! left out too: TMF632's `Party`, `Attachment` and `AttachmentRef`, TMF666's abstract
+//! `Account`, and TMF683's `Attachment`, `AttachmentRef`, `EntityValue` and
+//! `PartyInteractionStatusExampleType`. From each definition the test builds a document with
+//! every property filled, and checks that the matching Rust type reads it, validates it and
+//! writes it back unchanged; that a document with only the required properties is enough;
+//! that each required property is really required; that an unknown property is refused; that
+//! a value of the wrong JSON type is refused for every property; and that an array shorter
+//! than its `minItems` is refused.
 
 use std::collections::BTreeSet;
 
@@ -85,14 +89,110 @@ fn checks() -> Vec<(&'static str, &'static str, Check)> {
         ("TMF629", "Customer", check::<Customer>),
         ("TMF669", "PartyRole", check::<PartyRole>),
         ("TMF621", "Note", check::<Note>),
+        ("TMF666", "AccountBalance", check::<AccountBalance>),
+        // TMF666 requires the id of an account reference, TMF629 and TMF669 its name.
+        ("TMF666", "AccountRef", check::<RelatedAccountRef>),
+        (
+            "TMF666",
+            "AccountRelationship",
+            check::<AccountRelationship>,
+        ),
+        (
+            "TMF666",
+            "AccountTaxExemption",
+            check::<AccountTaxExemption>,
+        ),
+        ("TMF666", "BillFormat", check::<BillFormat>),
+        ("TMF666", "BillFormatRef", check::<BillFormatRef>),
+        (
+            "TMF666",
+            "BillFormatRefOrValue",
+            check::<BillFormatRefOrValue>,
+        ),
+        (
+            "TMF666",
+            "BillPresentationMedia",
+            check::<BillPresentationMedia>,
+        ),
+        (
+            "TMF666",
+            "BillPresentationMediaRef",
+            check::<BillPresentationMediaRef>,
+        ),
+        (
+            "TMF666",
+            "BillPresentationMediaRefOrValue",
+            check::<BillPresentationMediaRefOrValue>,
+        ),
+        ("TMF666", "BillStructure", check::<BillStructure>),
+        ("TMF666", "BillingAccount", check::<BillingAccount>),
+        (
+            "TMF666",
+            "BillingCycleSpecification",
+            check::<BillingCycleSpecification>,
+        ),
+        (
+            "TMF666",
+            "BillingCycleSpecificationRef",
+            check::<BillingCycleSpecificationRef>,
+        ),
+        (
+            "TMF666",
+            "BillingCycleSpecificationRefOrValue",
+            check::<BillingCycleSpecificationRefOrValue>,
+        ),
+        ("TMF666", "Contact", check::<Contact>),
+        // TMF666's contact medium is TMF632's, with every property optional.
+        ("TMF666", "ContactMedium", check::<ContactMedium>),
+        ("TMF666", "FinancialAccount", check::<FinancialAccount>),
+        (
+            "TMF666",
+            "FinancialAccountRef",
+            check::<FinancialAccountRef>,
+        ),
+        ("TMF666", "Money", check::<Money>),
+        ("TMF666", "PartyAccount", check::<PartyAccount>),
+        ("TMF666", "PaymentMethodRef", check::<PaymentMethodRef>),
+        ("TMF666", "PaymentPlan", check::<PaymentPlan>),
+        // TMF666 also requires the name of a related party.
+        ("TMF666", "RelatedParty", check::<AccountRelatedParty>),
+        ("TMF666", "SettlementAccount", check::<SettlementAccount>),
+        (
+            "TMF683",
+            "AttachmentRefOrValue",
+            check::<AttachmentRefOrValue>,
+        ),
+        ("TMF683", "InteractionItem", check::<InteractionItem>),
+        (
+            "TMF683",
+            "InteractionRelationship",
+            check::<InteractionRelationship>,
+        ),
+        ("TMF683", "Note", check::<Note>),
+        ("TMF683", "PartyInteraction", check::<PartyInteraction>),
+        ("TMF683", "Quantity", check::<Quantity>),
+        ("TMF683", "RelatedChannel", check::<RelatedChannel>),
+        (
+            "TMF683",
+            "RelatedEntityRefOrValue",
+            check::<RelatedEntityRefOrValue>,
+        ),
+        // TMF683 also requires the hyperlink of a related party.
+        ("TMF683", "RelatedParty", check::<InteractionRelatedParty>),
     ];
-    // Definitions that the three specifications share, each checked against every copy.
+    // Definitions that several specifications share, each checked against every copy.
     for spec in ["TMF632", "TMF629", "TMF669"] {
         checks.extend([
             (spec, "Characteristic", check::<Characteristic> as Check),
-            (spec, "EntityRef", check::<EntityRef>),
-            (spec, "MediumCharacteristic", check::<MediumCharacteristic>),
             (spec, "RelatedParty", check::<RelatedParty>),
+        ]);
+    }
+    for spec in ["TMF632", "TMF629", "TMF669", "TMF666"] {
+        checks.push((spec, "MediumCharacteristic", check::<MediumCharacteristic>));
+    }
+    for spec in ["TMF632", "TMF629", "TMF669", "TMF666", "TMF683"] {
+        checks.extend([
+            (spec, "EntityRef", check::<EntityRef> as Check),
             (spec, "TimePeriod", check::<TimePeriod>),
         ]);
     }
@@ -145,12 +245,26 @@ fn referenced_name(reference: &str) -> &str {
     reference.rsplit('/').next().unwrap_or(reference)
 }
 
+/// Properties that the Rust type requires although the specification leaves them optional:
+/// an amount of money means nothing without its currency and its value.
+const STRICTER_THAN_THE_SPECIFICATION: &[(&str, &str, &[&str])] =
+    &[("TMF666", "Money", &["unit", "value"])];
+
+/// A document for the definition `name` of `spec` with every property present.
+fn full_document(all: &Value, spec: &str, name: &str) -> Value {
+    full_instance(all, spec, &json!({"$ref": format!("#/definitions/{name}")}))
+}
+
 /// A value for `schema` with every property present.
 fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = referenced_name(reference);
         if name == "Any" {
             return json!({"anything": ["goes", 1, true, null]});
+        }
+        if name == "Money" {
+            // `unit` is a plain string in the specification, but only ISO 4217 codes are money.
+            return json!({"unit": "EUR", "value": 2.5});
         }
         return full_instance(all, spec, definition(all, spec, name));
     }
@@ -206,11 +320,12 @@ fn wrong_instances(schema: &Value) -> Vec<Value> {
 }
 
 /// The properties that a document must have: for a resource, those its `_Create` form
-/// requires (the server assigns `id` and `href`); otherwise those the definition requires.
+/// requires (the server assigns `id` and `href`); otherwise those the definition requires;
+/// plus those of [`STRICTER_THAN_THE_SPECIFICATION`].
 fn required(all: &Value, spec: &str, name: &str) -> BTreeSet<String> {
     let create = all[spec].get(format!("{name}_Create"));
     let source = create.unwrap_or_else(|| definition(all, spec, name));
-    source
+    let mut required: BTreeSet<String> = source
         .get("required")
         .and_then(Value::as_array)
         .map(|names| {
@@ -220,7 +335,13 @@ fn required(all: &Value, spec: &str, name: &str) -> BTreeSet<String> {
                 .map(str::to_owned)
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    for (stricter_spec, stricter_name, properties) in STRICTER_THAN_THE_SPECIFICATION {
+        if (*stricter_spec, *stricter_name) == (spec, name) {
+            required.extend(properties.iter().map(|property| property.to_string()));
+        }
+    }
+    required
 }
 
 #[test]
@@ -252,7 +373,7 @@ fn every_definition_of_the_specifications_is_modelled() {
 fn a_document_with_every_property_round_trips_unchanged() {
     let all = definitions();
     for (spec, name, check) in checks() {
-        let document = full_instance(&all, spec, definition(&all, spec, name));
+        let document = full_document(&all, spec, name);
         let written = check(&document).unwrap_or_else(|e| panic!("{spec} {name}: {e}"));
         assert_eq!(written, document, "{spec} {name} did not round-trip");
     }
@@ -262,7 +383,7 @@ fn a_document_with_every_property_round_trips_unchanged() {
 fn a_document_with_only_the_required_properties_is_enough() {
     let all = definitions();
     for (spec, name, check) in checks() {
-        let full = full_instance(&all, spec, definition(&all, spec, name));
+        let full = full_document(&all, spec, name);
         let required = required(&all, spec, name);
         let minimal: Map<String, Value> = full
             .as_object()
@@ -285,7 +406,7 @@ fn each_required_property_is_required() {
     let all = definitions();
     let mut checked = 0;
     for (spec, name, check) in checks() {
-        let full = full_instance(&all, spec, definition(&all, spec, name));
+        let full = full_document(&all, spec, name);
         for property in required(&all, spec, name) {
             let mut document = full.clone();
             document.as_object_mut().expect("object").remove(&property);
@@ -296,9 +417,10 @@ fn each_required_property_is_required() {
             checked += 1;
         }
     }
-    // Individual 2, Organization 1, Customer 2, PartyRole 1, and the sub-types' own.
+    // Individual 2, Organization 1, Customer 2, PartyRole 1, the seven TMF666 resources 10,
+    // PartyInteraction 5, and the sub-types' own.
     assert!(
-        checked >= 6 + 13,
+        checked >= 6 + 10 + 5 + 13 + 30,
         "only {checked} required properties checked"
     );
 }
@@ -307,7 +429,7 @@ fn each_required_property_is_required() {
 fn an_unknown_property_is_refused() {
     let all = definitions();
     for (spec, name, check) in checks() {
-        let mut document = full_instance(&all, spec, definition(&all, spec, name));
+        let mut document = full_document(&all, spec, name);
         document
             .as_object_mut()
             .expect("object")
@@ -322,7 +444,7 @@ fn a_value_of_the_wrong_type_is_refused() {
     let all = definitions();
     for (spec, name, check) in checks() {
         let schema = definition(&all, spec, name);
-        let full = full_instance(&all, spec, schema);
+        let full = full_document(&all, spec, name);
         for (property, property_schema) in schema["properties"].as_object().expect("properties") {
             for wrong in wrong_instances(property_schema) {
                 let mut document = full.clone();
@@ -337,10 +459,37 @@ fn a_value_of_the_wrong_type_is_refused() {
 }
 
 #[test]
+fn an_array_shorter_than_its_minimum_is_refused() {
+    let all = definitions();
+    let mut checked = 0;
+    for (spec, name, check) in checks() {
+        let schema = definition(&all, spec, name);
+        let full = full_document(&all, spec, name);
+        for (property, property_schema) in schema["properties"].as_object().expect("properties") {
+            let Some(minimum) = property_schema.get("minItems").and_then(Value::as_u64) else {
+                continue;
+            };
+            let mut document = full.clone();
+            let items = document[property.as_str()]
+                .as_array_mut()
+                .expect("an array property");
+            items.truncate(usize::try_from(minimum).expect("a small minimum") - 1);
+            assert!(
+                check(&document).is_err(),
+                "{spec} {name} accepted fewer than {minimum} {property}"
+            );
+            checked += 1;
+        }
+    }
+    // The `relatedParty` of PartyAccount, BillingAccount and SettlementAccount.
+    assert!(checked >= 3, "only {checked} minimums checked");
+}
+
+#[test]
 fn a_document_must_be_an_object() {
     let all = definitions();
     for (spec, name, check) in checks() {
-        let full = full_instance(&all, spec, definition(&all, spec, name));
+        let full = full_document(&all, spec, name);
         let fields_in_order: Vec<Value> = full
             .as_object()
             .expect("object")

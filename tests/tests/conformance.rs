@@ -254,8 +254,8 @@ fn party_contact_media() -> Value {
         {
             "mediumType": "telephone",
             "characteristic": {
-                "phoneNumber": "+44 20 7946 0000",
-                "faxNumber": "+44 20 7946 0001",
+                "phoneNumber": "+442079460000",
+                "faxNumber": "+442079460001",
                 "socialNetworkId": "@ada"
             }
         }
@@ -274,7 +274,7 @@ fn role_contact_media() -> Value {
         },
         {
             "mediumType": "telephone",
-            "characteristic": {"phoneNumber": "+33 1 23 45 67 89", "contactType": "mobile"}
+            "characteristic": {"phoneNumber": "+33123456789", "contactType": "mobile"}
         }
     ])
 }

@@ -183,3 +183,93 @@ async fn the_timeline_lists_changes_to_everything_related_newest_first_paged() {
         .await
         .assert_tmf_error(400);
 }
+
+#[tokio::test]
+async fn contact_media_are_checked_and_normalised_at_the_edge() {
+    let app = TestApp::new().await;
+    let created = app
+        .post(
+            crm_tests::INDIVIDUAL,
+            &json!({"givenName": "Norma", "familyName": "Lised", "contactMedium": [
+                {"mediumType": "phone", "preferred": true,
+                 "characteristic": {"phoneNumber": "0044 (20) 7946-0000", "faxNumber": "+44 20 7946 0001"}},
+                {"mediumType": "email", "characteristic": {"emailAddress": "Norma@Example.COM"}},
+                {"mediumType": "postalAddress", "characteristic": {"city": "Reading", "country": "GB"}}
+            ]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let media = &created.body["contactMedium"];
+    assert_eq!(media[0]["characteristic"]["phoneNumber"], "+442079460000");
+    assert_eq!(media[0]["characteristic"]["faxNumber"], "+442079460001");
+    assert_eq!(
+        media[1]["characteristic"]["emailAddress"],
+        "Norma@example.com"
+    );
+    // The normalised number is what filters find.
+    let found = app
+        .get(&format!(
+            "{}?contactMedium.characteristic.phoneNumber=%2B442079460000",
+            crm_tests::INDIVIDUAL
+        ))
+        .await;
+    assert_eq!(found.header("x-total-count"), Some("1"));
+
+    let refused = [
+        (
+            json!({"mediumType": "phone", "characteristic": {"phoneNumber": "020 7946 0000"}}),
+            "contactMedium[0].characteristic.phoneNumber",
+        ),
+        (
+            json!({"mediumType": "phone", "characteristic": {"phoneNumber": "+12"}}),
+            "contactMedium[0].characteristic.phoneNumber",
+        ),
+        (
+            json!({"mediumType": "email", "characteristic": {"emailAddress": "nobody"}}),
+            "contactMedium[0].characteristic.emailAddress",
+        ),
+        (
+            json!({"mediumType": "postalAddress", "characteristic": {"street1": "1 High St", "city": "Reading"}}),
+            "contactMedium[0].characteristic.country",
+        ),
+    ];
+    for (medium, path) in refused {
+        let response = app
+            .post(
+                crm_tests::INDIVIDUAL,
+                &json!({"givenName": "Bad", "familyName": "Medium", "contactMedium": [medium]}),
+            )
+            .await;
+        let message = response.assert_tmf_error(422);
+        assert!(message.contains(path), "{message}");
+    }
+    let two_preferred = app
+        .post(
+            crm_tests::INDIVIDUAL,
+            &json!({"givenName": "Two", "familyName": "Preferred", "contactMedium": [
+                {"mediumType": "email", "preferred": true, "characteristic": {"emailAddress": "a@example.com"}},
+                {"mediumType": "email", "preferred": true, "characteristic": {"emailAddress": "b@example.com"}}
+            ]}),
+        )
+        .await;
+    two_preferred.assert_tmf_error(422);
+    assert_eq!(
+        app.get(crm_tests::INDIVIDUAL).await.header("x-total-count"),
+        Some("1")
+    );
+
+    // Customers' contact media follow the same rules.
+    let party = created.id();
+    let customer = app
+        .post(
+            CUSTOMER,
+            &json!({"name": "Norma", "engagedParty": {"id": party, "@referredType": "Individual"},
+                "contactMedium": [{"mediumType": "phone", "characteristic": {"phoneNumber": "+1 212 555 0100"}}]}),
+        )
+        .await;
+    assert_eq!(customer.status, StatusCode::CREATED, "{}", customer.text);
+    assert_eq!(
+        customer.body["contactMedium"][0]["characteristic"]["phoneNumber"],
+        "+12125550100"
+    );
+}

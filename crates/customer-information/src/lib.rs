@@ -7,6 +7,7 @@
 //! `tmf-apis`. It must not depend on another application crate, on axum middleware, or on
 //! the server.
 
+pub mod contact;
 pub mod model;
 mod resources;
 mod spec;

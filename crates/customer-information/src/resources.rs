@@ -9,6 +9,7 @@ use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, FieldCatalog, ResourceDescriptor};
 use tmf_apis::{RequestContext, TmfError, TmfResult};
 
+use crate::contact;
 use crate::model::CustomerStatus;
 use crate::spec;
 
@@ -143,6 +144,15 @@ impl ResourceKind for IndividualKind {
     fn references(&self, model: &Individual) -> Vec<Reference> {
         related_parties(model.related_party.as_deref()).collect()
     }
+
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        _previous: Option<&Individual>,
+        model: &mut Individual,
+    ) -> TmfResult<()> {
+        contact::party_media(model.contact_medium.as_mut())
+    }
 }
 
 /// TMF632 `organization`.
@@ -157,6 +167,15 @@ impl ResourceKind for OrganizationKind {
 
     fn stored_type(&self) -> StoredType {
         ORGANIZATION
+    }
+
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        _previous: Option<&Organization>,
+        model: &mut Organization,
+    ) -> TmfResult<()> {
+        contact::party_media(model.contact_medium.as_mut())
     }
 
     fn references(&self, model: &Organization) -> Vec<Reference> {
@@ -214,13 +233,15 @@ impl ResourceKind for CustomerKind {
             .collect()
     }
 
-    /// Enforces the customer lifecycle: a known state, a legal start, a legal step.
+    /// Normalises contact media and enforces the customer lifecycle: a known state, a
+    /// legal start, a legal step.
     fn prepare(
         &self,
         _ctx: &RequestContext,
         previous: Option<&Customer>,
         model: &mut Customer,
     ) -> TmfResult<()> {
+        contact::role_media(model.contact_medium.as_mut())?;
         let parse = |value: &str| {
             CustomerStatus::parse(value).ok_or_else(|| {
                 TmfError::invalid_value(format!(
@@ -280,6 +301,15 @@ impl ResourceKind for PartyRoleKind {
 
     fn stored_type(&self) -> StoredType {
         PARTY_ROLE
+    }
+
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        _previous: Option<&PartyRole>,
+        model: &mut PartyRole,
+    ) -> TmfResult<()> {
+        contact::role_media(model.contact_medium.as_mut())
     }
 
     fn references(&self, model: &PartyRole) -> Vec<Reference> {
