@@ -24,6 +24,9 @@ use serde_json::{Value, json};
 const TMF632: &str = "TMF632-PartyManagement-v4.0.0.swagger.json";
 const TMF629: &str = "TMF629-CustomerManagement-v4.0.0.swagger.json";
 const TMF669: &str = "TMF669-PartyRoleManagement-v4.0.0.swagger.json";
+const TMF666: &str = "TMF666-AccountManagement-v4.0.0.swagger.json";
+const TMF683: &str = "TMF683-PartyInteraction-v4.0.0.swagger.json";
+const ACCOUNTS: &str = "/tmf-api/accountManagement/v4/";
 const SPEC_FILES: [&str; 3] = [TMF632, TMF629, TMF669];
 
 const MERGE: &str = "application/merge-patch+json";
@@ -36,7 +39,7 @@ struct Resource {
     spec: &'static str,
 }
 
-const RESOURCES: [Resource; 4] = [
+const RESOURCES: [Resource; 12] = [
     Resource {
         path: INDIVIDUAL,
         type_name: "Individual",
@@ -56,6 +59,46 @@ const RESOURCES: [Resource; 4] = [
         path: PARTY_ROLE,
         type_name: "PartyRole",
         spec: TMF669,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/partyAccount",
+        type_name: "PartyAccount",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/billingAccount",
+        type_name: "BillingAccount",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/settlementAccount",
+        type_name: "SettlementAccount",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/financialAccount",
+        type_name: "FinancialAccount",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/billingCycleSpecification",
+        type_name: "BillingCycleSpecification",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/billFormat",
+        type_name: "BillFormat",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/accountManagement/v4/billPresentationMedia",
+        type_name: "BillPresentationMedia",
+        spec: TMF666,
+    },
+    Resource {
+        path: "/tmf-api/partyInteraction/v4/partyInteraction",
+        type_name: "PartyInteraction",
+        spec: TMF683,
     },
 ];
 
@@ -1394,4 +1437,146 @@ async fn openapi_schemas_are_each_resources_own_spec_definitions() {
             .collect::<Vec<_>>()
             .join("\n  ")
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// TMF666 accounts and TMF683 interactions
+// ---------------------------------------------------------------------------------------
+
+fn resource(type_name: &str) -> &'static Resource {
+    RESOURCES
+        .iter()
+        .find(|r| r.type_name == type_name)
+        .expect("a known resource")
+}
+
+#[tokio::test]
+async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
+    let app = TestApp::new().await;
+    let party = app.individual("Acc", "Ount").await;
+    let customer = app.customer("Acc Ount", &party, "active").await;
+    let period =
+        json!({"startDateTime": "2024-01-01T00:00:00Z", "endDateTime": "2030-12-31T23:59:59Z"});
+
+    let mut settings = Vec::new();
+    for (type_name, body) in [
+        (
+            "BillingCycleSpecification",
+            json!({"name": "Monthly", "billingPeriod": "month",
+            "frequency": "monthly", "billingDateShift": 0, "paymentDueDateOffset": 14, "validFor": period}),
+        ),
+        (
+            "BillFormat",
+            json!({"name": "Detailed", "description": "itemised bill"}),
+        ),
+        (
+            "BillPresentationMedia",
+            json!({"name": "E-bill", "description": "PDF by e-mail"}),
+        ),
+    ] {
+        // check_operations wants a list of several elements.
+        assert_status(
+            &app.post(resource(type_name).path, &body).await,
+            StatusCode::CREATED,
+            type_name,
+        );
+        let id = check_operations(
+            &app,
+            resource(type_name),
+            &body,
+            &["name"],
+            &json!({"description": "changed"}),
+            &json!([{"op": "replace", "path": "/name", "value": "Renamed"}]),
+        )
+        .await;
+        settings.push(id);
+    }
+    let ledger = json!({"name": "Ledger", "accountType": "receivable", "state": "Active",
+            "relatedParty": [{"id": customer, "name": "Acc Ount", "role": "owner", "@referredType": "Customer"}],
+            "accountBalance": [{"balanceType": "receivable", "amount": {"unit": "EUR", "value": 12.5}, "validFor": period}],
+            "creditLimit": {"unit": "EUR", "value": 500}});
+    let listed = app.post(resource("FinancialAccount").path, &ledger).await;
+    assert_status(&listed, StatusCode::CREATED, "FinancialAccount");
+    let financial = check_operations(
+        &app,
+        resource("FinancialAccount"),
+        &ledger,
+        &["name", "state"],
+        &json!({"state": "Suspended"}),
+        &json!([{"op": "add", "path": "/description", "value": "main ledger"}]),
+    )
+    .await;
+    for type_name in ["PartyAccount", "BillingAccount", "SettlementAccount"] {
+        let body = json!({
+            "name": format!("{type_name} of Acc"),
+            "accountType": "residential",
+            "description": "main account",
+            "state": "Active",
+            "paymentStatus": "paid",
+            "relatedParty": [{"id": party, "name": "Acc Ount", "role": "owner", "@referredType": "Individual"}],
+            "accountBalance": [
+                {"balanceType": "deposit", "amount": {"unit": "EUR", "value": 50}, "validFor": period},
+                {"balanceType": "disputed", "amount": {"unit": "EUR", "value": 0.1}, "validFor": period}
+            ],
+            "creditLimit": {"unit": "EUR", "value": 1000},
+            "financialAccount": {"id": financial, "name": "Ledger"},
+            "billStructure": {
+                "cycleSpecification": {"id": settings[0], "isRef": true, "name": "Monthly"},
+                "format": {"id": settings[1], "isRef": true, "name": "Detailed"},
+                "presentationMedia": [{"id": settings[2], "isRef": true, "name": "E-bill"}]
+            },
+            "contact": [{"contactType": "billing", "contactName": "Acc Ount", "validFor": period,
+                "contactMedium": [{"mediumType": "email", "characteristic": {"emailAddress": "acc@example.com"}}]}],
+            "taxExemption": [{"issuingJurisdiction": "GB", "reason": "charity", "validFor": period}]
+        });
+        assert_status(
+            &app.post(resource(type_name).path, &body).await,
+            StatusCode::CREATED,
+            type_name,
+        );
+        check_operations(
+            &app,
+            resource(type_name),
+            &body,
+            &["name", "state", "relatedParty"],
+            &json!({"state": "Suspended", "description": null}),
+            &json!([{"op": "replace", "path": "/name", "value": "Renamed account"}]),
+        )
+        .await;
+    }
+    let interaction = json!({
+        "description": "Customer called about a slow line",
+        "direction": "inbound",
+        "reason": "fault report",
+        "status": "open",
+        "interactionDate": {"startDateTime": "2026-11-23T10:00:00Z"},
+        "channel": [{"id": "ch-phone", "href": "urn:channel:phone", "name": "phone", "role": "contact"}],
+        // The agent is the token's subject, stated here as the server records it.
+        "relatedParty": [
+            {"id": customer, "href": format!("{CUSTOMER}/{customer}"), "@referredType": "Customer", "role": "customer"},
+            {"id": "test-admin", "href": "urn:crm:user:test-admin", "@referredType": "User", "role": "agent"}
+        ],
+        "note": [{"text": "line tested remotely"}]
+    });
+    assert_status(
+        &app.post(resource("PartyInteraction").path, &interaction)
+            .await,
+        StatusCode::CREATED,
+        "PartyInteraction",
+    );
+    check_operations(
+        &app,
+        resource("PartyInteraction"),
+        &interaction,
+        &[
+            "status",
+            "direction",
+            "reason",
+            "channel",
+            "interactionDate",
+        ],
+        &json!({"status": "closed"}),
+        &json!([{"op": "replace", "path": "/reason", "value": "fault resolved"}]),
+    )
+    .await;
 }

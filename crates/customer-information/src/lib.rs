@@ -7,7 +7,9 @@
 //! `tmf-apis`. It must not depend on another application crate, on axum middleware, or on
 //! the server.
 
+mod accounts;
 pub mod contact;
+mod interactions;
 pub mod model;
 mod resources;
 mod spec;
@@ -19,7 +21,19 @@ use crm_store::{DocumentService, Store, TypeRegistry};
 use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
 
+pub use accounts::{
+    BILL_FORMAT, BILL_PRESENTATION_MEDIA, BILLING_ACCOUNT, BILLING_CYCLE_SPECIFICATION,
+    FINANCIAL_ACCOUNT, PARTY_ACCOUNT, SETTLEMENT_ACCOUNT,
+};
+pub use interactions::{AGENT_ROLE, PARTY_INTERACTION};
 pub use resources::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE};
+
+use std::marker::PhantomData;
+
+use accounts::{AccountKind, SettingKind};
+use interactions::InteractionKind;
+use resources::descriptor;
+use tmf_apis::Domain;
 
 /// Registers the types this crate stores, so that references from any API can be checked.
 pub fn register_types(registry: &mut TypeRegistry) {
@@ -28,6 +42,14 @@ pub fn register_types(registry: &mut TypeRegistry) {
         ("Organization", ORGANIZATION),
         ("Customer", CUSTOMER),
         ("PartyRole", PARTY_ROLE),
+        ("PartyAccount", PARTY_ACCOUNT),
+        ("BillingAccount", BILLING_ACCOUNT),
+        ("SettlementAccount", SETTLEMENT_ACCOUNT),
+        ("FinancialAccount", FINANCIAL_ACCOUNT),
+        ("BillingCycleSpecification", BILLING_CYCLE_SPECIFICATION),
+        ("BillFormat", BILL_FORMAT),
+        ("BillPresentationMedia", BILL_PRESENTATION_MEDIA),
+        ("PartyInteraction", PARTY_INTERACTION),
     ] {
         registry.register(type_name, stored);
     }
@@ -67,5 +89,105 @@ pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services,
             registry.clone(),
         )),
     ];
+    let mut all = all;
+    all.extend(account_services(store, registry)?);
+    all.push(Arc::new(DocumentService::new(
+        InteractionKind(descriptor(
+            spec::interaction(),
+            "/tmf-api/partyInteraction/v4/",
+            "partyInteraction",
+            "PartyInteraction",
+            Domain::Interaction,
+        )?),
+        store.clone(),
+        registry.clone(),
+    )));
     Ok(Services { all, customers })
+}
+
+const ACCOUNT_BASE: &str = "/tmf-api/accountManagement/v4/";
+
+fn account<M: accounts::Account>(
+    store: &Store,
+    registry: &Arc<TypeRegistry>,
+    name: &'static str,
+    stored: crm_store::StoredType,
+) -> Result<Arc<dyn ResourceService>, CatalogError> {
+    Ok(Arc::new(DocumentService::new(
+        AccountKind::<M> {
+            descriptor: descriptor(
+                spec::account(),
+                ACCOUNT_BASE,
+                name,
+                stored.kind,
+                Domain::Account,
+            )?,
+            stored,
+            _model: PhantomData,
+        },
+        store.clone(),
+        registry.clone(),
+    )))
+}
+
+fn setting<M>(
+    store: &Store,
+    registry: &Arc<TypeRegistry>,
+    name: &'static str,
+    stored: crm_store::StoredType,
+) -> Result<Arc<dyn ResourceService>, CatalogError>
+where
+    M: serde::Serialize + serde::de::DeserializeOwned + validator::Validate + Send + Sync + 'static,
+{
+    Ok(Arc::new(DocumentService::new(
+        SettingKind::<M> {
+            descriptor: descriptor(
+                spec::account(),
+                ACCOUNT_BASE,
+                name,
+                stored.kind,
+                Domain::Account,
+            )?,
+            stored,
+            _model: PhantomData,
+        },
+        store.clone(),
+        registry.clone(),
+    )))
+}
+
+/// The seven TMF666 resources.
+fn account_services(
+    store: &Store,
+    registry: &Arc<TypeRegistry>,
+) -> Result<Vec<Arc<dyn ResourceService>>, CatalogError> {
+    Ok(vec![
+        account::<sid_model::PartyAccount>(store, registry, "partyAccount", PARTY_ACCOUNT)?,
+        account::<sid_model::BillingAccount>(store, registry, "billingAccount", BILLING_ACCOUNT)?,
+        account::<sid_model::SettlementAccount>(
+            store,
+            registry,
+            "settlementAccount",
+            SETTLEMENT_ACCOUNT,
+        )?,
+        account::<sid_model::FinancialAccount>(
+            store,
+            registry,
+            "financialAccount",
+            FINANCIAL_ACCOUNT,
+        )?,
+        setting::<sid_model::BillingCycleSpecification>(
+            store,
+            registry,
+            "billingCycleSpecification",
+            BILLING_CYCLE_SPECIFICATION,
+        )?,
+        setting::<sid_model::BillFormat>(store, registry, "billFormat", BILL_FORMAT)?,
+        setting::<sid_model::BillPresentationMedia>(
+            store,
+            registry,
+            "billPresentationMedia",
+            BILL_PRESENTATION_MEDIA,
+        )?,
+    ])
 }

@@ -123,3 +123,108 @@ mod tests {
         assert_eq!(CustomerStatus::parse("Active"), None);
     }
 }
+
+/// The lifecycle of an account (TMF666 `state`): created → active ⇄ suspended, and closed
+/// (final) from any state. Spellings are compared without regard to case (the spec writes
+/// `Active`, `Suspended`, `Closed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountState {
+    /// Opened, not yet in use.
+    Created,
+    /// In use.
+    Active,
+    /// Barred for now (for example for non-payment).
+    Suspended,
+    /// Ended; final.
+    Closed,
+}
+
+impl AccountState {
+    /// Every state.
+    pub const ALL: [AccountState; 4] = [Self::Created, Self::Active, Self::Suspended, Self::Closed];
+
+    /// The state an account starts in when the client names none.
+    pub const INITIAL: AccountState = Self::Active;
+
+    /// The canonical spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "Created",
+            Self::Active => "Active",
+            Self::Suspended => "Suspended",
+            Self::Closed => "Closed",
+        }
+    }
+
+    /// Reads a state, whatever its case.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
+    }
+
+    /// The states reachable in one step.
+    pub fn next(self) -> &'static [AccountState] {
+        use AccountState::*;
+        match self {
+            Created => &[Active, Closed],
+            Active => &[Suspended, Closed],
+            Suspended => &[Active, Closed],
+            Closed => &[],
+        }
+    }
+
+    /// Whether an account may be created in this state.
+    pub fn may_start_in(self) -> bool {
+        matches!(self, Self::Created | Self::Active)
+    }
+
+    /// Whether the step to `to` is allowed (staying is).
+    pub fn allows(self, to: AccountState) -> bool {
+        to == self || self.next().contains(&to)
+    }
+}
+
+/// The kinds of account balance this CRM keeps.
+pub const BALANCE_TYPES: [&str; 4] = ["deposit", "disputed", "loyalty", "receivable"];
+
+/// The contact channels of an interaction, by canonical name.
+pub const CHANNELS: [&str; 7] = ["phone", "shop", "web", "app", "sms", "email", "chat"];
+
+/// Reads a channel name (`E-mail`, `SMS`, `phone`...) as its canonical name.
+pub fn channel(name: &str) -> Option<&'static str> {
+    let folded: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    CHANNELS.into_iter().find(|c| *c == folded)
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn account_steps_follow_the_table(from in proptest::sample::select(AccountState::ALL.to_vec()),
+                                          to in proptest::sample::select(AccountState::ALL.to_vec())) {
+            prop_assert_eq!(from.allows(to), from == to || from.next().contains(&to));
+            if from == AccountState::Closed { prop_assert_eq!(from.allows(to), to == AccountState::Closed); }
+        }
+    }
+
+    #[test]
+    fn spellings() {
+        assert_eq!(AccountState::parse("active"), Some(AccountState::Active));
+        assert_eq!(
+            AccountState::parse("SUSPENDED"),
+            Some(AccountState::Suspended)
+        );
+        assert_eq!(AccountState::parse("gone"), None);
+        assert_eq!(channel("E-mail"), Some("email"));
+        assert_eq!(channel("SMS"), Some("sms"));
+        assert_eq!(channel("pigeon"), None);
+    }
+}

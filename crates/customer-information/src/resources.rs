@@ -41,10 +41,11 @@ const PARTY_ROLE_BASE: &str = "/tmf-api/partyRoleManagement/v4/";
 /// What an engaged party may be.
 const PARTIES: &[&str] = &["Individual", "Organization"];
 /// What a related party may be: a party, or a party in a role.
-const PARTIES_AND_ROLES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
+pub(crate) const PARTIES_AND_ROLES: &[&str] =
+    &["Individual", "Organization", "Customer", "PartyRole"];
 const ORGANIZATIONS: &[&str] = &["Organization"];
 
-fn descriptor(
+pub(crate) fn descriptor(
     spec: Arc<Value>,
     base_path: &'static str,
     name: &'static str,

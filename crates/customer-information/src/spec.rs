@@ -42,3 +42,25 @@ pub(crate) fn party_role() -> Arc<Value> {
     })
     .clone()
 }
+
+/// TMF666 Account Management v4.0.0.
+pub(crate) fn account() -> Arc<Value> {
+    static SPEC: OnceLock<Arc<Value>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        parse(include_str!(
+            "../specs/TMF666-AccountManagement-v4.0.0.swagger.json"
+        ))
+    })
+    .clone()
+}
+
+/// TMF683 Party Interaction v4.0.0.
+pub(crate) fn interaction() -> Arc<Value> {
+    static SPEC: OnceLock<Arc<Value>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        parse(include_str!(
+            "../specs/TMF683-PartyInteraction-v4.0.0.swagger.json"
+        ))
+    })
+    .clone()
+}

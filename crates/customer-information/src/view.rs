@@ -117,10 +117,23 @@ pub struct CustomerView {
 }
 
 impl CustomerView {
-    /// A view with this crate's own sections: the party.
+    /// A view with this crate's own sections: the party, its accounts (with balances) and
+    /// its interactions.
     pub fn new(store: &Store) -> Self {
         let mut view = Self::default();
         view.register(Arc::new(PartySection {
+            store: store.clone(),
+        }));
+        view.register(Arc::new(ReferencingSection {
+            section: "accounts",
+            table: crate::PARTY_ACCOUNT.table,
+            kinds: &[],
+            store: store.clone(),
+        }));
+        view.register(Arc::new(ReferencingSection {
+            section: "interactions",
+            table: crate::PARTY_INTERACTION.table,
+            kinds: &[],
             store: store.clone(),
         }));
         view

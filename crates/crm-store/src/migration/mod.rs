@@ -7,6 +7,7 @@ use crate::sql::json_scalar;
 
 mod m20261123_000001_party_model;
 mod m20261123_000002_audit_history;
+mod m20261123_000003_accounts_interactions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_party_model::Migration),
             Box::new(m20261123_000002_audit_history::Migration),
+            Box::new(m20261123_000003_accounts_interactions::Migration),
         ]
     }
 }

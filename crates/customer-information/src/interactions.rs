@@ -1,0 +1,112 @@
+//! TMF683 Party Interaction: every contact with a customer, with the CSR who handled it
+//! taken from the token.
+
+use crm_store::{Reference, ResourceKind, StoredType};
+use sid_model::{InteractionRelatedParty, PartyInteraction};
+use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
+
+use crate::model::{CHANNELS, channel};
+use crate::resources::PARTIES_AND_ROLES;
+
+/// TMF683 `partyInteraction`.
+pub const PARTY_INTERACTION: StoredType = StoredType {
+    table: "party_interaction",
+    kind: "PartyInteraction",
+};
+
+/// The role of the related party that is the acting CSR.
+pub const AGENT_ROLE: &str = "agent";
+
+/// The directions an interaction can have.
+const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
+
+/// TMF683 `partyInteraction`.
+pub(crate) struct InteractionKind(pub(crate) ResourceDescriptor);
+
+impl ResourceKind for InteractionKind {
+    type Model = PartyInteraction;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.0
+    }
+
+    fn stored_type(&self) -> StoredType {
+        PARTY_INTERACTION
+    }
+
+    /// Related parties point into the party store, except the agent, whose identity is
+    /// the token's subject (a user of this system, not necessarily a party).
+    fn references(&self, model: &PartyInteraction) -> Vec<Reference> {
+        model
+            .related_party
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, party)| party.role.as_deref() != Some(AGENT_ROLE))
+            .map(|(i, party)| Reference {
+                path: format!("relatedParty[{i}]"),
+                id: party.id.clone(),
+                referred_type: Some(party.referred_type.clone()),
+                allowed: PARTIES_AND_ROLES,
+            })
+            .collect()
+    }
+
+    fn prepare(
+        &self,
+        ctx: &RequestContext,
+        previous: Option<&PartyInteraction>,
+        model: &mut PartyInteraction,
+    ) -> TmfResult<()> {
+        if !DIRECTIONS.contains(&model.direction.as_str()) {
+            return Err(TmfError::invalid_value(format!(
+                "'direction': '{}' is not one of {}",
+                model.direction,
+                DIRECTIONS.join(", ")
+            )));
+        }
+        for (i, related) in model.channel.iter_mut().enumerate() {
+            if let Some(name) = related.name.as_deref() {
+                let canonical = channel(name).ok_or_else(|| {
+                    TmfError::invalid_value(format!(
+                        "'channel[{i}].name': '{name}' is not a channel; expected one of {}",
+                        CHANNELS.join(", ")
+                    ))
+                })?;
+                related.name = Some(canonical.to_owned());
+            }
+        }
+        // The agent is whoever logged the interaction: from the token on create, kept
+        // unchanged afterwards; a client cannot name another.
+        let agent = match previous {
+            Some(previous) => previous
+                .related_party
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .find(|p| p.role.as_deref() == Some(AGENT_ROLE))
+                .cloned(),
+            None => Some(InteractionRelatedParty {
+                id: ctx.actor.subject.clone(),
+                href: format!("urn:crm:user:{}", ctx.actor.subject),
+                name: None,
+                role: Some(AGENT_ROLE.to_owned()),
+                base_type: None,
+                schema_location: None,
+                r#type: None,
+                referred_type: "User".to_owned(),
+            }),
+        };
+        let mut parties: Vec<InteractionRelatedParty> = model
+            .related_party
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.role.as_deref() != Some(AGENT_ROLE))
+            .collect();
+        parties.extend(agent);
+        model.related_party = (!parties.is_empty()).then_some(parties);
+        Ok(())
+    }
+}
