@@ -273,3 +273,183 @@ async fn contact_media_are_checked_and_normalised_at_the_edge() {
         "+12125550100"
     );
 }
+
+const BILLING_ACCOUNT: &str = "/tmf-api/accountManagement/v4/billingAccount";
+const INTERACTION: &str = "/tmf-api/partyInteraction/v4/partyInteraction";
+
+fn billing_account(party: &str, state: Option<&str>) -> serde_json::Value {
+    let mut body = json!({
+        "name": "Main account",
+        "relatedParty": [{"id": party, "name": "Owner", "role": "owner", "@referredType": "Individual"}],
+        "accountBalance": [{"balanceType": "receivable", "amount": {"unit": "EUR", "value": 42.1},
+            "validFor": {"startDateTime": "2026-01-01T00:00:00Z"}}],
+        "creditLimit": {"unit": "EUR", "value": 250}
+    });
+    if let Some(state) = state {
+        body["state"] = json!(state);
+    }
+    body
+}
+
+#[tokio::test]
+async fn accounts_check_references_states_and_balances() {
+    let app = TestApp::new().await;
+    let party = app.individual("Account", "Holder").await;
+    let created = app
+        .post(BILLING_ACCOUNT, &billing_account(&party, None))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["state"], "Active", "accounts start active");
+    assert_eq!(
+        created.body["accountBalance"][0]["amount"]["value"],
+        json!(42.1)
+    );
+    let uri = format!("{BILLING_ACCOUNT}/{}", created.id());
+
+    // The party is held by the account.
+    app.delete(&format!("{}/{party}", crm_tests::INDIVIDUAL))
+        .await
+        .assert_tmf_error(409);
+    // References are checked.
+    let ghost = app
+        .post(BILLING_ACCOUNT, &billing_account("ghost", None))
+        .await;
+    assert!(ghost.assert_tmf_error(422).contains("relatedParty[0]"));
+    // Balances are typed; states follow the lifecycle.
+    let mut odd = billing_account(&party, None);
+    odd["accountBalance"][0]["balanceType"] = json!("imaginary");
+    assert!(
+        app.post(BILLING_ACCOUNT, &odd)
+            .await
+            .assert_tmf_error(422)
+            .contains("balanceType")
+    );
+    let mut bad_money = billing_account(&party, None);
+    bad_money["creditLimit"]["unit"] = json!("XYZ");
+    app.post(BILLING_ACCOUNT, &bad_money)
+        .await
+        .assert_tmf_error(400);
+    app.post(BILLING_ACCOUNT, &billing_account(&party, Some("Closed")))
+        .await
+        .assert_tmf_error(422);
+    assert_eq!(
+        app.get(BILLING_ACCOUNT).await.header("x-total-count"),
+        Some("1")
+    );
+
+    let suspended = app.patch(&uri, MERGE, &json!({"state": "Suspended"})).await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.text);
+    let closed = app.patch(&uri, MERGE, &json!({"state": "Closed"})).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let reopened = app.patch(&uri, MERGE, &json!({"state": "Active"})).await;
+    assert!(
+        reopened
+            .assert_tmf_error(409)
+            .contains("none (the state is final)")
+    );
+    // A supervisor may delete the account; then the party is free.
+    assert_eq!(app.delete(&uri).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.delete(&format!("{}/{party}", crm_tests::INDIVIDUAL))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn a_csr_finds_the_customer_opens_the_view_logs_the_call_and_sees_it_on_top() {
+    let app = TestApp::new().await;
+    let party = app
+        .post(
+            crm_tests::INDIVIDUAL,
+            &json!({"givenName": "Call", "familyName": "Er", "contactMedium": [
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+44 7700 900 555"}}]}),
+        )
+        .await
+        .id();
+    let customer = app.customer("Call Er", &party, "active").await;
+    app.post(BILLING_ACCOUNT, &billing_account(&party, None))
+        .await;
+
+    // Find by phone number, written as the caller says it, normalised.
+    let found = app
+        .get(&format!(
+            "{}?contactMedium.characteristic.phoneNumber=%2B447700900555",
+            crm_tests::INDIVIDUAL
+        ))
+        .await;
+    assert_eq!(found.body[0]["id"], party.as_str());
+    let customers = app
+        .get(&format!("{CUSTOMER}?engagedParty.id={party}"))
+        .await;
+    assert_eq!(customers.body[0]["id"], customer.as_str());
+
+    // Open the 360 view: party, accounts with balances.
+    let view = app.get(&format!("{CUSTOMER}/{customer}/view")).await;
+    assert_eq!(view.body["party"]["id"], party.as_str());
+    assert_eq!(
+        view.body["accounts"][0]["accountBalance"][0]["balanceType"],
+        "receivable"
+    );
+    assert_eq!(view.body["interactions"], json!([]));
+
+    // Log the call as the CSR.
+    let csr = app.token("csr.jane", &["csr"]);
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri(INTERACTION)
+        .header("host", "crm.test")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {csr}"))
+        .body(axum::body::Body::from(
+            json!({
+                "direction": "inbound", "reason": "billing question", "status": "closed",
+                "description": "Asked about the last bill",
+                "interactionDate": {"startDateTime": "2026-11-23T09:00:00Z", "endDateTime": "2026-11-23T09:05:00Z"},
+                "channel": [{"id": "phone", "href": "urn:channel:phone", "name": "Phone"}],
+                "relatedParty": [{"id": customer, "href": format!("{CUSTOMER}/{customer}"),
+                    "@referredType": "Customer", "role": "customer"}]
+            })
+            .to_string(),
+        ))
+        .expect("request");
+    let logged = app.send(request).await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.text);
+    assert_eq!(logged.body["channel"][0]["name"], "phone");
+    let agent = logged.body["relatedParty"]
+        .as_array()
+        .expect("parties")
+        .iter()
+        .find(|p| p["role"] == "agent")
+        .expect("the CSR is recorded");
+    assert_eq!(agent["id"], "csr.jane");
+
+    // It is at the top of the timeline, and in the view.
+    let timeline = app.get(&format!("{CUSTOMER}/{customer}/timeline")).await;
+    assert_eq!(timeline.body[0]["kind"], "interaction", "{}", timeline.text);
+    assert_eq!(timeline.body[0]["resourceId"], logged.id().as_str());
+    assert_eq!(timeline.body[0]["actor"]["id"], "csr.jane");
+    let view = app.get(&format!("{CUSTOMER}/{customer}/view")).await;
+    assert_eq!(view.body["interactions"][0]["id"], logged.id().as_str());
+
+    // Interactions refuse unknown channels and directions.
+    for (field, value) in [
+        ("direction", json!("sideways")),
+        (
+            "channel",
+            json!([{"id": "x", "href": "urn:x", "name": "pigeon"}]),
+        ),
+    ] {
+        let mut body = json!({"direction": "inbound", "reason": "r", "status": "open",
+            "interactionDate": {"startDateTime": "2026-11-23T09:00:00Z"},
+            "channel": [{"id": "phone", "href": "urn:channel:phone", "name": "phone"}]});
+        body[field] = value;
+        assert!(
+            app.post(INTERACTION, &body)
+                .await
+                .assert_tmf_error(422)
+                .contains(field)
+        );
+    }
+}
