@@ -26,7 +26,6 @@ const TMF629: &str = "TMF629-CustomerManagement-v4.0.0.swagger.json";
 const TMF669: &str = "TMF669-PartyRoleManagement-v4.0.0.swagger.json";
 const TMF666: &str = "TMF666-AccountManagement-v4.0.0.swagger.json";
 const TMF683: &str = "TMF683-PartyInteraction-v4.0.0.swagger.json";
-const ACCOUNTS: &str = "/tmf-api/accountManagement/v4/";
 const SPEC_FILES: [&str; 3] = [TMF632, TMF629, TMF669];
 
 const MERGE: &str = "application/merge-patch+json";
