@@ -306,20 +306,37 @@ impl TestApp {
         response.id()
     }
 
-    /// Creates a customer engaging the individual `party` and returns its id.
+    /// Creates a customer engaging the individual `party`, brings it to `status` through
+    /// the lifecycle (a customer cannot be created inactive or closed), and returns its id.
     pub async fn customer(&self, name: &str, party: &str, status: &str) -> String {
+        let (initial, then) = match status {
+            "inactive" => ("active", Some("inactive")),
+            "closed" => ("initialized", Some("closed")),
+            other => (other, None),
+        };
         let response = self
             .post(
                 CUSTOMER,
                 &serde_json::json!({
                     "name": name,
-                    "status": status,
+                    "status": initial,
                     "engagedParty": {"id": party, "@referredType": "Individual"}
                 }),
             )
             .await;
         assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
-        response.id()
+        let id = response.id();
+        if let Some(status) = then {
+            let moved = self
+                .patch(
+                    &format!("{CUSTOMER}/{id}"),
+                    "application/merge-patch+json",
+                    &serde_json::json!({ "status": status }),
+                )
+                .await;
+            assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+        }
+        id
     }
 }
 

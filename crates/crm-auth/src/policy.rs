@@ -7,7 +7,8 @@ use tmf_apis::{AccessPolicy, Actor, Domain, Operation};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Customer service representative: reads everything; creates and changes parties,
-    /// customers, party roles, interactions, orders and tickets.
+    /// customers, party roles, accounts (opened while onboarding a customer), interactions,
+    /// orders and tickets.
     Csr,
     /// A CSR who may also approve and delete.
     Supervisor,
@@ -55,7 +56,7 @@ impl Role {
                 Read => true,
                 Create | Update => matches!(
                     domain,
-                    Party | Customer | PartyRole | Interaction | Order | Ticket
+                    Party | Customer | PartyRole | Account | Interaction | Order | Ticket
                 ),
                 Delete | Approve => false,
             },
@@ -63,7 +64,7 @@ impl Role {
                 Approve => matches!(domain, Order | Ticket | Dispute | Adjustment),
                 Delete => matches!(
                     domain,
-                    Party | Customer | PartyRole | Interaction | Order | Ticket
+                    Party | Customer | PartyRole | Account | Interaction | Order | Ticket
                 ),
                 _ => Role::Csr.allows(domain, operation),
             },
