@@ -453,3 +453,142 @@ async fn a_csr_finds_the_customer_opens_the_view_logs_the_call_and_sees_it_on_to
         );
     }
 }
+
+#[tokio::test]
+async fn csrs_search_by_name_prefix_phone_email_and_account_ignoring_case_and_accents() {
+    let app = TestApp::new().await;
+    let jose = app
+        .post(
+            crm_tests::INDIVIDUAL,
+            &json!({"givenName": "José", "familyName": "García Márquez", "contactMedium": [
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+34 912 345 678"}},
+                {"mediumType": "email", "characteristic": {"emailAddress": "Jose@Example.es"}}
+            ]}),
+        )
+        .await
+        .id();
+    let joanna = app.individual("Joanna", "Smith").await;
+    let org = app
+        .post(
+            crm_tests::ORGANIZATION,
+            &json!({"tradingName": "Société Générale Télécom"}),
+        )
+        .await
+        .id();
+    let customer = app.customer("Pepe", &jose, "active").await;
+    app.customer("Jo Smith", &joanna, "active").await;
+    let account = app
+        .post(BILLING_ACCOUNT, &billing_account(&jose, None))
+        .await
+        .id();
+
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body.as_array()
+            .expect("list")
+            .iter()
+            .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let individuals = crm_tests::INDIVIDUAL;
+    for (query, expected) in [
+        ("search.name=jose", vec![jose.clone()]),
+        ("search.name=JOSÉ", vec![jose.clone()]),
+        ("search.name=garc", vec![jose.clone()]),
+        ("search.name=garcia%20marq", vec![jose.clone()]),
+        ("search.name=jose%20garcia", vec![jose.clone()]),
+        ("search.name=smith%20jo", vec![joanna.clone()]),
+        ("search.name=zz", vec![]),
+        ("search.phone=0034912345678", vec![jose.clone()]),
+        ("search.phone=%2B34%20912%20345%20678", vec![jose.clone()]),
+        ("search.email=jose@example.es", vec![jose.clone()]),
+        ("search.email=JOSE@EXAMPLE.ES", vec![jose.clone()]),
+    ] {
+        let response = app.get(&format!("{individuals}?{query}")).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{query}: {}",
+            response.text
+        );
+        assert_eq!(ids(&response.body), expected, "{query}");
+    }
+    let mut both = ids(&app
+        .get(&format!("{individuals}?search.name=jo&sort=givenName"))
+        .await
+        .body);
+    both.sort();
+    let mut expected = vec![jose.clone(), joanna.clone()];
+    expected.sort();
+    assert_eq!(both, expected, "a prefix matches every name it starts");
+
+    let organizations = app
+        .get(&format!(
+            "{}?search.name=societe%20generale",
+            crm_tests::ORGANIZATION
+        ))
+        .await;
+    assert_eq!(ids(&organizations.body), [org]);
+
+    // Customers are found by their own keys and by their engaged party's.
+    for (query, expected) in [
+        ("search.name=pepe", vec![customer.clone()]),
+        ("search.name=garcia", vec![customer.clone()]),
+        ("search.phone=%2B34912345678", vec![customer.clone()]),
+        ("search.email=jose@example.es", vec![customer.clone()]),
+        (
+            &format!("search.accountId={account}"),
+            vec![customer.clone()],
+        ),
+        ("search.accountId=nope", vec![]),
+        (&format!("id={customer}"), vec![customer.clone()]),
+    ] {
+        let response = app.get(&format!("{CUSTOMER}?{query}&status=active")).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{query}: {}",
+            response.text
+        );
+        assert_eq!(ids(&response.body), expected, "{query}");
+    }
+
+    // Keys follow changes.
+    app.patch(
+        &format!("{individuals}/{jose}"),
+        MERGE,
+        &json!({"familyName": "Pérez"}),
+    )
+    .await;
+    assert_eq!(
+        ids(&app
+            .get(&format!("{individuals}?search.name=garcia"))
+            .await
+            .body),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(&app
+            .get(&format!("{individuals}?search.name=perez"))
+            .await
+            .body),
+        [jose.clone()]
+    );
+
+    // Only equality; a phone search needs a phone number.
+    app.get(&format!("{individuals}?search.name.regex=x"))
+        .await
+        .assert_tmf_error(400);
+    app.get(&format!("{individuals}?search.name.gt=x"))
+        .await
+        .assert_tmf_error(400);
+    app.get(&format!("{individuals}?search.phone=12"))
+        .await
+        .assert_tmf_error(400);
+    app.get(&format!("{individuals}?sort=search.name"))
+        .await
+        .assert_tmf_error(400);
+    let hostile = app
+        .get(&format!("{individuals}?search.name=%27%20OR%201%3D1--"))
+        .await;
+    assert_eq!(hostile.body, json!([]));
+}

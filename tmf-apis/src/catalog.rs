@@ -23,6 +23,31 @@ pub enum FieldType {
     Integer,
     /// `type: boolean`.
     Boolean,
+    /// A search attribute (extension): matched in the resource's search index, and in that
+    /// of the resource its `via` reference points at; `prefix` matches key prefixes.
+    Search {
+        /// The kind of key (`name`, `phone`, `email`).
+        key: &'static str,
+        /// Whether a value matches keys it is a prefix of.
+        prefix: bool,
+        /// A reference (`engagedParty`) whose target's keys count too.
+        via: Option<&'static str>,
+    },
+    /// A reverse reference (extension): the resources that a resource of `table` with the
+    /// given id refers to (directly, or through this resource's `via` reference).
+    ReferencedBy {
+        /// The referring table (`account`).
+        table: &'static str,
+        /// A reference of this resource whose target may be the one referred to.
+        via: Option<&'static str>,
+    },
+}
+
+impl FieldType {
+    /// Whether the attribute is answered from an index rather than the document.
+    pub fn is_indexed_extension(self) -> bool {
+        matches!(self, Self::Search { .. } | Self::ReferencedBy { .. })
+    }
 }
 
 /// One step of an attribute path.
@@ -148,6 +173,23 @@ impl FieldCatalog {
     /// Adds or replaces an attribute (for attributes a resource carries beyond its spec definition).
     pub fn insert(&mut self, path: FieldPath) {
         self.fields.insert(path.dotted(), path);
+    }
+
+    /// Adds an extension attribute `search.{name}` of the given type.
+    pub fn insert_search(&mut self, name: &str, field_type: FieldType) {
+        self.insert(FieldPath {
+            segments: vec![
+                Segment {
+                    name: "search".into(),
+                    is_array: false,
+                },
+                Segment {
+                    name: name.into(),
+                    is_array: false,
+                },
+            ],
+            field_type,
+        });
     }
 
     /// Looks an attribute up by its dotted name.

@@ -262,6 +262,11 @@ impl ListQuery {
                 .map(|v| parse_value(attribute, path.field_type, v))
                 .collect::<TmfResult<Vec<_>>>()?
         };
+        if path.field_type.is_indexed_extension() && op != Op::Eq {
+            return Err(TmfError::invalid_query(format!(
+                "'{attribute}' is a search attribute: only equality (attr=value[,value]) applies"
+            )));
+        }
         if values.len() > 1 && !matches!(op, Op::Eq | Op::Ne) {
             return Err(TmfError::invalid_query(format!(
                 "'{key}' takes one value; only equality accepts a comma-separated list"
@@ -319,7 +324,7 @@ fn parse_sort_key(key: &str, catalog: &FieldCatalog) -> TmfResult<SortKey> {
             truncate(name)
         ))
     })?;
-    if path.crosses_array() {
+    if path.crosses_array() || path.field_type.is_indexed_extension() {
         return Err(TmfError::invalid_query(format!(
             "cannot sort on '{name}': it is inside a list"
         )));
@@ -338,7 +343,9 @@ fn parse_value(attribute: &str, field_type: FieldType, raw: &str) -> TmfResult<F
         ))
     };
     Ok(match field_type {
-        FieldType::String => FilterValue::Text(raw.to_owned()),
+        FieldType::String | FieldType::Search { .. } | FieldType::ReferencedBy { .. } => {
+            FilterValue::Text(raw.to_owned())
+        }
         FieldType::DateTime => {
             FilterValue::Instant(parse_instant(raw).ok_or_else(|| wrong("a date-time"))?)
         }

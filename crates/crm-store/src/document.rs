@@ -85,6 +85,18 @@ pub trait ResourceKind: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The search index keys of the model (`("name", "ada")`, `("phone", "+44...")`),
+    /// answered by `search.*` filter attributes.
+    fn search_keys(&self, _model: &Self::Model) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// Brings a search value into the form of the keys (folding case and accents, E.164),
+    /// or says why it cannot be searched for.
+    fn normalise_search(&self, _key: &str, value: &str) -> TmfResult<String> {
+        Ok(value.to_owned())
+    }
+
     /// Rules of this kind beyond the model's own validation, applied to every create
     /// (`previous` is `None`) and patch before anything is written: a lifecycle, defaults,
     /// values taken from the acting identity. May adjust the model.
@@ -276,6 +288,55 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok(Some((body, version)))
     }
 
+    /// The query with search values in the form of the index keys.
+    fn normalise_search(&self, query: &ListQuery) -> TmfResult<ListQuery> {
+        let mut query = query.clone();
+        for clause in &mut query.filter {
+            if let tmf_apis::FieldType::Search { key, .. } = clause.path.field_type {
+                for value in &mut clause.values {
+                    if let tmf_apis::FilterValue::Text(text) = value {
+                        *text = self.kind.normalise_search(key, text)?;
+                    }
+                }
+            }
+        }
+        Ok(query)
+    }
+
+    async fn write_search_keys(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        keys: &[(&'static str, String)],
+    ) -> TmfResult<()> {
+        let table = self.kind.stored_type().table;
+        let mut delete = Sql::new(self.backend());
+        delete
+            .push("DELETE FROM search_key WHERE source_table = ")
+            .bind(table)
+            .push(" AND source_id = ")
+            .bind(id.to_owned());
+        txn.execute_raw(delete.build()).await.map_err(db_error)?;
+        let mut unique: Vec<&(&'static str, String)> = keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for (key_type, key_value) in unique {
+            let mut insert = Sql::new(self.backend());
+            insert
+                .push("INSERT INTO search_key (source_table, source_id, key_type, key_value) VALUES (")
+                .bind(table)
+                .push(", ")
+                .bind(id.to_owned())
+                .push(", ")
+                .bind(*key_type)
+                .push(", ")
+                .bind(key_value.clone())
+                .push(")");
+            txn.execute_raw(insert.build()).await.map_err(db_error)?;
+        }
+        Ok(())
+    }
+
     fn not_found(&self, id: &str) -> TmfError {
         TmfError::not_found(self.kind.descriptor().type_name, id)
     }
@@ -310,13 +371,14 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
 
     async fn list(&self, _ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page> {
         let stored = self.kind.stored_type();
+        let query = self.normalise_search(query)?;
         let connection = self.store.connection();
 
         let mut count = Sql::new(self.backend());
         count
             .push("SELECT COUNT(*) AS total FROM ")
             .push(stored.table);
-        push_where(&mut count, stored.kind, query);
+        push_where(&mut count, stored.table, stored.kind, &query);
         let total: i64 = match connection
             .query_one_raw(count.build())
             .await
@@ -328,8 +390,8 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
 
         let mut select = Sql::new(self.backend());
         select.push("SELECT body FROM ").push(stored.table);
-        push_where(&mut select, stored.kind, query);
-        push_order_and_page(&mut select, query);
+        push_where(&mut select, stored.table, stored.kind, &query);
+        push_order_and_page(&mut select, &query);
         let rows = connection
             .query_all_raw(select.build())
             .await
@@ -357,9 +419,12 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
                 .or_insert_with(|| Json::String(self.kind.descriptor().type_name.to_owned()));
         }
         let references = self.kind.references(&model);
+        let keys = self.kind.search_keys(&model);
 
         let txn = self.store.connection().begin().await.map_err(db_error)?;
-        let outcome = self.insert(&txn, ctx, &id, &document, &references).await;
+        let outcome = self
+            .insert(&txn, ctx, &id, &document, &references, &keys)
+            .await;
         finish(txn, outcome).await?;
         Ok(document)
     }
@@ -440,6 +505,7 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
         document: &Json,
         references: &[Reference],
+        keys: &[(&'static str, String)],
     ) -> TmfResult<()> {
         let stored = self.kind.stored_type();
         let resolved = self.check_references(txn, references).await?;
@@ -461,6 +527,7 @@ impl<K: ResourceKind> DocumentService<K> {
             .push(")");
         txn.execute_raw(insert.build()).await.map_err(db_error)?;
         self.write_references(txn, id, &resolved).await?;
+        self.write_search_keys(txn, id, keys).await?;
         let changes = history::changes(None, Some(document));
         history::write(txn, ctx, self.record(id, Action::Create, changes)).await
     }
@@ -512,6 +579,8 @@ impl<K: ResourceKind> DocumentService<K> {
             )));
         }
         self.write_references(txn, id, &resolved).await?;
+        self.write_search_keys(txn, id, &self.kind.search_keys(&model))
+            .await?;
         let changes = history::changes(Some(&before), Some(&normalised));
         history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
         Ok(normalised)
@@ -555,6 +624,7 @@ impl<K: ResourceKind> DocumentService<K> {
             .bind(id.to_owned());
         txn.execute_raw(delete.build()).await.map_err(db_error)?;
         self.write_references(txn, id, &[]).await?;
+        self.write_search_keys(txn, id, &[]).await?;
         let changes = history::changes(Some(&previous), None);
         history::write(txn, ctx, self.record(id, Action::Delete, changes)).await
     }

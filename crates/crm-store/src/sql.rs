@@ -154,8 +154,124 @@ fn bind_typed(sql: &mut Sql, value: &FilterValue) {
     }
 }
 
-/// Appends `clause` as a boolean SQL condition on the document column `body`.
-pub(crate) fn push_clause(sql: &mut Sql, body: &str, clause: &Clause) {
+/// Appends the values of an equality clause as `column IN (...)`, or, for prefix search,
+/// as ranges (`column >= v AND column < v + U+10FFFF`) that an index answers.
+fn push_key_match(sql: &mut Sql, column: &str, values: &[FilterValue], prefix: bool) {
+    let texts: Vec<&str> = values
+        .iter()
+        .filter_map(|v| match v {
+            FilterValue::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    if prefix {
+        sql.push("(");
+        for (i, text) in texts.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(")
+                .push(column)
+                .push(" >= ")
+                .bind((*text).to_owned())
+                .push(" AND ")
+                .push(column)
+                .push(" < ")
+                .bind(format!("{text}\u{10FFFF}"))
+                .push(")");
+        }
+        if texts.is_empty() {
+            sql.push("1 = 0");
+        }
+        sql.push(")");
+    } else {
+        sql.push(column).push(" IN (");
+        for (i, text) in texts.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind((*text).to_owned());
+        }
+        if texts.is_empty() {
+            sql.push("NULL");
+        }
+        sql.push(")");
+    }
+}
+
+/// Search attributes: ids from the search index of this table, and of the targets of the
+/// `via` reference.
+fn push_search(
+    sql: &mut Sql,
+    table: &str,
+    key: &str,
+    prefix: bool,
+    via: Option<&str>,
+    values: &[FilterValue],
+) {
+    sql.push("(id IN (SELECT source_id FROM search_key WHERE source_table = ")
+        .bind(table.to_owned())
+        .push(" AND key_type = ")
+        .bind(key.to_owned())
+        .push(" AND ");
+    push_key_match(sql, "key_value", values, prefix);
+    sql.push(")");
+    if let Some(via) = via {
+        sql.push(" OR id IN (SELECT r.source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
+            .bind(key.to_owned())
+            .push(" AND ");
+        push_key_match(sql, "s.key_value", values, prefix);
+        sql.push(" AND r.source_table = ")
+            .bind(table.to_owned())
+            .push(" AND r.path = ")
+            .bind(via.to_owned())
+            .push(")");
+    }
+    sql.push(")");
+}
+
+/// Reverse references: the resources a `referrer` row (by id) refers to, directly or through
+/// this resource's `via` reference.
+fn push_referenced_by(
+    sql: &mut Sql,
+    table: &str,
+    referrer: &str,
+    via: Option<&str>,
+    values: &[FilterValue],
+) {
+    sql.push("(id IN (SELECT target_id FROM entity_ref WHERE target_table = ")
+        .bind(table.to_owned())
+        .push(" AND source_table = ")
+        .bind(referrer.to_owned())
+        .push(" AND ");
+    push_key_match(sql, "source_id", values, false);
+    sql.push(")");
+    if let Some(via) = via {
+        sql.push(" OR id IN (SELECT r.source_id FROM entity_ref r JOIN entity_ref a ON a.target_table = r.target_table AND a.target_id = r.target_id WHERE r.source_table = ")
+            .bind(table.to_owned())
+            .push(" AND r.path = ")
+            .bind(via.to_owned())
+            .push(" AND a.source_table = ")
+            .bind(referrer.to_owned())
+            .push(" AND ");
+        push_key_match(sql, "a.source_id", values, false);
+        sql.push(")");
+    }
+    sql.push(")");
+}
+
+/// Appends `clause` as a boolean SQL condition on the document column `body` of `table`.
+pub(crate) fn push_clause(sql: &mut Sql, table: &str, body: &str, clause: &Clause) {
+    match clause.path.field_type {
+        FieldType::Search { key, prefix, via } => {
+            return push_search(sql, table, key, prefix, via, &clause.values);
+        }
+        FieldType::ReferencedBy {
+            table: referrer,
+            via,
+        } => return push_referenced_by(sql, table, referrer, via, &clause.values),
+        _ => {}
+    }
     match clause.op {
         Op::Ne => {
             // Holds when no value (no element, for lists) equals any of the values.
@@ -240,11 +356,11 @@ fn sort_expression(backend: DbBackend, body: &str, path: &FieldPath) -> String {
 }
 
 /// Appends ` WHERE …` for the kind and all clauses of `query`.
-pub(crate) fn push_where(sql: &mut Sql, kind: &str, query: &ListQuery) {
+pub(crate) fn push_where(sql: &mut Sql, table: &str, kind: &str, query: &ListQuery) {
     sql.push(" WHERE kind = ").bind(kind.to_owned());
     for clause in &query.filter {
         sql.push(" AND (");
-        push_clause(sql, "body", clause);
+        push_clause(sql, table, "body", clause);
         sql.push(")");
     }
 }
@@ -284,7 +400,7 @@ mod tests {
             ListQuery::parse(Some(raw), &catalog(), &QueryLimits::default()).expect("query");
         let mut sql = Sql::new(backend);
         sql.push("SELECT body FROM customer");
-        push_where(&mut sql, "Customer", &query);
+        push_where(&mut sql, "customer", "Customer", &query);
         push_order_and_page(&mut sql, &query);
         sql.build()
     }

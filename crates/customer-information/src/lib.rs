@@ -12,6 +12,7 @@ pub mod contact;
 mod interactions;
 pub mod model;
 mod resources;
+pub mod search;
 mod spec;
 pub mod view;
 

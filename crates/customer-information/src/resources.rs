@@ -11,6 +11,7 @@ use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::contact;
 use crate::model::CustomerStatus;
+use crate::search;
 use crate::spec;
 
 /// Individuals live in the party table.
@@ -93,30 +94,53 @@ pub(crate) struct Kinds {
     pub(crate) party_role: PartyRoleKind,
 }
 
+/// Adds search attributes to a descriptor's catalogue.
+fn searchable(
+    mut descriptor: ResourceDescriptor,
+    extend: impl FnOnce(&mut FieldCatalog),
+) -> ResourceDescriptor {
+    let mut catalog = (*descriptor.catalog).clone();
+    extend(&mut catalog);
+    descriptor.catalog = Arc::new(catalog);
+    descriptor
+}
+
 impl Kinds {
     pub(crate) fn load() -> Result<Self, CatalogError> {
         Ok(Self {
-            individual: IndividualKind(descriptor(
-                spec::party(),
-                PARTY_BASE,
-                "individual",
-                "Individual",
-                Domain::Party,
-            )?),
-            organization: OrganizationKind(descriptor(
-                spec::party(),
-                PARTY_BASE,
-                "organization",
-                "Organization",
-                Domain::Party,
-            )?),
-            customer: CustomerKind(descriptor(
-                spec::customer(),
-                CUSTOMER_BASE,
-                "customer",
-                "Customer",
-                Domain::Customer,
-            )?),
+            individual: IndividualKind(searchable(
+                descriptor(
+                    spec::party(),
+                    PARTY_BASE,
+                    "individual",
+                    "Individual",
+                    Domain::Party,
+                )?,
+                |c| search::add_search_attributes(c, None),
+            )),
+            organization: OrganizationKind(searchable(
+                descriptor(
+                    spec::party(),
+                    PARTY_BASE,
+                    "organization",
+                    "Organization",
+                    Domain::Party,
+                )?,
+                |c| search::add_search_attributes(c, None),
+            )),
+            customer: CustomerKind(searchable(
+                descriptor(
+                    spec::customer(),
+                    CUSTOMER_BASE,
+                    "customer",
+                    "Customer",
+                    Domain::Customer,
+                )?,
+                |c| {
+                    search::add_search_attributes(c, Some("engagedParty"));
+                    search::add_account_attribute(c);
+                },
+            )),
             party_role: PartyRoleKind(descriptor(
                 spec::party_role(),
                 PARTY_ROLE_BASE,
@@ -154,6 +178,36 @@ impl ResourceKind for IndividualKind {
     ) -> TmfResult<()> {
         contact::party_media(model.contact_medium.as_mut())
     }
+
+    fn search_keys(&self, model: &Individual) -> Vec<(&'static str, String)> {
+        let mut keys = search::name_keys(
+            &[
+                Some(model.given_name.as_str()),
+                Some(model.family_name.as_str()),
+                model.preferred_given_name.as_deref(),
+                model.middle_name.as_deref(),
+                model.legal_name.as_deref(),
+                model.formatted_name.as_deref(),
+                model.full_name.as_deref(),
+            ],
+            &[
+                (
+                    Some(model.given_name.as_str()),
+                    Some(model.family_name.as_str()),
+                ),
+                (
+                    model.preferred_given_name.as_deref(),
+                    Some(model.family_name.as_str()),
+                ),
+            ],
+        );
+        keys.extend(search::party_media_keys(model.contact_medium.as_deref()));
+        keys
+    }
+
+    fn normalise_search(&self, key: &str, value: &str) -> TmfResult<String> {
+        search::normalise(key, value)
+    }
 }
 
 /// TMF632 `organization`.
@@ -177,6 +231,19 @@ impl ResourceKind for OrganizationKind {
         model: &mut Organization,
     ) -> TmfResult<()> {
         contact::party_media(model.contact_medium.as_mut())
+    }
+
+    fn search_keys(&self, model: &Organization) -> Vec<(&'static str, String)> {
+        let mut keys = search::name_keys(
+            &[Some(model.trading_name.as_str()), model.name.as_deref()],
+            &[],
+        );
+        keys.extend(search::party_media_keys(model.contact_medium.as_deref()));
+        keys
+    }
+
+    fn normalise_search(&self, key: &str, value: &str) -> TmfResult<String> {
+        search::normalise(key, value)
     }
 
     fn references(&self, model: &Organization) -> Vec<Reference> {
@@ -232,6 +299,16 @@ impl ResourceKind for CustomerKind {
         std::iter::once(engaged_party(&model.engaged_party))
             .chain(related_parties(model.related_party.as_deref()))
             .collect()
+    }
+
+    fn search_keys(&self, model: &Customer) -> Vec<(&'static str, String)> {
+        let mut keys = search::name_keys(&[Some(model.name.as_str())], &[]);
+        keys.extend(search::role_media_keys(model.contact_medium.as_deref()));
+        keys
+    }
+
+    fn normalise_search(&self, key: &str, value: &str) -> TmfResult<String> {
+        search::normalise(key, value)
     }
 
     /// Normalises contact media and enforces the customer lifecycle: a known state, a

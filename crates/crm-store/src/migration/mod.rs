@@ -8,6 +8,7 @@ use crate::sql::json_scalar;
 mod m20261123_000001_party_model;
 mod m20261123_000002_audit_history;
 mod m20261123_000003_accounts_interactions;
+mod m20261123_000004_search_keys;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_party_model::Migration),
             Box::new(m20261123_000002_audit_history::Migration),
             Box::new(m20261123_000003_accounts_interactions::Migration),
+            Box::new(m20261123_000004_search_keys::Migration),
         ]
     }
 }
