@@ -42,6 +42,8 @@ pub struct AppState {
     pub authenticator: Arc<Authenticator>,
     /// The customer service behind the 360 view.
     pub customers: Arc<dyn ResourceService>,
+    /// The individual service, where privacy erasure starts.
+    pub individuals: Arc<dyn ResourceService>,
     /// The sections of the customer 360 view, from every domain.
     pub customer_view: customer_information::view::CustomerView,
 }
@@ -95,6 +97,7 @@ impl AppState {
         let customer_information::Services {
             all: services,
             customers,
+            individuals,
         } = customer_information::services(&store, &registry)?;
         let customer_view = customer_information::view::CustomerView::new(&store);
         let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
@@ -115,6 +118,7 @@ impl AppState {
             openapi: Arc::new(serde_json::to_value(&openapi)?),
             authenticator: Arc::new(authenticator(settings)?),
             customers,
+            individuals,
             customer_view,
         })
     }
@@ -134,6 +138,12 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
     for service in &state.services {
         router = router.merge(tmf_apis::resource_routes(service.clone(), config.clone()));
     }
+    router = router.merge(customer_information::erasure::routes(
+        state.individuals.clone(),
+        state.services.clone(),
+        state.store.clone(),
+        config.policy.clone(),
+    ));
     router = router.merge(customer_information::view::routes(
         state.customers.clone(),
         state.customer_view.clone(),

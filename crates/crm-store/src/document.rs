@@ -69,6 +69,73 @@ pub struct Reference {
     pub allowed: &'static [&'static str],
 }
 
+/// What privacy erasure keeps of a resource: attributes kept as they are (with the `name`
+/// of every reference inside them masked), and required personal strings replaced by
+/// [`ERASED`]. Everything else is removed. `id` and the `@` attributes are always kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Erasure {
+    /// Attributes kept exactly (states, dates, amounts, channels).
+    pub verbatim: &'static [&'static str],
+    /// Attributes kept with the `name` of every reference inside masked (references).
+    pub keep: &'static [&'static str],
+    /// Attributes masked.
+    pub mask: &'static [&'static str],
+}
+
+/// The value that replaces an erased personal string.
+pub const ERASED: &str = "[erased]";
+
+fn mask_reference_names(value: &mut Json) -> bool {
+    let mut changed = false;
+    match value {
+        Json::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "name" && inner.is_string() && inner != ERASED {
+                    *inner = Json::String(ERASED.into());
+                    changed = true;
+                } else {
+                    changed |= mask_reference_names(inner);
+                }
+            }
+        }
+        Json::Array(items) => {
+            for item in items {
+                changed |= mask_reference_names(item);
+            }
+        }
+        _ => {}
+    }
+    changed
+}
+
+/// Applies an erasure to a document; returns the new document and the attributes touched.
+pub fn erase_document(document: &Json, erasure: &Erasure) -> (Json, Vec<String>) {
+    let mut out = serde_json::Map::new();
+    let mut touched = Vec::new();
+    let Json::Object(map) = document else {
+        return (document.clone(), touched);
+    };
+    for (key, value) in map {
+        if key == "id" || key.starts_with('@') || erasure.verbatim.contains(&key.as_str()) {
+            out.insert(key.clone(), value.clone());
+        } else if erasure.keep.contains(&key.as_str()) {
+            let mut kept = value.clone();
+            if mask_reference_names(&mut kept) {
+                touched.push(key.clone());
+            }
+            out.insert(key.clone(), kept);
+        } else if erasure.mask.contains(&key.as_str()) {
+            if value != ERASED {
+                touched.push(key.clone());
+            }
+            out.insert(key.clone(), Json::String(ERASED.into()));
+        } else {
+            touched.push(key.clone());
+        }
+    }
+    (Json::Object(out), touched)
+}
+
 /// One kind of TMF resource stored as a document.
 pub trait ResourceKind: Send + Sync + 'static {
     /// The typed representation; deserialising into it is the edge validation.
@@ -83,6 +150,11 @@ pub trait ResourceKind: Send + Sync + 'static {
     /// The references the model holds.
     fn references(&self, _model: &Self::Model) -> Vec<Reference> {
         Vec::new()
+    }
+
+    /// What privacy erasure keeps of this kind; `None`: the kind holds no personal data.
+    fn erasure(&self) -> Option<Erasure> {
+        None
     }
 
     /// The search index keys of the model (`("name", "ada")`, `("phone", "+44...")`),
@@ -448,6 +520,12 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         finish(txn, outcome).await
     }
 
+    async fn erase(&self, ctx: &RequestContext, id: &str) -> TmfResult<bool> {
+        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let outcome = self.anonymise(&txn, ctx, id).await;
+        finish(txn, outcome).await
+    }
+
     async fn history(
         &self,
         _ctx: &RequestContext,
@@ -584,6 +662,46 @@ impl<K: ResourceKind> DocumentService<K> {
         let changes = history::changes(Some(&before), Some(&normalised));
         history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
         Ok(normalised)
+    }
+
+    async fn anonymise(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> TmfResult<bool> {
+        let Some((document, version)) = self.load(txn, id, true).await? else {
+            return Ok(false);
+        };
+        let Some(erasure) = self.kind.erasure() else {
+            return Ok(true);
+        };
+        let (erased, touched) = erase_document(&document, &erasure);
+        let model: K::Model = from_value(erased.clone())
+            .map_err(|e| TmfError::internal(format!("erasure of {id} left it invalid: {e}")))?;
+        let stored = self.kind.stored_type();
+        let mut update = Sql::new(self.backend());
+        update
+            .push("UPDATE ")
+            .push(stored.table)
+            .push(" SET body = ")
+            .bind(body_value(self.backend(), &erased))
+            .push(", version = version + 1, updated_at = ")
+            .bind(now_micros())
+            .push(" WHERE id = ")
+            .bind(id.to_owned())
+            .push(" AND version = ")
+            .bind(version);
+        txn.execute_raw(update.build()).await.map_err(db_error)?;
+        self.write_search_keys(txn, id, &self.kind.search_keys(&model))
+            .await?;
+        history::scrub(txn, stored.table, id, &erasure).await?;
+        let changes = touched
+            .iter()
+            .map(|attribute| serde_json::json!({"attribute": attribute, "previous": ERASED, "new": erased.get(attribute).cloned().unwrap_or(Json::Null)}))
+            .collect();
+        history::write(txn, ctx, self.record(id, Action::Erase, changes)).await?;
+        Ok(true)
     }
 
     async fn remove(

@@ -17,6 +17,8 @@ pub enum Action {
     Update,
     /// It was deleted.
     Delete,
+    /// Its personal data was erased.
+    Erase,
 }
 
 impl Action {
@@ -25,6 +27,7 @@ impl Action {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Erase => "erase",
         }
     }
 }
@@ -49,6 +52,80 @@ pub fn changes(previous: Option<&Json>, new: Option<&Json>) -> Vec<Json> {
             })
         })
         .collect()
+}
+
+/// Removes erased values from the history of a resource: every recorded value of an
+/// attribute the erasure does not keep becomes [`crate::ERASED`], and reference names in
+/// kept attributes are masked.
+pub(crate) async fn scrub(
+    connection: &impl ConnectionTrait,
+    table: &str,
+    resource_id: &str,
+    erasure: &crate::Erasure,
+) -> TmfResult<()> {
+    let backend = connection.get_database_backend();
+    let mut select = Sql::new(backend);
+    select
+        .push("SELECT id, changes FROM audit_history WHERE resource_table = ")
+        .bind(table.to_owned())
+        .push(" AND resource_id = ")
+        .bind(resource_id.to_owned());
+    let rows = connection
+        .query_all_raw(select.build())
+        .await
+        .map_err(db_error)?;
+    for row in rows {
+        let id: String = row.try_get("", "id").map_err(db_error)?;
+        let changes = match row.try_get::<Json>("", "changes") {
+            Ok(changes) => changes,
+            Err(_) => {
+                let text: String = row.try_get("", "changes").map_err(db_error)?;
+                serde_json::from_str(&text).map_err(TmfError::internal)?
+            }
+        };
+        let mut scrubbed = Vec::new();
+        for change in changes.as_array().cloned().unwrap_or_default() {
+            let attribute = change["attribute"].as_str().unwrap_or_default().to_owned();
+            let scrub_value = |value: &Json| -> Json {
+                if value.is_null() {
+                    return Json::Null;
+                }
+                if attribute == "id"
+                    || attribute.starts_with('@')
+                    || erasure.verbatim.contains(&attribute.as_str())
+                {
+                    return value.clone();
+                }
+                if erasure.keep.contains(&attribute.as_str()) {
+                    let (masked, _) =
+                        crate::document::erase_document(&json!({ &attribute: value }), erasure);
+                    return masked[&attribute].clone();
+                }
+                Json::String(crate::ERASED.into())
+            };
+            scrubbed.push(json!({
+                "attribute": attribute,
+                "previous": scrub_value(&change["previous"]),
+                "new": scrub_value(&change["new"]),
+            }));
+        }
+        let scrubbed = Json::Array(scrubbed);
+        let value = match backend {
+            DbBackend::Postgres => Value::Json(Some(Box::new(scrubbed))),
+            _ => Value::from(scrubbed.to_string()),
+        };
+        let mut update = Sql::new(backend);
+        update
+            .push("UPDATE audit_history SET changes = ")
+            .bind(value)
+            .push(", reason = NULL WHERE id = ")
+            .bind(id);
+        connection
+            .execute_raw(update.build())
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(())
 }
 
 /// One history record to write.

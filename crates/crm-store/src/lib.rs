@@ -15,7 +15,10 @@ pub mod relations;
 mod sql;
 
 pub use db::{PoolOptions, Store};
-pub use document::{DocumentService, Reference, ResourceKind, StoredType, TypeRegistry};
+pub use document::{
+    DocumentService, ERASED, Erasure, Reference, ResourceKind, StoredType, TypeRegistry,
+    erase_document,
+};
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;

@@ -2,7 +2,7 @@
 //! one kind each), and the billing settings they point at (cycle specifications, bill
 //! formats, presentation media).
 
-use crm_store::{Reference, ResourceKind, StoredType};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
@@ -226,6 +226,31 @@ impl<M: Account> ResourceKind for AccountKind<M> {
             }
         }
         references
+    }
+
+    /// Erasure keeps states, amounts and references; masks the account name (often the
+    /// holder's); removes contacts and descriptions.
+    fn erasure(&self) -> Option<Erasure> {
+        Some(Erasure {
+            verbatim: &[
+                "accountType",
+                "state",
+                "paymentStatus",
+                "lastModified",
+                "accountBalance",
+                "creditLimit",
+                "paymentPlan",
+                "taxExemption",
+            ],
+            keep: &[
+                "relatedParty",
+                "accountRelationship",
+                "billStructure",
+                "defaultPaymentMethod",
+                "financialAccount",
+            ],
+            mask: &["name"],
+        })
     }
 
     /// Enforces the account lifecycle and typed balances; normalises contact media.

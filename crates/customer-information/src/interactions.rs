@@ -1,7 +1,7 @@
 //! TMF683 Party Interaction: every contact with a customer, with the CSR who handled it
 //! taken from the token.
 
-use crm_store::{Reference, ResourceKind, StoredType};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use sid_model::{InteractionRelatedParty, PartyInteraction};
 use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
@@ -32,6 +32,24 @@ impl ResourceKind for InteractionKind {
 
     fn stored_type(&self) -> StoredType {
         PARTY_INTERACTION
+    }
+
+    /// Erasure keeps what happened (when, how, why, with whom by reference) and removes
+    /// what was said (description, notes, attachments).
+    fn erasure(&self) -> Option<Erasure> {
+        Some(Erasure {
+            verbatim: &[
+                "direction",
+                "reason",
+                "status",
+                "statusChangeDate",
+                "creationDate",
+                "interactionDate",
+                "channel",
+            ],
+            keep: &["relatedParty", "interactionItem", "interactionRelationship"],
+            mask: &[],
+        })
     }
 
     /// Related parties point into the party store, except the agent, whose identity is

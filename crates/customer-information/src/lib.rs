@@ -9,6 +9,7 @@
 
 mod accounts;
 pub mod contact;
+pub mod erasure;
 mod interactions;
 pub mod model;
 mod resources;
@@ -62,6 +63,8 @@ pub struct Services {
     pub all: Vec<Arc<dyn ResourceService>>,
     /// The customer service, which the 360 view reads through.
     pub customers: Arc<dyn ResourceService>,
+    /// The individual service, where erasure starts.
+    pub individuals: Arc<dyn ResourceService>,
 }
 
 /// The services of this crate's resources.
@@ -72,12 +75,13 @@ pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services,
         store.clone(),
         registry.clone(),
     ));
+    let individuals: Arc<dyn ResourceService> = Arc::new(DocumentService::new(
+        kinds.individual,
+        store.clone(),
+        registry.clone(),
+    ));
     let all: Vec<Arc<dyn ResourceService>> = vec![
-        Arc::new(DocumentService::new(
-            kinds.individual,
-            store.clone(),
-            registry.clone(),
-        )),
+        individuals.clone(),
         Arc::new(DocumentService::new(
             kinds.organization,
             store.clone(),
@@ -103,7 +107,11 @@ pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services,
         store.clone(),
         registry.clone(),
     )));
-    Ok(Services { all, customers })
+    Ok(Services {
+        all,
+        customers,
+        individuals,
+    })
 }
 
 const ACCOUNT_BASE: &str = "/tmf-api/accountManagement/v4/";

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crm_store::{Reference, ResourceKind, StoredType};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde_json::Value;
 use sid_model::{Customer, Individual, Organization, PartyRole, RelatedParty};
 use tmf_apis::catalog::CatalogError;
@@ -38,6 +38,21 @@ pub const PARTY_ROLE: StoredType = StoredType {
 const PARTY_BASE: &str = "/tmf-api/party/v4/";
 const CUSTOMER_BASE: &str = "/tmf-api/customerManagement/v4/";
 const PARTY_ROLE_BASE: &str = "/tmf-api/partyRoleManagement/v4/";
+
+/// What erasure keeps of a customer or party role: its state, validity and references
+/// (names masked); its name is masked; contact media and free text go.
+const ROLE_ERASURE: Erasure = Erasure {
+    verbatim: &["status", "validFor", "creditProfile"],
+    keep: &[
+        "engagedParty",
+        "relatedParty",
+        "account",
+        "agreement",
+        "paymentMethod",
+        "partyRoleSpecification",
+    ],
+    mask: &["name"],
+};
 
 /// What an engaged party may be.
 const PARTIES: &[&str] = &["Individual", "Organization"];
@@ -179,6 +194,14 @@ impl ResourceKind for IndividualKind {
         contact::party_media(model.contact_medium.as_mut())
     }
 
+    fn erasure(&self) -> Option<Erasure> {
+        Some(Erasure {
+            verbatim: &["status"],
+            keep: &["relatedParty"],
+            mask: &["givenName", "familyName"],
+        })
+    }
+
     fn search_keys(&self, model: &Individual) -> Vec<(&'static str, String)> {
         let mut keys = search::name_keys(
             &[
@@ -301,6 +324,10 @@ impl ResourceKind for CustomerKind {
             .collect()
     }
 
+    fn erasure(&self) -> Option<Erasure> {
+        Some(ROLE_ERASURE)
+    }
+
     fn search_keys(&self, model: &Customer) -> Vec<(&'static str, String)> {
         let mut keys = search::name_keys(&[Some(model.name.as_str())], &[]);
         keys.extend(search::role_media_keys(model.contact_medium.as_deref()));
@@ -379,6 +406,10 @@ impl ResourceKind for PartyRoleKind {
 
     fn stored_type(&self) -> StoredType {
         PARTY_ROLE
+    }
+
+    fn erasure(&self) -> Option<Erasure> {
+        Some(ROLE_ERASURE)
     }
 
     fn prepare(
