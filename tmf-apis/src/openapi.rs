@@ -16,9 +16,73 @@ use utoipa::openapi::{
 
 use crate::resource::ResourceDescriptor;
 
-/// Builds the OpenAPI document of the given resources.
-pub fn openapi_document(title: &str, version: &str, resources: &[&ResourceDescriptor]) -> OpenApi {
+/// An operation outside the generic resource shape (a documented extension such as the
+/// customer 360 view), contributed by the crate that serves it.
+#[derive(Clone)]
+pub struct ExtensionOperation {
+    /// `GET`, `POST`...
+    pub method: HttpMethod,
+    /// The path, in OpenAPI syntax (`/tmf-api/.../customer/{id}/view`).
+    pub path: String,
+    /// The operation id.
+    pub operation_id: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// The API it belongs to (its base path).
+    pub tag: &'static str,
+    /// Whether the path has an `{id}` parameter.
+    pub has_id: bool,
+    /// Whether it is paged (`offset`, `limit`, count headers).
+    pub paged: bool,
+}
+
+fn extension_operation(extension: &ExtensionOperation) -> utoipa::openapi::path::Operation {
+    let mut operation = OperationBuilder::new()
+        .operation_id(Some(extension.operation_id))
+        .summary(Some(extension.summary))
+        .tag(extension.tag);
+    if extension.has_id {
+        operation = operation.parameter(id_parameter());
+    }
+    if extension.paged {
+        operation = operation
+            .parameter(integer_query_parameter(
+                "offset",
+                "Index of the first item to return",
+            ))
+            .parameter(integer_query_parameter("limit", "Most items to return"));
+    }
+    operation
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("Success")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(ObjectBuilder::new()))
+                        .build(),
+                )
+                .build(),
+        )
+        .responses_from(errors(&["400", "401", "403", "404", "500"]))
+        .build()
+}
+
+/// Builds the OpenAPI document of the given resources and extension operations.
+pub fn openapi_document(
+    title: &str,
+    version: &str,
+    resources: &[&ResourceDescriptor],
+    extensions: &[ExtensionOperation],
+) -> OpenApi {
     let mut paths = PathsBuilder::new();
+    for extension in extensions {
+        paths = paths.path(
+            extension.path.clone(),
+            PathItem::new(extension.method.clone(), extension_operation(extension)),
+        );
+    }
     let components = SpecComponents::build(resources);
     for descriptor in resources {
         let type_name = descriptor.type_name;

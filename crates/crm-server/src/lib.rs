@@ -101,10 +101,15 @@ impl AppState {
         } = customer_information::services(&store, &registry)?;
         let customer_view = customer_information::view::CustomerView::new(&store);
         let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
+        let mut extensions = customer_information::view::operations(customers.as_ref());
+        extensions.extend(customer_information::erasure::operations(
+            individuals.as_ref(),
+        ));
         let openapi = tmf_apis::openapi::openapi_document(
             "Telecom CRM — TM Forum Open APIs v4",
             env!("CARGO_PKG_VERSION"),
             &descriptors,
+            &extensions,
         );
         let limits = QueryLimits {
             default_limit: settings.default_page_size,

@@ -12,7 +12,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use crm_store::Store;
 use serde_json::{Value, json};
+use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{AccessPolicy, Operation, RequestContext, ResourceService, TmfError, TmfResult};
+use utoipa::openapi::HttpMethod;
 
 use crate::resources::CUSTOMER;
 
@@ -22,6 +24,20 @@ struct ErasureState {
     services: Vec<Arc<dyn ResourceService>>,
     store: Store,
     policy: Arc<dyn AccessPolicy>,
+}
+
+/// The OpenAPI description of the erasure operation.
+pub fn operations(individuals: &dyn ResourceService) -> Vec<ExtensionOperation> {
+    let descriptor = individuals.descriptor();
+    vec![ExtensionOperation {
+        method: HttpMethod::Post,
+        path: format!("{}{}/{{id}}/erasure", descriptor.base_path, descriptor.name),
+        operation_id: "eraseIndividual",
+        summary: "Privacy erasure (extension): anonymises the individual's personal data everywhere, keeping ids, amounts and references",
+        tag: descriptor.base_path,
+        has_id: true,
+        paged: false,
+    }]
 }
 
 /// The erasure route.

@@ -18,10 +18,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use crm_store::Store;
 use serde_json::{Map, Value};
+use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{
     AccessPolicy, FieldCatalog, ListQuery, Operation, QueryLimits, RequestContext, ResourceService,
     TmfResult,
 };
+use utoipa::openapi::HttpMethod;
 
 use crate::resources::{CUSTOMER, INDIVIDUAL, ORGANIZATION};
 
@@ -183,6 +185,32 @@ impl ViewState {
         };
         Ok(subject)
     }
+}
+
+/// The OpenAPI description of the view and timeline operations.
+pub fn operations(customers: &dyn ResourceService) -> Vec<ExtensionOperation> {
+    let descriptor = customers.descriptor();
+    let item = format!("{}{}/{{id}}", descriptor.base_path, descriptor.name);
+    vec![
+        ExtensionOperation {
+            method: HttpMethod::Get,
+            path: format!("{item}/view"),
+            operation_id: "retrieveCustomerView",
+            summary: "Customer 360 view (extension): the customer, its party with contact media, and one section per domain (accounts, interactions...)",
+            tag: descriptor.base_path,
+            has_id: true,
+            paged: false,
+        },
+        ExtensionOperation {
+            method: HttpMethod::Get,
+            path: format!("{item}/timeline"),
+            operation_id: "listCustomerTimeline",
+            summary: "Customer timeline (extension): interactions and every change to the customer's records, newest first",
+            tag: descriptor.base_path,
+            has_id: true,
+            paged: true,
+        },
+    ]
 }
 
 /// The routes of the 360 view and the timeline.
