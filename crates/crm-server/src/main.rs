@@ -27,6 +27,18 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Load a reproducible data set: N individuals, each with a customer and a billing account.
+    Seed {
+        /// How many parties.
+        #[arg(long, default_value_t = 10_000)]
+        parties: u64,
+        /// The seed of the generator (same seed, same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Parties per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch: u64,
+    },
     /// Mint a bearer token signed with the server's HS256 secret.
     Token {
         /// The subject (user or system id).
@@ -75,6 +87,29 @@ async fn main() -> anyhow::Result<()> {
             )?;
             use std::io::Write;
             writeln!(std::io::stdout(), "{token}")?;
+            Ok(())
+        }
+        Command::Seed {
+            parties,
+            seed,
+            batch,
+        } => {
+            if settings.database_url.is_none() {
+                std::fs::create_dir_all(&settings.data_dir)?;
+            }
+            let store = Store::connect(&settings.database_url(), &pool).await?;
+            store.migrate().await?;
+            let started = std::time::Instant::now();
+            customer_information::seed::seed(&store, parties, seed, batch, |done| {
+                tracing::info!(done, elapsed_s = started.elapsed().as_secs(), "seeding");
+            })
+            .await?;
+            tracing::info!(
+                parties,
+                elapsed_s = started.elapsed().as_secs_f64(),
+                "seeded"
+            );
+            store.close().await;
             Ok(())
         }
         Command::Migrate => {

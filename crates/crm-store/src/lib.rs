@@ -6,6 +6,7 @@
 //! Depends on `tmf-apis` (the query model and the service contract) and `sid-model`
 //! (validation helpers); never on an application crate or on HTTP routing.
 
+pub mod bulk;
 mod db;
 mod document;
 mod error;

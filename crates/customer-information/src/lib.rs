@@ -14,6 +14,7 @@ mod interactions;
 pub mod model;
 mod resources;
 pub mod search;
+pub mod seed;
 mod spec;
 pub mod view;
 
