@@ -23,4 +23,6 @@ pub use error::{ErrorCode, TmfError, TmfResult};
 pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
 pub use resource::{Page, ResourceDescriptor, ResourceService};
-pub use router::{PublicBaseUrl, RouterConfig, resource_routes, tmf_error_bodies, unknown_route};
+pub use router::{
+    PublicBaseUrl, RouterConfig, list_response, resource_routes, tmf_error_bodies, unknown_route,
+};

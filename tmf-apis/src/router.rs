@@ -128,8 +128,19 @@ fn fields_only(raw_query: Option<&str>) -> Option<Vec<String>> {
     (!fields.is_empty()).then_some(fields)
 }
 
-fn count_header(value: u64) -> HeaderValue {
-    HeaderValue::from(value)
+/// A 200 list response: the items as a JSON array, with `X-Total-Count` (all that match)
+/// and `X-Result-Count` (how many this response holds).
+pub fn list_response(items: Vec<Value>, total: u64) -> Response {
+    let result_count = items.len() as u64;
+    (
+        StatusCode::OK,
+        [
+            (X_TOTAL_COUNT.clone(), HeaderValue::from(total)),
+            (X_RESULT_COUNT.clone(), HeaderValue::from(result_count)),
+        ],
+        Json(items),
+    )
+        .into_response()
 }
 
 async fn list(
@@ -146,7 +157,6 @@ async fn list(
         &state.config.limits,
     )?;
     let page = state.service.list(&ctx, &query).await?;
-    let result_count = page.items.len() as u64;
     let items: Vec<Value> = page
         .items
         .into_iter()
@@ -158,15 +168,7 @@ async fn list(
             }
         })
         .collect();
-    Ok((
-        StatusCode::OK,
-        [
-            (X_TOTAL_COUNT.clone(), count_header(page.total)),
-            (X_RESULT_COUNT.clone(), count_header(result_count)),
-        ],
-        Json(items),
-    )
-        .into_response())
+    Ok(list_response(items, page.total))
 }
 
 async fn create(State(state): State<ResourceState>, request: Request) -> TmfResult<Response> {
@@ -264,16 +266,7 @@ async fn history(
         .service
         .history(&ctx, &id, paging.offset, paging.limit)
         .await?;
-    let result_count = page.items.len() as u64;
-    Ok((
-        StatusCode::OK,
-        [
-            (X_TOTAL_COUNT.clone(), count_header(page.total)),
-            (X_RESULT_COUNT.clone(), count_header(result_count)),
-        ],
-        Json(page.items),
-    )
-        .into_response())
+    Ok(list_response(page.items, page.total))
 }
 
 /// Keeps only `offset` and `limit` of a query string.

@@ -617,7 +617,6 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
         patch: PatchDocument,
     ) -> TmfResult<Json> {
-        let stored = self.kind.stored_type();
         let (mut document, version) = self
             .load(txn, id, true)
             .await?
@@ -637,12 +636,29 @@ impl<K: ResourceKind> DocumentService<K> {
         let resolved = self
             .check_references(txn, &self.kind.references(&model))
             .await?;
+        self.replace_body(txn, id, version, &normalised).await?;
+        self.write_references(txn, id, &resolved).await?;
+        self.write_search_keys(txn, id, &self.kind.search_keys(&model))
+            .await?;
+        let changes = history::changes(Some(&before), Some(&normalised));
+        history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
+        Ok(normalised)
+    }
+
+    /// Writes a new body if the row is still at `version` (optimistic concurrency).
+    async fn replace_body(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        version: i64,
+        document: &Json,
+    ) -> TmfResult<()> {
         let mut update = Sql::new(self.backend());
         update
             .push("UPDATE ")
-            .push(stored.table)
+            .push(self.kind.stored_type().table)
             .push(" SET body = ")
-            .bind(body_value(self.backend(), &normalised))
+            .bind(body_value(self.backend(), document))
             .push(", version = version + 1, updated_at = ")
             .bind(now_micros())
             .push(" WHERE id = ")
@@ -656,12 +672,7 @@ impl<K: ResourceKind> DocumentService<K> {
                 self.kind.descriptor().type_name
             )));
         }
-        self.write_references(txn, id, &resolved).await?;
-        self.write_search_keys(txn, id, &self.kind.search_keys(&model))
-            .await?;
-        let changes = history::changes(Some(&before), Some(&normalised));
-        history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
-        Ok(normalised)
+        Ok(())
     }
 
     async fn anonymise(
@@ -680,19 +691,7 @@ impl<K: ResourceKind> DocumentService<K> {
         let model: K::Model = from_value(erased.clone())
             .map_err(|e| TmfError::internal(format!("erasure of {id} left it invalid: {e}")))?;
         let stored = self.kind.stored_type();
-        let mut update = Sql::new(self.backend());
-        update
-            .push("UPDATE ")
-            .push(stored.table)
-            .push(" SET body = ")
-            .bind(body_value(self.backend(), &erased))
-            .push(", version = version + 1, updated_at = ")
-            .bind(now_micros())
-            .push(" WHERE id = ")
-            .bind(id.to_owned())
-            .push(" AND version = ")
-            .bind(version);
-        txn.execute_raw(update.build()).await.map_err(db_error)?;
+        self.replace_body(txn, id, version, &erased).await?;
         self.write_search_keys(txn, id, &self.kind.search_keys(&model))
             .await?;
         history::scrub(txn, stored.table, id, &erasure).await?;

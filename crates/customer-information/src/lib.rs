@@ -117,27 +117,40 @@ pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services,
 
 const ACCOUNT_BASE: &str = "/tmf-api/accountManagement/v4/";
 
+/// The generic document service of a kind.
+fn service<K: crm_store::ResourceKind>(
+    kind: K,
+    store: &Store,
+    registry: &Arc<TypeRegistry>,
+) -> Arc<dyn ResourceService> {
+    Arc::new(DocumentService::new(kind, store.clone(), registry.clone()))
+}
+
+fn account_descriptor(
+    name: &'static str,
+    stored: crm_store::StoredType,
+) -> Result<tmf_apis::ResourceDescriptor, CatalogError> {
+    descriptor(
+        spec::account(),
+        ACCOUNT_BASE,
+        name,
+        stored.kind,
+        Domain::Account,
+    )
+}
+
 fn account<M: accounts::Account>(
     store: &Store,
     registry: &Arc<TypeRegistry>,
     name: &'static str,
     stored: crm_store::StoredType,
 ) -> Result<Arc<dyn ResourceService>, CatalogError> {
-    Ok(Arc::new(DocumentService::new(
-        AccountKind::<M> {
-            descriptor: descriptor(
-                spec::account(),
-                ACCOUNT_BASE,
-                name,
-                stored.kind,
-                Domain::Account,
-            )?,
-            stored,
-            _model: PhantomData,
-        },
-        store.clone(),
-        registry.clone(),
-    )))
+    let kind = AccountKind::<M> {
+        descriptor: account_descriptor(name, stored)?,
+        stored,
+        _model: PhantomData,
+    };
+    Ok(service(kind, store, registry))
 }
 
 fn setting<M>(
@@ -149,21 +162,12 @@ fn setting<M>(
 where
     M: serde::Serialize + serde::de::DeserializeOwned + validator::Validate + Send + Sync + 'static,
 {
-    Ok(Arc::new(DocumentService::new(
-        SettingKind::<M> {
-            descriptor: descriptor(
-                spec::account(),
-                ACCOUNT_BASE,
-                name,
-                stored.kind,
-                Domain::Account,
-            )?,
-            stored,
-            _model: PhantomData,
-        },
-        store.clone(),
-        registry.clone(),
-    )))
+    let kind = SettingKind::<M> {
+        descriptor: account_descriptor(name, stored)?,
+        stored,
+        _model: PhantomData,
+    };
+    Ok(service(kind, store, registry))
 }
 
 /// The seven TMF666 resources.

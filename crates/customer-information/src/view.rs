@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use crm_store::Store;
@@ -281,7 +280,6 @@ async fn timeline(
         paging.limit,
     )
     .await?;
-    let count = page.items.len();
     let items: Vec<Value> = page
         .items
         .into_iter()
@@ -298,9 +296,5 @@ async fn timeline(
             entry
         })
         .collect();
-    let mut response = (StatusCode::OK, Json(items)).into_response();
-    let headers = response.headers_mut();
-    headers.insert("x-total-count", HeaderValue::from(page.total));
-    headers.insert("x-result-count", HeaderValue::from(count as u64));
-    Ok(response)
+    Ok(tmf_apis::list_response(items, page.total))
 }
