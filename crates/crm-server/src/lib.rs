@@ -86,6 +86,7 @@ impl AppState {
         }
         let store = Store::connect(&settings.database_url(), &pool).await?;
         store.migrate().await?;
+        store.optimize().await?;
         Self::with_store(store, settings)
     }
 

@@ -4,7 +4,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector,
+};
 use sea_orm_migration::MigratorTrait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -51,6 +53,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(options.acquire_timeout)
                 .foreign_keys(true)
+                // Keep planner statistics fresh as connections close (SQLite's advice).
+                .analysis_limit(Some(1000))
+                .optimize_on_close(true, Some(1000))
                 .with_regexp();
             let pool = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
@@ -85,6 +90,34 @@ impl Store {
         Migrator::up(&self.db, None)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Refreshes the query planner's statistics so that filters on large tables choose
+    /// their indexes (without them SQLite may walk a whole table for a selective search).
+    /// Cheap: SQLite samples (`analysis_limit`), PostgreSQL's `ANALYZE` samples too.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        let statement = match self.backend() {
+            DbBackend::Postgres => "ANALYZE",
+            _ => "PRAGMA analysis_limit = 1000; ANALYZE",
+        };
+        self.db
+            .execute_unprepared(statement)
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Migration(format!("analyze: {e}")))
+    }
+
+    /// On SQLite, lets the planner refresh the statistics that are missing or stale (cheap;
+    /// run at start-up). PostgreSQL's autovacuum keeps its own.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if self.backend() == DbBackend::Postgres {
+            return Ok(());
+        }
+        self.db
+            .execute_unprepared("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002")
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Migration(format!("optimize: {e}")))
     }
 
     /// The sea-orm connection.
