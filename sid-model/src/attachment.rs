@@ -28,6 +28,7 @@ pub struct AttachmentRefOrValue {
     pub description: Option<String>,
     /// Attachment mime type such as extension file for video, picture and document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "validate_mime_type"))]
     pub mime_type: Option<String>,
     /// The name of the attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +38,7 @@ pub struct AttachmentRefOrValue {
     pub url: Option<String>,
     /// The size of the attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "validate_size"))]
     pub size: Option<Quantity>,
     /// The period of time for which the attachment is valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,3 +67,65 @@ pub struct AttachmentRefOrValue {
 }
 
 crate::wire::object_only_serde!(AttachmentRefOrValue);
+
+/// A media type is `type/subtype`, each an RFC 6838 restricted name (parameters allowed).
+fn validate_mime_type(value: &str) -> Result<(), validator::ValidationError> {
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let restricted = |part: &str| {
+        !part.is_empty()
+            && part.len() <= 127
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    };
+    match essence.split_once('/') {
+        Some((kind, subtype)) if restricted(kind) && restricted(subtype) => Ok(()),
+        _ => Err(validator::ValidationError::new("mime_type")
+            .with_message("must be a media type such as application/pdf".into())),
+    }
+}
+
+/// The units a size may be given in.
+const SIZE_UNITS: [&str; 9] = ["B", "bytes", "byte", "KB", "kB", "KiB", "MB", "MiB", "GB"];
+
+/// A size is a non-negative amount in a unit of bytes.
+fn validate_size(size: &Quantity) -> Result<(), validator::ValidationError> {
+    if size.amount.is_some_and(|amount| amount.is_sign_negative()) {
+        return Err(validator::ValidationError::new("size")
+            .with_message("the size cannot be negative".into()));
+    }
+    if let Some(units) = size.units.as_deref()
+        && !SIZE_UNITS.contains(&units)
+    {
+        return Err(validator::ValidationError::new("size").with_message(
+            format!(
+                "'{units}' is not a size unit; use one of {}",
+                SIZE_UNITS.join(", ")
+            )
+            .into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod metadata_tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn media_types_and_sizes_are_checked() {
+        assert!(validate_mime_type("application/pdf").is_ok());
+        assert!(validate_mime_type("image/svg+xml; charset=utf-8").is_ok());
+        assert!(validate_mime_type("pdf").is_err());
+        assert!(validate_mime_type("text/").is_err());
+        assert!(validate_mime_type("a b/c").is_err());
+        let size = |amount: i64, units: &str| Quantity {
+            amount: Some(Decimal::from(amount)),
+            units: Some(units.into()),
+        };
+        assert!(validate_size(&size(12, "MB")).is_ok());
+        assert!(validate_size(&size(-1, "MB")).is_err());
+        assert!(validate_size(&size(1, "parsecs")).is_err());
+    }
+}

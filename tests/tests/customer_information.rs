@@ -816,3 +816,46 @@ async fn the_seeded_data_set_is_reproducible_and_searchable() {
     };
     assert_eq!(strip(&first.body), strip(&second.body));
 }
+
+#[tokio::test]
+async fn interaction_attachments_carry_valid_metadata() {
+    let app = TestApp::new().await;
+    let body = |attachment: serde_json::Value| {
+        json!({"direction": "inbound", "reason": "complaint", "status": "open",
+            "interactionDate": {"startDateTime": "2026-11-23T09:00:00Z"},
+            "channel": [{"id": "web", "href": "urn:channel:web", "name": "web"}],
+            "attachment": [attachment]})
+    };
+    let ok = app
+        .post(
+            INTERACTION,
+            &body(json!({"name": "photo.jpg", "mimeType": "image/jpeg",
+                "size": {"amount": 2.5, "units": "MB"}, "url": "https://files.example.com/photo.jpg"})),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+    for (attachment, field) in [
+        (
+            json!({"name": "x", "mimeType": "jpeg"}),
+            "attachment[0].mimeType",
+        ),
+        (
+            json!({"name": "x", "size": {"amount": -1, "units": "MB"}}),
+            "attachment[0].size",
+        ),
+        (
+            json!({"name": "x", "size": {"amount": 1, "units": "parsecs"}}),
+            "attachment[0].size",
+        ),
+    ] {
+        let message = app
+            .post(INTERACTION, &body(attachment))
+            .await
+            .assert_tmf_error(422);
+        assert!(message.contains(field), "{message}");
+    }
+    assert_eq!(
+        app.get(INTERACTION).await.header("x-total-count"),
+        Some("1")
+    );
+}
