@@ -286,7 +286,15 @@ fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
             Value::Object(
                 properties
                     .iter()
-                    .map(|(name, property)| (name.clone(), full_instance(all, spec, property)))
+                    .map(|(name, property)| {
+                        // Values the model checks beyond the specification's types.
+                        let value = match name.as_str() {
+                            "mimeType" => json!("application/pdf"),
+                            "units" => json!("MB"),
+                            _ => full_instance(all, spec, property),
+                        };
+                        (name.clone(), value)
+                    })
                     .collect::<Map<_, _>>(),
             )
         }
