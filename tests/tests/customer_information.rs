@@ -859,3 +859,19 @@ async fn interaction_attachments_carry_valid_metadata() {
         Some("1")
     );
 }
+
+#[tokio::test]
+async fn bulk_loaded_resources_have_an_empty_history_not_a_404() {
+    let app = TestApp::new().await;
+    customer_information::seed::seed(&app.store, 1, 3, 1, |_| {})
+        .await
+        .expect("seed");
+    let customer = app.get(CUSTOMER).await.body[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let history = app.get(&format!("{CUSTOMER}/{customer}/history")).await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text);
+    assert_eq!(history.body, json!([]));
+    assert_eq!(history.header("x-total-count"), Some("0"));
+}

@@ -541,7 +541,13 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
             limit,
         )
         .await?;
-        if page.total == 0 {
+        // No history: 404 unless the resource exists (bulk-loaded data has none yet).
+        if page.total == 0
+            && self
+                .load(self.store.connection(), id, false)
+                .await?
+                .is_none()
+        {
             return Err(self.not_found(id));
         }
         Ok(page)
