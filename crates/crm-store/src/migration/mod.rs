@@ -9,6 +9,7 @@ mod m20261123_000001_party_model;
 mod m20261123_000002_audit_history;
 mod m20261123_000003_accounts_interactions;
 mod m20261123_000004_search_keys;
+mod m20261124_000005_reference_lookups;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_audit_history::Migration),
             Box::new(m20261123_000003_accounts_interactions::Migration),
             Box::new(m20261123_000004_search_keys::Migration),
+            Box::new(m20261124_000005_reference_lookups::Migration),
         ]
     }
 }
