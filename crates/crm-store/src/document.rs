@@ -415,10 +415,15 @@ impl<K: ResourceKind> DocumentService<K> {
 }
 
 pub(crate) fn read_body(row: &sea_orm::QueryResult) -> TmfResult<Json> {
-    match row.try_get::<Json>("", "body") {
-        Ok(body) => Ok(body),
+    read_json(row, "body")
+}
+
+/// A JSON column: JSONB on PostgreSQL, JSON text on SQLite.
+pub(crate) fn read_json(row: &sea_orm::QueryResult, column: &str) -> TmfResult<Json> {
+    match row.try_get::<Json>("", column) {
+        Ok(value) => Ok(value),
         Err(_) => {
-            let text: String = row.try_get("", "body").map_err(db_error)?;
+            let text: String = row.try_get("", column).map_err(db_error)?;
             serde_json::from_str(&text).map_err(TmfError::internal)
         }
     }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 use serde_json::{Map, Value as Json, json};
-use tmf_apis::{Page, RequestContext, TmfError, TmfResult};
+use tmf_apis::{Page, RequestContext, TmfResult};
 
 use crate::error::db_error;
 use crate::sql::Sql;
@@ -76,13 +76,7 @@ pub(crate) async fn scrub(
         .map_err(db_error)?;
     for row in rows {
         let id: String = row.try_get("", "id").map_err(db_error)?;
-        let changes = match row.try_get::<Json>("", "changes") {
-            Ok(changes) => changes,
-            Err(_) => {
-                let text: String = row.try_get("", "changes").map_err(db_error)?;
-                serde_json::from_str(&text).map_err(TmfError::internal)?
-            }
-        };
+        let changes = crate::document::read_json(&row, "changes")?;
         let mut scrubbed = Vec::new();
         for change in changes.as_array().cloned().unwrap_or_default() {
             let attribute = change["attribute"].as_str().unwrap_or_default().to_owned();
@@ -251,10 +245,7 @@ pub async fn read_many(
         let get = |column: &str| -> TmfResult<String> { row.try_get("", column).map_err(db_error) };
         let occurred_at: i64 = row.try_get("", "occurred_at").map_err(db_error)?;
         let reason: Option<String> = row.try_get("", "reason").map_err(db_error)?;
-        let changes = match row.try_get::<Json>("", "changes") {
-            Ok(changes) => changes,
-            Err(_) => serde_json::from_str(&get("changes")?).map_err(TmfError::internal)?,
-        };
+        let changes = crate::document::read_json(&row, "changes")?;
         let roles = get("actor_roles")?;
         let mut entry = json!({
             "id": get("id")?,
