@@ -4,6 +4,9 @@
 
 use std::path::PathBuf;
 
+pub mod listener;
+pub mod schema;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -122,6 +125,10 @@ pub struct TestApp {
     admin_token: String,
     /// The store, for tests that look underneath the API.
     pub store: Store,
+    /// The event dispatcher of this instance (not started: tests start it).
+    pub dispatcher: crm_events::Dispatcher,
+    db_url: String,
+    db_schema: Option<String>,
     _db: TestDb,
 }
 
@@ -139,7 +146,7 @@ impl TestApp {
     /// Starts an application on a fresh database with adjusted settings.
     pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Self {
         let unique = uuid::Uuid::now_v7().simple().to_string();
-        let (store, db) = match std::env::var("TEST_DATABASE_URL") {
+        let (store, db, db_url, db_schema) = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if url.starts_with("postgres") => {
                 let schema = format!("t_{unique}");
                 let admin = Store::connect(&url, &small_pool(None))
@@ -154,7 +161,15 @@ impl TestApp {
                 let store = Store::connect(&url, &small_pool(Some(schema.clone())))
                     .await
                     .expect("connect to test schema");
-                (store, TestDb::Postgres { url, schema })
+                (
+                    store,
+                    TestDb::Postgres {
+                        url: url.clone(),
+                        schema: schema.clone(),
+                    },
+                    url,
+                    Some(schema),
+                )
             }
             _ => {
                 let path = std::env::temp_dir().join(format!("crm-test-{unique}.db"));
@@ -162,19 +177,22 @@ impl TestApp {
                 let store = Store::connect(&url, &small_pool(None))
                     .await
                     .expect("open SQLite");
-                (store, TestDb::Sqlite(path))
+                (store, TestDb::Sqlite(path), url, None)
             }
         };
         store.migrate().await.expect("migrations");
         let mut settings = Settings::load(None).expect("default settings");
         settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
         adjust(&mut settings);
-        let state = AppState::with_store(store.clone(), &settings).expect("wire the app");
+        let state = AppState::with_store(store.clone(), &settings)
+            .await
+            .expect("wire the app");
         let descriptors = state
             .services
             .iter()
             .map(|s| s.descriptor().clone())
             .collect();
+        let dispatcher = state.dispatcher.clone();
         let router = app(state, &settings);
         let mut app = Self {
             router,
@@ -182,10 +200,29 @@ impl TestApp {
             settings,
             admin_token: String::new(),
             store,
+            dispatcher,
+            db_url,
+            db_schema,
             _db: db,
         };
         app.admin_token = app.token("test-admin", &["admin"]);
         app
+    }
+
+    /// Another server instance's dispatcher on the same database, through connections of
+    /// its own (as a second process, or this one restarted, would have).
+    pub async fn another_dispatcher(&self) -> crm_events::Dispatcher {
+        let store = Store::connect(&self.db_url, &small_pool(self.db_schema.clone()))
+            .await
+            .expect("connect again");
+        crm_events::Dispatcher::new(store, self.settings.events.clone(), &self.descriptors, None)
+            .await
+            .expect("dispatcher")
+    }
+
+    /// The settings the application runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// A valid token for `subject` with `roles`, signed with the test secret.

@@ -877,7 +877,7 @@ async fn an_unknown_route_is_404() {
         "/tmf-api/party/v4/individual/",
         "/tmf-api/party/v4/individual/some-id/extra",
         "/tmf-api/customerManagement/v4/customer/x/y/z",
-        "/tmf-api/partyRoleManagement/v4/hub",
+        "/tmf-api/partyRoleManagement/v4/hubs",
     ] {
         let response = app.get(uri).await;
         refused(&response, 404, &[], &format!("GET {uri}"));

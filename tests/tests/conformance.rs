@@ -11,14 +11,12 @@
 //! The specs are read from `../shared/tmf-specs` beside the repository when it exists (CI),
 //! else from the copies shipped in `crates/customer-information/specs`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
+use crm_tests::schema::{assert_conforms, official_dir, shipped_dir, spec, violations};
 use crm_tests::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE, TestApp, TestResponse};
-use jsonschema::Validator;
 use serde_json::{Value, json};
 
 const TMF632: &str = "TMF632-PartyManagement-v4.0.0.swagger.json";
@@ -104,107 +102,6 @@ const RESOURCES: [Resource; 12] = [
 // ---------------------------------------------------------------------------------------
 // Specs and validators
 // ---------------------------------------------------------------------------------------
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The official specs beside the repository (present in CI).
-fn official_dir() -> PathBuf {
-    manifest_dir().join("../../shared/tmf-specs")
-}
-
-/// The copies shipped with the product.
-fn shipped_dir() -> PathBuf {
-    manifest_dir().join("../crates/customer-information/specs")
-}
-
-fn spec_dir() -> PathBuf {
-    let official = official_dir();
-    if official.is_dir() {
-        official
-    } else {
-        shipped_dir()
-    }
-}
-
-fn load_spec(file: &str) -> Value {
-    let path = spec_dir().join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read spec {}: {e}", path.display()));
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("spec {} is not JSON: {e}", path.display()))
-}
-
-static SPECS: LazyLock<Mutex<HashMap<&'static str, Arc<Value>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn spec(file: &'static str) -> Arc<Value> {
-    let mut specs = SPECS.lock().expect("spec cache lock");
-    specs
-        .entry(file)
-        .or_insert_with(|| Arc::new(load_spec(file)))
-        .clone()
-}
-
-/// Compiled validators by (spec file, definition).
-type Validators = HashMap<(&'static str, &'static str), Arc<Validator>>;
-
-static VALIDATORS: LazyLock<Mutex<Validators>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// A draft 4 validator for `definition`: the whole Swagger document with a top-level
-/// `$ref` to the definition, so that every `#/definitions/...` resolves against the root.
-fn validator(file: &'static str, definition: &'static str) -> Arc<Validator> {
-    let document = spec(file);
-    let mut cache = VALIDATORS.lock().expect("validator cache lock");
-    cache
-        .entry((file, definition))
-        .or_insert_with(|| {
-            assert!(
-                document["definitions"].get(definition).is_some(),
-                "{file} has no definition '{definition}'"
-            );
-            let mut schema = document.as_ref().clone();
-            schema
-                .as_object_mut()
-                .expect("a Swagger document is an object")
-                .insert(
-                    "$ref".to_owned(),
-                    Value::String(format!("#/definitions/{definition}")),
-                );
-            Arc::new(jsonschema::draft4::new(&schema).unwrap_or_else(|e| {
-                panic!("{file}#/definitions/{definition} does not compile: {e}")
-            }))
-        })
-        .clone()
-}
-
-/// Every violation of `instance` against the definition, one line each.
-fn violations(file: &'static str, definition: &'static str, instance: &Value) -> Vec<String> {
-    let validator = validator(file, definition);
-    validator
-        .iter_errors(instance)
-        .map(|e| {
-            format!(
-                "at '{}': {} (schema: {})",
-                e.instance_path(),
-                e,
-                e.schema_path()
-            )
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_conforms(file: &'static str, definition: &'static str, instance: &Value, what: &str) {
-    let found = violations(file, definition, instance);
-    assert!(
-        found.is_empty(),
-        "{what}: the response does not conform to {file}#/definitions/{definition}:\n  {}\nbody: {}",
-        found.join("\n  "),
-        serde_json::to_string_pretty(instance).unwrap_or_default()
-    );
-}
 
 /// Asserts the status and that the body is a TMF Error conforming to the spec's `Error`.
 #[track_caller]

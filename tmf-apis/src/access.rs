@@ -85,6 +85,9 @@ pub struct RequestContext {
     pub actor: Actor,
     /// Why, from the `X-Reason` header (recorded in history).
     pub reason: Option<String>,
+    /// What ties the request's events together: the `X-Correlation-ID` header, else the
+    /// request id.
+    pub correlation_id: Option<String>,
 }
 
 impl RequestContext {
@@ -96,6 +99,24 @@ impl RequestContext {
         descriptor: &ResourceDescriptor,
         operation: Operation,
     ) -> TmfResult<Self> {
+        Self::authorize_in(
+            request,
+            policy,
+            descriptor.domain,
+            descriptor.type_name,
+            operation,
+        )
+    }
+
+    /// [`RequestContext::authorize`] for what is not a resource of its own (`subject`
+    /// names it in the refusal).
+    pub fn authorize_in(
+        request: &Request,
+        policy: &dyn AccessPolicy,
+        domain: Domain,
+        subject: &str,
+        operation: Operation,
+    ) -> TmfResult<Self> {
         let actor = request
             .extensions()
             .get::<Actor>()
@@ -103,13 +124,10 @@ impl RequestContext {
             .ok_or_else(|| {
                 TmfError::new(ErrorCode::Unauthenticated, "a bearer token is required")
             })?;
-        if !policy.permits(&actor, descriptor.domain, operation) {
+        if !policy.permits(&actor, domain, operation) {
             return Err(TmfError::new(
                 ErrorCode::Forbidden,
-                format!(
-                    "the caller's roles do not allow {operation:?} on {}",
-                    descriptor.type_name
-                ),
+                format!("the caller's roles do not allow {operation:?} on {subject}"),
             ));
         }
         let reason = request
@@ -118,6 +136,19 @@ impl RequestContext {
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().chars().take(MAX_REASON_CHARS).collect::<String>())
             .filter(|v| !v.is_empty());
-        Ok(Self { actor, reason })
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().chars().take(MAX_REASON_CHARS).collect::<String>())
+                .filter(|v| !v.is_empty())
+        };
+        let correlation_id = header("x-correlation-id").or_else(|| header("x-request-id"));
+        Ok(Self {
+            actor,
+            reason,
+            correlation_id,
+        })
     }
 }

@@ -10,6 +10,7 @@ pub mod access;
 pub mod body;
 pub mod catalog;
 pub mod error;
+pub mod event;
 pub mod openapi;
 pub mod patch;
 pub mod projection;
@@ -20,9 +21,11 @@ pub mod router;
 pub use access::{AccessPolicy, Actor, Domain, Operation, RequestContext};
 pub use catalog::{FieldCatalog, FieldPath, FieldType, Segment, is_plain_name};
 pub use error::{ErrorCode, TmfError, TmfResult};
+pub use event::{EventHeader, EventKind, envelope, events_of_change};
 pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
 pub use resource::{Page, ResourceDescriptor, ResourceService};
 pub use router::{
-    PublicBaseUrl, RouterConfig, list_response, resource_routes, tmf_error_bodies, unknown_route,
+    PublicBaseUrl, RouterConfig, list_response, request_base_url, resource_routes,
+    tmf_error_bodies, unknown_route,
 };

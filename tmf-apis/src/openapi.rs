@@ -167,6 +167,15 @@ pub fn openapi_document(
                 ),
             );
     }
+    let mut apis: Vec<&ResourceDescriptor> = Vec::new();
+    for descriptor in resources {
+        if !apis.iter().any(|d| d.base_path == descriptor.base_path) {
+            apis.push(descriptor);
+        }
+    }
+    for descriptor in apis {
+        paths = hub_paths(paths, descriptor, &components);
+    }
     let schemas = components.schemas;
     let mut components = ComponentsBuilder::new().security_scheme(
         "bearerAuth",
@@ -189,6 +198,113 @@ pub fn openapi_document(
             Vec::<String>::new(),
         )]))
         .build()
+}
+
+/// The hub of one API: register, retrieve and unregister a listener (TMF630), plus the
+/// documented extensions listing a subscription's deliveries and redelivering dead letters.
+fn hub_paths(
+    paths: PathsBuilder,
+    descriptor: &ResourceDescriptor,
+    components: &SpecComponents,
+) -> PathsBuilder {
+    let api = descriptor.api_name();
+    let hub = format!("{}hub", descriptor.base_path);
+    let item = format!("{hub}/{{id}}");
+    let subscription = components.name(descriptor, "EventSubscription");
+    let input = components.name(descriptor, "EventSubscriptionInput");
+    let operation = |id: String, summary: &str| {
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary.to_owned()))
+            .tag(descriptor.base_path)
+    };
+    paths
+        .path(
+            hub.clone(),
+            PathItem::new(
+                HttpMethod::Post,
+                operation(format!("{api}RegisterListener"), "Registers a listener (callback and query); the integration and admin roles may")
+                    .request_body(Some(
+                        RequestBodyBuilder::new()
+                            .required(Some(Required::True))
+                            .content(
+                                "application/json",
+                                ContentBuilder::new()
+                                    .schema(Some(schema_ref(&input)))
+                                    .build(),
+                            )
+                            .build(),
+                    ))
+                    .response("201", resource_response(&subscription, "Subscribed"))
+                    .responses_from(errors(&["400", "401", "403", "415", "500"])),
+            ),
+        )
+        .path(
+            item.clone(),
+            PathItem::new(
+                HttpMethod::Get,
+                operation(format!("{api}RetrieveListener"), "Retrieves a listener's subscription")
+                    .parameter(id_parameter())
+                    .response("200", resource_response(&subscription, "Success"))
+                    .responses_from(errors(&["401", "403", "404", "500"])),
+            ),
+        )
+        .path(
+            item.clone(),
+            PathItem::new(
+                HttpMethod::Delete,
+                operation(format!("{api}UnregisterListener"), "Unregisters a listener; its undelivered events are dropped")
+                    .parameter(id_parameter())
+                    .response("204", ResponseBuilder::new().description("Deleted").build())
+                    .responses_from(errors(&["401", "403", "404", "500"])),
+            ),
+        )
+        .path(
+            format!("{item}/delivery"),
+            PathItem::new(
+                HttpMethod::Get,
+                operation(format!("{api}ListDeliveries"), "Extension: the subscription's recent deliveries and failures, newest first (filter by status: pending, delivered, dead)")
+                    .parameter(id_parameter())
+                    .parameter(query_parameter("status", "pending, delivered or dead"))
+                    .parameter(integer_query_parameter("offset", "Index of the first item to return"))
+                    .parameter(integer_query_parameter("limit", "Most items to return"))
+                    .response(
+                        "200",
+                        ResponseBuilder::new()
+                            .description("Success")
+                            .content(
+                                "application/json",
+                                ContentBuilder::new()
+                                    .schema(Some(ObjectBuilder::new()))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .responses_from(errors(&["400", "401", "403", "404", "500"])),
+            ),
+        )
+        .path(
+            format!("{item}/redeliver"),
+            PathItem::new(
+                HttpMethod::Post,
+                operation(format!("{api}Redeliver"), "Extension: delivers the subscription's dead-lettered events again (all, or those named by eventId=)")
+                    .parameter(id_parameter())
+                    .parameter(query_parameter("eventId", "Event ids, comma-separated"))
+                    .response(
+                        "200",
+                        ResponseBuilder::new()
+                            .description("How many deliveries were scheduled again")
+                            .content(
+                                "application/json",
+                                ContentBuilder::new()
+                                    .schema(Some(ObjectBuilder::new()))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .responses_from(errors(&["400", "401", "403", "404", "500"])),
+            ),
+        )
 }
 
 trait ResponsesFrom {

@@ -375,6 +375,105 @@ pub fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
     (1..=9999).contains(&instant.year()).then_some(instant)
 }
 
+impl ListQuery {
+    /// Whether a document satisfies every clause, evaluated in memory with the semantics of
+    /// the SQL translation (for hub queries, which filter events rather than rows). Search
+    /// and reverse-reference attributes are answered from indexes, not documents: a query
+    /// holding one matches nothing.
+    pub fn matches(&self, document: &serde_json::Value) -> bool {
+        self.filter.iter().all(|clause| clause.matches(document))
+    }
+}
+
+impl Clause {
+    /// Whether the clause holds for a document (any element, through arrays).
+    pub fn matches(&self, document: &serde_json::Value) -> bool {
+        if self.path.field_type.is_indexed_extension() {
+            return false;
+        }
+        let mut leaves = Vec::new();
+        collect_leaves(document, &self.path.segments, &mut leaves);
+        match self.op {
+            Op::Ne => !leaves.iter().any(|leaf| {
+                self.values
+                    .iter()
+                    .any(|v| compare(leaf, v) == Some(std::cmp::Ordering::Equal))
+            }),
+            Op::Regex => {
+                let Some(FilterValue::Text(pattern)) = self.values.first() else {
+                    return false;
+                };
+                let Ok(regex) = regex::RegexBuilder::new(pattern)
+                    .size_limit(1 << 16)
+                    .build()
+                else {
+                    return false;
+                };
+                leaves
+                    .iter()
+                    .any(|leaf| leaf.as_str().is_some_and(|text| regex.is_match(text)))
+            }
+            op => leaves.iter().any(|leaf| {
+                self.values.iter().any(|value| {
+                    compare(leaf, value).is_some_and(|ordering| match op {
+                        Op::Eq => ordering.is_eq(),
+                        Op::Gt => ordering.is_gt(),
+                        Op::Gte => ordering.is_ge(),
+                        Op::Lt => ordering.is_lt(),
+                        Op::Lte => ordering.is_le(),
+                        Op::Ne | Op::Regex => false,
+                    })
+                })
+            }),
+        }
+    }
+}
+
+/// The values at the end of `segments`, through every element of the arrays on the way.
+fn collect_leaves<'a>(
+    value: &'a serde_json::Value,
+    segments: &[crate::catalog::Segment],
+    out: &mut Vec<&'a serde_json::Value>,
+) {
+    let Some((first, rest)) = segments.split_first() else {
+        if !value.is_null() {
+            out.push(value);
+        }
+        return;
+    };
+    let Some(inner) = value.get(first.name.as_str()) else {
+        return;
+    };
+    match inner {
+        serde_json::Value::Array(items) if first.is_array => {
+            for item in items {
+                collect_leaves(item, rest, out);
+            }
+        }
+        other => collect_leaves(other, rest, out),
+    }
+}
+
+/// Compares a document value with a filter value of the attribute's type.
+fn compare(leaf: &serde_json::Value, value: &FilterValue) -> Option<std::cmp::Ordering> {
+    match value {
+        FilterValue::Text(text) => leaf.as_str().map(|s| s.cmp(text.as_str())),
+        FilterValue::Instant(instant) => leaf
+            .as_str()
+            .and_then(parse_instant)
+            .map(|at| at.cmp(instant)),
+        FilterValue::Number(number) => {
+            let own = match leaf {
+                serde_json::Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+                serde_json::Value::String(s) => Decimal::from_str(s.trim()).ok(),
+                _ => None,
+            };
+            own.map(|own| own.cmp(number))
+        }
+        FilterValue::Bool(flag) => leaf.as_bool().map(|own| own.cmp(flag)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,5 +560,28 @@ mod tests {
             q.filter[0].values[0],
             FilterValue::Text("'; DROP TABLE customer;--".into())
         );
+    }
+
+    #[test]
+    fn documents_are_matched_in_memory_as_in_sql() {
+        let catalog = catalog();
+        let limits = QueryLimits::default();
+        let document = json!({"id": "1", "name": "Ada", "status": "approved",
+            "validFor": {"startDateTime": "2026-01-02T00:00:00Z"}});
+        let holds = |raw: &str| {
+            ListQuery::parse(Some(raw), &catalog, &limits)
+                .expect("query")
+                .matches(&document)
+        };
+        assert!(holds("status=approved"));
+        assert!(holds("status=validated,approved"));
+        assert!(!holds("status=validated"));
+        assert!(holds("status.ne=validated"));
+        assert!(!holds("status.ne=approved"));
+        assert!(holds("validFor.startDateTime.gt=2026-01-01"));
+        assert!(!holds("validFor.startDateTime.lt=2026-01-01"));
+        assert!(holds("name.regex=^A"));
+        assert!(holds("name=Ada&status=approved"));
+        assert!(!holds("name=Ada&status=validated"));
     }
 }

@@ -77,11 +77,6 @@ pub trait ResourceService: Send + Sync + 'static {
     /// Deletes the resource.
     async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()>;
 
-    /// Anonymises the personal data the resource holds (privacy erasure), keeping ids,
-    /// amounts and references, and scrubs the erased values from its history. `Ok(false)`
-    /// when this service holds no resource with that id.
-    async fn erase(&self, ctx: &RequestContext, id: &str) -> TmfResult<bool>;
-
     /// The change history of the resource, newest first (it outlives the resource).
     async fn history(
         &self,

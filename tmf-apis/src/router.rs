@@ -90,6 +90,15 @@ fn base_url(request_headers: &HeaderMap, configured: Option<&PublicBaseUrl>) -> 
     format!("{scheme}://{host}")
 }
 
+/// The public base URL (`scheme://host[:port]`) for links in the response to `request`:
+/// the configured [`PublicBaseUrl`], else the forwarded or `Host` headers.
+pub fn request_base_url(request: &Request) -> String {
+    base_url(
+        request.headers(),
+        request.extensions().get::<PublicBaseUrl>(),
+    )
+}
+
 /// Sets `href` on a document from the base URL and the document's id.
 fn with_href(descriptor: &ResourceDescriptor, base: &str, mut document: Value) -> Value {
     if let Some(id) = document.get("id").and_then(Value::as_str) {

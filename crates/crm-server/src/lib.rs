@@ -34,6 +34,8 @@ pub struct AppState {
     pub store: Store,
     /// Every resource service of every API.
     pub services: Vec<Arc<dyn ResourceService>>,
+    /// Delivers the outbox to listeners (started by `serve`).
+    pub dispatcher: crm_events::Dispatcher,
     /// Query cost limits.
     pub limits: Arc<QueryLimits>,
     /// The OpenAPI document, rendered once.
@@ -44,6 +46,8 @@ pub struct AppState {
     pub customers: Arc<dyn ResourceService>,
     /// The individual service, where privacy erasure starts.
     pub individuals: Arc<dyn ResourceService>,
+    /// Every resource kind that can hold personal data, erased together in one transaction.
+    pub erasers: Vec<Arc<dyn crm_store::Erasable>>,
     /// The sections of the customer 360 view, from every domain.
     pub customer_view: customer_information::view::CustomerView,
 }
@@ -87,16 +91,17 @@ impl AppState {
         let store = Store::connect(&settings.database_url(), &pool).await?;
         store.migrate().await?;
         store.optimize().await?;
-        Self::with_store(store, settings)
+        Self::with_store(store, settings).await
     }
 
     /// Wires every API over an already migrated store.
-    pub fn with_store(store: Store, settings: &Settings) -> anyhow::Result<Self> {
+    pub async fn with_store(store: Store, settings: &Settings) -> anyhow::Result<Self> {
         let mut registry = TypeRegistry::default();
         customer_information::register_types(&mut registry);
         let registry = Arc::new(registry);
         let customer_information::Services {
             all: services,
+            erasers,
             customers,
             individuals,
         } = customer_information::services(&store, &registry)?;
@@ -117,14 +122,24 @@ impl AppState {
             max_limit: settings.max_page_size,
             ..QueryLimits::default()
         };
+        let resources: Vec<_> = services.iter().map(|s| s.descriptor().clone()).collect();
+        let dispatcher = crm_events::Dispatcher::new(
+            store.clone(),
+            settings.events.clone(),
+            &resources,
+            settings.public_url.clone(),
+        )
+        .await?;
         Ok(Self {
             store,
             services,
+            dispatcher,
             limits: Arc::new(limits),
             openapi: Arc::new(serde_json::to_value(&openapi)?),
             authenticator: Arc::new(authenticator(settings)?),
             customers,
             individuals,
+            erasers,
             customer_view,
         })
     }
@@ -144,9 +159,22 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
     for service in &state.services {
         router = router.merge(tmf_apis::resource_routes(service.clone(), config.clone()));
     }
+    let resources: Vec<_> = state
+        .services
+        .iter()
+        .map(|s| s.descriptor().clone())
+        .collect();
+    router = router.merge(crm_events::routes(
+        crm_events::HubState {
+            store: state.store.clone(),
+            policy: config.policy.clone(),
+            callbacks: crm_events::CallbackPolicy::new(&settings.events.allowed_callback_hosts),
+        },
+        &resources,
+    ));
     router = router.merge(customer_information::erasure::routes(
         state.individuals.clone(),
-        state.services.clone(),
+        state.erasers.clone(),
         state.store.clone(),
         config.policy.clone(),
     ));

@@ -128,6 +128,7 @@ async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting");
     let state = AppState::build(&settings, pool).await?;
     let store = state.store.clone();
+    let dispatcher = settings.events.dispatch.then(|| state.dispatcher.start());
     let router = app(state, &settings);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -136,6 +137,9 @@ async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(dispatcher) = dispatcher {
+        dispatcher.stop().await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

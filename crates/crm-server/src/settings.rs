@@ -58,6 +58,9 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Origins allowed to call from a browser (CORS). Empty: no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
+    /// Event delivery: the dispatcher, callback hosts, NATS.
+    #[serde(default)]
+    pub events: crm_events::EventSettings,
 }
 
 impl fmt::Debug for Settings {
@@ -78,6 +81,11 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("auth", &self.auth)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("events", &{
+                let mut events = self.events.clone();
+                events.nats_url = events.nats_url.as_deref().map(redact_url);
+                events
+            })
             .finish()
     }
 }
@@ -124,6 +132,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("cors_allowed_origins")
+                    .with_list_parse_key("events.allowed_callback_hosts")
                     .try_parsing(true),
             )
             .build()?

@@ -97,7 +97,7 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
         for part in keys.chunks(CHUNK) {
             let mut sql = Sql::new(backend);
             sql.push(
-                "INSERT INTO search_key (source_table, source_id, key_type, key_value) VALUES ",
+                "INSERT INTO search_key (source_table, source_id, source_kind, key_type, key_value) VALUES ",
             );
             for (i, (row, (key_type, key_value))) in part.iter().enumerate() {
                 if i > 0 {
@@ -107,6 +107,8 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
                     .bind(table.to_owned())
                     .push(", ")
                     .bind(row.id.clone())
+                    .push(", ")
+                    .bind(row.kind)
                     .push(", ")
                     .bind(*key_type)
                     .push(", ")

@@ -39,6 +39,7 @@ impl Default for PoolOptions {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    events: crate::outbox::EventSignal,
 }
 
 impl Store {
@@ -82,7 +83,10 @@ impl Store {
                 "the database URL must start with sqlite: or postgres:".into(),
             ));
         };
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            events: crate::outbox::EventSignal::default(),
+        })
     }
 
     /// Applies every pending migration.
@@ -123,6 +127,27 @@ impl Store {
     /// The sea-orm connection.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`, waiting up to the busy timeout): a transaction that read first and then
+    /// wanted to write would fail at once if another connection had written meanwhile.
+    pub async fn begin(&self) -> tmf_apis::TmfResult<sea_orm::DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.db
+            .begin_with_options(options)
+            .await
+            .map_err(crate::error::db_error)
+    }
+
+    /// Signalled after every commit that wrote events.
+    pub fn events(&self) -> &crate::outbox::EventSignal {
+        &self.events
     }
 
     /// Which database this is.

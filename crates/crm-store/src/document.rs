@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Value};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
@@ -26,7 +26,8 @@ use validator::Validate;
 use crate::Store;
 use crate::error::{db_error, query_error};
 use crate::history::{self, Action, Record};
-use crate::sql::{Sql, push_order_and_page, push_where};
+use crate::outbox;
+use crate::sql::{Sql, push_count, push_order_and_page, push_where};
 
 /// Where resources of one type are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,10 +396,12 @@ impl<K: ResourceKind> DocumentService<K> {
         for (key_type, key_value) in unique {
             let mut insert = Sql::new(self.backend());
             insert
-                .push("INSERT INTO search_key (source_table, source_id, key_type, key_value) VALUES (")
+                .push("INSERT INTO search_key (source_table, source_id, source_kind, key_type, key_value) VALUES (")
                 .bind(table)
                 .push(", ")
                 .bind(id.to_owned())
+                .push(", ")
+                .bind(self.kind.stored_type().kind)
                 .push(", ")
                 .bind(*key_type)
                 .push(", ")
@@ -452,10 +455,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let connection = self.store.connection();
 
         let mut count = Sql::new(self.backend());
-        count
-            .push("SELECT COUNT(*) AS total FROM ")
-            .push(stored.table);
-        push_where(&mut count, stored.table, stored.kind, &query);
+        push_count(&mut count, stored.table, stored.kind, &query);
         let total: i64 = match connection
             .query_one_raw(count.build())
             .await
@@ -498,11 +498,12 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let references = self.kind.references(&model);
         let keys = self.kind.search_keys(&model);
 
-        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let txn = self.store.begin().await?;
         let outcome = self
             .insert(&txn, ctx, &id, &document, &references, &keys)
             .await;
         finish(txn, outcome).await?;
+        self.store.events().notify();
         Ok(document)
     }
 
@@ -514,21 +515,19 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
     }
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let txn = self.store.begin().await?;
         let outcome = self.update(&txn, ctx, id, patch).await;
-        finish(txn, outcome).await
+        let updated = finish(txn, outcome).await?;
+        self.store.events().notify();
+        Ok(updated)
     }
 
     async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
-        let txn = self.store.connection().begin().await.map_err(db_error)?;
+        let txn = self.store.begin().await?;
         let outcome = self.remove(&txn, ctx, id).await;
-        finish(txn, outcome).await
-    }
-
-    async fn erase(&self, ctx: &RequestContext, id: &str) -> TmfResult<bool> {
-        let txn = self.store.connection().begin().await.map_err(db_error)?;
-        let outcome = self.anonymise(&txn, ctx, id).await;
-        finish(txn, outcome).await
+        finish(txn, outcome).await?;
+        self.store.events().notify();
+        Ok(())
     }
 
     async fn history(
@@ -559,9 +558,42 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
     }
 }
 
+/// A resource kind whose personal data can be erased inside a caller's transaction, so that
+/// erasing a person across several resources is one atomic change.
+#[async_trait]
+pub trait Erasable: Send + Sync {
+    /// The resource's type name (`Individual`).
+    fn type_name(&self) -> &'static str;
+
+    /// Anonymises the resource `id` within `txn` if it is of this kind; `false` when there
+    /// is no such resource of this kind.
+    async fn erase_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> TmfResult<bool>;
+}
+
+#[async_trait]
+impl<K: ResourceKind> Erasable for DocumentService<K> {
+    fn type_name(&self) -> &'static str {
+        self.kind.descriptor().type_name
+    }
+
+    async fn erase_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> TmfResult<bool> {
+        self.anonymise(txn, ctx, id).await
+    }
+}
+
 /// Commits when the work succeeded, rolls back at once when it did not: a refused request
 /// must not leave a connection idle in a transaction, holding its locks.
-async fn finish<T>(txn: DatabaseTransaction, outcome: TmfResult<T>) -> TmfResult<T> {
+pub async fn finish<T>(txn: DatabaseTransaction, outcome: TmfResult<T>) -> TmfResult<T> {
     match outcome {
         Ok(value) => {
             txn.commit().await.map_err(db_error)?;
@@ -618,7 +650,8 @@ impl<K: ResourceKind> DocumentService<K> {
         self.write_references(txn, id, &resolved).await?;
         self.write_search_keys(txn, id, keys).await?;
         let changes = history::changes(None, Some(document));
-        history::write(txn, ctx, self.record(id, Action::Create, changes)).await
+        history::write(txn, ctx, self.record(id, Action::Create, changes)).await?;
+        outbox::record(txn, self.kind.descriptor(), ctx, None, Some(document)).await
     }
 
     async fn update(
@@ -653,6 +686,14 @@ impl<K: ResourceKind> DocumentService<K> {
             .await?;
         let changes = history::changes(Some(&before), Some(&normalised));
         history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
+        outbox::record(
+            txn,
+            self.kind.descriptor(),
+            ctx,
+            Some(&before),
+            Some(&normalised),
+        )
+        .await?;
         Ok(normalised)
     }
 
@@ -711,6 +752,15 @@ impl<K: ResourceKind> DocumentService<K> {
             .map(|attribute| serde_json::json!({"attribute": attribute, "previous": ERASED, "new": erased.get(attribute).cloned().unwrap_or(Json::Null)}))
             .collect();
         history::write(txn, ctx, self.record(id, Action::Erase, changes)).await?;
+        outbox::scrub(txn, self.kind.descriptor(), id, &erased).await?;
+        outbox::record(
+            txn,
+            self.kind.descriptor(),
+            ctx,
+            Some(&document),
+            Some(&erased),
+        )
+        .await?;
         Ok(true)
     }
 
@@ -754,6 +804,7 @@ impl<K: ResourceKind> DocumentService<K> {
         self.write_references(txn, id, &[]).await?;
         self.write_search_keys(txn, id, &[]).await?;
         let changes = history::changes(Some(&previous), None);
-        history::write(txn, ctx, self.record(id, Action::Delete, changes)).await
+        history::write(txn, ctx, self.record(id, Action::Delete, changes)).await?;
+        outbox::record(txn, self.kind.descriptor(), ctx, Some(&previous), None).await
     }
 }

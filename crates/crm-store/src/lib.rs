@@ -12,14 +12,16 @@ mod document;
 mod error;
 mod history;
 mod migration;
+pub mod outbox;
 pub mod relations;
-mod sql;
+pub mod sql;
 
 pub use db::{PoolOptions, Store};
 pub use document::{
-    DocumentService, ERASED, Erasure, Reference, ResourceKind, StoredType, TypeRegistry,
-    erase_document,
+    DocumentService, ERASED, Erasable, Erasure, Reference, ResourceKind, StoredType, TypeRegistry,
+    erase_document, finish,
 };
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;
+pub use sea_orm::DatabaseTransaction as Transaction;

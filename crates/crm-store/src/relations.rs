@@ -13,11 +13,14 @@ use crate::sql::Sql;
 pub const MAX_RELATED: u64 = 1000;
 
 /// The `(table, id)` of every stored resource that references any of `target_ids`.
-pub async fn referencing(store: &Store, target_ids: &[String]) -> TmfResult<Vec<(String, String)>> {
+pub async fn referencing(
+    connection: &impl ConnectionTrait,
+    target_ids: &[String],
+) -> TmfResult<Vec<(String, String)>> {
     if target_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(store.backend());
+    let mut sql = Sql::new(connection.get_database_backend());
     sql.push("SELECT DISTINCT source_table, source_id FROM entity_ref WHERE target_id IN (");
     for (i, id) in target_ids.iter().enumerate() {
         if i > 0 {
@@ -27,8 +30,7 @@ pub async fn referencing(store: &Store, target_ids: &[String]) -> TmfResult<Vec<
     }
     sql.push(") ORDER BY source_table, source_id LIMIT ")
         .bind(i64::try_from(MAX_RELATED).unwrap_or(i64::MAX));
-    let rows = store
-        .connection()
+    let rows = connection
         .query_all_raw(sql.build())
         .await
         .map_err(db_error)?;

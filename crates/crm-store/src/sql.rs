@@ -11,7 +11,7 @@ use tmf_apis::{Clause, FieldPath, FieldType, FilterValue, ListQuery, Op, Segment
 /// A SQL statement under construction: text plus bound values, with the backend's
 /// placeholder syntax.
 #[derive(Debug)]
-pub(crate) struct Sql {
+pub struct Sql {
     backend: DbBackend,
     text: String,
     values: Vec<Value>,
@@ -19,7 +19,8 @@ pub(crate) struct Sql {
 }
 
 impl Sql {
-    pub(crate) fn new(backend: DbBackend) -> Self {
+    /// An empty statement for `backend`.
+    pub fn new(backend: DbBackend) -> Self {
         Self {
             backend,
             text: String::with_capacity(256),
@@ -29,13 +30,13 @@ impl Sql {
     }
 
     /// Appends fixed SQL text.
-    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
+    pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
     /// Appends a placeholder bound to `value`.
-    pub(crate) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
         self.values.push(value.into());
         match self.backend {
             DbBackend::Postgres => {
@@ -53,11 +54,13 @@ impl Sql {
         format!("e{}", self.aliases)
     }
 
-    pub(crate) fn backend(&self) -> DbBackend {
+    /// The database the statement is for.
+    pub fn backend(&self) -> DbBackend {
         self.backend
     }
 
-    pub(crate) fn build(self) -> Statement {
+    /// The finished statement.
+    pub fn build(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 }
@@ -204,18 +207,14 @@ fn push_key_match(sql: &mut Sql, column: &str, values: &[FilterValue], prefix: b
 /// (an `OR` of two `IN`s makes PostgreSQL scan the table).
 fn push_search(
     sql: &mut Sql,
-    table: &str,
+    (table, kind): (&str, &str),
     key: &str,
     prefix: bool,
     via: Option<&str>,
     values: &[FilterValue],
 ) {
-    sql.push("id IN (SELECT source_id FROM search_key WHERE source_table = ")
-        .bind(table.to_owned())
-        .push(" AND key_type = ")
-        .bind(key.to_owned())
-        .push(" AND ");
-    push_key_match(sql, "key_value", values, prefix);
+    sql.push("id IN (SELECT source_id FROM search_key WHERE ");
+    push_own_keys(sql, (table, kind), key, values, prefix);
     if let Some(via) = via {
         sql.push(" UNION SELECT r.source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
             .bind(key.to_owned())
@@ -227,6 +226,44 @@ fn push_search(
             .bind(via.to_owned());
     }
     sql.push(")");
+}
+
+/// The search keys of resources of `kind` in `table` that match: an index range scan.
+fn push_own_keys(
+    sql: &mut Sql,
+    (table, kind): (&str, &str),
+    key: &str,
+    values: &[FilterValue],
+    prefix: bool,
+) {
+    sql.push("key_type = ")
+        .bind(key.to_owned())
+        .push(" AND source_table = ")
+        .bind(table.to_owned())
+        .push(" AND source_kind = ")
+        .bind(kind.to_owned())
+        .push(" AND ");
+    push_key_match(sql, "key_value", values, prefix);
+}
+
+/// `SELECT COUNT(*) AS total` of the resources the query selects. A query that is one search
+/// of the resource's own keys (a CSR's name prefix) is counted from the search index alone,
+/// which is an index-only scan however many resources match; any other is counted over the
+/// table.
+pub(crate) fn push_count(sql: &mut Sql, table: &str, kind: &str, query: &ListQuery) {
+    if let [clause] = query.filter.as_slice()
+        && let FieldType::Search {
+            key,
+            prefix,
+            via: None,
+        } = clause.path.field_type
+    {
+        sql.push("SELECT COUNT(DISTINCT source_id) AS total FROM search_key WHERE ");
+        push_own_keys(sql, (table, kind), key, &clause.values, prefix);
+        return;
+    }
+    sql.push("SELECT COUNT(*) AS total FROM ").push(table);
+    push_where(sql, table, kind, query);
 }
 
 /// Reverse references: the resources a `referrer` row (by id) refers to, directly or through
@@ -257,10 +294,10 @@ fn push_referenced_by(
 }
 
 /// Appends `clause` as a boolean SQL condition on the document column `body` of `table`.
-pub(crate) fn push_clause(sql: &mut Sql, table: &str, body: &str, clause: &Clause) {
+pub(crate) fn push_clause(sql: &mut Sql, (table, kind): (&str, &str), body: &str, clause: &Clause) {
     match clause.path.field_type {
         FieldType::Search { key, prefix, via } => {
-            return push_search(sql, table, key, prefix, via, &clause.values);
+            return push_search(sql, (table, kind), key, prefix, via, &clause.values);
         }
         FieldType::ReferencedBy {
             table: referrer,
@@ -356,7 +393,7 @@ pub(crate) fn push_where(sql: &mut Sql, table: &str, kind: &str, query: &ListQue
     sql.push(" WHERE kind = ").bind(kind.to_owned());
     for clause in &query.filter {
         sql.push(" AND (");
-        push_clause(sql, table, "body", clause);
+        push_clause(sql, (table, kind), "body", clause);
         sql.push(")");
     }
 }

@@ -2,15 +2,15 @@
 //! anonymises an individual's personal data (names, contact media, free text) in the party,
 //! in every resource that refers to it, and in every resource that refers to its customers,
 //! keeping ids, amounts and references; the erased values are scrubbed from their history
-//! and each erasure is recorded there without them. It is idempotent: a retry after a
-//! failure finishes the job.
+//! and each erasure is recorded there without them. All of it is one transaction: either
+//! every resource is erased or none is. It is idempotent: erasing again changes nothing.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use crm_store::Store;
+use crm_store::{Erasable, Store, Transaction};
 use serde_json::{Value, json};
 use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{AccessPolicy, Operation, RequestContext, ResourceService, TmfError, TmfResult};
@@ -21,7 +21,7 @@ use crate::resources::CUSTOMER;
 #[derive(Clone)]
 struct ErasureState {
     individuals: Arc<dyn ResourceService>,
-    services: Vec<Arc<dyn ResourceService>>,
+    erasers: Vec<Arc<dyn Erasable>>,
     store: Store,
     policy: Arc<dyn AccessPolicy>,
 }
@@ -43,7 +43,7 @@ pub fn operations(individuals: &dyn ResourceService) -> Vec<ExtensionOperation> 
 /// The erasure route.
 pub fn routes(
     individuals: Arc<dyn ResourceService>,
-    services: Vec<Arc<dyn ResourceService>>,
+    erasers: Vec<Arc<dyn Erasable>>,
     store: Store,
     policy: Arc<dyn AccessPolicy>,
 ) -> Router {
@@ -52,7 +52,7 @@ pub fn routes(
         .route(&path, post(erase))
         .with_state(ErasureState {
             individuals,
-            services,
+            erasers,
             store,
             policy,
         })
@@ -71,34 +71,52 @@ async fn erase(
         Operation::Delete,
     )?;
     drop(request);
-    if !state.individuals.erase(&ctx, &id).await? {
-        return Err(TmfError::not_found("Individual", &id));
+    let txn = state.store.begin().await?;
+    let outcome = erase_everywhere(&txn, &state.erasers, &ctx, &id).await;
+    let erased = crm_store::finish(txn, outcome).await?;
+    Ok(Json(json!({
+        "id": id,
+        "erased": erased,
+        "@type": "ErasureReport",
+    })))
+}
+
+/// Erases the individual, every resource that refers to it, and every resource that refers
+/// to its customers, within `txn`; returns references to what was erased.
+async fn erase_everywhere(
+    txn: &Transaction,
+    erasers: &[Arc<dyn Erasable>],
+    ctx: &RequestContext,
+    id: &str,
+) -> TmfResult<Vec<Value>> {
+    let individual = erasers
+        .iter()
+        .find(|eraser| eraser.type_name() == "Individual")
+        .ok_or_else(|| TmfError::internal("no eraser for Individual"))?;
+    if !individual.erase_in(txn, ctx, id).await? {
+        return Err(TmfError::not_found("Individual", id));
     }
     let mut erased = vec![json!({"id": id, "@referredType": "Individual"})];
-    let direct = crm_store::relations::referencing(&state.store, std::slice::from_ref(&id)).await?;
+    let direct = crm_store::relations::referencing(txn, &[id.to_owned()]).await?;
     let customers: Vec<String> = direct
         .iter()
         .filter(|(table, _)| table == CUSTOMER.table)
         .map(|(_, id)| id.clone())
         .collect();
     let mut related = direct;
-    related.extend(crm_store::relations::referencing(&state.store, &customers).await?);
+    related.extend(crm_store::relations::referencing(txn, &customers).await?);
     related.sort();
     related.dedup();
-    for (_, related_id) in related.iter().filter(|(_, related_id)| *related_id != id) {
-        for service in &state.services {
-            if service.erase(&ctx, related_id).await? {
+    for (_, related_id) in related.iter().filter(|(_, related_id)| related_id != id) {
+        for eraser in erasers {
+            if eraser.erase_in(txn, ctx, related_id).await? {
                 erased.push(json!({
                     "id": related_id,
-                    "@referredType": service.descriptor().type_name,
+                    "@referredType": eraser.type_name(),
                 }));
                 break;
             }
         }
     }
-    Ok(Json(json!({
-        "id": id,
-        "erased": erased,
-        "@type": "ErasureReport",
-    })))
+    Ok(erased)
 }

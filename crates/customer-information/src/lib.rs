@@ -20,7 +20,7 @@ pub mod view;
 
 use std::sync::Arc;
 
-use crm_store::{DocumentService, Store, TypeRegistry};
+use crm_store::{DocumentService, Erasable, Store, TypeRegistry};
 use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
 
@@ -62,69 +62,65 @@ pub fn register_types(registry: &mut TypeRegistry) {
 pub struct Services {
     /// Every resource service, for the generic router.
     pub all: Vec<Arc<dyn ResourceService>>,
+    /// Every resource kind that can hold personal data, for privacy erasure.
+    pub erasers: Vec<Arc<dyn Erasable>>,
     /// The customer service, which the 360 view reads through.
     pub customers: Arc<dyn ResourceService>,
     /// The individual service, where erasure starts.
     pub individuals: Arc<dyn ResourceService>,
 }
 
+/// Collects each document service both as a resource service and as an eraser.
+struct Builder<'a> {
+    store: &'a Store,
+    registry: &'a Arc<TypeRegistry>,
+    all: Vec<Arc<dyn ResourceService>>,
+    erasers: Vec<Arc<dyn Erasable>>,
+}
+
+impl Builder<'_> {
+    fn add<K: crm_store::ResourceKind>(&mut self, kind: K) -> Arc<dyn ResourceService> {
+        let service = Arc::new(DocumentService::new(
+            kind,
+            self.store.clone(),
+            self.registry.clone(),
+        ));
+        self.all.push(service.clone());
+        self.erasers.push(service.clone());
+        service
+    }
+}
+
 /// The services of this crate's resources.
 pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services, CatalogError> {
     let kinds = resources::Kinds::load()?;
-    let customers: Arc<dyn ResourceService> = Arc::new(DocumentService::new(
-        kinds.customer,
-        store.clone(),
-        registry.clone(),
-    ));
-    let individuals: Arc<dyn ResourceService> = Arc::new(DocumentService::new(
-        kinds.individual,
-        store.clone(),
-        registry.clone(),
-    ));
-    let all: Vec<Arc<dyn ResourceService>> = vec![
-        individuals.clone(),
-        Arc::new(DocumentService::new(
-            kinds.organization,
-            store.clone(),
-            registry.clone(),
-        )),
-        customers.clone(),
-        Arc::new(DocumentService::new(
-            kinds.party_role,
-            store.clone(),
-            registry.clone(),
-        )),
-    ];
-    let mut all = all;
-    all.extend(account_services(store, registry)?);
-    all.push(Arc::new(DocumentService::new(
-        InteractionKind(descriptor(
-            spec::interaction(),
-            "/tmf-api/partyInteraction/v4/",
-            "partyInteraction",
-            "PartyInteraction",
-            Domain::Interaction,
-        )?),
-        store.clone(),
-        registry.clone(),
-    )));
+    let mut builder = Builder {
+        store,
+        registry,
+        all: Vec::new(),
+        erasers: Vec::new(),
+    };
+    let individuals = builder.add(kinds.individual);
+    builder.add(kinds.organization);
+    let customers = builder.add(kinds.customer);
+    builder.add(kinds.party_role);
+    add_account_services(&mut builder)?;
+    builder.add(InteractionKind(descriptor(
+        spec::interaction(),
+        "/tmf-api/partyInteraction/v4/",
+        "partyInteraction",
+        "PartyInteraction",
+        Domain::Interaction,
+    )?));
     Ok(Services {
-        all,
+        all: builder.all,
+        erasers: builder.erasers,
         customers,
         individuals,
     })
 }
 
 const ACCOUNT_BASE: &str = "/tmf-api/accountManagement/v4/";
-
-/// The generic document service of a kind.
-fn service<K: crm_store::ResourceKind>(
-    kind: K,
-    store: &Store,
-    registry: &Arc<TypeRegistry>,
-) -> Arc<dyn ResourceService> {
-    Arc::new(DocumentService::new(kind, store.clone(), registry.clone()))
-}
 
 fn account_descriptor(
     name: &'static str,
@@ -139,69 +135,51 @@ fn account_descriptor(
     )
 }
 
-fn account<M: accounts::Account>(
-    store: &Store,
-    registry: &Arc<TypeRegistry>,
+fn add_account<M: accounts::Account>(
+    builder: &mut Builder<'_>,
     name: &'static str,
     stored: crm_store::StoredType,
-) -> Result<Arc<dyn ResourceService>, CatalogError> {
-    let kind = AccountKind::<M> {
+) -> Result<(), CatalogError> {
+    builder.add(AccountKind::<M> {
         descriptor: account_descriptor(name, stored)?,
         stored,
         _model: PhantomData,
-    };
-    Ok(service(kind, store, registry))
+    });
+    Ok(())
 }
 
-fn setting<M>(
-    store: &Store,
-    registry: &Arc<TypeRegistry>,
+fn add_setting<M>(
+    builder: &mut Builder<'_>,
     name: &'static str,
     stored: crm_store::StoredType,
-) -> Result<Arc<dyn ResourceService>, CatalogError>
+) -> Result<(), CatalogError>
 where
     M: serde::Serialize + serde::de::DeserializeOwned + validator::Validate + Send + Sync + 'static,
 {
-    let kind = SettingKind::<M> {
+    builder.add(SettingKind::<M> {
         descriptor: account_descriptor(name, stored)?,
         stored,
         _model: PhantomData,
-    };
-    Ok(service(kind, store, registry))
+    });
+    Ok(())
 }
 
 /// The seven TMF666 resources.
-fn account_services(
-    store: &Store,
-    registry: &Arc<TypeRegistry>,
-) -> Result<Vec<Arc<dyn ResourceService>>, CatalogError> {
-    Ok(vec![
-        account::<sid_model::PartyAccount>(store, registry, "partyAccount", PARTY_ACCOUNT)?,
-        account::<sid_model::BillingAccount>(store, registry, "billingAccount", BILLING_ACCOUNT)?,
-        account::<sid_model::SettlementAccount>(
-            store,
-            registry,
-            "settlementAccount",
-            SETTLEMENT_ACCOUNT,
-        )?,
-        account::<sid_model::FinancialAccount>(
-            store,
-            registry,
-            "financialAccount",
-            FINANCIAL_ACCOUNT,
-        )?,
-        setting::<sid_model::BillingCycleSpecification>(
-            store,
-            registry,
-            "billingCycleSpecification",
-            BILLING_CYCLE_SPECIFICATION,
-        )?,
-        setting::<sid_model::BillFormat>(store, registry, "billFormat", BILL_FORMAT)?,
-        setting::<sid_model::BillPresentationMedia>(
-            store,
-            registry,
-            "billPresentationMedia",
-            BILL_PRESENTATION_MEDIA,
-        )?,
-    ])
+fn add_account_services(builder: &mut Builder<'_>) -> Result<(), CatalogError> {
+    add_account::<sid_model::PartyAccount>(builder, "partyAccount", PARTY_ACCOUNT)?;
+    add_account::<sid_model::BillingAccount>(builder, "billingAccount", BILLING_ACCOUNT)?;
+    add_account::<sid_model::SettlementAccount>(builder, "settlementAccount", SETTLEMENT_ACCOUNT)?;
+    add_account::<sid_model::FinancialAccount>(builder, "financialAccount", FINANCIAL_ACCOUNT)?;
+    add_setting::<sid_model::BillingCycleSpecification>(
+        builder,
+        "billingCycleSpecification",
+        BILLING_CYCLE_SPECIFICATION,
+    )?;
+    add_setting::<sid_model::BillFormat>(builder, "billFormat", BILL_FORMAT)?;
+    add_setting::<sid_model::BillPresentationMedia>(
+        builder,
+        "billPresentationMedia",
+        BILL_PRESENTATION_MEDIA,
+    )?;
+    Ok(())
 }

@@ -76,7 +76,8 @@ impl ViewContributor for ReferencingSection {
     }
 
     async fn contribute(&self, _ctx: &RequestContext, subject: &ViewSubject) -> TmfResult<Value> {
-        let related = crm_store::relations::referencing(&self.store, &subject.ids()).await?;
+        let related =
+            crm_store::relations::referencing(self.store.connection(), &subject.ids()).await?;
         let ids: Vec<String> = related
             .into_iter()
             .filter(|(table, _)| table == self.table)
@@ -272,7 +273,8 @@ async fn timeline(
         (CUSTOMER.table.to_owned(), subject.customer_id.clone()),
         (INDIVIDUAL.table.to_owned(), subject.party_id.clone()),
     ];
-    resources.extend(crm_store::relations::referencing(&state.store, &subject.ids()).await?);
+    resources
+        .extend(crm_store::relations::referencing(state.store.connection(), &subject.ids()).await?);
     let page = crm_store::history_of(
         state.store.connection(),
         &resources,

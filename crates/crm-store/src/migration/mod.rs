@@ -10,6 +10,8 @@ mod m20261123_000002_audit_history;
 mod m20261123_000003_accounts_interactions;
 mod m20261123_000004_search_keys;
 mod m20261124_000005_reference_lookups;
+mod m20261124_000006_search_key_kind;
+mod m20261124_000007_events;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_accounts_interactions::Migration),
             Box::new(m20261123_000004_search_keys::Migration),
             Box::new(m20261124_000005_reference_lookups::Migration),
+            Box::new(m20261124_000006_search_key_kind::Migration),
+            Box::new(m20261124_000007_events::Migration),
         ]
     }
 }
