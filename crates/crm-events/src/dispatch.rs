@@ -37,6 +37,9 @@ const FAN_OUT_BATCH: i64 = 1000;
 /// Rows per multi-row statement.
 const CHUNK: usize = 500;
 
+/// A subscription's query text and its parsed form.
+type ParsedQuery = (Option<String>, Arc<HubQuery>);
+
 /// Delivers the outbox. Cheap to clone; every clone shares its sinks.
 #[derive(Clone)]
 pub struct Dispatcher {
@@ -50,7 +53,7 @@ struct Inner {
     http: HttpSink,
     nats: OnceCell<NatsSink>,
     public_url: Option<String>,
-    queries: Mutex<HashMap<String, (Option<String>, Arc<HubQuery>)>>,
+    queries: Mutex<HashMap<String, ParsedQuery>>,
     fanned_out: Notify,
 }
 
