@@ -23,6 +23,8 @@ pub struct Received {
     pub raw: Bytes,
     /// The body as JSON.
     pub body: Value,
+    /// When it arrived.
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Default)]
@@ -57,12 +59,14 @@ async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, raw: Byt
     if refused {
         return StatusCode::SERVICE_UNAVAILABLE;
     }
+    let received_at = chrono::Utc::now();
     let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-    shared
-        .accepted
-        .lock()
-        .await
-        .push(Received { headers, raw, body });
+    shared.accepted.lock().await.push(Received {
+        headers,
+        raw,
+        body,
+        received_at,
+    });
     StatusCode::CREATED
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::Utc;
 use crm_store::sql::Sql;
-use crm_store::{Store, Transaction, db_error};
+use crm_store::{DatabaseTransaction, Store, db_error};
 use futures_util::StreamExt;
 use rand::Rng;
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -158,32 +158,38 @@ impl Dispatcher {
                 }
             })
         };
-        let deliver = {
-            let this = self.clone();
-            let mut stop = watch.clone();
-            tokio::spawn(async move {
-                loop {
-                    let more = match this.deliver_once().await {
-                        Ok(count) => count > 0,
-                        Err(error) => {
-                            tracing::warn!(error = %error.message, "event delivery failed");
-                            false
+        // Several delivery workers: one sends a batch while another claims the next (a
+        // claimed row is leased, so they never take the same one).
+        let deliver: Vec<JoinHandle<()>> = (0..self.inner.settings.workers.max(1))
+            .map(|_| {
+                let this = self.clone();
+                let mut stop = watch.clone();
+                tokio::spawn(async move {
+                    loop {
+                        let more = match this.deliver_once().await {
+                            Ok(count) => count > 0,
+                            Err(error) => {
+                                tracing::warn!(error = %error.message, "event delivery failed");
+                                false
+                            }
+                        };
+                        if *stop.borrow() {
+                            return;
                         }
-                    };
-                    if *stop.borrow() {
-                        return;
+                        if more {
+                            // Wake a peer: there may be more than one worker's share.
+                            this.inner.fanned_out.notify_one();
+                            continue;
+                        }
+                        tokio::select! {
+                            _ = this.inner.fanned_out.notified() => {}
+                            _ = tokio::time::sleep(this.inner.settings.poll_interval()) => {}
+                            _ = stop.changed() => return,
+                        }
                     }
-                    if more {
-                        continue;
-                    }
-                    tokio::select! {
-                        _ = this.inner.fanned_out.notified() => {}
-                        _ = tokio::time::sleep(this.inner.settings.poll_interval()) => {}
-                        _ = stop.changed() => return,
-                    }
-                }
+                })
             })
-        };
+            .collect();
         let purge = {
             let this = self.clone();
             let mut stop = watch;
@@ -199,10 +205,9 @@ impl Dispatcher {
                 }
             })
         };
-        DispatcherHandle {
-            shutdown,
-            tasks: vec![fan_out, deliver, purge],
-        }
+        let mut tasks = vec![fan_out, purge];
+        tasks.extend(deliver);
+        DispatcherHandle { shutdown, tasks }
     }
 
     fn backend(&self) -> DbBackend {
@@ -216,7 +221,7 @@ impl Dispatcher {
         crm_store::finish(txn, outcome).await
     }
 
-    async fn fan_out_in(&self, txn: &Transaction) -> TmfResult<usize> {
+    async fn fan_out_in(&self, txn: &DatabaseTransaction) -> TmfResult<usize> {
         let backend = self.backend();
         // One fan-out at a time: deliveries must exist in outbox order.
         if backend == DbBackend::Postgres {
@@ -312,7 +317,7 @@ impl Dispatcher {
     /// Every subscription with its parsed query (parsed once per query text).
     async fn subscriptions(
         &self,
-        txn: &Transaction,
+        txn: &DatabaseTransaction,
     ) -> TmfResult<Vec<(Subscription, Arc<HubQuery>)>> {
         let subscriptions = subscription::all(txn).await?;
         let mut cache = self
@@ -397,13 +402,9 @@ impl Dispatcher {
             claim.push(" FOR UPDATE SKIP LOCKED");
         }
         claim.push(") RETURNING id");
-        let rows = self
-            .inner
-            .store
-            .connection()
-            .query_all_raw(claim.build())
-            .await
-            .map_err(db_error)?;
+        let txn = self.inner.store.begin().await?;
+        let claimed = txn.query_all_raw(claim.build()).await.map_err(db_error);
+        let rows = crm_store::finish(txn, claimed).await?;
         let ids: Vec<i64> = rows
             .iter()
             .map(|row| row.try_get("", "id").map_err(db_error))

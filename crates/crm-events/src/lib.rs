@@ -44,8 +44,10 @@ pub struct EventSettings {
     pub request_timeout_ms: u64,
     /// Deliveries claimed at once.
     pub batch_size: u32,
-    /// Deliveries in flight at once.
+    /// Deliveries in flight at once, per worker.
     pub concurrency: usize,
+    /// Delivery workers per instance (one claims while another sends).
+    pub workers: usize,
     /// How long a claimed delivery is reserved for the claiming instance, in seconds; after
     /// that (a crash) another instance takes it over.
     pub lease_seconds: u64,
@@ -74,6 +76,7 @@ impl Default for EventSettings {
             request_timeout_ms: 10_000,
             batch_size: 256,
             concurrency: 32,
+            workers: 2,
             lease_seconds: 60,
             allowed_callback_hosts: Vec::new(),
             nats_url: None,

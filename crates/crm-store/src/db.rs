@@ -40,6 +40,34 @@ impl Default for PoolOptions {
 pub struct Store {
     db: DatabaseConnection,
     events: crate::outbox::EventSignal,
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction ([`Store::begin`]); dereferences to the sea-orm transaction.
+#[derive(Debug)]
+pub struct Transaction {
+    inner: sea_orm::DatabaseTransaction,
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for Transaction {
+    type Target = sea_orm::DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl Transaction {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.inner.commit().await
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<(), sea_orm::DbErr> {
+        self.inner.rollback().await
+    }
 }
 
 impl Store {
@@ -86,6 +114,7 @@ impl Store {
         Ok(Self {
             db,
             events: crate::outbox::EventSignal::default(),
+            writer: std::sync::Arc::default(),
         })
     }
 
@@ -129,20 +158,31 @@ impl Store {
         &self.db
     }
 
-    /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`, waiting up to the busy timeout): a transaction that read first and then
-    /// wanted to write would fail at once if another connection had written meanwhile.
-    pub async fn begin(&self) -> tmf_apis::TmfResult<sea_orm::DatabaseTransaction> {
+    /// Begins a write transaction. On SQLite, where there is one writer at a time, writers
+    /// queue in this process for the write lock (held until commit or rollback) and the
+    /// transaction takes the database's lock at once (`BEGIN IMMEDIATE`), rather than
+    /// meeting in SQLite's busy handler, whose sleeps add tens of milliseconds under load,
+    /// or failing when a transaction that read first wants to write after another commit.
+    pub async fn begin(&self) -> tmf_apis::TmfResult<Transaction> {
         use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let sqlite = self.backend() == DbBackend::Sqlite;
+        let writer = match sqlite {
+            true => Some(self.writer.clone().lock_owned().await),
+            false => None,
+        };
         let options = TransactionOptions {
-            sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
-                .then_some(SqliteTransactionMode::Immediate),
+            sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        self.db
+        let inner = self
+            .db
             .begin_with_options(options)
             .await
-            .map_err(crate::error::db_error)
+            .map_err(crate::error::db_error)?;
+        Ok(Transaction {
+            inner,
+            _writer: writer,
+        })
     }
 
     /// Signalled after every commit that wrote events.

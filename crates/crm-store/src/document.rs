@@ -593,7 +593,7 @@ impl<K: ResourceKind> Erasable for DocumentService<K> {
 
 /// Commits when the work succeeded, rolls back at once when it did not: a refused request
 /// must not leave a connection idle in a transaction, holding its locks.
-pub async fn finish<T>(txn: DatabaseTransaction, outcome: TmfResult<T>) -> TmfResult<T> {
+pub async fn finish<T>(txn: crate::Transaction, outcome: TmfResult<T>) -> TmfResult<T> {
     match outcome {
         Ok(value) => {
             txn.commit().await.map_err(db_error)?;

@@ -16,7 +16,7 @@ pub mod outbox;
 pub mod relations;
 pub mod sql;
 
-pub use db::{PoolOptions, Store};
+pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
     DocumentService, ERASED, Erasable, Erasure, Reference, ResourceKind, StoredType, TypeRegistry,
     erase_document, finish,
@@ -24,4 +24,4 @@ pub use document::{
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;
-pub use sea_orm::DatabaseTransaction as Transaction;
+pub use sea_orm::DatabaseTransaction;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use crm_store::{Erasable, Store, Transaction};
+use crm_store::{DatabaseTransaction, Erasable, Store};
 use serde_json::{Value, json};
 use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{AccessPolicy, Operation, RequestContext, ResourceService, TmfError, TmfResult};
@@ -84,7 +84,7 @@ async fn erase(
 /// Erases the individual, every resource that refers to it, and every resource that refers
 /// to its customers, within `txn`; returns references to what was erased.
 async fn erase_everywhere(
-    txn: &Transaction,
+    txn: &DatabaseTransaction,
     erasers: &[Arc<dyn Erasable>],
     ctx: &RequestContext,
     id: &str,
