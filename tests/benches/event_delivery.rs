@@ -3,8 +3,9 @@
 //! change's commit to its delivery under a steady write load.
 //!
 //! `cargo bench -p crm-tests --bench event_delivery [-- EVENTS WRITES_PER_SECOND SECONDS]`
-//! (defaults 20000, 200, 10). On PostgreSQL with `TEST_DATABASE_URL` set. Talks only to
-//! 127.0.0.1 and stops by itself.
+//! (defaults 20000, 200, 10). On PostgreSQL with `TEST_DATABASE_URL` set. `BENCH_BATCH`,
+//! `BENCH_CONCURRENCY` and `BENCH_WORKERS` override the dispatcher's batch size, requests in
+//! flight per worker and workers. Talks only to 127.0.0.1 and stops by itself.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let rank = ((sorted.len() as f64) * p).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// A dispatcher setting from the environment (to explore), else the given value.
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -38,8 +47,9 @@ async fn main() {
         let events = &mut settings.events;
         events.allowed_callback_hosts = vec!["127.0.0.1".into()];
         events.poll_interval_ms = 100;
-        events.batch_size = 1000;
-        events.concurrency = 64;
+        events.batch_size = setting("BENCH_BATCH", 1000);
+        events.concurrency = setting("BENCH_CONCURRENCY", 64);
+        events.workers = setting("BENCH_WORKERS", 2);
     })
     .await;
     let listener = Listener::start(0).await;

@@ -390,9 +390,8 @@ impl Dispatcher {
         claim
             .push("UPDATE event_delivery SET lease_until = ")
             .bind(now.saturating_add(lease))
-            .push(", attempts = attempts + 1, updated_at = ")
-            .bind(now)
-            .push(" WHERE id IN (SELECT d.id FROM event_delivery d WHERE d.status = 'pending' AND d.next_attempt_at <= ")
+            // No indexed column changes: PostgreSQL can update in place (HOT).
+            .push(", attempts = attempts + 1 WHERE id IN (SELECT d.id FROM event_delivery d WHERE d.status = 'pending' AND d.next_attempt_at <= ")
             .bind(now)
             .push(" AND d.lease_until <= ")
             .bind(now)

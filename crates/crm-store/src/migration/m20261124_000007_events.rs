@@ -16,6 +16,12 @@ impl MigrationTrait for Migration {
             _ => "INTEGER PRIMARY KEY AUTOINCREMENT",
         };
         let connection = manager.get_connection();
+        // Delivery rows are updated twice each: leave room on their pages for PostgreSQL to
+        // update in place.
+        let delivery_storage = match manager.get_database_backend() {
+            DbBackend::Postgres => " WITH (fillfactor = 70)",
+            _ => "",
+        };
         for statement in [
             format!(
                 "CREATE TABLE event_outbox (\
@@ -56,7 +62,7 @@ impl MigrationTrait for Migration {
                     last_status INTEGER, \
                     last_error TEXT, \
                     updated_at BIGINT NOT NULL, \
-                    UNIQUE (subscription_id, seq))"
+                    UNIQUE (subscription_id, seq)){delivery_storage}"
             ),
             // The head of each (subscription, resource) queue: deliveries are in commit
             // order per resource.
