@@ -41,7 +41,11 @@ async fn main() {
     let backlog = arg(0, 20_000) as usize;
     let rate = arg(1, 200);
     let seconds = arg(2, 10);
-    let database = if on_postgres() { "PostgreSQL" } else { "SQLite" };
+    let database = if on_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
 
     let app = TestApp::with_settings(|settings| {
         let events = &mut settings.events;
@@ -86,9 +90,11 @@ async fn main() {
             }
             let event_id = uuid::Uuid::now_v7().to_string();
             let resource_id = format!("bench-{n}");
-            let event = body
-                .replace(&template_id, &resource_id)
-                .replacen("\"eventId\":\"", &format!("\"eventId\":\"{event_id}"), 1);
+            let event = body.replace(&template_id, &resource_id).replacen(
+                "\"eventId\":\"",
+                &format!("\"eventId\":\"{event_id}"),
+                1,
+            );
             sql.push("(")
                 .bind(event_id)
                 .push(", ")
@@ -107,7 +113,10 @@ async fn main() {
             .await
             .expect("backlog");
     }
-    eprintln!("backlog of {backlog} events written in {:?}", started.elapsed());
+    eprintln!(
+        "backlog of {backlog} events written in {:?}",
+        started.elapsed()
+    );
 
     let dispatcher = app.dispatcher.start();
     let started = Instant::now();
@@ -128,7 +137,10 @@ async fn main() {
     for n in 0..writes {
         ticker.tick().await;
         let created = app
-            .post(INDIVIDUAL, &json!({"givenName": format!("L{n}"), "familyName": "Latency"}))
+            .post(
+                INDIVIDUAL,
+                &json!({"givenName": format!("L{n}"), "familyName": "Latency"}),
+            )
             .await;
         assert_eq!(created.status.as_u16(), 201, "{}", created.text);
     }
@@ -147,7 +159,9 @@ async fn main() {
         .collect();
     latencies.sort_by(f64::total_cmp);
     assert_eq!(latencies.len(), writes, "a latency for every write");
-    println!("| database | backlog delivered | events/s | writes/s | commit→delivery p50 ms | p99 ms |");
+    println!(
+        "| database | backlog delivered | events/s | writes/s | commit→delivery p50 ms | p99 ms |"
+    );
     println!("|---|---|---|---|---|---|");
     println!(
         "| {database} | {backlog} in {:.2} s | {throughput:.0} | {rate} for {seconds} s | {:.1} | {:.1} |",

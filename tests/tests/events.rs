@@ -49,13 +49,14 @@ fn event_types(received: &[Received]) -> Vec<String> {
     received.iter().map(|r| event_type(r).to_owned()).collect()
 }
 
-async fn outbox_count(app: &TestApp) -> i64 {
+/// How many rows `table` holds.
+async fn rows(app: &TestApp, table: &str) -> i64 {
     let row = app
         .store
         .connection()
         .query_one_raw(sea_orm::Statement::from_string(
             app.store.backend(),
-            "SELECT COUNT(*) AS n FROM event_outbox",
+            format!("SELECT COUNT(*) AS n FROM {table}"),
         ))
         .await
         .expect("count")
@@ -184,17 +185,7 @@ async fn bad_subscriptions_are_refused_and_not_stored() {
         let message = response.assert_tmf_error(400);
         assert!(message.contains(says), "{body}: {message}");
     }
-    let stored = app
-        .store
-        .connection()
-        .query_one_raw(sea_orm::Statement::from_string(
-            app.store.backend(),
-            "SELECT COUNT(*) AS n FROM event_subscription",
-        ))
-        .await
-        .expect("count")
-        .expect("row");
-    assert_eq!(stored.try_get::<i64>("", "n").expect("n"), 0);
+    assert_eq!(rows(&app, "event_subscription").await, 0);
 }
 
 #[tokio::test]
@@ -304,7 +295,7 @@ async fn a_listener_receives_spec_valid_events_for_every_change() {
 #[tokio::test]
 async fn refused_writes_leave_no_event() {
     let app = app().await;
-    let before = outbox_count(&app).await;
+    let before = rows(&app, "event_outbox").await;
     app.post(INDIVIDUAL, &json!({"givenName": 5}))
         .await
         .assert_tmf_error(400);
@@ -316,7 +307,7 @@ async fn refused_writes_leave_no_event() {
     .assert_tmf_error(422);
     let id = app.individual("Ada", "Lovelace").await;
     let customer = app.customer("Ada", &id, "active").await;
-    let after_writes = outbox_count(&app).await;
+    let after_writes = rows(&app, "event_outbox").await;
     assert_eq!(after_writes - before, 2, "one event per committed create");
     // Deleting a party a customer still engages is refused: no event.
     app.delete(&format!("{INDIVIDUAL}/{id}"))
@@ -331,7 +322,7 @@ async fn refused_writes_leave_no_event() {
         )
         .await;
     assert_eq!(same.status, StatusCode::OK, "{}", same.text);
-    assert_eq!(outbox_count(&app).await, after_writes);
+    assert_eq!(rows(&app, "event_outbox").await, after_writes);
 }
 
 #[tokio::test]

@@ -57,12 +57,7 @@ fn extension_operation(extension: &ExtensionOperation) -> utoipa::openapi::path:
             "200",
             ResponseBuilder::new()
                 .description("Success")
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(ObjectBuilder::new()))
-                        .build(),
-                )
+                .content("application/json", json_content(ObjectBuilder::new()))
                 .build(),
         )
         .responses_from(errors(&["400", "401", "403", "404", "500"]))
@@ -105,17 +100,7 @@ pub fn openapi_document(
                         .operation_id(Some(format!("create{type_name}")))
                         .summary(Some(format!("Creates a {type_name}")))
                         .tag(descriptor.base_path)
-                        .request_body(Some(
-                            RequestBodyBuilder::new()
-                                .required(Some(Required::True))
-                                .content(
-                                    "application/json",
-                                    ContentBuilder::new()
-                                        .schema(Some(schema_ref(&create_schema)))
-                                        .build(),
-                                )
-                                .build(),
-                        ))
+                        .request_body(Some(json_request_body(&create_schema)))
                         .response("201", resource_response(&resource_schema, "Created"))
                         .responses_from(errors(&["400", "401", "403", "415", "422", "500"])),
                 ),
@@ -224,17 +209,7 @@ fn hub_paths(
             PathItem::new(
                 HttpMethod::Post,
                 operation(format!("{api}RegisterListener"), "Registers a listener (callback and query); the integration and admin roles may")
-                    .request_body(Some(
-                        RequestBodyBuilder::new()
-                            .required(Some(Required::True))
-                            .content(
-                                "application/json",
-                                ContentBuilder::new()
-                                    .schema(Some(schema_ref(&input)))
-                                    .build(),
-                            )
-                            .build(),
-                    ))
+                    .request_body(Some(json_request_body(&input)))
                     .response("201", resource_response(&subscription, "Subscribed"))
                     .responses_from(errors(&["400", "401", "403", "415", "500"])),
             ),
@@ -272,12 +247,7 @@ fn hub_paths(
                         "200",
                         ResponseBuilder::new()
                             .description("Success")
-                            .content(
-                                "application/json",
-                                ContentBuilder::new()
-                                    .schema(Some(ObjectBuilder::new()))
-                                    .build(),
-                            )
+                            .content("application/json", json_content(ObjectBuilder::new()))
                             .build(),
                     )
                     .responses_from(errors(&["400", "401", "403", "404", "500"])),
@@ -294,12 +264,7 @@ fn hub_paths(
                         "200",
                         ResponseBuilder::new()
                             .description("How many deliveries were scheduled again")
-                            .content(
-                                "application/json",
-                                ContentBuilder::new()
-                                    .schema(Some(ObjectBuilder::new()))
-                                    .build(),
-                            )
+                            .content("application/json", json_content(ObjectBuilder::new()))
                             .build(),
                     )
                     .responses_from(errors(&["400", "401", "403", "404", "500"])),
@@ -319,6 +284,19 @@ impl ResponsesFrom for OperationBuilder {
     }
 }
 
+/// `application/json` content of a schema.
+fn json_content(schema: impl Into<RefOr<Schema>>) -> utoipa::openapi::content::Content {
+    ContentBuilder::new().schema(Some(schema)).build()
+}
+
+/// A required JSON request body of the named schema.
+fn json_request_body(schema_name: &str) -> utoipa::openapi::request_body::RequestBody {
+    RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content("application/json", json_content(schema_ref(schema_name)))
+        .build()
+}
+
 fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
@@ -326,12 +304,7 @@ fn schema_ref(name: &str) -> RefOr<Schema> {
 fn resource_response(schema_name: &str, description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(schema_ref(schema_name)))
-                .build(),
-        )
+        .content("application/json", json_content(schema_ref(schema_name)))
         .build()
 }
 
@@ -343,12 +316,7 @@ fn errors(statuses: &[&'static str]) -> Vec<(&'static str, utoipa::openapi::Resp
                 *status,
                 ResponseBuilder::new()
                     .description("Error")
-                    .content(
-                        "application/json",
-                        ContentBuilder::new()
-                            .schema(Some(schema_ref("Error")))
-                            .build(),
-                    )
+                    .content("application/json", json_content(schema_ref("Error")))
                     .build(),
             )
         })
@@ -416,12 +384,7 @@ fn list_operation(
                 .description("Success")
                 .header("X-Total-Count", count_header("Number of matching items"))
                 .header("X-Result-Count", count_header("Number of items in this response"))
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(ArrayBuilder::new().items(schema_ref(resource_schema))))
-                        .build(),
-                )
+                .content("application/json", json_content(ArrayBuilder::new().items(schema_ref(resource_schema))))
                 .build(),
         )
         .responses_from(errors(&["400", "401", "403", "500"]))

@@ -231,14 +231,7 @@ async fn deliveries(
     count.push("SELECT COUNT(*) AS total FROM event_delivery d");
     filter(&mut count);
     let connection = hub.state.store.connection();
-    let total: i64 = match connection
-        .query_one_raw(count.build())
-        .await
-        .map_err(db_error)?
-    {
-        Some(row) => row.try_get("", "total").map_err(db_error)?,
-        None => 0,
-    };
+    let total = count.count(connection).await?;
     let mut select = Sql::new(backend);
     select.push("SELECT d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.updated_at, o.event_id, o.event_type, o.resource_type, o.resource_id FROM event_delivery d JOIN event_outbox o ON o.seq = d.seq");
     filter(&mut select);
@@ -286,7 +279,7 @@ async fn deliveries(
         }
         items.push(item);
     }
-    Ok(list_response(items, u64::try_from(total).unwrap_or(0)))
+    Ok(list_response(items, total))
 }
 
 async fn redeliver(

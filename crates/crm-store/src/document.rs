@@ -456,14 +456,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
 
         let mut count = Sql::new(self.backend());
         push_count(&mut count, stored.table, stored.kind, &query);
-        let total: i64 = match connection
-            .query_one_raw(count.build())
-            .await
-            .map_err(query_error)?
-        {
-            Some(row) => row.try_get("", "total").map_err(query_error)?,
-            None => 0,
-        };
+        let total = count.count(connection).await?;
 
         let mut select = Sql::new(self.backend());
         select.push("SELECT body FROM ").push(stored.table);
@@ -474,10 +467,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
             .await
             .map_err(query_error)?;
         let items = rows.iter().map(read_body).collect::<TmfResult<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(Page { items, total })
     }
 
     async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {

@@ -220,14 +220,7 @@ pub async fn read_many(
     let mut count = Sql::new(backend);
     count.push("SELECT COUNT(*) AS total FROM audit_history");
     scope(&mut count);
-    let total: i64 = match connection
-        .query_one_raw(count.build())
-        .await
-        .map_err(db_error)?
-    {
-        Some(row) => row.try_get("", "total").map_err(db_error)?,
-        None => 0,
-    };
+    let total = count.count(connection).await?;
     let mut select = Sql::new(backend);
     select.push("SELECT id, resource_type, resource_id, action, actor, actor_roles, reason, occurred_at, changes FROM audit_history");
     scope(&mut select);
@@ -267,10 +260,7 @@ pub async fn read_many(
         }
         items.push(entry);
     }
-    Ok(Page {
-        items,
-        total: u64::try_from(total).unwrap_or(0),
-    })
+    Ok(Page { items, total })
 }
 
 #[cfg(test)]

@@ -63,6 +63,24 @@ impl Sql {
     pub fn build(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
+
+    /// Runs a `SELECT COUNT(*) AS total …` and returns the count.
+    pub async fn count(
+        self,
+        connection: &impl sea_orm::ConnectionTrait,
+    ) -> tmf_apis::TmfResult<u64> {
+        let total: i64 = match connection
+            .query_one_raw(self.build())
+            .await
+            .map_err(crate::error::query_error)?
+        {
+            Some(row) => row
+                .try_get("", "total")
+                .map_err(crate::error::query_error)?,
+            None => 0,
+        };
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
 }
 
 /// Whether an attribute name may be spliced into SQL (the catalogue admits no other).
