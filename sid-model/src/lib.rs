@@ -4,9 +4,11 @@
 //! Open API v4 specifications define: TMF632 Party Management (`Individual`, `Organization`),
 //! TMF629 Customer Management (`Customer`), TMF669 Party Role Management (`PartyRole`),
 //! TMF666 Account Management (`PartyAccount`, `BillingAccount`, `SettlementAccount`,
-//! `FinancialAccount`, `BillingCycleSpecification`, `BillFormat`, `BillPresentationMedia`) and
-//! TMF683 Party Interaction (`PartyInteraction`), with every sub-type and reference they use,
-//! plus the common value types (`Money`,
+//! `FinancialAccount`, `BillingCycleSpecification`, `BillFormat`, `BillPresentationMedia`),
+//! TMF683 Party Interaction (`PartyInteraction`), TMF620 Product Catalog (`Catalog`,
+//! `Category`, `ProductSpecification`, `ProductOffering`, `ProductOfferingPrice`), TMF622
+//! Product Ordering (`ProductOrder`, `CancelProductOrder`) and TMF637 Product Inventory
+//! (`Product`), with every sub-type and reference they use, plus the common value types (`Money`,
 //! `TimePeriod`, `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
 //! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification;
 //! unknown properties are refused; a property that the specification requires on creation is a
@@ -20,6 +22,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod catalog;
 pub mod characteristic;
 pub mod contact;
 pub mod currency;
@@ -28,8 +31,10 @@ mod decimal;
 pub mod interaction;
 pub mod money;
 pub mod note;
+pub mod order;
 pub mod party;
 pub mod party_role;
+pub mod product;
 pub mod quantity;
 pub mod reference;
 pub mod time;
@@ -48,6 +53,25 @@ pub use account::{
     FinancialAccountRef, PaymentPlan, RelatedAccountRef,
 };
 pub use attachment::AttachmentRefOrValue;
+pub use catalog::offering::{
+    BundledProductOffering, BundledProductOfferingOption, ProductOffering, ProductOfferingTerm,
+    ProductSpecificationCharacteristicValueUse,
+};
+pub use catalog::price::{
+    BundledProductOfferingPriceRelationship, PricingLogicAlgorithm, ProductOfferingPrice,
+    ProductOfferingPriceRelationship, TaxItem,
+};
+pub use catalog::reference::{
+    CategoryRef, ChannelRef, ConstraintRef, MarketSegmentRef, PlaceRef, ProductOfferingPriceRef,
+    ProductOfferingRef, ProductSpecificationRef, ResourceCandidateRef, ResourceSpecificationRef,
+    SLARef, ServiceCandidateRef, ServiceSpecificationRef, TargetProductSchema, TargetServiceSchema,
+};
+pub use catalog::specification::{
+    BundledProductSpecification, ProductSpecification, ProductSpecificationCharacteristic,
+    ProductSpecificationCharacteristicRelationship, ProductSpecificationCharacteristicValue,
+    ProductSpecificationRelationship,
+};
+pub use catalog::{Catalog, Category};
 pub use characteristic::Characteristic;
 pub use contact::{
     ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium,
@@ -60,6 +84,18 @@ pub use interaction::{
 };
 pub use money::{Money, MoneyError};
 pub use note::Note;
+pub use order::item::{
+    OrderItemActionType, OrderItemRelationship, OrderPrice, OrderTerm, ProductOrderItem,
+    ProductOrderItemStateType,
+};
+pub use order::reference::{
+    AppointmentRef, PaymentRef, ProductOfferingQualificationItemRef,
+    ProductOfferingQualificationRef, ProductOrderRef, QuoteItemRef, QuoteRef,
+};
+pub use order::{
+    CancelProductOrder, OrderNote, OrderRelatedChannel, ProductOrder, ProductOrderStateType,
+    TaskStateType,
+};
 pub use party::individual::{
     Disability, Individual, IndividualIdentification, IndividualStateType, LanguageAbility,
     OtherNameIndividual, Skill,
@@ -70,6 +106,11 @@ pub use party::organization::{
 };
 pub use party::{ExternalReference, PartyCreditProfile, TaxDefinition, TaxExemptionCertificate};
 pub use party_role::{CreditProfile, PartyRole};
+pub use product::{
+    AgreementItemRef, BillingAccountRef, Price, PriceAlteration, Product, ProductPrice,
+    ProductRefOrValue, ProductRelationship, ProductStatusType, ProductTerm, RelatedPlaceRefOrValue,
+    RelatedProductOrderItem, ResourceRef, ServiceRef,
+};
 pub use quantity::Quantity;
 pub use reference::{
     AccountRef, AgreementRef, EntityRef, MissingReferenceField, OrganizationRef, PaymentMethodRef,

@@ -1,14 +1,22 @@
 //! Every type of the crate checked against the definitions of the TMF v4 specifications.
 //!
 //! `tests/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629, TMF669,
-//! TMF666 and TMF683 v4.0.0 (and `Note` from TMF621 v4.0.0) as published, less descriptions,
-//! defaults, events, hub subscriptions, `Error` and the `_Update` forms; of the `_Create` forms
-//! only the `required` lists are kept. Definitions that none of the modelled resources uses are
-//! left out too: TMF632's `Party`, `Attachment` and `AttachmentRef`, TMF666's abstract
-//! `Account`, and TMF683's `Attachment`, `AttachmentRef`, `EntityValue` and
-//! `PartyInteractionStatusExampleType`. From each definition the test builds a document with
-//! every property filled, and checks that the matching Rust type reads it, validates it and
-//! writes it back unchanged; that a document with only the required properties is enough;
+//! TMF666, TMF683, TMF620, TMF622 and TMF637 v4.0.0 (and `Note` from TMF621 v4.0.0) as
+//! published, less descriptions, defaults, events, hub subscriptions, `Error` and the `_Update`
+//! forms; of the `_Create` forms only the `required` lists are kept. Definitions that none of
+//! the modelled resources uses are left out too: TMF632's `Party`, `Attachment` and
+//! `AttachmentRef`, TMF666's abstract `Account`, TMF683's `Attachment`, `AttachmentRef`,
+//! `EntityValue` and `PartyInteractionStatusExampleType`, TMF620's `Attachment`,
+//! `AttachmentRef`, `EntityRef`, `ExportJob`, `ImportJob` and `JobStateType`, TMF622's
+//! `CancelOrder`, `EntityRef`, `Place`, `PlaceRef`, `Product` and `ProductRef`, and TMF637's
+//! `EntityRef`, `Place`, `PlaceRef` and `ProductRef`. (For TMF620, TMF622 and TMF637 the
+//! modelled resources are `Catalog`, `Category`, `ProductSpecification`, `ProductOffering`,
+//! `ProductOfferingPrice`, `ProductOrder`, `CancelProductOrder` and `Product`; the file keeps
+//! every definition they reach through `$ref`, and their `_Create` forms.) From each
+//! definition the test builds a document with every property filled (a definition that
+//! contains itself, such as an order item's sub-items, is filled once and, inside itself, with
+//! its required properties only), and checks that the matching Rust type reads it, validates it
+//! and writes it back unchanged; that a document with only the required properties is enough;
 //! that each required property is really required; that an unknown property is refused; that
 //! a value of the wrong JSON type is refused for every property; and that an array shorter
 //! than its `minItems` is refused.
@@ -179,6 +187,146 @@ fn checks() -> Vec<(&'static str, &'static str, Check)> {
         ),
         // TMF683 also requires the hyperlink of a related party.
         ("TMF683", "RelatedParty", check::<InteractionRelatedParty>),
+        (
+            "TMF620",
+            "AttachmentRefOrValue",
+            check::<AttachmentRefOrValue>,
+        ),
+        (
+            "TMF620",
+            "BundledProductOffering",
+            check::<BundledProductOffering>,
+        ),
+        (
+            "TMF620",
+            "BundledProductOfferingOption",
+            check::<BundledProductOfferingOption>,
+        ),
+        (
+            "TMF620",
+            "BundledProductOfferingPriceRelationship",
+            check::<BundledProductOfferingPriceRelationship>,
+        ),
+        (
+            "TMF620",
+            "BundledProductSpecification",
+            check::<BundledProductSpecification>,
+        ),
+        ("TMF620", "Catalog", check::<Catalog>),
+        ("TMF620", "Category", check::<Category>),
+        ("TMF620", "CategoryRef", check::<CategoryRef>),
+        ("TMF620", "ChannelRef", check::<ChannelRef>),
+        ("TMF620", "ConstraintRef", check::<ConstraintRef>),
+        ("TMF620", "MarketSegmentRef", check::<MarketSegmentRef>),
+        ("TMF620", "PlaceRef", check::<PlaceRef>),
+        (
+            "TMF620",
+            "PricingLogicAlgorithm",
+            check::<PricingLogicAlgorithm>,
+        ),
+        ("TMF620", "ProductOffering", check::<ProductOffering>),
+        (
+            "TMF620",
+            "ProductOfferingPrice",
+            check::<ProductOfferingPrice>,
+        ),
+        (
+            "TMF620",
+            "ProductOfferingPriceRelationship",
+            check::<ProductOfferingPriceRelationship>,
+        ),
+        (
+            "TMF620",
+            "ProductOfferingTerm",
+            check::<ProductOfferingTerm>,
+        ),
+        (
+            "TMF620",
+            "ProductSpecification",
+            check::<ProductSpecification>,
+        ),
+        (
+            "TMF620",
+            "ProductSpecificationCharacteristic",
+            check::<ProductSpecificationCharacteristic>,
+        ),
+        (
+            "TMF620",
+            "ProductSpecificationCharacteristicRelationship",
+            check::<ProductSpecificationCharacteristicRelationship>,
+        ),
+        (
+            "TMF620",
+            "ProductSpecificationCharacteristicValue",
+            check::<ProductSpecificationCharacteristicValue>,
+        ),
+        (
+            "TMF620",
+            "ProductSpecificationCharacteristicValueUse",
+            check::<ProductSpecificationCharacteristicValueUse>,
+        ),
+        (
+            "TMF620",
+            "ProductSpecificationRelationship",
+            check::<ProductSpecificationRelationship>,
+        ),
+        (
+            "TMF620",
+            "ResourceCandidateRef",
+            check::<ResourceCandidateRef>,
+        ),
+        (
+            "TMF620",
+            "ResourceSpecificationRef",
+            check::<ResourceSpecificationRef>,
+        ),
+        ("TMF620", "SLARef", check::<SLARef>),
+        (
+            "TMF620",
+            "ServiceCandidateRef",
+            check::<ServiceCandidateRef>,
+        ),
+        (
+            "TMF620",
+            "ServiceSpecificationRef",
+            check::<ServiceSpecificationRef>,
+        ),
+        (
+            "TMF620",
+            "TargetServiceSchema",
+            check::<TargetServiceSchema>,
+        ),
+        ("TMF620", "TaxItem", check::<TaxItem>),
+        ("TMF622", "AppointmentRef", check::<AppointmentRef>),
+        ("TMF622", "CancelProductOrder", check::<CancelProductOrder>),
+        // TMF622 requires the text of a note.
+        ("TMF622", "Note", check::<OrderNote>),
+        (
+            "TMF622",
+            "OrderItemRelationship",
+            check::<OrderItemRelationship>,
+        ),
+        ("TMF622", "OrderPrice", check::<OrderPrice>),
+        ("TMF622", "OrderTerm", check::<OrderTerm>),
+        ("TMF622", "PaymentRef", check::<PaymentRef>),
+        (
+            "TMF622",
+            "ProductOfferingQualificationItemRef",
+            check::<ProductOfferingQualificationItemRef>,
+        ),
+        (
+            "TMF622",
+            "ProductOfferingQualificationRef",
+            check::<ProductOfferingQualificationRef>,
+        ),
+        ("TMF622", "ProductOrder", check::<ProductOrder>),
+        ("TMF622", "ProductOrderItem", check::<ProductOrderItem>),
+        ("TMF622", "ProductOrderRef", check::<ProductOrderRef>),
+        ("TMF622", "QuoteItemRef", check::<QuoteItemRef>),
+        ("TMF622", "QuoteRef", check::<QuoteRef>),
+        // TMF622 leaves the hyperlink of a related channel optional, TMF683 requires it.
+        ("TMF622", "RelatedChannel", check::<OrderRelatedChannel>),
+        ("TMF637", "Product", check::<Product>),
     ];
     // Definitions that several specifications share, each checked against every copy.
     for spec in ["TMF632", "TMF629", "TMF669"] {
@@ -194,6 +342,54 @@ fn checks() -> Vec<(&'static str, &'static str, Check)> {
         checks.extend([
             (spec, "EntityRef", check::<EntityRef> as Check),
             (spec, "TimePeriod", check::<TimePeriod>),
+        ]);
+    }
+    for spec in ["TMF620", "TMF622", "TMF637"] {
+        checks.extend([
+            (spec, "Money", check::<Money> as Check),
+            (
+                spec,
+                "ProductOfferingPriceRef",
+                check::<ProductOfferingPriceRef>,
+            ),
+            (spec, "ProductOfferingRef", check::<ProductOfferingRef>),
+            (
+                spec,
+                "ProductSpecificationRef",
+                check::<ProductSpecificationRef>,
+            ),
+            (spec, "Quantity", check::<Quantity>),
+            (spec, "RelatedParty", check::<RelatedParty>),
+            (spec, "TargetProductSchema", check::<TargetProductSchema>),
+            (spec, "TimePeriod", check::<TimePeriod>),
+        ]);
+    }
+    for spec in ["TMF620", "TMF622"] {
+        checks.push((spec, "AgreementRef", check::<AgreementRef>));
+    }
+    for spec in ["TMF622", "TMF637"] {
+        checks.extend([
+            (spec, "AgreementItemRef", check::<AgreementItemRef> as Check),
+            (spec, "BillingAccountRef", check::<BillingAccountRef>),
+            (spec, "Characteristic", check::<Characteristic>),
+            (spec, "Price", check::<Price>),
+            (spec, "PriceAlteration", check::<PriceAlteration>),
+            (spec, "ProductPrice", check::<ProductPrice>),
+            (spec, "ProductRefOrValue", check::<ProductRefOrValue>),
+            (spec, "ProductRelationship", check::<ProductRelationship>),
+            (spec, "ProductTerm", check::<ProductTerm>),
+            (
+                spec,
+                "RelatedPlaceRefOrValue",
+                check::<RelatedPlaceRefOrValue>,
+            ),
+            (
+                spec,
+                "RelatedProductOrderItem",
+                check::<RelatedProductOrderItem>,
+            ),
+            (spec, "ResourceRef", check::<ResourceRef>),
+            (spec, "ServiceRef", check::<ServiceRef>),
         ]);
     }
     for spec in ["TMF629", "TMF669"] {
@@ -228,6 +424,32 @@ fn enum_checks() -> Vec<(&'static str, &'static str, EnumCheck)> {
             "OrganizationStateType",
             check_enum::<OrganizationStateType>,
         ),
+        (
+            "TMF622",
+            "OrderItemActionType",
+            check_enum::<OrderItemActionType>,
+        ),
+        (
+            "TMF622",
+            "ProductOrderItemStateType",
+            check_enum::<ProductOrderItemStateType>,
+        ),
+        (
+            "TMF622",
+            "ProductOrderStateType",
+            check_enum::<ProductOrderStateType>,
+        ),
+        (
+            "TMF622",
+            "ProductStatusType",
+            check_enum::<ProductStatusType>,
+        ),
+        ("TMF622", "TaskStateType", check_enum::<TaskStateType>),
+        (
+            "TMF637",
+            "ProductStatusType",
+            check_enum::<ProductStatusType>,
+        ),
     ]
 }
 
@@ -247,16 +469,26 @@ fn referenced_name(reference: &str) -> &str {
 
 /// Properties that the Rust type requires although the specification leaves them optional:
 /// an amount of money means nothing without its currency and its value.
-const STRICTER_THAN_THE_SPECIFICATION: &[(&str, &str, &[&str])] =
-    &[("TMF666", "Money", &["unit", "value"])];
+const STRICTER_THAN_THE_SPECIFICATION: &[(&str, &str, &[&str])] = &[
+    ("TMF666", "Money", &["unit", "value"]),
+    ("TMF620", "Money", &["unit", "value"]),
+    ("TMF622", "Money", &["unit", "value"]),
+    ("TMF637", "Money", &["unit", "value"]),
+];
 
 /// A document for the definition `name` of `spec` with every property present.
 fn full_document(all: &Value, spec: &str, name: &str) -> Value {
-    full_instance(all, spec, &json!({"$ref": format!("#/definitions/{name}")}))
+    full_instance(
+        all,
+        spec,
+        &json!({"$ref": format!("#/definitions/{name}")}),
+        &mut Vec::new(),
+    )
 }
 
-/// A value for `schema` with every property present.
-fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
+/// A value for `schema` with every property present, `expanding` naming the definitions being
+/// filled around it.
+fn full_instance(all: &Value, spec: &str, schema: &Value, expanding: &mut Vec<String>) -> Value {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = referenced_name(reference);
         if name == "Any" {
@@ -266,7 +498,15 @@ fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
             // `unit` is a plain string in the specification, but only ISO 4217 codes are money.
             return json!({"unit": "EUR", "value": 2.5});
         }
-        return full_instance(all, spec, definition(all, spec, name));
+        if expanding.iter().any(|outer| outer == name) {
+            // A definition inside itself (an order item's sub-items, a bundle's products) gets
+            // only its required properties, or the document would never end.
+            return required_instance(all, spec, name, expanding);
+        }
+        expanding.push(name.to_owned());
+        let value = full_instance(all, spec, definition(all, spec, name), expanding);
+        expanding.pop();
+        return value;
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         return values[0].clone();
@@ -280,19 +520,14 @@ fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
         Some("integer") => json!(7),
         Some("number") => json!(2.5),
         Some("boolean") => json!(true),
-        Some("array") => json!([full_instance(all, spec, &schema["items"])]),
+        Some("array") => json!([full_instance(all, spec, &schema["items"], expanding)]),
         Some("object") => {
             let properties = schema["properties"].as_object().expect("object properties");
             Value::Object(
                 properties
                     .iter()
                     .map(|(name, property)| {
-                        // Values the model checks beyond the specification's types.
-                        let value = match name.as_str() {
-                            "mimeType" => json!("application/pdf"),
-                            "units" => json!("MB"),
-                            _ => full_instance(all, spec, property),
-                        };
+                        let value = property_instance(all, spec, name, property, expanding);
                         (name.clone(), value)
                     })
                     .collect::<Map<_, _>>(),
@@ -300,6 +535,40 @@ fn full_instance(all: &Value, spec: &str, schema: &Value) -> Value {
         }
         other => panic!("unexpected schema type {other:?} in {schema}"),
     }
+}
+
+/// A value for the property `name` of schema `property`.
+fn property_instance(
+    all: &Value,
+    spec: &str,
+    name: &str,
+    property: &Value,
+    expanding: &mut Vec<String>,
+) -> Value {
+    // Values the model checks beyond the specification's types.
+    match name {
+        "mimeType" => json!("application/pdf"),
+        "units" => json!("MB"),
+        _ => full_instance(all, spec, property, expanding),
+    }
+}
+
+/// A value for the definition `name` of `spec` with only its required properties present.
+fn required_instance(all: &Value, spec: &str, name: &str, expanding: &mut Vec<String>) -> Value {
+    let properties = definition(all, spec, name)["properties"]
+        .as_object()
+        .expect("object properties");
+    let required = required(all, spec, name);
+    Value::Object(
+        properties
+            .iter()
+            .filter(|(property, _)| required.contains(*property))
+            .map(|(property, schema)| {
+                let value = property_instance(all, spec, property, schema, expanding);
+                (property.clone(), value)
+            })
+            .collect::<Map<_, _>>(),
+    )
 }
 
 /// Values of the wrong JSON type for `schema`; none where any value is allowed.
@@ -426,9 +695,10 @@ fn each_required_property_is_required() {
         }
     }
     // Individual 2, Organization 1, Customer 2, PartyRole 1, the seven TMF666 resources 10,
-    // PartyInteraction 5, and the sub-types' own.
+    // PartyInteraction 5, the eight TMF620, TMF622 and TMF637 resources 8, and the sub-types'
+    // own.
     assert!(
-        checked >= 6 + 10 + 5 + 13 + 30,
+        checked >= 6 + 10 + 5 + 8 + 13 + 30 + 80,
         "only {checked} required properties checked"
     );
 }
@@ -489,8 +759,9 @@ fn an_array_shorter_than_its_minimum_is_refused() {
             checked += 1;
         }
     }
-    // The `relatedParty` of PartyAccount, BillingAccount and SettlementAccount.
-    assert!(checked >= 3, "only {checked} minimums checked");
+    // The `relatedParty` of PartyAccount, BillingAccount and SettlementAccount, and the
+    // `productOrderItem` of ProductOrder.
+    assert!(checked >= 4, "only {checked} minimums checked");
 }
 
 #[test]

@@ -7,6 +7,8 @@
 //! `BENCH_CONCURRENCY` and `BENCH_WORKERS` override the dispatcher's batch size, requests in
 //! flight per worker and workers. Talks only to 127.0.0.1 and stops by itself.
 
+#![allow(clippy::print_stdout, reason = "the benchmark's report is its output")]
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};

@@ -875,3 +875,73 @@ async fn bulk_loaded_resources_have_an_empty_history_not_a_404() {
     assert_eq!(history.body, json!([]));
     assert_eq!(history.header("x-total-count"), Some("0"));
 }
+
+#[tokio::test]
+async fn a_broad_name_search_pages_in_name_order_without_duplicates() {
+    let app = TestApp::new().await;
+    // Mullan Muller matches the prefix by both names (and by both full-name orders).
+    let names = [
+        ("Zoe", "Müller"),
+        ("Mullan", "Muller"),
+        ("Ann", "Mullins"),
+        ("Bob", "MULL"),
+        ("Eve", "Mulder"),
+        ("Mull", "Smith"),
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for (given, family) in names {
+        ids.insert(app.individual(given, family).await, (given, family));
+    }
+    // Organizations are another kind in the same table: never counted or listed here.
+    app.post(
+        crm_tests::ORGANIZATION,
+        &json!({"tradingName": "Muller Telecom"}),
+    )
+    .await;
+    let mut seen = Vec::new();
+    for offset in 0..4 {
+        let page = app
+            .get(&format!(
+                "{}?search.name=mull&limit=2&offset={}",
+                crm_tests::INDIVIDUAL,
+                offset * 2
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert_eq!(page.header("x-total-count"), Some("5"), "{}", page.text);
+        for item in page.body.as_array().expect("list") {
+            seen.push(item["id"].as_str().expect("id").to_owned());
+        }
+    }
+    assert_eq!(seen.len(), 5, "every match once: {seen:?}");
+    let unique: std::collections::HashSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), 5);
+    assert!(
+        seen.iter().all(|id| ids.contains_key(id)),
+        "individuals only"
+    );
+    let order: Vec<(&str, &str)> = seen.iter().map(|id| ids[id]).collect();
+    // In the order of the first matching key: "mull" (Bob MULL, Mull Smith: by id), then
+    // "mullan", "muller" (Zoe Müller), "mullins".
+    assert_eq!(order[2], ("Mullan", "Muller"), "{order:?}");
+    assert_eq!(order[3], ("Zoe", "Müller"), "{order:?}");
+    assert_eq!(order[4], ("Ann", "Mullins"), "{order:?}");
+    let mut first_two = vec![order[0], order[1]];
+    first_two.sort();
+    assert_eq!(first_two, [("Bob", "MULL"), ("Mull", "Smith")]);
+    // With a sort, the search is ordered by it instead.
+    let sorted = app
+        .get(&format!(
+            "{}?search.name=mull&sort=givenName",
+            crm_tests::INDIVIDUAL
+        ))
+        .await;
+    let given: Vec<&str> = sorted
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["givenName"].as_str())
+        .collect();
+    assert_eq!(given, ["Ann", "Bob", "Mull", "Mullan", "Zoe"]);
+}

@@ -27,7 +27,9 @@ use crate::Store;
 use crate::error::{db_error, query_error};
 use crate::history::{self, Action, Record};
 use crate::outbox;
-use crate::sql::{Sql, push_count, push_order_and_page, push_where};
+use crate::sql::{
+    Sql, push_count, push_key_page, push_order_and_page, push_where, single_own_search,
+};
 
 /// Where resources of one type are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,6 +414,82 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok(())
     }
 
+    /// A page of a lone search, in the order of the matched keys (then id): the index range
+    /// is read in order, a chunk at a time, until `offset + limit` distinct resources are
+    /// found; however many resources match, a first page costs a few index reads.
+    async fn search_page(
+        &self,
+        search: (&'static str, bool, &str),
+        query: &ListQuery,
+    ) -> TmfResult<Vec<Json>> {
+        const CHUNK: i64 = 500;
+        let stored = self.kind.stored_type();
+        let connection = self.store.connection();
+        let wanted =
+            usize::try_from(query.offset.saturating_add(query.limit)).unwrap_or(usize::MAX);
+        let mut ids: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut after: Option<(String, String)> = None;
+        while ids.len() < wanted {
+            let mut keys = Sql::new(self.backend());
+            push_key_page(
+                &mut keys,
+                (stored.table, stored.kind),
+                search,
+                after.as_ref(),
+                CHUNK,
+            );
+            let rows = connection
+                .query_all_raw(keys.build())
+                .await
+                .map_err(query_error)?;
+            for row in &rows {
+                let key_value: String = row.try_get("", "key_value").map_err(query_error)?;
+                let source_id: String = row.try_get("", "source_id").map_err(query_error)?;
+                if seen.insert(source_id.clone()) {
+                    ids.push(source_id.clone());
+                }
+                after = Some((key_value, source_id));
+            }
+            if rows.len() < CHUNK as usize {
+                break;
+            }
+        }
+        let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
+        let page: Vec<String> = ids
+            .into_iter()
+            .skip(offset)
+            .take(wanted.saturating_sub(offset))
+            .collect();
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = Sql::new(self.backend());
+        select
+            .push("SELECT id, body FROM ")
+            .push(stored.table)
+            .push(" WHERE kind = ")
+            .bind(stored.kind)
+            .push(" AND id IN (");
+        for (i, id) in page.iter().enumerate() {
+            if i > 0 {
+                select.push(", ");
+            }
+            select.bind(id.clone());
+        }
+        select.push(")");
+        let rows = connection
+            .query_all_raw(select.build())
+            .await
+            .map_err(query_error)?;
+        let mut documents = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("", "id").map_err(query_error)?;
+            documents.insert(id, read_body(row)?);
+        }
+        Ok(page.iter().filter_map(|id| documents.remove(id)).collect())
+    }
+
     fn not_found(&self, id: &str) -> TmfError {
         TmfError::not_found(self.kind.descriptor().type_name, id)
     }
@@ -458,6 +536,10 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         push_count(&mut count, stored.table, stored.kind, &query);
         let total = count.count(connection).await?;
 
+        if let Some(search) = single_own_search(&query) {
+            let items = self.search_page(search, &query).await?;
+            return Ok(Page { items, total });
+        }
         let mut select = Sql::new(self.backend());
         select.push("SELECT body FROM ").push(stored.table);
         push_where(&mut select, stored.table, stored.kind, &query);

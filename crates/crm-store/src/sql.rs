@@ -264,6 +264,56 @@ fn push_own_keys(
     push_key_match(sql, "key_value", values, prefix);
 }
 
+/// The one search of the resource's own keys a query consists of, if it is that alone
+/// (one value, no other clause, no sort): such a page is read in key order straight from
+/// the index ([`push_key_page`]) instead of gathering every match to sort it by id.
+pub(crate) fn single_own_search(query: &ListQuery) -> Option<(&'static str, bool, &str)> {
+    match (query.filter.as_slice(), query.sort.is_empty()) {
+        ([clause], true) => match (clause.path.field_type, clause.values.as_slice()) {
+            (
+                FieldType::Search {
+                    key,
+                    prefix,
+                    via: None,
+                },
+                [FilterValue::Text(value)],
+            ) => Some((key, prefix, value.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `SELECT key_value, source_id` of the matching keys of resources of `kind` in `table`, in
+/// key order, after the key `after` (keyset paging), at most `chunk`.
+pub(crate) fn push_key_page(
+    sql: &mut Sql,
+    (table, kind): (&str, &str),
+    (key, prefix, value): (&str, bool, &str),
+    after: Option<&(String, String)>,
+    chunk: i64,
+) {
+    sql.push("SELECT key_value, source_id FROM search_key WHERE ");
+    push_own_keys(
+        sql,
+        (table, kind),
+        key,
+        &[FilterValue::Text(value.to_owned())],
+        prefix,
+    );
+    if let Some((key_value, source_id)) = after {
+        sql.push(" AND (key_value > ")
+            .bind(key_value.clone())
+            .push(" OR (key_value = ")
+            .bind(key_value.clone())
+            .push(" AND source_id > ")
+            .bind(source_id.clone())
+            .push("))");
+    }
+    sql.push(" ORDER BY key_value, source_id LIMIT ")
+        .bind(chunk);
+}
+
 /// `SELECT COUNT(*) AS total` of the resources the query selects. A query that is one search
 /// of the resource's own keys (a CSR's name prefix) is counted from the search index alone,
 /// which is an index-only scan however many resources match; any other is counted over the

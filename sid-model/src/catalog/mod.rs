@@ -1,0 +1,155 @@
+//! TMF620 Product Catalog: catalogs and their categories, product specifications, product
+//! offerings and product offering prices, with every sub-type and reference they use.
+//!
+//! `Catalog`, `Category` and the structure of a catalog are here; product specifications are in
+//! [`specification`], product offerings in [`offering`], their prices in [`price`] and the
+//! references in [`mod@reference`].
+//!
+//! TMF620 v4.0.0 defines `AgreementRef`, `AttachmentRefOrValue`, `Quantity`, `RelatedParty` and
+//! `TimePeriod` identically to the types of the same name already in this crate, which are
+//! reused. So is [`Money`](crate::Money), which is stricter than TMF620's `Money`: the
+//! specification lists no required property, but an amount without a currency or without a
+//! value means nothing, so both `unit` (an ISO 4217 code) and `value` must be present. Every
+//! amount is a `Money` and every percentage or tax rate an exact decimal, never a binary float.
+//!
+//! The definitions that none of these resources uses (`Attachment`, `AttachmentRef`,
+//! `EntityRef`, and the `ExportJob` and `ImportJob` task resources with their `JobStateType`)
+//! are not modelled. `ProductOfferingPriceRefOrValue` and `Duration` appear only in later
+//! versions of TMF620: in v4.0.0 a product offering refers to its prices by
+//! [`ProductOfferingPriceRef`](reference::ProductOfferingPriceRef) and a term's duration is a
+//! [`Quantity`](crate::Quantity).
+
+pub mod offering;
+pub mod price;
+pub mod reference;
+pub mod specification;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::catalog::reference::{CategoryRef, ProductOfferingRef};
+use crate::reference::RelatedParty;
+use crate::time::TimePeriod;
+
+/// A collection of product offerings intended for a specific distribution channel, enhanced with
+/// additional information such as SLA parameters, invoicing and shipping details (TMF620
+/// `Catalog`).
+///
+/// Only `name` is required on creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct Catalog {
+    /// Unique identifier of the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Unique reference of the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Whether the catalog is a product, service or resource catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_type: Option<String>,
+    /// Description of this catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Date and time of the last update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update: Option<DateTime<Utc>>,
+    /// Used to indicate the current lifecycle status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_status: Option<String>,
+    /// Name of the catalog.
+    #[validate(length(min = 1))]
+    pub name: String,
+    /// Catalog version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The root categories of the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub category: Option<Vec<CategoryRef>>,
+    /// Parties or party roles involved in the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub related_party: Option<Vec<RelatedParty>>,
+    /// The period for which the catalog is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub valid_for: Option<TimePeriod>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+/// A logical container for product offerings, service and resource candidates, and other categories
+/// (TMF620 `Category`).
+///
+/// Only `name` is required on creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct Category {
+    /// Unique identifier of the category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Reference of the category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Description of the category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// If true, the category is a root of categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_root: Option<bool>,
+    /// Date and time of the last update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update: Option<DateTime<Utc>>,
+    /// Used to indicate the current lifecycle status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_status: Option<String>,
+    /// Name of the category.
+    #[validate(length(min = 1))]
+    pub name: String,
+    /// Unique identifier of the parent category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// Category version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The product offerings in the category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub product_offering: Option<Vec<ProductOfferingRef>>,
+    /// The categories within this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub sub_category: Option<Vec<CategoryRef>>,
+    /// The period for which the category is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub valid_for: Option<TimePeriod>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+crate::wire::object_only_serde!(Catalog, Category);

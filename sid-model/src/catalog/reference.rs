@@ -1,0 +1,567 @@
+//! References from and to the product catalog (TMF620): to catalog entities (categories, product
+//! offerings and their prices, product specifications, candidates), to entities managed
+//! elsewhere that catalog entities name (channels, places, market segments, constraints, service
+//! level agreements, resource and service specifications), and the target schemas of product
+//! and service specifications.
+//!
+//! `ProductOfferingRef`, `ProductOfferingPriceRef`, `ProductSpecificationRef` and
+//! `TargetProductSchema` are defined identically by TMF622 and TMF637, which use these types.
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// A reference to a catalog category (TMF620 `CategoryRef`), with its version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct CategoryRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Category version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a channel (TMF620 `ChannelRef`), such as a channel through which product
+/// offerings are sold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a constraint (TMF620 `ConstraintRef`): a policy or rule applied to an entity or
+/// an entity specification, such as a product offering price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConstraintRef {
+    /// Unique identifier of the target constraint.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Hyperlink reference to the target constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name given to the constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Version of the constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a market segment that product offerings target (TMF620 `MarketSegmentRef`): a
+/// grouping of parties, geographic areas, sales channels, and so forth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct MarketSegmentRef {
+    /// Unique identifier of the market segment.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the market segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the market segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a place where products are sold or delivered (TMF620 `PlaceRef`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlaceRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a product offering price (TMF620 `ProductOfferingPriceRef`, identical in TMF622
+/// and TMF637): an amount, usually of money, asked for or allowed when a product offering is
+/// bought, rented or leased.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductOfferingPriceRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a product offering (TMF620 `ProductOfferingRef`, identical in TMF622 and TMF637):
+/// something orderable from the provider of a catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductOfferingRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a product specification (TMF620 `ProductSpecificationRef`, identical in TMF622
+/// and TMF637), with its version and the schema of the products it describes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductSpecificationRef {
+    /// Unique identifier of a related entity.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the related entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Version of the product specification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The schema and type of the products the specification describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub target_product_schema: Option<TargetProductSchema>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a resource candidate (TMF620 `ResourceCandidateRef`): what makes a resource
+/// specification available to a catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceCandidateRef {
+    /// Unique identifier of the resource candidate.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the resource candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the resource candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Version of the resource candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a resource specification required to realise a product specification (TMF620
+/// `ResourceSpecificationRef`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceSpecificationRef {
+    /// Unique identifier of the resource specification.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the resource specification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the requiredResourceSpecification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Resource specification version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a service level agreement (TMF620 `SLARef`): a formal negotiated agreement
+/// between two parties on the quality of service to achieve and maintain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct SLARef {
+    /// Unique identifier of service level agreement.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the service level agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the service level agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a service candidate (TMF620 `ServiceCandidateRef`): what makes a service
+/// specification available to a catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceCandidateRef {
+    /// Unique identifier of the service candidate.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Unique reference of the service candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the service candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Version of the service candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// A reference to a service specification required to realise a product specification (TMF620
+/// `ServiceSpecificationRef`), with the schema of the services it describes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceSpecificationRef {
+    /// Unique identifier of the service specification.
+    #[validate(length(min = 1))]
+    pub id: String,
+    /// Reference of the serviceSpecification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Name of the requiredServiceSpecification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Service specification version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The schema and type of the services the specification describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub target_service_schema: Option<TargetServiceSchema>,
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
+    #[serde(
+        rename = "@schemaLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_location: Option<String>,
+    /// When sub-classing, the name of the sub-class.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The actual type of the target instance, when needed for disambiguation.
+    #[serde(
+        rename = "@referredType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub referred_type: Option<String>,
+}
+
+/// The schema and type of the products a product specification describes (TMF620
+/// `TargetProductSchema`, identical in TMF622 and TMF637).
+///
+/// `@schemaLocation` and `@type` are required, and describe the target product rather than this
+/// object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct TargetProductSchema {
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A link to the schema describing the target product.
+    #[serde(rename = "@schemaLocation")]
+    #[validate(length(min = 1))]
+    pub schema_location: String,
+    /// Class type of the target product.
+    #[serde(rename = "@type")]
+    #[validate(length(min = 1))]
+    pub r#type: String,
+}
+
+/// The schema and type of the services a service specification describes (TMF620
+/// `TargetServiceSchema`).
+///
+/// `@schemaLocation` and `@type` are required, and describe the target service rather than this
+/// object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+pub struct TargetServiceSchema {
+    /// When sub-classing, the name of the super-class.
+    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    pub base_type: Option<String>,
+    /// A link to the schema describing the target service.
+    #[serde(rename = "@schemaLocation")]
+    #[validate(length(min = 1))]
+    pub schema_location: String,
+    /// Class type of the target service.
+    #[serde(rename = "@type")]
+    #[validate(length(min = 1))]
+    pub r#type: String,
+}
+
+crate::wire::object_only_serde!(
+    CategoryRef,
+    ChannelRef,
+    ConstraintRef,
+    MarketSegmentRef,
+    PlaceRef,
+    ProductOfferingPriceRef,
+    ProductOfferingRef,
+    ProductSpecificationRef,
+    ResourceCandidateRef,
+    ResourceSpecificationRef,
+    SLARef,
+    ServiceCandidateRef,
+    ServiceSpecificationRef,
+    TargetProductSchema,
+    TargetServiceSchema,
+);
