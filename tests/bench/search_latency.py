@@ -13,7 +13,7 @@ cases = [
   ("individual by name prefix (search.name=jose garc, limit=20)", base + "/party/v4/individual?search.name=" + urllib.parse.quote("jose garc") + "&limit=20"),
   ("individual by accented prefix (search.name=Müll)", base + "/party/v4/individual?search.name=" + urllib.parse.quote("Müll") + "&limit=20"),
   ("customer by phone through its party (search.phone=+44 7 100 500 123)", base + "/customerManagement/v4/customer?search.phone=" + urllib.parse.quote("+44 7 100 500 123")),
-  ("customer by e-mail through its party", base + "/customerManagement/v4/customer?search.email=" + urllib.parse.quote("zoe.garciason500123@example.net")),
+  ("customer by e-mail through its party", base + "/customerManagement/v4/customer?search.email=" + urllib.parse.quote("ana.rossimann500003@example.net")),
   ("customer by account id (search.accountId)", base + "/customerManagement/v4/customer?search.accountId=0000002a-0003-7000-8000-00000007a123"),
   ("customer by id", base + "/customerManagement/v4/customer/0000002a-0002-7000-8000-00000007a123"),
   ("customer 360 view", base + "/customerManagement/v4/customer/0000002a-0002-7000-8000-00000007a123/view"),
