@@ -11,7 +11,7 @@
 //! The specs are read from `../shared/tmf-specs` beside the repository when it exists (CI),
 //! else from the copies shipped in `crates/customer-information/specs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
@@ -24,6 +24,7 @@ const TMF629: &str = "TMF629-CustomerManagement-v4.0.0.swagger.json";
 const TMF669: &str = "TMF669-PartyRoleManagement-v4.0.0.swagger.json";
 const TMF666: &str = "TMF666-AccountManagement-v4.0.0.swagger.json";
 const TMF683: &str = "TMF683-PartyInteraction-v4.0.0.swagger.json";
+const TMF620: &str = "TMF620-ProductCatalog-v4.0.0.swagger.json";
 const SPEC_FILES: [&str; 3] = [TMF632, TMF629, TMF669];
 
 const MERGE: &str = "application/merge-patch+json";
@@ -36,7 +37,7 @@ struct Resource {
     spec: &'static str,
 }
 
-const RESOURCES: [Resource; 12] = [
+const RESOURCES: [Resource; 17] = [
     Resource {
         path: INDIVIDUAL,
         type_name: "Individual",
@@ -96,6 +97,31 @@ const RESOURCES: [Resource; 12] = [
         path: "/tmf-api/partyInteraction/v4/partyInteraction",
         type_name: "PartyInteraction",
         spec: TMF683,
+    },
+    Resource {
+        path: "/tmf-api/productCatalogManagement/v4/catalog",
+        type_name: "Catalog",
+        spec: TMF620,
+    },
+    Resource {
+        path: "/tmf-api/productCatalogManagement/v4/category",
+        type_name: "Category",
+        spec: TMF620,
+    },
+    Resource {
+        path: "/tmf-api/productCatalogManagement/v4/productSpecification",
+        type_name: "ProductSpecification",
+        spec: TMF620,
+    },
+    Resource {
+        path: "/tmf-api/productCatalogManagement/v4/productOffering",
+        type_name: "ProductOffering",
+        spec: TMF620,
+    },
+    Resource {
+        path: "/tmf-api/productCatalogManagement/v4/productOfferingPrice",
+        type_name: "ProductOfferingPrice",
+        spec: TMF620,
     },
 ];
 
@@ -1473,6 +1499,91 @@ async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
         ],
         &json!({"status": "closed"}),
         &json!([{"op": "replace", "path": "/reason", "value": "fault resolved"}]),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn catalog_operations_conform_to_tmf620() {
+    let app = TestApp::new().await;
+    let period =
+        json!({"startDateTime": "2024-01-01T00:00:00Z", "endDateTime": "2030-12-31T23:59:59Z"});
+    let party = app.individual("Product", "Manager").await;
+    let mut ids = HashMap::new();
+    let bodies = [
+        (
+            "ProductSpecification",
+            json!({"name": "Fibre access", "brand": "Acme", "productNumber": "FTTH-1G",
+                "lifecycleStatus": "In design", "isBundle": false, "validFor": period,
+                "productSpecCharacteristic": [{"name": "downloadSpeed", "valueType": "number",
+                    "configurable": true,
+                    "productSpecCharacteristicValue": [{"value": 1000, "unitOfMeasure": "Mbps", "isDefault": true}]}],
+                "relatedParty": [{"id": party, "role": "owner", "@referredType": "Individual"}]}),
+        ),
+        (
+            "ProductOfferingPrice",
+            json!({"name": "Monthly fee", "priceType": "recurring",
+                "recurringChargePeriodType": "month", "recurringChargePeriodLength": 1,
+                "price": {"unit": "EUR", "value": 29.99},
+                "tax": [{"taxCategory": "VAT", "taxRate": 20}], "validFor": period,
+                "lifecycleStatus": "Launched"}),
+        ),
+        (
+            "Category",
+            json!({"name": "Broadband", "isRoot": true, "lifecycleStatus": "Launched", "validFor": period}),
+        ),
+    ];
+    for (type_name, body) in bodies {
+        assert_status(
+            &app.post(resource(type_name).path, &body).await,
+            StatusCode::CREATED,
+            type_name,
+        );
+        let id = check_operations(
+            &app,
+            resource(type_name),
+            &body,
+            &["name", "lifecycleStatus"],
+            &json!({"description": "changed"}),
+            &json!([{"op": "replace", "path": "/name", "value": "Renamed"}]),
+        )
+        .await;
+        ids.insert(type_name, id);
+    }
+    let offering = json!({"name": "Fibre 1G", "isSellable": true, "isBundle": false,
+        "lifecycleStatus": "Launched", "validFor": period,
+        "productSpecification": {"id": ids["ProductSpecification"]},
+        "productOfferingPrice": [{"id": ids["ProductOfferingPrice"], "name": "Monthly fee"}],
+        "category": [{"id": ids["Category"], "name": "Broadband"}]});
+    assert_status(
+        &app.post(resource("ProductOffering").path, &offering).await,
+        StatusCode::CREATED,
+        "offering",
+    );
+    check_operations(
+        &app,
+        resource("ProductOffering"),
+        &offering,
+        &["name", "lifecycleStatus"],
+        &json!({"lifecycleStatus": "Retired"}),
+        &json!([{"op": "add", "path": "/description", "value": "1 Gbit/s fibre"}]),
+    )
+    .await;
+    let catalog = json!({"name": "Consumer", "catalogType": "product", "lifecycleStatus": "Launched",
+        "validFor": period, "category": [{"id": ids["Category"], "name": "Broadband"}],
+        "relatedParty": [{"id": party, "role": "owner", "@referredType": "Individual"}]});
+    assert_status(
+        &app.post(resource("Catalog").path, &catalog).await,
+        StatusCode::CREATED,
+        "catalog",
+    );
+    check_operations(
+        &app,
+        resource("Catalog"),
+        &catalog,
+        &["name", "lifecycleStatus"],
+        &json!({"lifecycleStatus": "Retired"}),
+        &json!([{"op": "add", "path": "/description", "value": "consumer offers"}]),
     )
     .await;
 }

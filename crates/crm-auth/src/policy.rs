@@ -74,10 +74,14 @@ impl Role {
                     | (Dispute, Read | Create)
                     | (Account | Adjustment, Read)
             ),
+            // Operators' systems: listeners on the hubs, and the product catalog, which an
+            // operator's product lifecycle system maintains.
             Role::Integration => match operation {
                 Read => true,
-                Create | Delete => domain == Hub,
-                Update | Approve => false,
+                Create => matches!(domain, Hub | Catalog),
+                Update => domain == Catalog,
+                Delete => domain == Hub,
+                Approve => false,
             },
         }
     }

@@ -98,6 +98,7 @@ impl AppState {
     pub async fn with_store(store: Store, settings: &Settings) -> anyhow::Result<Self> {
         let mut registry = TypeRegistry::default();
         customer_information::register_types(&mut registry);
+        customer_order::register_types(&mut registry);
         let registry = Arc::new(registry);
         let customer_information::Services {
             all: services,
@@ -105,6 +106,8 @@ impl AppState {
             customers,
             individuals,
         } = customer_information::services(&store, &registry)?;
+        let mut services = services;
+        services.extend(customer_order::services(&store, &registry)?);
         let customer_view = customer_information::view::CustomerView::new(&store);
         let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
         let mut extensions = customer_information::view::operations(customers.as_ref());

@@ -12,6 +12,7 @@ mod m20261123_000004_search_keys;
 mod m20261124_000005_reference_lookups;
 mod m20261124_000006_search_key_kind;
 mod m20261124_000007_events;
+mod m20261124_000008_product_catalog;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_reference_lookups::Migration),
             Box::new(m20261124_000006_search_key_kind::Migration),
             Box::new(m20261124_000007_events::Migration),
+            Box::new(m20261124_000008_product_catalog::Migration),
         ]
     }
 }

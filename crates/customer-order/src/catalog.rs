@@ -1,0 +1,486 @@
+//! TMF620 Product Catalog Management v4: `catalog`, `category`, `productSpecification`,
+//! `productOffering` and `productOfferingPrice`, stored in one document table.
+//!
+//! Every catalog entity has a lifecycle ([`LifecycleStatus`], enforced on every write) and a
+//! `lastUpdate` the server sets whenever the entity changes. References between entities
+//! (an offering's specification, prices and categories; a category's parent, sub-categories
+//! and offerings; a catalog's categories; related parties) are checked and indexed, so a
+//! referenced entity cannot be deleted.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crm_store::{Reference, ResourceKind, StoredType};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sid_model::{
+    Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification, RelatedParty,
+};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, FieldCatalog, RequestContext, ResourceDescriptor, TmfError, TmfResult};
+use validator::Validate;
+
+/// The table every catalog entity is stored in.
+pub const CATALOG_TABLE: &str = "product_catalog";
+
+/// The base path of TMF620.
+pub const CATALOG_BASE: &str = "/tmf-api/productCatalogManagement/v4/";
+
+/// Types a `relatedParty` may point at.
+const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
+
+/// The lifecycle of a catalog entity (the values the TMF620 user guide gives for
+/// `lifecycleStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LifecycleStatus {
+    /// Being studied.
+    InStudy,
+    /// Being designed.
+    InDesign,
+    /// Being tested.
+    InTest,
+    /// Abandoned before launch.
+    Rejected,
+    /// Usable, not yet offered to customers.
+    Active,
+    /// Offered to customers.
+    Launched,
+    /// No longer offered to new customers.
+    Retired,
+    /// Gone.
+    Obsolete,
+}
+
+impl LifecycleStatus {
+    /// Every status.
+    pub const ALL: [Self; 8] = [
+        Self::InStudy,
+        Self::InDesign,
+        Self::InTest,
+        Self::Rejected,
+        Self::Active,
+        Self::Launched,
+        Self::Retired,
+        Self::Obsolete,
+    ];
+
+    /// The status as written in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InStudy => "In study",
+            Self::InDesign => "In design",
+            Self::InTest => "In test",
+            Self::Rejected => "Rejected",
+            Self::Active => "Active",
+            Self::Launched => "Launched",
+            Self::Retired => "Retired",
+            Self::Obsolete => "Obsolete",
+        }
+    }
+
+    /// Reads a status; a 422 listing the known ones otherwise.
+    pub fn parse(text: &str) -> TmfResult<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+                TmfError::invalid_value(format!(
+                    "'lifecycleStatus': '{text}' is not a lifecycle status; expected one of {}",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// The statuses an entity may be created in (a catalog may be loaded with live entries).
+    pub const INITIAL: [Self; 5] = [
+        Self::InStudy,
+        Self::InDesign,
+        Self::InTest,
+        Self::Active,
+        Self::Launched,
+    ];
+
+    /// The statuses reachable from this one.
+    pub fn next(self) -> &'static [Self] {
+        use LifecycleStatus::*;
+        match self {
+            InStudy => &[InDesign, Rejected],
+            InDesign => &[InTest, Rejected],
+            InTest => &[InDesign, Active, Launched, Rejected],
+            Active => &[Launched, Retired],
+            Launched => &[Retired],
+            Retired => &[Obsolete],
+            Rejected | Obsolete => &[],
+        }
+    }
+
+    /// Whether customers can be sold what carries this status.
+    pub fn is_sellable(self) -> bool {
+        matches!(self, Self::Active | Self::Launched)
+    }
+
+    /// Checks a move of `entity` from `self` to `to`; 409 with the allowed next states
+    /// otherwise.
+    pub fn check_move(self, entity: &str, to: Self) -> TmfResult<()> {
+        if self == to || self.next().contains(&to) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = self.next().iter().map(|s| s.as_str()).collect();
+        Err(TmfError::illegal_transition(
+            entity,
+            self.as_str(),
+            to.as_str(),
+            &allowed,
+        ))
+    }
+}
+
+impl fmt::Display for LifecycleStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the catalog rules need of each entity's model.
+pub trait CatalogEntity:
+    Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static
+{
+    /// `lifecycleStatus`.
+    fn lifecycle_status(&mut self) -> &mut Option<String>;
+    /// `lastUpdate`.
+    fn last_update(&mut self) -> &mut Option<DateTime<Utc>>;
+    /// The references the entity holds.
+    fn references(&self) -> Vec<Reference>;
+}
+
+fn reference(
+    path: String,
+    id: &str,
+    referred: Option<&str>,
+    allowed: &'static [&'static str],
+) -> Reference {
+    Reference {
+        path,
+        id: id.to_owned(),
+        referred_type: referred.map(str::to_owned),
+        allowed,
+    }
+}
+
+fn related_parties(parties: Option<&[RelatedParty]>, out: &mut Vec<Reference>) {
+    for (i, party) in parties.unwrap_or_default().iter().enumerate() {
+        out.push(reference(
+            format!("relatedParty[{i}]"),
+            &party.id,
+            Some(&party.referred_type),
+            PARTIES,
+        ));
+    }
+}
+
+macro_rules! lifecycle_fields {
+    () => {
+        fn lifecycle_status(&mut self) -> &mut Option<String> {
+            &mut self.lifecycle_status
+        }
+
+        fn last_update(&mut self) -> &mut Option<DateTime<Utc>> {
+            &mut self.last_update
+        }
+    };
+}
+
+const CATEGORY: &[&str] = &["Category"];
+const OFFERING: &[&str] = &["ProductOffering"];
+const SPECIFICATION: &[&str] = &["ProductSpecification"];
+const PRICE: &[&str] = &["ProductOfferingPrice"];
+
+impl CatalogEntity for Catalog {
+    lifecycle_fields!();
+
+    fn references(&self) -> Vec<Reference> {
+        let mut out: Vec<Reference> = self
+            .category
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| reference(format!("category[{i}]"), &c.id, None, CATEGORY))
+            .collect();
+        related_parties(self.related_party.as_deref(), &mut out);
+        out
+    }
+}
+
+impl CatalogEntity for Category {
+    lifecycle_fields!();
+
+    fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        if let Some(parent) = &self.parent_id {
+            out.push(reference("parentId".into(), parent, None, CATEGORY));
+        }
+        for (i, sub) in self.sub_category.iter().flatten().enumerate() {
+            out.push(reference(
+                format!("subCategory[{i}]"),
+                &sub.id,
+                None,
+                CATEGORY,
+            ));
+        }
+        for (i, offering) in self.product_offering.iter().flatten().enumerate() {
+            out.push(reference(
+                format!("productOffering[{i}]"),
+                &offering.id,
+                None,
+                OFFERING,
+            ));
+        }
+        out
+    }
+}
+
+impl CatalogEntity for ProductSpecification {
+    lifecycle_fields!();
+
+    fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        for (i, bundled) in self
+            .bundled_product_specification
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(id) = &bundled.id {
+                out.push(reference(
+                    format!("bundledProductSpecification[{i}]"),
+                    id,
+                    None,
+                    SPECIFICATION,
+                ));
+            }
+        }
+        for (i, related) in self
+            .product_specification_relationship
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(id) = &related.id {
+                out.push(reference(
+                    format!("productSpecificationRelationship[{i}]"),
+                    id,
+                    None,
+                    SPECIFICATION,
+                ));
+            }
+        }
+        related_parties(self.related_party.as_deref(), &mut out);
+        out
+    }
+}
+
+impl CatalogEntity for ProductOffering {
+    lifecycle_fields!();
+
+    fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        if let Some(specification) = &self.product_specification {
+            out.push(reference(
+                "productSpecification".into(),
+                &specification.id,
+                None,
+                SPECIFICATION,
+            ));
+        }
+        for (i, price) in self.product_offering_price.iter().flatten().enumerate() {
+            out.push(reference(
+                format!("productOfferingPrice[{i}]"),
+                &price.id,
+                None,
+                PRICE,
+            ));
+        }
+        for (i, category) in self.category.iter().flatten().enumerate() {
+            out.push(reference(
+                format!("category[{i}]"),
+                &category.id,
+                None,
+                CATEGORY,
+            ));
+        }
+        for (i, bundled) in self.bundled_product_offering.iter().flatten().enumerate() {
+            if let Some(id) = &bundled.id {
+                out.push(reference(
+                    format!("bundledProductOffering[{i}]"),
+                    id,
+                    None,
+                    OFFERING,
+                ));
+            }
+        }
+        out
+    }
+}
+
+impl CatalogEntity for ProductOfferingPrice {
+    lifecycle_fields!();
+
+    fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        for (i, related) in self.pop_relationship.iter().flatten().enumerate() {
+            if let Some(id) = &related.id {
+                out.push(reference(format!("popRelationship[{i}]"), id, None, PRICE));
+            }
+        }
+        for (i, bundled) in self.bundled_pop_relationship.iter().flatten().enumerate() {
+            if let Some(id) = &bundled.id {
+                out.push(reference(
+                    format!("bundledPopRelationship[{i}]"),
+                    id,
+                    None,
+                    PRICE,
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A catalog entity as a stored resource kind.
+pub struct CatalogKind<M> {
+    descriptor: ResourceDescriptor,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: CatalogEntity> CatalogKind<M> {
+    /// The kind of the TMF620 resource `name` (`productOffering`) of type `type_name`.
+    pub fn new(name: &'static str, type_name: &'static str) -> Result<Self, CatalogError> {
+        let spec = crate::spec::catalog();
+        let catalog = FieldCatalog::from_swagger(&spec, type_name)?;
+        Ok(Self {
+            descriptor: ResourceDescriptor {
+                base_path: CATALOG_BASE,
+                name,
+                type_name,
+                domain: Domain::Catalog,
+                spec,
+                catalog: Arc::new(catalog),
+            },
+            _model: PhantomData,
+        })
+    }
+}
+
+impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
+    type Model = M;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.descriptor
+    }
+
+    fn stored_type(&self) -> StoredType {
+        StoredType {
+            table: CATALOG_TABLE,
+            kind: self.descriptor.type_name,
+        }
+    }
+
+    fn references(&self, model: &M) -> Vec<Reference> {
+        model.references()
+    }
+
+    fn prepare(&self, _ctx: &RequestContext, previous: Option<&M>, model: &mut M) -> TmfResult<()> {
+        let entity = self.descriptor.type_name;
+        let requested = model.lifecycle_status().clone();
+        match previous.cloned() {
+            None => {
+                let status = match requested.as_deref() {
+                    Some(text) => LifecycleStatus::parse(text)?,
+                    None => LifecycleStatus::InDesign,
+                };
+                if !LifecycleStatus::INITIAL.contains(&status) {
+                    let initial: Vec<&str> = LifecycleStatus::INITIAL
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect();
+                    return Err(TmfError::invalid_value(format!(
+                        "'lifecycleStatus': a {entity} cannot be created '{status}'; it starts in one of {}",
+                        initial.join(", ")
+                    )));
+                }
+                *model.lifecycle_status() = Some(status.as_str().to_owned());
+                *model.last_update() = Some(Utc::now());
+            }
+            Some(mut previous) => {
+                let from = match previous.lifecycle_status().as_deref() {
+                    Some(text) => LifecycleStatus::parse(text)?,
+                    None => LifecycleStatus::InDesign,
+                };
+                let to = match requested.as_deref() {
+                    Some(text) => LifecycleStatus::parse(text)?,
+                    None => from,
+                };
+                from.check_move(entity, to)?;
+                *model.lifecycle_status() = Some(to.as_str().to_owned());
+                // `lastUpdate` is the server's: it moves when something else changed.
+                let stamp = *previous.last_update();
+                *model.last_update() = stamp;
+                let changed =
+                    serde_json::to_value(&*model).ok() != serde_json::to_value(&previous).ok();
+                *model.last_update() = if changed { Some(Utc::now()) } else { stamp };
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_launch_path_is_allowed_and_retirement_is_one_way() {
+        use LifecycleStatus::*;
+        for (from, to) in [
+            (InStudy, InDesign),
+            (InDesign, InTest),
+            (InTest, Launched),
+            (Launched, Retired),
+            (Retired, Obsolete),
+            (InTest, Rejected),
+        ] {
+            assert!(
+                from.check_move("ProductOffering", to).is_ok(),
+                "{from} → {to}"
+            );
+        }
+        for (from, to) in [
+            (Retired, Launched),
+            (Obsolete, Active),
+            (InDesign, Launched),
+            (Rejected, InStudy),
+            (Launched, InDesign),
+        ] {
+            let error = from.check_move("ProductOffering", to).expect_err("refused");
+            assert_eq!(error.status().as_u16(), 409);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn moves_follow_the_table(from in proptest::sample::select(&LifecycleStatus::ALL[..]), to in proptest::sample::select(&LifecycleStatus::ALL[..])) {
+            let allowed = from == to || from.next().contains(&to);
+            prop_assert_eq!(from.check_move("Category", to).is_ok(), allowed);
+        }
+
+        #[test]
+        fn only_active_and_launched_sell(status in proptest::sample::select(&LifecycleStatus::ALL[..])) {
+            prop_assert_eq!(status.is_sellable(), matches!(status, LifecycleStatus::Active | LifecycleStatus::Launched));
+            prop_assert_eq!(LifecycleStatus::parse(status.as_str()).ok(), Some(status));
+        }
+    }
+}
