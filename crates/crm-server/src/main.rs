@@ -109,6 +109,10 @@ async fn main() -> anyhow::Result<()> {
                 elapsed_s = started.elapsed().as_secs_f64(),
                 "seeded"
             );
+            // Planner statistics (and, on PostgreSQL, the visibility map that index-only scans
+            // need) for the freshly loaded tables.
+            store.analyze().await?;
+            tracing::info!(elapsed_s = started.elapsed().as_secs_f64(), "analyzed");
             store.close().await;
             Ok(())
         }

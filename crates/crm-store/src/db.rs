@@ -127,10 +127,11 @@ impl Store {
 
     /// Refreshes the query planner's statistics so that filters on large tables choose
     /// their indexes (without them SQLite may walk a whole table for a selective search).
-    /// Cheap: SQLite samples (`analysis_limit`), PostgreSQL's `ANALYZE` samples too.
+    /// Cheap: SQLite samples (`analysis_limit`); on PostgreSQL `VACUUM ANALYZE` samples too,
+    /// and sets the visibility map that index-only scans of freshly loaded tables need.
     pub async fn analyze(&self) -> Result<(), StoreError> {
         let statement = match self.backend() {
-            DbBackend::Postgres => "ANALYZE",
+            DbBackend::Postgres => "VACUUM ANALYZE",
             _ => "PRAGMA analysis_limit = 1000; ANALYZE",
         };
         self.db

@@ -326,8 +326,11 @@ pub(crate) fn push_count(sql: &mut Sql, table: &str, kind: &str, query: &ListQue
             via: None,
         } = clause.path.field_type
     {
-        sql.push("SELECT COUNT(DISTINCT source_id) AS total FROM search_key WHERE ");
+        // `COUNT(*)` over a `DISTINCT` subquery: PostgreSQL hashes it, where `COUNT(DISTINCT)`
+        // would sort.
+        sql.push("SELECT COUNT(*) AS total FROM (SELECT DISTINCT source_id FROM search_key WHERE ");
         push_own_keys(sql, (table, kind), key, &clause.values, prefix);
+        sql.push(") matched");
         return;
     }
     sql.push("SELECT COUNT(*) AS total FROM ").push(table);
