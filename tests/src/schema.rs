@@ -21,24 +21,35 @@ pub fn official_dir() -> PathBuf {
     manifest_dir().join("../../shared/tmf-specs")
 }
 
-/// The copies shipped with the product.
-pub fn shipped_dir() -> PathBuf {
-    manifest_dir().join("../crates/customer-information/specs")
+/// The directories of the copies shipped with the product, one per application crate.
+pub fn shipped_dirs() -> [PathBuf; 2] {
+    [
+        manifest_dir().join("../crates/customer-information/specs"),
+        manifest_dir().join("../crates/customer-order/specs"),
+    ]
 }
 
-/// Where specs are read from.
-pub fn spec_dir() -> PathBuf {
-    let official = official_dir();
-    if official.is_dir() {
-        official
-    } else {
-        shipped_dir()
+/// The shipped copy of a spec file, wherever the product ships it.
+pub fn shipped_path(file: &str) -> Option<PathBuf> {
+    shipped_dirs()
+        .into_iter()
+        .map(|dir| dir.join(file))
+        .find(|path| path.is_file())
+}
+
+/// Where a spec file is read from: the official copy when the repository sits beside it,
+/// else the product's own.
+pub fn spec_path(file: &str) -> PathBuf {
+    let official = official_dir().join(file);
+    if official.is_file() {
+        return official;
     }
+    shipped_path(file).unwrap_or(official)
 }
 
 /// Reads a spec file.
 pub fn load_spec(file: &str) -> Value {
-    let path = spec_dir().join(file);
+    let path = spec_path(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read spec {}: {e}", path.display()));
     serde_json::from_str(&text)

@@ -747,3 +747,32 @@ async fn events_are_published_to_nats_jetstream() {
     assert_eq!(info.info().await.expect("info").state.messages, 1);
     jetstream.delete_stream(&stream).await.expect("clean up");
 }
+
+#[tokio::test]
+async fn retention_removes_delivered_events_and_keeps_dead_letters() {
+    let app = app_with(|events| {
+        events.retention_days = 0;
+        events.max_attempts = 1;
+    })
+    .await;
+    let accepting = Listener::start(0).await;
+    let refusing = Listener::start(usize::MAX).await;
+    subscribe(&app, PARTY_HUB, json!({"callback": accepting.callback()})).await;
+    subscribe(&app, CUSTOMER_HUB, json!({"callback": refusing.callback()})).await;
+    let dispatcher = app.dispatcher.start();
+    let party = app.individual("Ada", "Lovelace").await;
+    app.customer("Ada", &party, "active").await;
+    accepting.wait_for(1, WAIT).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while refusing.requests() < 1 {
+        assert!(tokio::time::Instant::now() < deadline, "no attempt");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    dispatcher.stop().await;
+    assert_eq!(rows(&app, "event_outbox").await, 2);
+    app.dispatcher.purge().await.expect("purge");
+    // The delivered event is gone; the dead letter and its event stay for redelivery.
+    assert_eq!(rows(&app, "event_outbox").await, 1);
+    assert_eq!(rows(&app, "event_delivery").await, 1);
+}

@@ -74,6 +74,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             "CREATE INDEX event_delivery_recent ON event_delivery (subscription_id, updated_at)"
                 .to_owned(),
+            // Retention: "is any delivery of this event left?"
+            "CREATE INDEX event_delivery_event ON event_delivery (seq)".to_owned(),
             // One row per singleton job (the fan-out), locked by whoever runs it.
             "CREATE TABLE event_job (name TEXT NOT NULL PRIMARY KEY)".to_owned(),
             "INSERT INTO event_job (name) VALUES ('fanout')".to_owned(),
