@@ -776,3 +776,61 @@ async fn retention_removes_delivered_events_and_keeps_dead_letters() {
     assert_eq!(rows(&app, "event_outbox").await, 1);
     assert_eq!(rows(&app, "event_delivery").await, 1);
 }
+
+#[tokio::test]
+async fn catalog_events_conform_to_tmf620() {
+    let app = app().await;
+    let listener = Listener::start(0).await;
+    subscribe(
+        &app,
+        "/tmf-api/productCatalogManagement/v4/hub",
+        json!({"callback": listener.callback(), "query": "eventType=ProductOfferingCreateEvent,ProductOfferingStateChangeEvent"}),
+    )
+    .await;
+    let dispatcher = app.dispatcher.start();
+    let offering = app
+        .post(
+            "/tmf-api/productCatalogManagement/v4/productOffering",
+            &json!({"name": "Fibre 1G", "lifecycleStatus": "In test"}),
+        )
+        .await;
+    assert_eq!(offering.status, StatusCode::CREATED, "{}", offering.text);
+    let launched = app
+        .patch(
+            &format!(
+                "/tmf-api/productCatalogManagement/v4/productOffering/{}",
+                offering.id()
+            ),
+            "application/merge-patch+json",
+            &json!({"lifecycleStatus": "Launched"}),
+        )
+        .await;
+    assert_eq!(launched.status, StatusCode::OK, "{}", launched.text);
+    let received = listener.wait_for(2, WAIT).await;
+    dispatcher.stop().await;
+    assert_eq!(
+        event_types(&received),
+        [
+            "ProductOfferingCreateEvent",
+            "ProductOfferingStateChangeEvent"
+        ]
+    );
+    const TMF620: &str = "TMF620-ProductCatalog-v4.0.0.swagger.json";
+    assert_conforms(
+        TMF620,
+        "ProductOfferingCreateEvent",
+        &received[0].body,
+        "create",
+    );
+    assert_conforms(
+        TMF620,
+        "ProductOfferingStateChangeEvent",
+        &received[1].body,
+        "state",
+    );
+    assert_eq!(received[1].body["domain"], "productCatalogManagement");
+    assert_eq!(
+        received[1].body["event"]["productOffering"]["lifecycleStatus"],
+        "Launched"
+    );
+}
