@@ -144,6 +144,38 @@ impl fmt::Display for LifecycleStatus {
     }
 }
 
+/// Whether `offering` can be sold at `at`: its lifecycle status is `Active` or `Launched`,
+/// it is not marked unsellable, and `at` falls within its validity period. Otherwise says
+/// why, naming the offering.
+pub fn check_sellable(offering: &ProductOffering, at: DateTime<Utc>) -> TmfResult<()> {
+    let name = &offering.name;
+    let status = offering
+        .lifecycle_status
+        .as_deref()
+        .map(LifecycleStatus::parse)
+        .transpose()?
+        .unwrap_or(LifecycleStatus::InDesign);
+    if !status.is_sellable() {
+        return Err(TmfError::invalid_value(format!(
+            "product offering '{name}' is '{status}': only Active or Launched offerings are sold"
+        )));
+    }
+    if offering.is_sellable == Some(false) {
+        return Err(TmfError::invalid_value(format!(
+            "product offering '{name}' is not sellable on its own (isSellable is false)"
+        )));
+    }
+    if let Some(period) = &offering.valid_for
+        && !period.contains(at)
+    {
+        return Err(TmfError::invalid_value(format!(
+            "product offering '{name}' is not valid at {}",
+            at.to_rfc3339()
+        )));
+    }
+    Ok(())
+}
+
 /// What the catalog rules need of each entity's model.
 pub trait CatalogEntity:
     Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static
@@ -467,6 +499,58 @@ mod tests {
         ] {
             let error = from.check_move("ProductOffering", to).expect_err("refused");
             assert_eq!(error.status().as_u16(), 409);
+        }
+    }
+
+    fn offering(
+        status: Option<&str>,
+        sellable: Option<bool>,
+        period: Option<(&str, &str)>,
+    ) -> ProductOffering {
+        let mut document = serde_json::json!({"name": "Fibre"});
+        if let Some(status) = status {
+            document["lifecycleStatus"] = status.into();
+        }
+        if let Some(sellable) = sellable {
+            document["isSellable"] = sellable.into();
+        }
+        if let Some((start, end)) = period {
+            document["validFor"] = serde_json::json!({"startDateTime": start, "endDateTime": end});
+        }
+        serde_json::from_value(document).expect("offering")
+    }
+
+    #[test]
+    fn only_live_valid_sellable_offerings_are_sold() {
+        let at: DateTime<Utc> = "2026-06-01T00:00:00Z".parse().expect("instant");
+        let year = Some(("2026-01-01T00:00:00Z", "2026-12-31T23:59:59Z"));
+        assert!(check_sellable(&offering(Some("Launched"), None, year), at).is_ok());
+        assert!(check_sellable(&offering(Some("Active"), Some(true), None), at).is_ok());
+        for (case, refused) in [
+            ("in design", offering(Some("In design"), None, year)),
+            ("no status", offering(None, None, None)),
+            ("retired", offering(Some("Retired"), None, year)),
+            ("unsellable", offering(Some("Launched"), Some(false), year)),
+            (
+                "expired",
+                offering(
+                    Some("Launched"),
+                    None,
+                    Some(("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")),
+                ),
+            ),
+            (
+                "not yet valid",
+                offering(
+                    Some("Launched"),
+                    None,
+                    Some(("2027-01-01T00:00:00Z", "2027-12-31T00:00:00Z")),
+                ),
+            ),
+        ] {
+            let error = check_sellable(&refused, at).expect_err(case);
+            assert_eq!(error.status().as_u16(), 422, "{case}");
+            assert!(error.message.contains("Fibre"), "{case}: {}", error.message);
         }
     }
 
