@@ -85,11 +85,7 @@ impl ResourceDescriptor {
     /// The API's name, the event `domain` (`customerManagement` of
     /// `/tmf-api/customerManagement/v4/`).
     pub fn api_name(&self) -> &'static str {
-        let base = self.base_path;
-        base.trim_start_matches("/tmf-api/")
-            .split('/')
-            .next()
-            .unwrap_or(base)
+        api_name(self.base_path)
     }
 
     /// The key of the resource in an event payload: the type name in lower camel case.
@@ -100,6 +96,15 @@ impl ResourceDescriptor {
             None => String::new(),
         }
     }
+}
+
+/// The API's name in a base path (`customerManagement` of `/tmf-api/customerManagement/v4/`).
+pub fn api_name(base_path: &str) -> &str {
+    base_path
+        .trim_start_matches("/tmf-api/")
+        .split('/')
+        .next()
+        .unwrap_or(base_path)
 }
 
 /// The parts of an event that vary from one to the next.

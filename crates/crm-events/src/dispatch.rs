@@ -426,10 +426,7 @@ impl Dispatcher {
             .map(|row| {
                 Ok(Claimed {
                     id: row.try_get("", "id").map_err(db_error)?,
-                    attempts: row
-                        .try_get::<i64>("", "attempts")
-                        .or_else(|_| row.try_get::<i32>("", "attempts").map(i64::from))
-                        .map_err(db_error)?,
+                    attempts: row.try_get("", "attempts").map_err(db_error)?,
                     subscription_id: row.try_get("", "subscription_id").map_err(db_error)?,
                     callback: row.try_get("", "callback").map_err(db_error)?,
                     secret: row.try_get("", "secret").map_err(db_error)?,
@@ -452,12 +449,7 @@ impl Dispatcher {
                 .await;
             return match sink {
                 Ok(sink) => {
-                    let api_name = item
-                        .api
-                        .trim_start_matches("/tmf-api/")
-                        .split('/')
-                        .next()
-                        .unwrap_or_default();
+                    let api_name = tmf_apis::event::api_name(&item.api);
                     sink.deliver(api_name, &item.event_type, &item.event_id, body)
                         .await
                 }

@@ -247,10 +247,7 @@ async fn deliveries(
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let status: String = row.try_get("", "status").map_err(db_error)?;
-        let attempts: i64 = row
-            .try_get::<i64>("", "attempts")
-            .or_else(|_| row.try_get::<i32>("", "attempts").map(i64::from))
-            .map_err(db_error)?;
+        let attempts: i64 = row.try_get("", "attempts").map_err(db_error)?;
         let last_status: Option<i32> = row.try_get("", "last_status").map_err(db_error)?;
         let last_error: Option<String> = row.try_get("", "last_error").map_err(db_error)?;
         let next_attempt_at: i64 = row.try_get("", "next_attempt_at").map_err(db_error)?;

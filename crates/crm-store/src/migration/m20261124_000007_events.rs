@@ -56,7 +56,7 @@ impl MigrationTrait for Migration {
                     seq BIGINT NOT NULL, \
                     resource_key TEXT NOT NULL, \
                     status TEXT NOT NULL, \
-                    attempts INTEGER NOT NULL DEFAULT 0, \
+                    attempts BIGINT NOT NULL DEFAULT 0, \
                     next_attempt_at BIGINT NOT NULL, \
                     lease_until BIGINT NOT NULL DEFAULT 0, \
                     last_status INTEGER, \
