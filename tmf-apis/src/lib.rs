@@ -24,7 +24,7 @@ pub use error::{ErrorCode, TmfError, TmfResult};
 pub use event::{EventHeader, EventKind, envelope, events_of_change};
 pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
-pub use resource::{Page, ResourceDescriptor, ResourceService};
+pub use resource::{Methods, Page, ResourceDescriptor, ResourceService};
 pub use router::{
     PublicBaseUrl, RouterConfig, list_response, request_base_url, resource_routes,
     tmf_error_bodies, unknown_route,

@@ -123,6 +123,11 @@ pub fn openapi_document(
                 ),
             )
             .path(
+                descriptor.history_path(),
+                PathItem::new(HttpMethod::Get, history_operation(descriptor)),
+            );
+        if descriptor.methods.patch {
+            paths = paths.path(
                 descriptor.item_path(),
                 PathItem::new(
                     HttpMethod::Patch,
@@ -133,12 +138,10 @@ pub fn openapi_document(
                         descriptor.base_path,
                     ),
                 ),
-            )
-            .path(
-                descriptor.history_path(),
-                PathItem::new(HttpMethod::Get, history_operation(descriptor)),
-            )
-            .path(
+            );
+        }
+        if descriptor.methods.delete {
+            paths = paths.path(
                 descriptor.item_path(),
                 PathItem::new(
                     HttpMethod::Delete,
@@ -151,6 +154,7 @@ pub fn openapi_document(
                         .responses_from(errors(&["401", "403", "404", "409", "500"])),
                 ),
             );
+        }
     }
     let mut apis: Vec<&ResourceDescriptor> = Vec::new();
     for descriptor in resources {

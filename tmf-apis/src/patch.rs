@@ -15,6 +15,16 @@ pub enum PatchDocument {
 }
 
 impl PatchDocument {
+    /// A patch that replaces the whole document with `document`.
+    pub fn replacement(document: Value) -> Self {
+        Self::Json(json_patch::Patch(vec![
+            json_patch::PatchOperation::Replace(json_patch::ReplaceOperation {
+                path: json_patch::jsonptr::PointerBuf::new(),
+                value: document,
+            }),
+        ]))
+    }
+
     /// Reads a patch body according to its media type (without parameters such as `charset`).
     pub fn parse(media_type: &str, body: &[u8]) -> TmfResult<Self> {
         match media_type {

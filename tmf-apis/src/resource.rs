@@ -26,9 +26,55 @@ pub struct ResourceDescriptor {
     pub spec: Arc<Value>,
     /// Filterable and sortable attributes.
     pub catalog: Arc<FieldCatalog>,
+    /// The item operations the spec defines beyond retrieval.
+    pub methods: Methods,
+}
+
+/// Which item operations a resource offers besides list, create and retrieve: most TMF
+/// resources can be patched and deleted; task resources (`cancelProductOrder`) cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Methods {
+    /// `PATCH {item}`.
+    pub patch: bool,
+    /// `DELETE {item}`.
+    pub delete: bool,
+}
+
+impl Methods {
+    /// Patch and delete.
+    pub const ALL: Self = Self {
+        patch: true,
+        delete: true,
+    };
+    /// A task resource: created and read, never changed by clients.
+    pub const TASK: Self = Self {
+        patch: false,
+        delete: false,
+    };
 }
 
 impl ResourceDescriptor {
+    /// The descriptor of resource `name` of type `type_name` defined in `spec`, patchable
+    /// and deletable, with the filterable attributes the spec gives the type.
+    pub fn from_spec(
+        spec: Arc<Value>,
+        base_path: &'static str,
+        name: &'static str,
+        type_name: &'static str,
+        domain: Domain,
+    ) -> Result<Self, crate::catalog::CatalogError> {
+        let catalog = FieldCatalog::from_swagger(&spec, type_name)?;
+        Ok(Self {
+            base_path,
+            name,
+            type_name,
+            domain,
+            spec,
+            catalog: Arc::new(catalog),
+            methods: Methods::ALL,
+        })
+    }
+
     /// `{basePath}{name}`.
     pub fn collection_path(&self) -> String {
         format!("{}{}", self.base_path, self.name)

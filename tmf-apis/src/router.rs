@@ -63,9 +63,16 @@ pub fn resource_routes(service: Arc<dyn ResourceService>, config: RouterConfig) 
     let collection = descriptor.collection_path();
     let item = descriptor.item_path();
     let history_path = descriptor.history_path();
+    let mut item_methods = get(retrieve);
+    if descriptor.methods.patch {
+        item_methods = item_methods.patch(patch);
+    }
+    if descriptor.methods.delete {
+        item_methods = item_methods.delete(delete);
+    }
     Router::new()
         .route(&collection, get(list).post(create))
-        .route(&item, get(retrieve).patch(patch).delete(delete))
+        .route(&item, item_methods)
         .route(&history_path, get(history))
         .with_state(ResourceState { service, config })
 }

@@ -74,12 +74,13 @@ impl Role {
                     | (Dispute, Read | Create)
                     | (Account | Adjustment, Read)
             ),
-            // Operators' systems: listeners on the hubs, and the product catalog, which an
-            // operator's product lifecycle system maintains.
+            // Operators' systems: listeners on the hubs; the product catalog, which an
+            // operator's product lifecycle system maintains; orders, which order management
+            // and fulfilment systems place and move; the inventory they load and correct.
             Role::Integration => match operation {
                 Read => true,
-                Create => matches!(domain, Hub | Catalog),
-                Update => domain == Catalog,
+                Create => matches!(domain, Hub | Catalog | Order | Inventory),
+                Update => matches!(domain, Catalog | Order | Inventory),
                 Delete => domain == Hub,
                 Approve => false,
             },

@@ -17,6 +17,7 @@ use axum::routing::get;
 use axum::{Json, Router, middleware};
 use crm_auth::{Authenticator, JwksCache, JwksSource, KeySource, RolePolicy, Secret, Verifier};
 use crm_store::{PoolOptions, Store, TypeRegistry};
+use customer_information::view::ReferencingSection;
 use serde_json::json;
 use tmf_apis::{PublicBaseUrl, QueryLimits, ResourceService, RouterConfig};
 use tower::ServiceBuilder;
@@ -107,8 +108,33 @@ impl AppState {
             individuals,
         } = customer_information::services(&store, &registry)?;
         let mut services = services;
-        services.extend(customer_order::services(&store, &registry)?);
-        let customer_view = customer_information::view::CustomerView::new(&store);
+        let mut erasers = erasers;
+        let ordering = customer_order::services(
+            &store,
+            &registry,
+            customer_order::ordering::OrderSettings {
+                lead_time: customer_order::ordering::Duration::hours(i64::from(
+                    settings.order_lead_time_hours,
+                )),
+            },
+        )?;
+        services.extend(ordering.all);
+        erasers.extend(ordering.erasers);
+        let mut customer_view = customer_information::view::CustomerView::new(&store);
+        customer_view.register(Arc::new(ReferencingSection {
+            section: "products",
+            table: customer_order::inventory::INVENTORY_TABLE,
+            kinds: &["Product"],
+            keep: None,
+            store: store.clone(),
+        }));
+        customer_view.register(Arc::new(ReferencingSection {
+            section: "openOrders",
+            table: customer_order::ordering::ORDER_TABLE,
+            kinds: &["ProductOrder"],
+            keep: Some(customer_order::ordering::is_open_order),
+            store: store.clone(),
+        }));
         let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
         let mut extensions = customer_information::view::operations(customers.as_ref());
         extensions.extend(customer_information::erasure::operations(

@@ -58,6 +58,9 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Origins allowed to call from a browser (CORS). Empty: no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
+    /// The lead time of a product order that requests no completion date, in hours: its
+    /// `expectedCompletionDate` is its `orderDate` plus this.
+    pub order_lead_time_hours: u32,
     /// Event delivery: the dispatcher, callback hosts, NATS.
     #[serde(default)]
     pub events: crm_events::EventSettings,
@@ -81,6 +84,7 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("auth", &self.auth)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("order_lead_time_hours", &self.order_lead_time_hours)
             .field("events", &{
                 let mut events = self.events.clone();
                 events.nats_url = events.nats_url.as_deref().map(redact_url);
@@ -121,7 +125,8 @@ impl Settings {
             .set_default("auth.issuer", "crm")?
             .set_default("auth.audience", "crm")?
             .set_default("auth.protect_openapi", false)?
-            .set_default("cors_allowed_origins", Vec::<String>::new())?;
+            .set_default("cors_allowed_origins", Vec::<String>::new())?
+            .set_default("order_lead_time_hours", 72)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).required(true));
         }

@@ -553,28 +553,9 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
     }
 
     async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
-        for read_only in ["id", "href"] {
-            if body.get(read_only).is_some() {
-                return Err(TmfError::invalid_body(format!(
-                    "'{read_only}' is assigned by the server and must not be sent on create"
-                )));
-            }
-        }
-        let (model, mut document) = self.admit(ctx, body, None)?;
-        let id = uuid::Uuid::now_v7().to_string();
-        if let Json::Object(map) = &mut document {
-            map.insert("id".into(), Json::String(id.clone()));
-            map.entry("@type")
-                .or_insert_with(|| Json::String(self.kind.descriptor().type_name.to_owned()));
-        }
-        let references = self.kind.references(&model);
-        let keys = self.kind.search_keys(&model);
-
         let txn = self.store.begin().await?;
-        let outcome = self
-            .insert(&txn, ctx, &id, &document, &references, &keys)
-            .await;
-        finish(txn, outcome).await?;
+        let outcome = self.create_in(&txn, ctx, body).await;
+        let document = finish(txn, outcome).await?;
         self.store.events().notify();
         Ok(document)
     }
@@ -681,6 +662,79 @@ pub async fn finish<T>(txn: crate::Transaction, outcome: TmfResult<T>) -> TmfRes
 }
 
 impl<K: ResourceKind> DocumentService<K> {
+    /// Creates a resource within `txn`, as `POST` does: validation, the kind's rules,
+    /// reference checks, history and events. Lets a domain write several resources as one
+    /// change (an order's completion and the products it makes).
+    pub async fn create_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        body: Json,
+    ) -> TmfResult<Json> {
+        for read_only in ["id", "href"] {
+            if body.get(read_only).is_some() {
+                return Err(TmfError::invalid_body(format!(
+                    "'{read_only}' is assigned by the server and must not be sent on create"
+                )));
+            }
+        }
+        let (model, mut document) = self.admit(ctx, body, None)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        if let Json::Object(map) = &mut document {
+            map.insert("id".into(), Json::String(id.clone()));
+            map.entry("@type")
+                .or_insert_with(|| Json::String(self.kind.descriptor().type_name.to_owned()));
+        }
+        let references = self.kind.references(&model);
+        let keys = self.kind.search_keys(&model);
+        self.insert(txn, ctx, &id, &document, &references, &keys)
+            .await?;
+        Ok(document)
+    }
+
+    /// The stored document `id` read within `txn`, locked against concurrent writers until
+    /// the transaction ends; `None` when there is no such resource of this kind.
+    pub async fn load_in(&self, txn: &DatabaseTransaction, id: &str) -> TmfResult<Option<Json>> {
+        Ok(self.load(txn, id, true).await?.map(|(body, _)| body))
+    }
+
+    /// The stored document `id` read through `connection` (a transaction, to read what it
+    /// has written) without locking it; `None` when there is no such resource of this kind.
+    pub async fn read_in(
+        &self,
+        connection: &impl ConnectionTrait,
+        id: &str,
+    ) -> TmfResult<Option<Json>> {
+        Ok(self
+            .load(connection, id, false)
+            .await?
+            .map(|(body, _)| body))
+    }
+
+    /// Patches a resource within `txn`, as `PATCH` does.
+    pub async fn update_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        patch: PatchDocument,
+    ) -> TmfResult<Json> {
+        self.update(txn, ctx, id, patch).await
+    }
+
+    /// Replaces a resource's whole representation within `txn` (its `id` and `@type` kept),
+    /// with the same rules, history and events as a patch.
+    pub async fn replace_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        document: Json,
+    ) -> TmfResult<Json> {
+        self.update(txn, ctx, id, PatchDocument::replacement(document))
+            .await
+    }
+
     fn record<'a>(&'a self, id: &'a str, action: Action, changes: Vec<Json>) -> Record<'a> {
         Record {
             table: self.kind.stored_type().table,

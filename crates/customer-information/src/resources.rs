@@ -68,15 +68,7 @@ pub(crate) fn descriptor(
     type_name: &'static str,
     domain: Domain,
 ) -> Result<ResourceDescriptor, CatalogError> {
-    let catalog = FieldCatalog::from_swagger(&spec, type_name)?;
-    Ok(ResourceDescriptor {
-        base_path,
-        name,
-        type_name,
-        domain,
-        spec,
-        catalog: Arc::new(catalog),
-    })
+    ResourceDescriptor::from_spec(spec, base_path, name, type_name, domain)
 }
 
 fn related_parties(parties: Option<&[RelatedParty]>) -> impl Iterator<Item = Reference> + '_ {

@@ -65,6 +65,8 @@ pub struct ReferencingSection {
     pub table: &'static str,
     /// The kinds to keep (empty: all).
     pub kinds: &'static [&'static str],
+    /// Which documents to keep (`None`: all), such as the orders still open.
+    pub keep: Option<fn(&Value) -> bool>,
     /// The store.
     pub store: Store,
 }
@@ -83,8 +85,11 @@ impl ViewContributor for ReferencingSection {
             .filter(|(table, _)| table == self.table)
             .map(|(_, id)| id)
             .collect();
-        let documents =
+        let mut documents =
             crm_store::relations::documents(&self.store, self.table, &ids, self.kinds).await?;
+        if let Some(keep) = self.keep {
+            documents.retain(|document| keep(document));
+        }
         Ok(Value::Array(documents))
     }
 }
@@ -130,12 +135,14 @@ impl CustomerView {
             section: "accounts",
             table: crate::PARTY_ACCOUNT.table,
             kinds: &[],
+            keep: None,
             store: store.clone(),
         }));
         view.register(Arc::new(ReferencingSection {
             section: "interactions",
             table: crate::PARTY_INTERACTION.table,
             kinds: &[],
+            keep: None,
             store: store.clone(),
         }));
         view

@@ -9,7 +9,6 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crm_store::{Reference, ResourceKind, StoredType};
@@ -19,7 +18,7 @@ use sid_model::{
     Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification, RelatedParty,
 };
 use tmf_apis::catalog::CatalogError;
-use tmf_apis::{Domain, FieldCatalog, RequestContext, ResourceDescriptor, TmfError, TmfResult};
+use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 use validator::Validate;
 
 /// The table every catalog entity is stored in.
@@ -390,17 +389,14 @@ pub struct CatalogKind<M> {
 impl<M: CatalogEntity> CatalogKind<M> {
     /// The kind of the TMF620 resource `name` (`productOffering`) of type `type_name`.
     pub fn new(name: &'static str, type_name: &'static str) -> Result<Self, CatalogError> {
-        let spec = crate::spec::catalog();
-        let catalog = FieldCatalog::from_swagger(&spec, type_name)?;
         Ok(Self {
-            descriptor: ResourceDescriptor {
-                base_path: CATALOG_BASE,
+            descriptor: ResourceDescriptor::from_spec(
+                crate::spec::catalog(),
+                CATALOG_BASE,
                 name,
                 type_name,
-                domain: Domain::Catalog,
-                spec,
-                catalog: Arc::new(catalog),
-            },
+                Domain::Catalog,
+            )?,
             _model: PhantomData,
         })
     }

@@ -1,26 +1,34 @@
 //! Customer Order Management (TAM): the product catalog (TMF620), product orders (TMF622)
 //! and the product inventory (TMF637).
 //!
-//! Served so far: the five TMF620 catalog resources (`catalog`). Also here, not yet served:
-//! the order and order-item lifecycles with the roll-up of item states into the order's
-//! (`lifecycle`), and pricing from catalog prices with `Decimal` arithmetic (`pricing`).
+//! - `catalog`: the five TMF620 catalog resources, with their lifecycle.
+//! - `ordering`: TMF622 `productOrder` and `cancelProductOrder`: validation against the
+//!   catalog and the inventory, prices from the catalog, the enforced lifecycle
+//!   (`lifecycle`, with the roll-up of item states into the order's), and the fulfilment of a
+//!   completed order into the inventory in the same transaction.
+//! - `inventory`: the TMF637 `product` resource.
+//! - `pricing`: item and order prices from catalog prices with `Decimal` arithmetic.
+//!
 //! Resources are wired through `crm-store` and `tmf-apis`, like every other application
 //! crate; this crate must not depend on another application crate, on axum middleware, or on
 //! the server.
 
 pub mod catalog;
+pub mod inventory;
 pub mod lifecycle;
+pub mod ordering;
 pub mod pricing;
 mod spec;
 
 use std::sync::Arc;
 
-use crm_store::{DocumentService, Store, StoredType, TypeRegistry};
+use crm_store::{DocumentService, Erasable, Store, StoredType, TypeRegistry};
 use sid_model::{Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification};
 use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
 
 use catalog::{CATALOG_TABLE, CatalogKind};
+use ordering::{CANCEL_PRODUCT_ORDER, OrderSettings, Ordering, PRODUCT_ORDER};
 
 /// The TMF620 resources: path segment and type name.
 const CATALOG_RESOURCES: [(&str, &str); 5] = [
@@ -42,13 +50,25 @@ pub fn register_types(registry: &mut TypeRegistry) {
             },
         );
     }
+    registry.register("ProductOrder", PRODUCT_ORDER);
+    registry.register("CancelProductOrder", CANCEL_PRODUCT_ORDER);
+    registry.register("Product", inventory::PRODUCT);
+}
+
+/// This crate's services, and the kinds privacy erasure must walk.
+pub struct Services {
+    /// Every resource service.
+    pub all: Vec<Arc<dyn ResourceService>>,
+    /// The kinds that hold personal data (orders and products name parties).
+    pub erasers: Vec<Arc<dyn Erasable>>,
 }
 
 /// The services of this crate's resources.
 pub fn services(
     store: &Store,
     registry: &Arc<TypeRegistry>,
-) -> Result<Vec<Arc<dyn ResourceService>>, CatalogError> {
+    settings: OrderSettings,
+) -> Result<Services, CatalogError> {
     fn service<M: catalog::CatalogEntity>(
         store: &Store,
         registry: &Arc<TypeRegistry>,
@@ -61,11 +81,17 @@ pub fn services(
         )))
     }
     let [catalogs, categories, specifications, offerings, prices] = CATALOG_RESOURCES;
-    Ok(vec![
+    let mut all = vec![
         service::<Catalog>(store, registry, catalogs)?,
         service::<Category>(store, registry, categories)?,
         service::<ProductSpecification>(store, registry, specifications)?,
         service::<ProductOffering>(store, registry, offerings)?,
         service::<ProductOfferingPrice>(store, registry, prices)?,
-    ])
+    ];
+    let ordering = Arc::new(Ordering::new(store, registry, settings)?);
+    all.extend(ordering.services());
+    Ok(Services {
+        all,
+        erasers: ordering.erasers(),
+    })
 }

@@ -117,22 +117,28 @@ spelled!(ItemState {
 });
 
 impl OrderState {
-    /// The states a client may move the order to directly (a `PATCH` of `state`). The
-    /// cancellation states are reached through `cancelProductOrder` only.
+    /// The states a client may move the order to directly (a `PATCH` of `state`). A
+    /// cancellation is entered through `cancelProductOrder` only; once in it, the order is
+    /// moved on by `PATCH` (accepted, declined, carried out).
     pub fn next(self) -> &'static [OrderState] {
         use OrderState::*;
         match self {
             Acknowledged => &[InProgress, Pending, Held, Rejected],
             InProgress => &[Completed, Failed, Partial, Pending, Held],
             Pending | Held => &[InProgress, Pending, Held],
-            Rejected
-            | Cancelled
-            | Completed
-            | Failed
-            | Partial
-            | AssessingCancellation
-            | PendingCancellation => &[],
+            // A cancellation request is accepted (pending) or declined (back to work).
+            AssessingCancellation => &[PendingCancellation, InProgress],
+            PendingCancellation => &[Cancelled],
+            Rejected | Cancelled | Completed | Failed | Partial => &[],
         }
+    }
+
+    /// Whether the order is being cancelled.
+    pub fn is_cancelling(self) -> bool {
+        matches!(
+            self,
+            OrderState::AssessingCancellation | OrderState::PendingCancellation
+        )
     }
 
     /// Whether nothing can happen to the order any more.
@@ -279,6 +285,60 @@ pub fn roll_up(items: &[ItemState]) -> Option<OrderState> {
     })
 }
 
+/// Applies a client's request to an order in state `order` whose items are in `items`: the
+/// order's requested state (`None`: not asked) and each item's (`None`: not asked). Returns
+/// the order's new state and its items'.
+///
+/// Each requested move is checked against its table (409 otherwise). When the order itself
+/// is moved, its unfinished items that were not moved explicitly follow it, and the items
+/// must then add up to the requested state (moving an order with a failed item to
+/// `completed` is refused: that order is `partial`). When only items move, the order takes
+/// the state they add up to. Within a cancellation the items simply follow the order.
+pub fn apply_request(
+    order: OrderState,
+    items: &[ItemState],
+    requested: Option<OrderState>,
+    item_requests: &[Option<ItemState>],
+    names: &[&str],
+) -> Result<(OrderState, Vec<ItemState>), TmfError> {
+    let mut after = items.to_vec();
+    for ((state, request), name) in after.iter_mut().zip(item_requests).zip(names) {
+        if let Some(to) = request {
+            state.check_move(name, *to)?;
+            *state = *to;
+        }
+    }
+    let Some(to) = requested.filter(|to| *to != order) else {
+        let rolled = roll_up(&after).unwrap_or(order);
+        if rolled != order && (order.is_cancelling() || rolled.is_cancelling()) {
+            return Err(TmfError::illegal_transition(
+                "ProductOrder",
+                order.as_str(),
+                rolled.as_str(),
+                &[],
+            ));
+        }
+        return Ok((rolled, after));
+    };
+    order.check_move(to)?;
+    if let Some(follow) = to.item_state() {
+        for ((state, before), request) in after.iter_mut().zip(items).zip(item_requests) {
+            if request.is_none() && !before.is_final() {
+                *state = follow;
+            }
+        }
+    }
+    if to.is_cancelling() || to == OrderState::Cancelled {
+        return Ok((to, after));
+    }
+    match roll_up(&after) {
+        Some(rolled) if rolled != to => Err(TmfError::conflict(format!(
+            "the order cannot be '{to}': its items add up to '{rolled}'"
+        ))),
+        _ => Ok((to, after)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +365,9 @@ mod tests {
             (InProgress, Held),
             (Held, InProgress),
             (Acknowledged, Rejected),
+            (AssessingCancellation, PendingCancellation),
+            (AssessingCancellation, InProgress),
+            (PendingCancellation, Cancelled),
         ] {
             assert!(from.check_move(to).is_ok(), "{from} → {to}");
         }
@@ -315,6 +378,8 @@ mod tests {
             (InProgress, Cancelled),
             (Failed, InProgress),
             (Acknowledged, AssessingCancellation),
+            (PendingCancellation, InProgress),
+            (AssessingCancellation, Cancelled),
         ] {
             assert!(from.check_move(to).is_err(), "{from} → {to}");
         }
@@ -351,12 +416,44 @@ mod tests {
         }
 
         #[test]
-        fn no_direct_move_cancels(from in order_state()) {
+        fn a_cancellation_is_entered_only_through_a_cancel_request(from in order_state()) {
             use OrderState::*;
             for to in [Cancelled, AssessingCancellation, PendingCancellation] {
-                if from != to {
+                if from != to && !from.is_cancelling() {
                     prop_assert!(from.check_move(to).is_err());
                 }
+            }
+        }
+
+        #[test]
+        fn a_request_moves_states_only_as_the_tables_allow(
+            items in proptest::collection::vec(item_state(), 1..6),
+            requested in proptest::option::of(order_state()),
+            item_requests in proptest::collection::vec(proptest::option::of(item_state()), 6),
+        ) {
+            let order = roll_up(&items).expect("items");
+            let requests = &item_requests[..items.len()];
+            let names = ["1", "2", "3", "4", "5", "6"];
+            match apply_request(order, &items, requested, requests, &names[..items.len()]) {
+                Ok((to, after)) => {
+                    if let Some(requested) = requested {
+                        prop_assert!(order.check_move(requested).is_ok());
+                        prop_assert_eq!(to, requested);
+                    }
+                    for ((before, after), request) in items.iter().zip(&after).zip(requests) {
+                        if before.is_final() {
+                            prop_assert_eq!(before, after, "a finished item never changes");
+                        }
+                        if let Some(request) = request {
+                            prop_assert!(before.check_move("1", *request).is_ok());
+                            prop_assert_eq!(after, request);
+                        }
+                    }
+                    if !to.is_cancelling() && to != OrderState::Cancelled {
+                        prop_assert_eq!(roll_up(&after), Some(to), "the order agrees with its items");
+                    }
+                }
+                Err(error) => prop_assert_eq!(error.status().as_u16(), 409),
             }
         }
 

@@ -20,3 +20,25 @@ pub(crate) fn catalog() -> Arc<Value> {
     })
     .clone()
 }
+
+/// TMF622 Product Ordering Management v4.0.0.
+pub(crate) fn ordering() -> Arc<Value> {
+    static SPEC: OnceLock<Arc<Value>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        parse(include_str!(
+            "../specs/TMF622-ProductOrdering-v4.0.0.swagger.json"
+        ))
+    })
+    .clone()
+}
+
+/// TMF637 Product Inventory Management v4.0.0.
+pub(crate) fn inventory() -> Arc<Value> {
+    static SPEC: OnceLock<Arc<Value>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        parse(include_str!(
+            "../specs/TMF637-ProductInventory-v4.0.0.swagger.json"
+        ))
+    })
+    .clone()
+}

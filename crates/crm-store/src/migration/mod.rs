@@ -13,6 +13,7 @@ mod m20261124_000005_reference_lookups;
 mod m20261124_000006_search_key_kind;
 mod m20261124_000007_events;
 mod m20261124_000008_product_catalog;
+mod m20261124_000009_ordering;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_search_key_kind::Migration),
             Box::new(m20261124_000007_events::Migration),
             Box::new(m20261124_000008_product_catalog::Migration),
+            Box::new(m20261124_000009_ordering::Migration),
         ]
     }
 }

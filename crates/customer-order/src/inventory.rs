@@ -1,0 +1,194 @@
+//! TMF637 Product Inventory v4: the products customers hold, stored as documents.
+//!
+//! Products are made, changed and terminated by the completion of product orders
+//! ([`crate::ordering`]), in the same transaction; an operator's systems may also load and
+//! correct inventory through the API. Every reference a product holds (billing account,
+//! offering, specification, prices, parties, the order items that made or changed it) is
+//! checked and indexed, so a product is found from its customer in the 360 view.
+
+use chrono::{DateTime, Utc};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
+use sid_model::{Product, ProductStatusType};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
+
+use crate::ordering::PARTIES;
+
+/// The table products are stored in.
+pub const INVENTORY_TABLE: &str = "product_inventory";
+
+/// The base path of TMF637.
+pub const INVENTORY_BASE: &str = "/tmf-api/productInventory/v4/";
+
+/// Where products are stored.
+pub const PRODUCT: StoredType = StoredType {
+    table: INVENTORY_TABLE,
+    kind: "Product",
+};
+
+/// Whether a product is over: nothing may be ordered against it any more.
+pub fn is_ended(status: ProductStatusType) -> bool {
+    matches!(
+        status,
+        ProductStatusType::Terminated | ProductStatusType::Cancelled | ProductStatusType::Aborted
+    )
+}
+
+/// The TMF637 `product` resource.
+pub struct ProductKind {
+    descriptor: ResourceDescriptor,
+}
+
+impl ProductKind {
+    /// The kind, with its attributes read from the TMF637 specification.
+    pub fn new() -> Result<Self, CatalogError> {
+        Ok(Self {
+            descriptor: ResourceDescriptor::from_spec(
+                crate::spec::inventory(),
+                INVENTORY_BASE,
+                "product",
+                "Product",
+                Domain::Inventory,
+            )?,
+        })
+    }
+}
+
+fn reference(path: String, id: &str, allowed: &'static [&'static str]) -> Reference {
+    Reference {
+        path,
+        id: id.to_owned(),
+        referred_type: None,
+        allowed,
+    }
+}
+
+impl ResourceKind for ProductKind {
+    type Model = Product;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.descriptor
+    }
+
+    fn stored_type(&self) -> StoredType {
+        PRODUCT
+    }
+
+    fn references(&self, product: &Product) -> Vec<Reference> {
+        let mut out = Vec::new();
+        if let Some(account) = &product.billing_account {
+            out.push(reference(
+                "billingAccount".into(),
+                &account.id,
+                BILLING_ACCOUNT,
+            ));
+        }
+        if let Some(offering) = &product.product_offering {
+            out.push(reference(
+                "productOffering".into(),
+                &offering.id,
+                &["ProductOffering"],
+            ));
+        }
+        if let Some(specification) = &product.product_specification {
+            out.push(reference(
+                "productSpecification".into(),
+                &specification.id,
+                &["ProductSpecification"],
+            ));
+        }
+        for (i, price) in product.product_price.iter().flatten().enumerate() {
+            if let Some(pop) = &price.product_offering_price {
+                out.push(reference(
+                    format!("productPrice[{i}].productOfferingPrice"),
+                    &pop.id,
+                    &["ProductOfferingPrice"],
+                ));
+            }
+            if let Some(account) = &price.billing_account {
+                out.push(reference(
+                    format!("productPrice[{i}].billingAccount"),
+                    &account.id,
+                    BILLING_ACCOUNT,
+                ));
+            }
+        }
+        for (i, party) in product.related_party.iter().flatten().enumerate() {
+            out.push(Reference {
+                path: format!("relatedParty[{i}]"),
+                id: party.id.clone(),
+                referred_type: Some(party.referred_type.clone()),
+                allowed: PARTIES,
+            });
+        }
+        for (i, item) in product.product_order_item.iter().flatten().enumerate() {
+            out.push(reference(
+                format!("productOrderItem[{i}]"),
+                &item.product_order_id,
+                &["ProductOrder"],
+            ));
+        }
+        out
+    }
+
+    /// Products keep their status, dates, prices and references; names of parties are
+    /// masked; descriptions and characteristics (which may hold addresses) are removed.
+    fn erasure(&self) -> Option<Erasure> {
+        Some(Erasure {
+            verbatim: &[
+                "status",
+                "startDate",
+                "terminationDate",
+                "orderDate",
+                "isBundle",
+                "isCustomerVisible",
+                "productPrice",
+                "productTerm",
+                "name",
+            ],
+            keep: &[
+                "relatedParty",
+                "billingAccount",
+                "productOffering",
+                "productSpecification",
+                "productOrderItem",
+                "productRelationship",
+                "agreement",
+                "realizingResource",
+                "realizingService",
+            ],
+            mask: &[],
+        })
+    }
+
+    /// A product's dates follow its status: a product that ends gets its `terminationDate`
+    /// (if none was given), and a terminated product cannot come back.
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        previous: Option<&Product>,
+        product: &mut Product,
+    ) -> TmfResult<()> {
+        let now: DateTime<Utc> = Utc::now();
+        if let Some(previous) = previous
+            && is_ended(previous.status)
+            && previous.status != product.status
+        {
+            return Err(TmfError::illegal_transition(
+                "Product",
+                previous.status.as_str(),
+                product.status.as_str(),
+                &[],
+            ));
+        }
+        if is_ended(product.status) && product.termination_date.is_none() {
+            product.termination_date = Some(now);
+        }
+        if product.status == ProductStatusType::Active && product.start_date.is_none() {
+            product.start_date = Some(now);
+        }
+        Ok(())
+    }
+}
+
+const BILLING_ACCOUNT: &[&str] = &["BillingAccount"];
