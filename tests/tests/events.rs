@@ -834,3 +834,113 @@ async fn catalog_events_conform_to_tmf620() {
         "Launched"
     );
 }
+
+#[tokio::test]
+async fn order_and_inventory_events_conform_to_tmf622_and_tmf637() {
+    const TMF622: &str = "TMF622-ProductOrdering-v4.0.0.swagger.json";
+    const TMF637: &str = "TMF637-ProductInventory-v4.0.0.swagger.json";
+    let app = app().await;
+    let orders = Listener::start(0).await;
+    let inventory = Listener::start(0).await;
+    subscribe(
+        &app,
+        "/tmf-api/productOrderingManagement/v4/hub",
+        json!({"callback": orders.callback()}),
+    )
+    .await;
+    subscribe(
+        &app,
+        "/tmf-api/productInventory/v4/hub",
+        json!({"callback": inventory.callback(), "query": "eventType=ProductCreateEvent,ProductStateChangeEvent"}),
+    )
+    .await;
+    let dispatcher = app.dispatcher.start();
+    let party = app.individual("Eve", "Nt").await;
+    let customer = app.customer("Eve Nt", &party, "active").await;
+    let offering = app
+        .post(
+            "/tmf-api/productCatalogManagement/v4/productOffering",
+            &json!({"name": "TV", "lifecycleStatus": "Launched"}),
+        )
+        .await;
+    let base = "/tmf-api/productOrderingManagement/v4";
+    let order = app
+        .post(
+            &format!("{base}/productOrder"),
+            &json!({"relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}],
+                "productOrderItem": [{"id": "1", "action": "add", "productOffering": {"id": offering.id()}}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.text);
+    let item = format!("{base}/productOrder/{}", order.id());
+    for state in ["inProgress", "completed"] {
+        let moved = app
+            .patch(
+                &item,
+                "application/merge-patch+json",
+                &json!({ "state": state }),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    }
+    let product = app.get(&item).await.body["productOrderItem"][0]["product"]["id"]
+        .as_str()
+        .expect("product")
+        .to_owned();
+    let ended = app
+        .patch(
+            &format!("/tmf-api/productInventory/v4/product/{product}"),
+            "application/merge-patch+json",
+            &json!({"status": "terminated"}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    let order_events = orders.wait_for(5, WAIT).await;
+    let product_events = inventory.wait_for(2, WAIT).await;
+    dispatcher.stop().await;
+    assert_eq!(
+        event_types(&order_events),
+        [
+            "ProductOrderCreateEvent",
+            // Each move changes the state, and its items' states (and dates) with it.
+            "ProductOrderStateChangeEvent",
+            "ProductOrderAttributeValueChangeEvent",
+            "ProductOrderStateChangeEvent",
+            "ProductOrderAttributeValueChangeEvent"
+        ]
+    );
+    for event in &order_events {
+        let event_type = event.body["eventType"].as_str().expect("type").to_owned();
+        let definition: &'static str = Box::leak(event_type.into_boxed_str());
+        assert_conforms(TMF622, definition, &event.body, definition);
+        assert_eq!(event.body["domain"], "productOrderingManagement");
+    }
+    assert_eq!(
+        order_events[3].body["event"]["productOrder"]["state"],
+        "completed"
+    );
+    assert_eq!(
+        event_types(&product_events),
+        ["ProductCreateEvent", "ProductStateChangeEvent"]
+    );
+    assert_conforms(
+        TMF637,
+        "ProductCreateEvent",
+        &product_events[0].body,
+        "create",
+    );
+    assert_conforms(
+        TMF637,
+        "ProductStateChangeEvent",
+        &product_events[1].body,
+        "status",
+    );
+    assert_eq!(
+        product_events[0].body["event"]["product"]["status"],
+        "active"
+    );
+    assert_eq!(
+        product_events[1].body["event"]["product"]["status"],
+        "terminated"
+    );
+}

@@ -88,7 +88,7 @@ impl ViewContributor for ReferencingSection {
         let mut documents =
             crm_store::relations::documents(&self.store, self.table, &ids, self.kinds).await?;
         if let Some(keep) = self.keep {
-            documents.retain(|document| keep(document));
+            documents.retain(keep);
         }
         Ok(Value::Array(documents))
     }

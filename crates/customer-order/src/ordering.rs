@@ -439,7 +439,7 @@ impl Ordering {
             if check_sellable_price(&pop, now).is_err() {
                 continue;
             }
-            let Some(amount) = pop.price.clone() else {
+            let Some(amount) = pop.price else {
                 return Err(TmfError::invalid_value(format!(
                     "product offering price '{}' has no price amount",
                     pop.name
