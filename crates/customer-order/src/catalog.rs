@@ -187,7 +187,8 @@ pub trait CatalogEntity:
     fn references(&self) -> Vec<Reference>;
 }
 
-fn reference(
+/// A reference to check and index.
+pub(crate) fn reference(
     path: String,
     id: &str,
     referred: Option<&str>,

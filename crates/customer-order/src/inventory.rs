@@ -12,6 +12,7 @@ use sid_model::{Product, ProductStatusType};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
+use crate::catalog::reference;
 use crate::ordering::PARTIES;
 
 /// The table products are stored in.
@@ -54,15 +55,6 @@ impl ProductKind {
     }
 }
 
-fn reference(path: String, id: &str, allowed: &'static [&'static str]) -> Reference {
-    Reference {
-        path,
-        id: id.to_owned(),
-        referred_type: None,
-        allowed,
-    }
-}
-
 impl ResourceKind for ProductKind {
     type Model = Product;
 
@@ -80,6 +72,7 @@ impl ResourceKind for ProductKind {
             out.push(reference(
                 "billingAccount".into(),
                 &account.id,
+                None,
                 BILLING_ACCOUNT,
             ));
         }
@@ -87,6 +80,7 @@ impl ResourceKind for ProductKind {
             out.push(reference(
                 "productOffering".into(),
                 &offering.id,
+                None,
                 &["ProductOffering"],
             ));
         }
@@ -94,6 +88,7 @@ impl ResourceKind for ProductKind {
             out.push(reference(
                 "productSpecification".into(),
                 &specification.id,
+                None,
                 &["ProductSpecification"],
             ));
         }
@@ -102,6 +97,7 @@ impl ResourceKind for ProductKind {
                 out.push(reference(
                     format!("productPrice[{i}].productOfferingPrice"),
                     &pop.id,
+                    None,
                     &["ProductOfferingPrice"],
                 ));
             }
@@ -109,22 +105,24 @@ impl ResourceKind for ProductKind {
                 out.push(reference(
                     format!("productPrice[{i}].billingAccount"),
                     &account.id,
+                    None,
                     BILLING_ACCOUNT,
                 ));
             }
         }
         for (i, party) in product.related_party.iter().flatten().enumerate() {
-            out.push(Reference {
-                path: format!("relatedParty[{i}]"),
-                id: party.id.clone(),
-                referred_type: Some(party.referred_type.clone()),
-                allowed: PARTIES,
-            });
+            out.push(reference(
+                format!("relatedParty[{i}]"),
+                &party.id,
+                Some(&party.referred_type),
+                PARTIES,
+            ));
         }
         for (i, item) in product.product_order_item.iter().flatten().enumerate() {
             out.push(reference(
                 format!("productOrderItem[{i}]"),
                 &item.product_order_id,
+                None,
                 &["ProductOrder"],
             ));
         }

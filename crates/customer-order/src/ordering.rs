@@ -38,7 +38,7 @@ use tmf_apis::{
     ResourceService, TmfError, TmfResult,
 };
 
-use crate::catalog::{CatalogKind, check_sellable};
+use crate::catalog::{CatalogKind, check_sellable, reference};
 use crate::inventory::{self, ProductKind};
 use crate::lifecycle::{ItemState, OrderState, apply_request};
 use crate::pricing::{CatalogPrice, Charge, Priced, item_prices, order_total};
@@ -1118,20 +1118,6 @@ impl OrderKind {
                 Domain::Order,
             )?,
         })
-    }
-}
-
-fn reference(
-    path: String,
-    id: &str,
-    referred: Option<&str>,
-    allowed: &'static [&'static str],
-) -> Reference {
-    Reference {
-        path,
-        id: id.to_owned(),
-        referred_type: referred.map(str::to_owned),
-        allowed,
     }
 }
 
