@@ -23,6 +23,7 @@ const MERGE: &str = "application/merge-patch+json";
 /// and a one-time price, both taxed at 20 %.
 struct Shop {
     app: TestApp,
+    party: String,
     customer: String,
     account: String,
     offering: String,
@@ -113,6 +114,7 @@ impl Shop {
         .await;
         Self {
             app,
+            party,
             customer,
             account,
             offering,
@@ -967,5 +969,48 @@ async fn a_failure_during_fulfilment_leaves_neither_order_nor_inventory_changed(
         Some(2),
         "{}",
         listed.text
+    );
+}
+
+#[tokio::test]
+async fn erasing_the_customer_s_person_masks_their_orders_and_products() {
+    let shop = Shop::open().await;
+    let app = &shop.app;
+    let mut order = shop.order(1);
+    order["relatedParty"][0]["name"] = json!("Ada Lovelace");
+    order["note"] = json!([{"text": "Ada asks for a call on +44 20 7946 0000"}]);
+    let order = shop.place(&order).await;
+    let id = order["id"].as_str().expect("id").to_owned();
+    shop.drive(&id, &["inProgress", "completed"]).await;
+
+    let report = app
+        .raw(
+            axum::http::Method::POST,
+            &format!("{}/{}/erasure", crm_tests::INDIVIDUAL, shop.party),
+            None,
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    let erased = app.get(&format!("{ORDERS}/{id}")).await.body;
+    assert!(erased.get("note").is_none(), "{erased}");
+    assert!(erased.get("description").is_none(), "{erased}");
+    assert_eq!(erased["relatedParty"][0]["name"], "[erased]");
+    assert_eq!(erased["relatedParty"][0]["id"], shop.customer.as_str());
+    assert_eq!(
+        erased["state"], "completed",
+        "states, dates and prices are kept"
+    );
+    assert_eq!(erased["orderTotalPrice"], order["orderTotalPrice"]);
+    let product_id = erased["productOrderItem"][0]["product"]["id"]
+        .as_str()
+        .expect("product");
+    let product = app.get(&format!("{PRODUCTS}/{product_id}")).await.body;
+    assert_eq!(product["relatedParty"][0]["name"], "[erased]");
+    assert_eq!(product["status"], "active");
+    let text = format!("{erased}{product}");
+    assert!(
+        !text.contains("Lovelace") && !text.contains("7946"),
+        "{text}"
     );
 }
