@@ -644,6 +644,18 @@ impl<K: ResourceKind> Erasable for DocumentService<K> {
     }
 }
 
+/// Refuses a create body that carries what the server assigns (`id`, `href`).
+pub fn refuse_server_assigned(body: &Json) -> TmfResult<()> {
+    for read_only in ["id", "href"] {
+        if body.get(read_only).is_some() {
+            return Err(TmfError::invalid_body(format!(
+                "'{read_only}' is assigned by the server and must not be sent on create"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Commits when the work succeeded, rolls back at once when it did not: a refused request
 /// must not leave a connection idle in a transaction, holding its locks.
 pub async fn finish<T>(txn: crate::Transaction, outcome: TmfResult<T>) -> TmfResult<T> {
@@ -671,13 +683,7 @@ impl<K: ResourceKind> DocumentService<K> {
         ctx: &RequestContext,
         body: Json,
     ) -> TmfResult<Json> {
-        for read_only in ["id", "href"] {
-            if body.get(read_only).is_some() {
-                return Err(TmfError::invalid_body(format!(
-                    "'{read_only}' is assigned by the server and must not be sent on create"
-                )));
-            }
-        }
+        refuse_server_assigned(&body)?;
         let (model, mut document) = self.admit(ctx, body, None)?;
         let id = uuid::Uuid::now_v7().to_string();
         if let Json::Object(map) = &mut document {

@@ -19,7 +19,7 @@ pub mod sql;
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
     DocumentService, ERASED, Erasable, Erasure, Reference, ResourceKind, StoredType, TypeRegistry,
-    erase_document, finish,
+    erase_document, finish, refuse_server_assigned,
 };
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};

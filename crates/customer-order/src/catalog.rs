@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
     Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification, RelatedParty,
+    TimePeriod,
 };
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
@@ -27,8 +28,8 @@ pub const CATALOG_TABLE: &str = "product_catalog";
 /// The base path of TMF620.
 pub const CATALOG_BASE: &str = "/tmf-api/productCatalogManagement/v4/";
 
-/// Types a `relatedParty` may point at.
-const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
+/// Types a `relatedParty` may point at (in the catalog, orders and inventory alike).
+pub const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
 
 /// The lifecycle of a catalog entity (the values the TMF620 user guide gives for
 /// `lifecycleStatus`).
@@ -173,6 +174,15 @@ pub fn check_sellable(offering: &ProductOffering, at: DateTime<Utc>) -> TmfResul
         )));
     }
     Ok(())
+}
+
+/// Whether a catalog entity with this lifecycle status and validity is in force at `at`
+/// (a sellable status, and `at` within `validFor`): prices not in force are not charged.
+pub fn in_force(status: Option<&str>, valid_for: Option<&TimePeriod>, at: DateTime<Utc>) -> bool {
+    let live = status
+        .and_then(|s| LifecycleStatus::parse(s).ok())
+        .is_some_and(LifecycleStatus::is_sellable);
+    live && valid_for.is_none_or(|period| period.contains(at))
 }
 
 /// What the catalog rules need of each entity's model.

@@ -12,8 +12,9 @@ use sid_model::{Product, ProductStatusType};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
+use crate::catalog::PARTIES;
 use crate::catalog::reference;
-use crate::ordering::PARTIES;
+use crate::ordering::BILLING_ACCOUNT;
 
 /// The table products are stored in.
 pub const INVENTORY_TABLE: &str = "product_inventory";
@@ -188,5 +189,3 @@ impl ResourceKind for ProductKind {
         Ok(())
     }
 }
-
-const BILLING_ACCOUNT: &[&str] = &["BillingAccount"];

@@ -38,7 +38,7 @@ use tmf_apis::{
     ResourceService, TmfError, TmfResult,
 };
 
-use crate::catalog::{CatalogKind, check_sellable, reference};
+use crate::catalog::{CatalogKind, PARTIES, check_sellable, in_force, reference};
 use crate::inventory::{self, ProductKind};
 use crate::lifecycle::{ItemState, OrderState, apply_request};
 use crate::pricing::{CatalogPrice, Charge, Priced, item_prices, order_total};
@@ -61,10 +61,8 @@ pub const CANCEL_PRODUCT_ORDER: StoredType = StoredType {
     kind: "CancelProductOrder",
 };
 
-/// Types a `relatedParty` may point at.
-pub const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
-
-const BILLING_ACCOUNT: &[&str] = &["BillingAccount"];
+/// Types a `billingAccount` may point at.
+pub(crate) const BILLING_ACCOUNT: &[&str] = &["BillingAccount"];
 
 /// How ordering behaves where the spec leaves it to the operator.
 #[derive(Debug, Clone, Copy)]
@@ -436,7 +434,7 @@ impl Ordering {
             let Some(pop) = Self::read(&self.prices, txn, &reference.id).await? else {
                 continue;
             };
-            if check_sellable_price(&pop, now).is_err() {
+            if !in_force(pop.lifecycle_status.as_deref(), pop.valid_for.as_ref(), now) {
                 continue;
             }
             let Some(amount) = pop.price else {
@@ -604,12 +602,8 @@ impl Ordering {
     }
 
     async fn create_order(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+        crm_store::refuse_server_assigned(&body)?;
         let mut order: ProductOrder = from_value(body)?;
-        if order.id.is_some() || order.href.is_some() {
-            return Err(TmfError::invalid_body(
-                "'id' and 'href' are assigned by the server and must not be sent on create",
-            ));
-        }
         check_shape(&order)?;
         let now = Utc::now();
         order.state = Some(wire("acknowledged")?);
@@ -976,12 +970,8 @@ impl Ordering {
     }
 
     async fn cancel_order(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+        crm_store::refuse_server_assigned(&body)?;
         let mut request: CancelProductOrder = from_value(body)?;
-        if request.id.is_some() || request.href.is_some() {
-            return Err(TmfError::invalid_body(
-                "'id' and 'href' are assigned by the server and must not be sent on create",
-            ));
-        }
         if request.state.is_some_and(|s| s.as_str() != "acknowledged") {
             return Err(TmfError::invalid_value(
                 "'state': set by the server; a cancel request starts acknowledged",
@@ -1052,17 +1042,6 @@ impl Ordering {
         self.store.events().notify();
         Ok(created)
     }
-}
-
-/// Whether a catalog price is in force at `now`.
-fn check_sellable_price(pop: &ProductOfferingPrice, now: DateTime<Utc>) -> Result<(), ()> {
-    let live = pop
-        .lifecycle_status
-        .as_deref()
-        .and_then(|s| crate::catalog::LifecycleStatus::parse(s).ok())
-        .is_some_and(|s| s.is_sellable());
-    let valid = pop.valid_for.as_ref().is_none_or(|p| p.contains(now));
-    if live && valid { Ok(()) } else { Err(()) }
 }
 
 /// Removes `null` members (from absent optional values) before a document is admitted.
