@@ -7,8 +7,8 @@
 //! `FinancialAccount`, `BillingCycleSpecification`, `BillFormat`, `BillPresentationMedia`),
 //! TMF683 Party Interaction (`PartyInteraction`), TMF620 Product Catalog (`Catalog`,
 //! `Category`, `ProductSpecification`, `ProductOffering`, `ProductOfferingPrice`), TMF622
-//! Product Ordering (`ProductOrder`, `CancelProductOrder`) and TMF637 Product Inventory
-//! (`Product`), with every sub-type and reference they use, plus the common value types (`Money`,
+//! Product Ordering (`ProductOrder`, `CancelProductOrder`), TMF637 Product Inventory
+//! (`Product`) and TMF621 Trouble Ticket (`TroubleTicket`), with every sub-type and reference they use, plus the common value types (`Money`,
 //! `TimePeriod`, `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
 //! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification;
 //! unknown properties are refused; a property that the specification requires on creation is a
@@ -37,6 +37,7 @@ pub mod party_role;
 pub mod product;
 pub mod quantity;
 pub mod reference;
+pub mod ticket;
 pub mod time;
 pub mod validation;
 mod wire;
@@ -115,6 +116,9 @@ pub use quantity::Quantity;
 pub use reference::{
     AccountRef, AgreementRef, EntityRef, MissingReferenceField, OrganizationRef, PaymentMethodRef,
     RelatedParty,
+};
+pub use ticket::{
+    RelatedEntity, StatusChange, TroubleTicket, TroubleTicketRelationship, TroubleTicketStatusType,
 };
 pub use time::TimePeriod;
 pub use validation::{Violation, first_violation};

@@ -1,7 +1,7 @@
 //! Every type of the crate checked against the definitions of the TMF v4 specifications.
 //!
 //! `tests/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629, TMF669,
-//! TMF666, TMF683, TMF620, TMF622 and TMF637 v4.0.0 (and `Note` from TMF621 v4.0.0) as
+//! TMF666, TMF683, TMF620, TMF622, TMF637 and TMF621 v4.0.0 as
 //! published, less descriptions, defaults, events, hub subscriptions, `Error` and the `_Update`
 //! forms; of the `_Create` forms only the `required` lists are kept. Definitions that none of
 //! the modelled resources uses are left out too: TMF632's `Party`, `Attachment` and
@@ -43,11 +43,6 @@ fn check<T: DeserializeOwned + Serialize + Validate>(document: &Value) -> Result
 /// The Rust type that models each (specification, definition) pair.
 fn checks() -> Vec<(&'static str, &'static str, Check)> {
     let mut checks: Vec<(&'static str, &'static str, Check)> = vec![
-        (
-            "TMF632",
-            "AttachmentRefOrValue",
-            check::<AttachmentRefOrValue>,
-        ),
         ("TMF632", "ContactMedium", check::<ContactMedium>),
         ("TMF632", "Disability", check::<Disability>),
         ("TMF632", "ExternalReference", check::<ExternalReference>),
@@ -97,6 +92,14 @@ fn checks() -> Vec<(&'static str, &'static str, Check)> {
         ("TMF629", "Customer", check::<Customer>),
         ("TMF669", "PartyRole", check::<PartyRole>),
         ("TMF621", "Note", check::<Note>),
+        ("TMF621", "RelatedEntity", check::<RelatedEntity>),
+        ("TMF621", "StatusChange", check::<StatusChange>),
+        ("TMF621", "TroubleTicket", check::<TroubleTicket>),
+        (
+            "TMF621",
+            "TroubleTicketRelationship",
+            check::<TroubleTicketRelationship>,
+        ),
         ("TMF666", "AccountBalance", check::<AccountBalance>),
         // TMF666 requires the id of an account reference, TMF629 and TMF669 its name.
         ("TMF666", "AccountRef", check::<RelatedAccountRef>),
@@ -329,12 +332,20 @@ fn checks() -> Vec<(&'static str, &'static str, Check)> {
         ("TMF637", "Product", check::<Product>),
     ];
     // Definitions that several specifications share, each checked against every copy.
-    for spec in ["TMF632", "TMF629", "TMF669"] {
-        checks.extend([
-            (spec, "Characteristic", check::<Characteristic> as Check),
-            (spec, "RelatedParty", check::<RelatedParty>),
-        ]);
+    for spec in ["TMF632", "TMF629", "TMF669", "TMF621"] {
+        checks.push((spec, "RelatedParty", check::<RelatedParty>));
     }
+    for spec in ["TMF632", "TMF629", "TMF669"] {
+        checks.push((spec, "Characteristic", check::<Characteristic>));
+    }
+    for spec in ["TMF621", "TMF632"] {
+        checks.push((spec, "AttachmentRefOrValue", check::<AttachmentRefOrValue>));
+    }
+    checks.extend([
+        ("TMF621", "ChannelRef", check::<ChannelRef> as Check),
+        ("TMF621", "Quantity", check::<Quantity>),
+        ("TMF621", "TimePeriod", check::<TimePeriod>),
+    ]);
     for spec in ["TMF632", "TMF629", "TMF669", "TMF666"] {
         checks.push((spec, "MediumCharacteristic", check::<MediumCharacteristic>));
     }
@@ -414,6 +425,11 @@ fn check_enum<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, S
 
 fn enum_checks() -> Vec<(&'static str, &'static str, EnumCheck)> {
     vec![
+        (
+            "TMF621",
+            "TroubleTicketStatusType",
+            check_enum::<TroubleTicketStatusType>,
+        ),
         (
             "TMF632",
             "IndividualStateType",

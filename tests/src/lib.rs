@@ -3,6 +3,7 @@
 //! `crm_server::app`, and requests sent to it in memory.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub mod listener;
 pub mod schema;
@@ -12,7 +13,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use crm_auth::Secret;
 use crm_server::{AppState, Settings, app};
-use crm_store::{PoolOptions, Store};
+use crm_store::{PoolOptions, ShiftedClock, Store};
 use http_body_util::BodyExt;
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
@@ -127,6 +128,10 @@ pub struct TestApp {
     pub store: Store,
     /// The event dispatcher of this instance (not started: tests start it).
     pub dispatcher: crm_events::Dispatcher,
+    /// The clock of the business rules: tests move it forward.
+    pub clock: Arc<ShiftedClock>,
+    /// The ticket escalation job of this instance (not started: tests run passes of it).
+    pub escalator: Arc<customer_problem::Escalator>,
     db_url: String,
     db_schema: Option<String>,
     _db: TestDb,
@@ -184,9 +189,11 @@ impl TestApp {
         let mut settings = Settings::load(None).expect("default settings");
         settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
         adjust(&mut settings);
-        let state = AppState::with_store(store.clone(), &settings)
+        let clock = Arc::new(ShiftedClock::default());
+        let state = AppState::with_clock(store.clone(), &settings, clock.clone())
             .await
             .expect("wire the app");
+        let escalator = state.escalator.clone();
         let descriptors = state
             .services
             .iter()
@@ -201,6 +208,8 @@ impl TestApp {
             admin_token: String::new(),
             store,
             dispatcher,
+            clock,
+            escalator,
             db_url,
             db_schema,
             _db: db,

@@ -22,10 +22,11 @@ pub fn official_dir() -> PathBuf {
 }
 
 /// The directories of the copies shipped with the product, one per application crate.
-pub fn shipped_dirs() -> [PathBuf; 2] {
+pub fn shipped_dirs() -> [PathBuf; 3] {
     [
         manifest_dir().join("../crates/customer-information/specs"),
         manifest_dir().join("../crates/customer-order/specs"),
+        manifest_dir().join("../crates/customer-problem/specs"),
     ]
 }
 

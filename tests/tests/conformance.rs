@@ -27,8 +27,9 @@ const TMF683: &str = "TMF683-PartyInteraction-v4.0.0.swagger.json";
 const TMF620: &str = "TMF620-ProductCatalog-v4.0.0.swagger.json";
 const TMF622: &str = "TMF622-ProductOrdering-v4.0.0.swagger.json";
 const TMF637: &str = "TMF637-ProductInventory-v4.0.0.swagger.json";
-const SPEC_FILES: [&str; 8] = [
-    TMF632, TMF629, TMF669, TMF666, TMF683, TMF620, TMF622, TMF637,
+const TMF621: &str = "TMF621-TroubleTicket-v4.0.0.swagger.json";
+const SPEC_FILES: [&str; 9] = [
+    TMF632, TMF629, TMF669, TMF666, TMF683, TMF620, TMF622, TMF637, TMF621,
 ];
 
 const MERGE: &str = "application/merge-patch+json";
@@ -41,7 +42,7 @@ struct Resource {
     spec: &'static str,
 }
 
-const RESOURCES: [Resource; 20] = [
+const RESOURCES: [Resource; 21] = [
     Resource {
         path: INDIVIDUAL,
         type_name: "Individual",
@@ -141,6 +142,11 @@ const RESOURCES: [Resource; 20] = [
         path: "/tmf-api/productInventory/v4/product",
         type_name: "Product",
         spec: TMF637,
+    },
+    Resource {
+        path: "/tmf-api/troubleTicket/v4/troubleTicket",
+        type_name: "TroubleTicket",
+        spec: TMF621,
     },
 ];
 
@@ -1784,4 +1790,84 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     assert_conforms(TMF637, "Product", &loaded.body, "create product");
     let refused = app.post(products.path, &json!({"name": "No status"})).await;
     assert_error_conforms(&refused, 400, TMF637, "product without status");
+}
+
+#[tokio::test]
+async fn trouble_ticket_operations_conform_to_tmf621() {
+    let app = TestApp::new().await;
+    let party = app.individual("Tick", "Et").await;
+    let customer = app.customer("Tick Et", &party, "active").await;
+    let product = app
+        .post(
+            resource("Product").path,
+            &json!({"name": "Fibre 500", "status": "active",
+                "relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}]}),
+        )
+        .await;
+    assert_status(&product, StatusCode::CREATED, "product");
+    let tickets = resource("TroubleTicket");
+    let first = app
+        .post(
+            tickets.path,
+            &json!({"description": "Line down", "severity": "Critical", "ticketType": "incident"}),
+        )
+        .await;
+    assert_status(&first, StatusCode::CREATED, "first ticket");
+    assert_conforms(TMF621, "TroubleTicket", &first.body, "minimal ticket");
+    let payload = json!({
+        "name": "No sync on the fibre line",
+        "description": "The customer's router shows no sync since this morning",
+        "severity": "Major",
+        "priority": "High",
+        "ticketType": "incident",
+        "externalId": "NOC-4711",
+        "requestedResolutionDate": "2030-01-01T00:00:00Z",
+        "relatedParty": [{"id": customer, "name": "Tick Et", "role": "customer", "@referredType": "Customer"}],
+        "relatedEntity": [{"id": product.id(), "name": "Fibre 500", "role": "affectedProduct", "@referredType": "Product"}],
+        "attachment": [{"name": "router.jpg", "mimeType": "image/jpeg", "size": {"amount": 2.5, "units": "MB"},
+            "url": "https://files.example.com/router.jpg", "attachmentType": "picture"}],
+        "troubleTicketRelationship": [{"id": first.id(), "relationshipType": "isChild"}],
+        "troubleTicketCharacteristic": [{"name": "outageArea", "valueType": "string", "value": "Berlin-Mitte"}],
+    });
+    let id = check_operations(
+        &app,
+        tickets,
+        &payload,
+        &["status", "severity", "relatedParty.role"],
+        &json!({"description": "No sync; the customer restarted the router", "priority": "Critical"}),
+        &json!([{"op": "replace", "path": "/status", "value": "inProgress"}]),
+    )
+    .await;
+    let ticket = app.get(&item(tickets.path, &id)).await;
+    assert_eq!(ticket.body["status"], "inProgress");
+    assert_eq!(
+        ticket.body["statusChange"].as_array().map(Vec::len),
+        Some(2)
+    );
+
+    let refused = app
+        .patch(
+            &item(tickets.path, &id),
+            MERGE,
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_error_conforms(&refused, 409, TMF621, "illegal move");
+    let refused = app
+        .post(
+            tickets.path,
+            &json!({"description": "x", "severity": "Minor", "ticketType": "incident",
+                "relatedEntity": [{"id": "none", "role": "affectedProduct", "@referredType": "Product"}]}),
+        )
+        .await;
+    assert_error_conforms(&refused, 422, TMF621, "unknown product");
+    let refused = app
+        .post(
+            tickets.path,
+            &json!({"severity": "Minor", "ticketType": "incident"}),
+        )
+        .await;
+    assert_error_conforms(&refused, 400, TMF621, "no description");
+    let missing = app.get(&item(tickets.path, "nope")).await;
+    assert_error_conforms(&missing, 404, TMF621, "unknown ticket");
 }

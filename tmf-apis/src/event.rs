@@ -18,6 +18,10 @@ pub enum EventKind {
     StateChange,
     /// It was deleted.
     Delete,
+    /// A business event of the resource's own, named by what comes between the type name and
+    /// `Event`: `Domain("Resolved")` is `TroubleTicketResolvedEvent`. The resource's
+    /// descriptor lists the ones it emits ([`ResourceDescriptor::domain_events`]).
+    Domain(&'static str),
 }
 
 impl EventKind {
@@ -29,21 +33,23 @@ impl EventKind {
         Self::Delete,
     ];
 
-    fn suffix(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
-            Self::Create => "CreateEvent",
-            Self::AttributeValueChange => "AttributeValueChangeEvent",
-            Self::StateChange => "StateChangeEvent",
-            Self::Delete => "DeleteEvent",
+            Self::Create => "Create",
+            Self::AttributeValueChange => "AttributeValueChange",
+            Self::StateChange => "StateChange",
+            Self::Delete => "Delete",
+            Self::Domain(name) => name,
         }
     }
 
-    fn verb(self) -> &'static str {
+    fn verb(self) -> String {
         match self {
-            Self::Create => "created",
-            Self::AttributeValueChange => "changed",
-            Self::StateChange => "changed state",
-            Self::Delete => "deleted",
+            Self::Create => "created".into(),
+            Self::AttributeValueChange => "changed".into(),
+            Self::StateChange => "changed state".into(),
+            Self::Delete => "deleted".into(),
+            Self::Domain(name) => name.to_lowercase(),
         }
     }
 }
@@ -56,7 +62,7 @@ impl ResourceDescriptor {
     /// The event type of `kind` for this resource. Where the spec names the state change a
     /// status change (TMF683 `PartyInteractionStatusChangeEvent`), the spec's name is used.
     pub fn event_type(&self, kind: EventKind) -> String {
-        let name = format!("{}{}", self.type_name, kind.suffix());
+        let name = format!("{}{}Event", self.type_name, kind.name());
         if kind == EventKind::StateChange && !self.defines(&name) {
             let status = format!("{}StatusChangeEvent", self.type_name);
             if self.defines(&status) {
@@ -66,11 +72,16 @@ impl ResourceDescriptor {
         name
     }
 
-    /// Every event type this resource emits.
+    /// Every event type this resource emits: the four of every resource, then its own.
     pub fn event_types(&self) -> Vec<String> {
         EventKind::ALL
-            .iter()
-            .map(|kind| self.event_type(*kind))
+            .into_iter()
+            .chain(
+                self.domain_events
+                    .iter()
+                    .map(|name| EventKind::Domain(name)),
+            )
+            .map(|kind| self.event_type(kind))
             .collect()
     }
 

@@ -11,6 +11,7 @@ pub mod body;
 pub mod catalog;
 pub mod error;
 pub mod event;
+pub mod notes;
 pub mod openapi;
 pub mod patch;
 pub mod projection;

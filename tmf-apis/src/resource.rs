@@ -28,6 +28,9 @@ pub struct ResourceDescriptor {
     pub catalog: Arc<FieldCatalog>,
     /// The item operations the spec defines beyond retrieval.
     pub methods: Methods,
+    /// The business events the resource emits besides create, attribute value change, state
+    /// change and delete (`Resolved` for `TroubleTicketResolvedEvent`).
+    pub domain_events: &'static [&'static str],
 }
 
 /// Which item operations a resource offers besides list, create and retrieve: most TMF
@@ -72,7 +75,14 @@ impl ResourceDescriptor {
             spec,
             catalog: Arc::new(catalog),
             methods: Methods::ALL,
+            domain_events: &[],
         })
+    }
+
+    /// The same descriptor, emitting these business events too.
+    pub fn with_domain_events(mut self, events: &'static [&'static str]) -> Self {
+        self.domain_events = events;
+        self
     }
 
     /// `{basePath}{name}`.

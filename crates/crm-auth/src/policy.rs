@@ -76,11 +76,12 @@ impl Role {
             ),
             // Operators' systems: listeners on the hubs; the product catalog, which an
             // operator's product lifecycle system maintains; orders, which order management
-            // and fulfilment systems place and move; the inventory they load and correct.
+            // and fulfilment systems place and move; the inventory they load and correct;
+            // trouble tickets, which network assurance raises and works on.
             Role::Integration => match operation {
                 Read => true,
-                Create => matches!(domain, Hub | Catalog | Order | Inventory),
-                Update => matches!(domain, Catalog | Order | Inventory),
+                Create => matches!(domain, Hub | Catalog | Order | Inventory | Ticket),
+                Update => matches!(domain, Catalog | Order | Inventory | Ticket),
                 Delete => domain == Hub,
                 Approve => false,
             },

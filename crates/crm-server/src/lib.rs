@@ -16,7 +16,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use crm_auth::{Authenticator, JwksCache, JwksSource, KeySource, RolePolicy, Secret, Verifier};
-use crm_store::{PoolOptions, Store, TypeRegistry};
+use crm_store::{Clock, PoolOptions, Store, SystemClock, TypeRegistry};
 use customer_information::view::ReferencingSection;
 use serde_json::json;
 use tmf_apis::{PublicBaseUrl, QueryLimits, ResourceService, RouterConfig};
@@ -51,6 +51,8 @@ pub struct AppState {
     pub erasers: Vec<Arc<dyn crm_store::Erasable>>,
     /// The sections of the customer 360 view, from every domain.
     pub customer_view: customer_information::view::CustomerView,
+    /// The trouble ticket escalation job (started by `serve`).
+    pub escalator: Arc<customer_problem::Escalator>,
 }
 
 /// The HS256 secret in force when no JWKS is configured: the configured one, or the one kept
@@ -95,17 +97,29 @@ impl AppState {
         Self::with_store(store, settings).await
     }
 
-    /// Wires every API over an already migrated store.
+    /// Wires every API over an already migrated store, on the system's clock.
     pub async fn with_store(store: Store, settings: &Settings) -> anyhow::Result<Self> {
+        Self::with_clock(store, settings, Arc::new(SystemClock)).await
+    }
+
+    /// Wires every API over an already migrated store, with `clock` as the time of the
+    /// business rules that read one (ticket ages and escalation).
+    pub async fn with_clock(
+        store: Store,
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let mut registry = TypeRegistry::default();
         customer_information::register_types(&mut registry);
         customer_order::register_types(&mut registry);
+        customer_problem::register_types(&mut registry);
         let registry = Arc::new(registry);
         let customer_information::Services {
             all: services,
             erasers,
             customers,
             individuals,
+            interactions,
         } = customer_information::services(&store, &registry)?;
         let mut services = services;
         let mut erasers = erasers;
@@ -120,6 +134,15 @@ impl AppState {
         )?;
         services.extend(ordering.all);
         erasers.extend(ordering.erasers);
+        let problems = customer_problem::services(
+            &store,
+            &registry,
+            settings.tickets.clone(),
+            clock,
+            Some(interactions),
+        )?;
+        services.extend(problems.all);
+        erasers.extend(problems.erasers);
         let mut customer_view = customer_information::view::CustomerView::new(&store);
         customer_view.register(Arc::new(ReferencingSection {
             section: "products",
@@ -133,6 +156,13 @@ impl AppState {
             table: customer_order::ordering::ORDER_TABLE,
             kinds: &["ProductOrder"],
             keep: Some(customer_order::ordering::is_open_order),
+            store: store.clone(),
+        }));
+        customer_view.register(Arc::new(ReferencingSection {
+            section: "openTickets",
+            table: customer_problem::tickets::TICKET_TABLE,
+            kinds: &["TroubleTicket"],
+            keep: Some(customer_problem::tickets::is_open_ticket),
             store: store.clone(),
         }));
         let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
@@ -170,6 +200,7 @@ impl AppState {
             individuals,
             erasers,
             customer_view,
+            escalator: problems.escalator,
         })
     }
 }

@@ -133,6 +133,7 @@ async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
     let state = AppState::build(&settings, pool).await?;
     let store = state.store.clone();
     let dispatcher = settings.events.dispatch.then(|| state.dispatcher.start());
+    let escalation = state.escalator.start();
     let router = app(state, &settings);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -141,6 +142,7 @@ async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    escalation.stop().await;
     if let Some(dispatcher) = dispatcher {
         dispatcher.stop().await;
     }

@@ -61,6 +61,10 @@ pub struct Settings {
     /// The lead time of a product order that requests no completion date, in hours: its
     /// `expectedCompletionDate` is its `orderDate` plus this.
     pub order_lead_time_hours: u32,
+    /// Trouble tickets: severities, priorities, escalation thresholds, resolution targets,
+    /// the reopening window, the largest attachment (`[tickets]`).
+    #[serde(default)]
+    pub tickets: customer_problem::TicketSettings,
     /// Event delivery: the dispatcher, callback hosts, NATS.
     #[serde(default)]
     pub events: crm_events::EventSettings,
@@ -85,6 +89,7 @@ impl fmt::Debug for Settings {
             .field("auth", &self.auth)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("order_lead_time_hours", &self.order_lead_time_hours)
+            .field("tickets", &self.tickets)
             .field("events", &{
                 let mut events = self.events.clone();
                 events.nats_url = events.nats_url.as_deref().map(redact_url);

@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tmf_apis::body::from_value;
 use tmf_apis::{
-    ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor, ResourceService, TmfError,
-    TmfResult,
+    EventKind, ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor, ResourceService,
+    TmfError, TmfResult,
 };
 use validator::Validate;
 
@@ -170,6 +170,17 @@ pub trait ResourceKind: Send + Sync + 'static {
     /// or says why it cannot be searched for.
     fn normalise_search(&self, _key: &str, value: &str) -> TmfResult<String> {
         Ok(value.to_owned())
+    }
+
+    /// The business events a change from `previous` (`None` on create) to `current` gives
+    /// rise to, besides the generic ones (a ticket's `Resolved`); each must be listed in the
+    /// descriptor's `domain_events`.
+    fn domain_events(
+        &self,
+        _previous: Option<&Self::Model>,
+        _current: &Self::Model,
+    ) -> Vec<EventKind> {
+        Vec::new()
     }
 
     /// Rules of this kind beyond the model's own validation, applied to every create
@@ -644,6 +655,11 @@ impl<K: ResourceKind> Erasable for DocumentService<K> {
     }
 }
 
+/// A new resource id: a UUIDv7, time-ordered and so friendly to indexes.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// Refuses a create body that carries what the server assigns (`id`, `href`).
 pub fn refuse_server_assigned(body: &Json) -> TmfResult<()> {
     for read_only in ["id", "href"] {
@@ -683,18 +699,29 @@ impl<K: ResourceKind> DocumentService<K> {
         ctx: &RequestContext,
         body: Json,
     ) -> TmfResult<Json> {
+        let id = new_id();
+        self.create_with_id_in(txn, ctx, &id, body).await
+    }
+
+    /// Creates a resource within `txn` under an id drawn beforehand with [`new_id`], for a
+    /// change whose other writes must name the resource before it exists (a ticket and the
+    /// interaction it came from, which refer to each other).
+    pub async fn create_with_id_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        body: Json,
+    ) -> TmfResult<Json> {
         refuse_server_assigned(&body)?;
         let (model, mut document) = self.admit(ctx, body, None)?;
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = id.to_owned();
         if let Json::Object(map) = &mut document {
             map.insert("id".into(), Json::String(id.clone()));
             map.entry("@type")
                 .or_insert_with(|| Json::String(self.kind.descriptor().type_name.to_owned()));
         }
-        let references = self.kind.references(&model);
-        let keys = self.kind.search_keys(&model);
-        self.insert(txn, ctx, &id, &document, &references, &keys)
-            .await?;
+        self.insert(txn, ctx, &id, &document, &model).await?;
         Ok(document)
     }
 
@@ -757,11 +784,12 @@ impl<K: ResourceKind> DocumentService<K> {
         ctx: &RequestContext,
         id: &str,
         document: &Json,
-        references: &[Reference],
-        keys: &[(&'static str, String)],
+        model: &K::Model,
     ) -> TmfResult<()> {
         let stored = self.kind.stored_type();
-        let resolved = self.check_references(txn, references).await?;
+        let resolved = self
+            .check_references(txn, &self.kind.references(model))
+            .await?;
         let now = now_micros();
         let mut insert = Sql::new(self.backend());
         insert
@@ -780,10 +808,18 @@ impl<K: ResourceKind> DocumentService<K> {
             .push(")");
         txn.execute_raw(insert.build()).await.map_err(db_error)?;
         self.write_references(txn, id, &resolved).await?;
-        self.write_search_keys(txn, id, keys).await?;
+        self.write_search_keys(txn, id, &self.kind.search_keys(model))
+            .await?;
         let changes = history::changes(None, Some(document));
         history::write(txn, ctx, self.record(id, Action::Create, changes)).await?;
-        outbox::record(txn, self.kind.descriptor(), ctx, None, Some(document)).await
+        outbox::record(
+            txn,
+            self.kind.descriptor(),
+            ctx,
+            (None, Some(document)),
+            &self.kind.domain_events(None, model),
+        )
+        .await
     }
 
     async fn update(
@@ -822,8 +858,8 @@ impl<K: ResourceKind> DocumentService<K> {
             txn,
             self.kind.descriptor(),
             ctx,
-            Some(&before),
-            Some(&normalised),
+            (Some(&before), Some(&normalised)),
+            &self.kind.domain_events(Some(&previous), &model),
         )
         .await?;
         Ok(normalised)
@@ -889,8 +925,8 @@ impl<K: ResourceKind> DocumentService<K> {
             txn,
             self.kind.descriptor(),
             ctx,
-            Some(&document),
-            Some(&erased),
+            (Some(&document), Some(&erased)),
+            &[],
         )
         .await?;
         Ok(true)
@@ -937,6 +973,45 @@ impl<K: ResourceKind> DocumentService<K> {
         self.write_search_keys(txn, id, &[]).await?;
         let changes = history::changes(Some(&previous), None);
         history::write(txn, ctx, self.record(id, Action::Delete, changes)).await?;
-        outbox::record(txn, self.kind.descriptor(), ctx, Some(&previous), None).await
+        outbox::record(
+            txn,
+            self.kind.descriptor(),
+            ctx,
+            (Some(&previous), None),
+            &[],
+        )
+        .await
+    }
+}
+
+/// Creating resources of a kind inside another domain's change, without knowing the kind: a
+/// trouble ticket logged from a call records the call as a party interaction this way.
+#[async_trait]
+pub trait DocumentWriter: Send + Sync {
+    /// The type name of the resources written.
+    fn type_name(&self) -> &'static str;
+
+    /// Creates a resource within `txn`, as [`DocumentService::create_in`] does.
+    async fn create_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        body: Json,
+    ) -> TmfResult<Json>;
+}
+
+#[async_trait]
+impl<K: ResourceKind> DocumentWriter for DocumentService<K> {
+    fn type_name(&self) -> &'static str {
+        self.kind.descriptor().type_name
+    }
+
+    async fn create_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        body: Json,
+    ) -> TmfResult<Json> {
+        DocumentService::create_in(self, txn, ctx, body).await
     }
 }

@@ -7,6 +7,7 @@
 //! (validation helpers); never on an application crate or on HTTP routing.
 
 pub mod bulk;
+pub mod clock;
 mod db;
 mod document;
 mod error;
@@ -16,10 +17,11 @@ pub mod outbox;
 pub mod relations;
 pub mod sql;
 
+pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
-    DocumentService, ERASED, Erasable, Erasure, Reference, ResourceKind, StoredType, TypeRegistry,
-    erase_document, finish, refuse_server_assigned,
+    DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Reference, ResourceKind,
+    StoredType, TypeRegistry, erase_document, finish, new_id, refuse_server_assigned,
 };
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};

@@ -8,7 +8,8 @@ use chrono::{SecondsFormat, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::Value as Json;
 use tmf_apis::{
-    EventHeader, RequestContext, ResourceDescriptor, TmfResult, envelope, events_of_change,
+    EventHeader, EventKind, RequestContext, ResourceDescriptor, TmfResult, envelope,
+    events_of_change,
 };
 use tokio::sync::Notify;
 
@@ -33,16 +34,18 @@ impl EventSignal {
 }
 
 /// Writes the events of a change from `before` to `after` of a resource into the outbox,
-/// within `txn`. The resource travels with a relative `href`; the dispatcher makes it
-/// absolute when a public base URL is configured.
+/// within `txn`, followed by the resource's own business events of the change (`domain`).
+/// The resource travels with a relative `href`; the dispatcher makes it absolute when a
+/// public base URL is configured.
 pub async fn record(
     txn: &DatabaseTransaction,
     descriptor: &ResourceDescriptor,
     ctx: &RequestContext,
-    before: Option<&Json>,
-    after: Option<&Json>,
+    (before, after): (Option<&Json>, Option<&Json>),
+    domain: &[EventKind],
 ) -> TmfResult<()> {
-    let events = events_of_change(before, after);
+    let mut events = events_of_change(before, after);
+    events.extend(domain.iter().map(|kind| (*kind, None)));
     let Some(resource) = after.or(before) else {
         return Ok(());
     };

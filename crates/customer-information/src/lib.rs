@@ -68,6 +68,9 @@ pub struct Services {
     pub customers: Arc<dyn ResourceService>,
     /// The individual service, where erasure starts.
     pub individuals: Arc<dyn ResourceService>,
+    /// Writes party interactions inside another domain's change (a ticket logged from a
+    /// call records the call).
+    pub interactions: Arc<dyn crm_store::DocumentWriter>,
 }
 
 /// Collects each document service both as a resource service and as an eraser.
@@ -79,7 +82,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add<K: crm_store::ResourceKind>(&mut self, kind: K) -> Arc<dyn ResourceService> {
+    fn add<K: crm_store::ResourceKind>(&mut self, kind: K) -> Arc<DocumentService<K>> {
         let service = Arc::new(DocumentService::new(
             kind,
             self.store.clone(),
@@ -105,7 +108,7 @@ pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services,
     let customers = builder.add(kinds.customer);
     builder.add(kinds.party_role);
     add_account_services(&mut builder)?;
-    builder.add(InteractionKind(descriptor(
+    let interactions = builder.add(InteractionKind(descriptor(
         spec::interaction(),
         "/tmf-api/partyInteraction/v4/",
         "partyInteraction",
@@ -117,6 +120,7 @@ pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services,
         erasers: builder.erasers,
         customers,
         individuals,
+        interactions,
     })
 }
 

@@ -1062,23 +1062,13 @@ fn stamp_notes(
     order: &mut ProductOrder,
     now: DateTime<Utc>,
 ) -> TmfResult<()> {
-    let notes = order.note.get_or_insert_with(Vec::new);
-    if notes.len() < stored.len() || notes[..stored.len()] != *stored {
-        return Err(TmfError::invalid_value(
-            "'note': notes are appended; existing notes cannot be changed or removed",
-        ));
-    }
-    for note in &mut notes[stored.len()..] {
+    tmf_apis::notes::append_only(stored, &mut order.note, |note| {
         note.date = Some(now);
         note.author = Some(ctx.actor.subject.clone());
         if note.id.is_none() {
-            note.id = Some(uuid::Uuid::now_v7().to_string());
+            note.id = Some(crm_store::new_id());
         }
-    }
-    if notes.is_empty() {
-        order.note = None;
-    }
-    Ok(())
+    })
 }
 
 /// The TMF622 `productOrder` resource as stored.

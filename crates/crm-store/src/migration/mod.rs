@@ -14,6 +14,7 @@ mod m20261124_000006_search_key_kind;
 mod m20261124_000007_events;
 mod m20261124_000008_product_catalog;
 mod m20261124_000009_ordering;
+mod m20261125_000010_trouble_ticket;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_events::Migration),
             Box::new(m20261124_000008_product_catalog::Migration),
             Box::new(m20261124_000009_ordering::Migration),
+            Box::new(m20261125_000010_trouble_ticket::Migration),
         ]
     }
 }

@@ -1,0 +1,89 @@
+//! Customer Problem Management (TAM): TMF621 trouble tickets.
+//!
+//! - `tickets`: the `troubleTicket` resource: its rules for every write (`TicketKind`) and
+//!   the API's rules for clients (`Tickets`): server-owned dates and history, append-only
+//!   signed notes, parents that close after their children, contacts recorded as TMF683
+//!   interactions.
+//! - `lifecycle`: the status machine, with the reopening window.
+//! - `escalation`: the background job that raises over-age tickets, with an injectable clock.
+//! - `settings`: severities, priorities, thresholds and targets an operator configures.
+//!
+//! Bill disputes will be tickets of type "Bill Dispute": their amounts travel as
+//! `troubleTicketCharacteristic`s and the disputed bill as a `relatedEntity` with role
+//! `disputedBill`, both of which this crate already carries and checks.
+//!
+//! Like every application crate, this one builds on `crm-store` and `tmf-apis` and must not
+//! depend on another application crate: the interaction a call is recorded as is written
+//! through a `DocumentWriter` the server hands in.
+
+pub mod escalation;
+pub mod lifecycle;
+pub mod settings;
+mod spec;
+pub mod tickets;
+
+use std::sync::Arc;
+
+use crm_store::{Clock, DocumentService, DocumentWriter, Erasable, Store, TypeRegistry};
+use tmf_apis::ResourceService;
+use tmf_apis::catalog::CatalogError;
+
+pub use escalation::{EscalationHandle, Escalator};
+pub use settings::TicketSettings;
+use tickets::{TROUBLE_TICKET, TicketApi, TicketKind, Tickets};
+
+/// Registers the types this crate stores, so that references from any API can be checked.
+pub fn register_types(registry: &mut TypeRegistry) {
+    registry.register("TroubleTicket", TROUBLE_TICKET);
+}
+
+/// This crate's services, the kinds privacy erasure must walk, and the escalation job.
+pub struct Services {
+    /// Every resource service.
+    pub all: Vec<Arc<dyn ResourceService>>,
+    /// The kinds that hold personal data (tickets name parties and hold their words).
+    pub erasers: Vec<Arc<dyn Erasable>>,
+    /// The escalation job (not started: the server starts it).
+    pub escalator: Arc<Escalator>,
+}
+
+/// Why the ticket services could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The shipped specification lacks a definition.
+    #[error(transparent)]
+    Spec(#[from] CatalogError),
+    /// The ticket settings are inconsistent.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// The services of this crate over `store`. `interactions`, when given, records the contact a
+/// ticket was logged from; `clock` is the time every ticket rule reads.
+pub fn services(
+    store: &Store,
+    registry: &Arc<TypeRegistry>,
+    settings: TicketSettings,
+    clock: Arc<dyn Clock>,
+    interactions: Option<Arc<dyn DocumentWriter>>,
+) -> Result<Services, SetupError> {
+    settings.check().map_err(SetupError::Settings)?;
+    let settings = Arc::new(settings);
+    let tickets = Arc::new(DocumentService::new(
+        TicketKind::new(settings.clone(), clock.clone())?,
+        store.clone(),
+        registry.clone(),
+    ));
+    let api = Arc::new(Tickets::new(
+        store,
+        tickets.clone(),
+        interactions,
+        clock.clone(),
+    ));
+    let escalator = Arc::new(Escalator::new(store, tickets.clone(), settings, clock));
+    Ok(Services {
+        all: vec![Arc::new(TicketApi(api))],
+        erasers: vec![tickets],
+        escalator,
+    })
+}

@@ -1,0 +1,754 @@
+//! TMF621 `troubleTicket`: the stored kind with its rules, and the API in front of it.
+//!
+//! [`TicketKind`] holds the rules every write obeys, whoever makes it (a client, the
+//! escalation job): severities and priorities from the settings, the lifecycle
+//! ([`crate::lifecycle`]) with its history (`statusChange`), the server's dates
+//! (`creationDate`, `lastUpdate`, `statusChangeDate`, `resolutionDate`,
+//! `expectedResolutionDate`), relationship types, attachment sizes, and the references it
+//! holds (parties, related entities, related tickets), which are checked and indexed.
+//!
+//! [`Tickets`] is the API's side: what a client may not set (the server's dates and history,
+//! the escalation level), notes that are only ever appended and are signed and dated by the
+//! server, a parent that cannot close while a child is open, and a ticket logged from a
+//! contact with the customer recorded as a TMF683 `partyInteraction` in the same transaction.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use crm_store::{
+    Clock, DatabaseTransaction, DocumentService, DocumentWriter, Erasure, Reference, ResourceKind,
+    Store, StoredType,
+};
+use rust_decimal::Decimal;
+
+use serde_json::{Value as Json, json};
+use sid_model::{
+    Characteristic, RelatedEntity, StatusChange, TroubleTicket, TroubleTicketStatusType as Status,
+};
+use tmf_apis::body::from_value;
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{
+    Domain, EventKind, ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor,
+    ResourceService, TmfError, TmfResult,
+};
+
+use crate::lifecycle::{self, Move};
+use crate::settings::TicketSettings;
+
+/// The table tickets are stored in.
+pub const TICKET_TABLE: &str = "trouble_ticket";
+
+/// The base path of TMF621.
+pub const TICKET_BASE: &str = "/tmf-api/troubleTicket/v4/";
+
+/// Where tickets are stored.
+pub const TROUBLE_TICKET: StoredType = StoredType {
+    table: TICKET_TABLE,
+    kind: "TroubleTicket",
+};
+
+/// The characteristic in which the escalation job records a ticket's escalation level.
+pub const ESCALATION_LEVEL: &str = "escalationLevel";
+
+/// The business events of a ticket besides the generic four: `TroubleTicketResolvedEvent`
+/// (defined by TMF621) and `TroubleTicketEscalationEvent` (this product's).
+pub const TICKET_EVENTS: &[&str] = &["Resolved", "Escalation"];
+
+/// The relationship types between tickets: `isChild` (the other ticket is this one's
+/// parent), `isParent` (the other ticket is this one's child), `duplicates` (this ticket
+/// duplicates the other) and `relatesTo`.
+pub const RELATIONSHIP_TYPES: [&str; 4] = ["isChild", "isParent", "duplicates", "relatesTo"];
+
+/// What a party reference may point at.
+const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
+
+/// What a ticket may be about: products, orders, bills and their items, accounts, the
+/// interactions it came from. Types another crate stores (`CustomerBill`) are checked once
+/// that crate registers them; until then no such entity exists to refer to.
+const ENTITIES: &[&str] = &[
+    "Product",
+    "ProductOrder",
+    "CustomerBill",
+    "AppliedCustomerBillingRate",
+    "BillingAccount",
+    "PartyAccount",
+    "SettlementAccount",
+    "FinancialAccount",
+    "PartyInteraction",
+];
+
+/// The attributes that belong to the server: a client may neither send them on create nor
+/// change them afterwards.
+const SERVER_OWNED: [&str; 6] = [
+    "creationDate",
+    "lastUpdate",
+    "statusChangeDate",
+    "statusChange",
+    "resolutionDate",
+    "expectedResolutionDate",
+];
+
+/// The roles of the parties a contact is recorded with.
+const CONTACT_ROLES: [&str; 2] = ["customer", "originator"];
+
+/// Whether a stored ticket is still open (for the 360 view).
+pub fn is_open_ticket(ticket: &Json) -> bool {
+    ticket
+        .get("status")
+        .and_then(Json::as_str)
+        .and_then(Status::parse)
+        .is_some_and(Status::is_open)
+}
+
+/// The escalation level recorded on a ticket (0: never escalated).
+pub fn escalation_level(ticket: &TroubleTicket) -> u32 {
+    ticket
+        .trouble_ticket_characteristic
+        .iter()
+        .flatten()
+        .find(|c| c.name == ESCALATION_LEVEL)
+        .and_then(|c| c.value.as_u64())
+        .and_then(|level| u32::try_from(level).ok())
+        .unwrap_or(0)
+}
+
+fn escalation_characteristic(ticket: &TroubleTicket) -> Option<&Characteristic> {
+    ticket
+        .trouble_ticket_characteristic
+        .iter()
+        .flatten()
+        .find(|c| c.name == ESCALATION_LEVEL)
+}
+
+fn status_of(ticket: &TroubleTicket) -> Status {
+    ticket.status.unwrap_or(Status::Acknowledged)
+}
+
+/// Bytes in one unit of an attachment size.
+fn unit_bytes(units: &str) -> Decimal {
+    match units {
+        "KB" | "kB" => Decimal::from(1_000),
+        "KiB" => Decimal::from(1_024),
+        "MB" => Decimal::from(1_000_000),
+        "MiB" => Decimal::from(1_048_576),
+        "GB" => Decimal::from(1_000_000_000),
+        _ => Decimal::ONE,
+    }
+}
+
+/// The TMF621 `troubleTicket` resource as stored, with the rules every write obeys.
+pub struct TicketKind {
+    descriptor: ResourceDescriptor,
+    settings: Arc<TicketSettings>,
+    clock: Arc<dyn Clock>,
+}
+
+impl TicketKind {
+    /// The kind, with its attributes and events read from the TMF621 specification.
+    pub fn new(settings: Arc<TicketSettings>, clock: Arc<dyn Clock>) -> Result<Self, CatalogError> {
+        Ok(Self {
+            descriptor: ResourceDescriptor::from_spec(
+                crate::spec::trouble_ticket(),
+                TICKET_BASE,
+                "troubleTicket",
+                "TroubleTicket",
+                Domain::Ticket,
+            )?
+            .with_domain_events(TICKET_EVENTS),
+            settings,
+            clock,
+        })
+    }
+
+    fn canonical_values(&self, ticket: &mut TroubleTicket) -> TmfResult<()> {
+        let settings = &self.settings;
+        ticket.severity = settings
+            .severity(&ticket.severity)
+            .ok_or_else(|| {
+                TmfError::invalid_value(format!(
+                    "'severity': '{}' is not one of {}",
+                    ticket.severity,
+                    settings.severities.join(", ")
+                ))
+            })?
+            .to_owned();
+        let priority = match ticket.priority.as_deref() {
+            Some(given) => settings.priority(given).ok_or_else(|| {
+                TmfError::invalid_value(format!(
+                    "'priority': '{given}' is not one of {}",
+                    settings.priorities.join(", ")
+                ))
+            })?,
+            None => settings
+                .default_priority(&ticket.severity)
+                .unwrap_or_else(|| settings.priorities[0].as_str()),
+        };
+        ticket.priority = Some(priority.to_owned());
+        Ok(())
+    }
+
+    fn check_relationships(&self, ticket: &TroubleTicket) -> TmfResult<()> {
+        for (i, relationship) in ticket
+            .trouble_ticket_relationship
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            let Some(other) = relationship.id.as_deref().filter(|id| !id.is_empty()) else {
+                return Err(TmfError::invalid_value(format!(
+                    "'troubleTicketRelationship[{i}].id': the related ticket's id is required"
+                )));
+            };
+            if ticket.id.as_deref() == Some(other) {
+                return Err(TmfError::invalid_value(format!(
+                    "'troubleTicketRelationship[{i}].id': a ticket cannot be related to itself"
+                )));
+            }
+            match relationship.relationship_type.as_deref() {
+                Some(kind) if RELATIONSHIP_TYPES.contains(&kind) => {}
+                other => {
+                    return Err(TmfError::invalid_value(format!(
+                        "'troubleTicketRelationship[{i}].relationshipType': {} is not one of {}",
+                        other.map_or("nothing".to_owned(), |t| format!("'{t}'")),
+                        RELATIONSHIP_TYPES.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_attachments(&self, ticket: &TroubleTicket) -> TmfResult<()> {
+        let limit = Decimal::from(self.settings.max_attachment_bytes);
+        for (i, attachment) in ticket.attachment.iter().flatten().enumerate() {
+            let Some(size) = &attachment.size else {
+                continue;
+            };
+            let bytes =
+                size.amount.unwrap_or_default() * unit_bytes(size.units.as_deref().unwrap_or("B"));
+            if bytes > limit {
+                return Err(TmfError::invalid_value(format!(
+                    "'attachment[{i}].size': {} {} is larger than the {} bytes allowed",
+                    size.amount.unwrap_or_default(),
+                    size.units.as_deref().unwrap_or("bytes"),
+                    self.settings.max_attachment_bytes
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The lifecycle on create: a ticket starts `acknowledged`, with its first history entry,
+    /// its dates and its resolution target.
+    fn start(&self, ticket: &mut TroubleTicket, now: DateTime<Utc>) -> TmfResult<()> {
+        if status_of(ticket) != Status::Acknowledged {
+            return Err(TmfError::invalid_value(format!(
+                "'status': a ticket starts 'acknowledged', not '{}'",
+                status_of(ticket)
+            )));
+        }
+        ticket.status = Some(Status::Acknowledged);
+        ticket.creation_date = Some(now);
+        ticket.last_update = Some(now);
+        ticket.status_change_date = Some(now);
+        ticket.resolution_date = None;
+        ticket.status_change = Some(vec![StatusChange {
+            change_date: Some(now),
+            change_reason: ticket.status_change_reason.clone(),
+            status: Some(Status::Acknowledged.as_str().to_owned()),
+            ..StatusChange::default()
+        }]);
+        ticket.expected_resolution_date = self
+            .settings
+            .resolution_target(&ticket.severity)
+            .map(|target| now + target);
+        Ok(())
+    }
+
+    /// The lifecycle on change: the move is judged, recorded with its reason and date, and
+    /// the dates follow it.
+    fn advance(
+        &self,
+        previous: &TroubleTicket,
+        ticket: &mut TroubleTicket,
+        now: DateTime<Utc>,
+    ) -> TmfResult<()> {
+        let from = status_of(previous);
+        let to = status_of(ticket);
+        let verdict = lifecycle::judge(
+            from,
+            to,
+            previous.resolution_date,
+            now,
+            self.settings.reopen_window(),
+        )?;
+        if verdict == Move::Stay {
+            return Ok(());
+        }
+        // A reason is the one given with this move; the previous move's stays in history.
+        if ticket.status_change_reason == previous.status_change_reason {
+            ticket.status_change_reason = None;
+        }
+        ticket
+            .status_change
+            .get_or_insert_with(Vec::new)
+            .push(StatusChange {
+                change_date: Some(now),
+                change_reason: ticket.status_change_reason.clone(),
+                status: Some(to.as_str().to_owned()),
+                ..StatusChange::default()
+            });
+        ticket.status_change_date = Some(now);
+        match (verdict, to) {
+            (Move::Reopen, _) => ticket.resolution_date = None,
+            (_, Status::Resolved) => ticket.resolution_date = Some(now),
+            _ => {}
+        }
+        // Time waiting for the customer moves the resolution target later by as much.
+        if from == Status::Pending
+            && let (Some(expected), Some(since)) =
+                (ticket.expected_resolution_date, previous.status_change_date)
+        {
+            ticket.expected_resolution_date =
+                Some(expected + (now - since).max(chrono::Duration::zero()));
+        }
+        Ok(())
+    }
+}
+
+impl ResourceKind for TicketKind {
+    type Model = TroubleTicket;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.descriptor
+    }
+
+    fn stored_type(&self) -> StoredType {
+        TROUBLE_TICKET
+    }
+
+    fn references(&self, ticket: &TroubleTicket) -> Vec<Reference> {
+        let parties = ticket
+            .related_party
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, party)| Reference {
+                path: format!("relatedParty[{i}]"),
+                id: party.id.clone(),
+                referred_type: Some(party.referred_type.clone()),
+                allowed: PARTIES,
+            });
+        let entities = ticket
+            .related_entity
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, entity)| Reference {
+                path: format!("relatedEntity[{i}]"),
+                id: entity.id.clone(),
+                referred_type: Some(entity.referred_type.clone()),
+                allowed: ENTITIES,
+            });
+        let tickets = ticket
+            .trouble_ticket_relationship
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, relationship)| {
+                Some(Reference {
+                    path: format!("troubleTicketRelationship[{i}]"),
+                    id: relationship.id.clone()?,
+                    referred_type: None,
+                    allowed: &["TroubleTicket"],
+                })
+            });
+        parties.chain(entities).chain(tickets).collect()
+    }
+
+    /// A ticket keeps what happened and when (statuses, history, dates, severity, priority,
+    /// type, characteristics) and its references, with names masked; its description is
+    /// masked; its name, notes, attachments and status reason (free text about a person)
+    /// are removed.
+    fn erasure(&self) -> Option<Erasure> {
+        Some(Erasure {
+            verbatim: &[
+                "status",
+                "statusChange",
+                "statusChangeDate",
+                "creationDate",
+                "lastUpdate",
+                "resolutionDate",
+                "expectedResolutionDate",
+                "requestedResolutionDate",
+                "severity",
+                "priority",
+                "ticketType",
+                "channel",
+                "externalId",
+                "troubleTicketCharacteristic",
+            ],
+            keep: &["relatedParty", "relatedEntity", "troubleTicketRelationship"],
+            mask: &["description"],
+        })
+    }
+
+    fn domain_events(
+        &self,
+        previous: Option<&TroubleTicket>,
+        current: &TroubleTicket,
+    ) -> Vec<EventKind> {
+        let mut events = Vec::new();
+        if status_of(current) == Status::Resolved
+            && previous.is_none_or(|p| status_of(p) != Status::Resolved)
+        {
+            events.push(EventKind::Domain("Resolved"));
+        }
+        if escalation_level(current) > previous.map_or(0, escalation_level) {
+            events.push(EventKind::Domain("Escalation"));
+        }
+        events
+    }
+
+    fn prepare(
+        &self,
+        _ctx: &RequestContext,
+        previous: Option<&TroubleTicket>,
+        ticket: &mut TroubleTicket,
+    ) -> TmfResult<()> {
+        let now = self.clock.now();
+        self.canonical_values(ticket)?;
+        self.check_relationships(ticket)?;
+        self.check_attachments(ticket)?;
+        match previous {
+            None => self.start(ticket, now),
+            Some(previous) => {
+                self.advance(previous, ticket, now)?;
+                ticket.last_update = previous.last_update;
+                if ticket != previous {
+                    ticket.last_update = Some(now);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The trouble ticket API: the rules of the client's side, over the stored kind.
+pub struct Tickets {
+    store: Store,
+    tickets: Arc<DocumentService<TicketKind>>,
+    interactions: Option<Arc<dyn DocumentWriter>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Tickets {
+    /// The API over `tickets`; a ticket logged from a contact is recorded through
+    /// `interactions` (TMF683) when given.
+    pub fn new(
+        store: &Store,
+        tickets: Arc<DocumentService<TicketKind>>,
+        interactions: Option<Arc<dyn DocumentWriter>>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store: store.clone(),
+            tickets,
+            interactions,
+            clock,
+        }
+    }
+
+    /// New notes are signed with the acting identity and dated; stored ones cannot change.
+    fn stamp_notes(
+        &self,
+        ctx: &RequestContext,
+        stored: &[sid_model::Note],
+        ticket: &mut TroubleTicket,
+    ) -> TmfResult<()> {
+        let now = self.clock.now();
+        tmf_apis::notes::append_only(stored, &mut ticket.note, |note| {
+            note.author = Some(ctx.actor.subject.clone());
+            note.date = Some(now);
+            if note.id.is_none() {
+                note.id = Some(crm_store::new_id());
+            }
+        })?;
+        for (i, note) in ticket.note.iter().flatten().enumerate() {
+            if note.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                return Err(TmfError::invalid_value(format!(
+                    "'note[{i}].text': a note needs a text"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+        crm_store::refuse_server_assigned(&body)?;
+        for attribute in SERVER_OWNED {
+            if body.get(attribute).is_some() {
+                return Err(TmfError::invalid_value(format!(
+                    "'{attribute}' is set by the server"
+                )));
+            }
+        }
+        let mut ticket: TroubleTicket = from_value(body)?;
+        if escalation_characteristic(&ticket).is_some() {
+            return Err(TmfError::invalid_value(format!(
+                "'troubleTicketCharacteristic': '{ESCALATION_LEVEL}' is set by the server"
+            )));
+        }
+        self.stamp_notes(ctx, &[], &mut ticket)?;
+        let id = crm_store::new_id();
+        let txn = self.store.begin().await?;
+        let outcome = async {
+            if let Some(interaction) = self.record_contact(&txn, ctx, &id, &ticket).await? {
+                ticket
+                    .related_entity
+                    .get_or_insert_with(Vec::new)
+                    .push(interaction);
+            }
+            let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
+            self.tickets
+                .create_with_id_in(&txn, ctx, &id, document)
+                .await
+        }
+        .await;
+        let created = crm_store::finish(txn, outcome).await?;
+        self.store.events().notify();
+        Ok(created)
+    }
+
+    /// A ticket logged from a contact (it names the `channel` and the customer or
+    /// originator) records that contact as an inbound TMF683 interaction about the ticket,
+    /// unless the client already refers to one. Returns the reference to add to the ticket.
+    async fn record_contact(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        ticket: &TroubleTicket,
+    ) -> TmfResult<Option<RelatedEntity>> {
+        let (Some(interactions), Some(channel)) = (&self.interactions, &ticket.channel) else {
+            return Ok(None);
+        };
+        let already = ticket
+            .related_entity
+            .iter()
+            .flatten()
+            .any(|e| e.referred_type == interactions.type_name());
+        let parties: Vec<Json> = ticket
+            .related_party
+            .iter()
+            .flatten()
+            .filter(|p| p.role.as_deref().is_some_and(|r| CONTACT_ROLES.contains(&r)))
+            .map(|p| {
+                json!({
+                    "id": p.id,
+                    "href": p.href.clone().unwrap_or_else(|| format!("urn:crm:{}:{}", p.referred_type, p.id)),
+                    "name": p.name,
+                    "role": p.role,
+                    "@referredType": p.referred_type,
+                })
+            })
+            .collect();
+        if already || parties.is_empty() {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let href = format!("{TICKET_BASE}troubleTicket/{id}");
+        let mut body = json!({
+            "direction": "inbound",
+            "reason": ticket.name.clone().unwrap_or_else(|| ticket.ticket_type.clone()),
+            "status": "completed",
+            "interactionDate": {"startDateTime": now, "endDateTime": now},
+            "channel": [{
+                "id": channel.id,
+                "href": channel.href.clone().unwrap_or_else(|| format!("urn:crm:channel:{}", channel.id)),
+                "name": channel.name,
+            }],
+            "relatedParty": parties,
+            "interactionItem": [{
+                "reason": "trouble ticket logged",
+                "item": {"id": id, "href": href, "role": "troubleTicket", "@referredType": "TroubleTicket"},
+            }],
+        });
+        strip_nulls(&mut body);
+        let interaction = interactions
+            .create_in(txn, ctx, body)
+            .await
+            .map_err(|mut e| {
+                e.message = format!(
+                    "recording the contact as a party interaction: {}",
+                    e.message
+                );
+                e
+            })?;
+        let interaction_id = interaction
+            .get("id")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Some(RelatedEntity {
+            id: interaction_id,
+            href: None,
+            name: None,
+            role: "originatingInteraction".into(),
+            base_type: None,
+            schema_location: None,
+            r#type: None,
+            referred_type: interactions.type_name().to_owned(),
+        }))
+    }
+
+    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
+        let txn = self.store.begin().await?;
+        let outcome = self.patch_in(&txn, ctx, id, patch).await;
+        let updated = crm_store::finish(txn, outcome).await?;
+        self.store.events().notify();
+        Ok(updated)
+    }
+
+    async fn patch_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        patch: PatchDocument,
+    ) -> TmfResult<Json> {
+        let current = self
+            .tickets
+            .load_in(txn, id)
+            .await?
+            .ok_or_else(|| TmfError::not_found("TroubleTicket", id))?;
+        let mut requested = current.clone();
+        patch.apply(&mut requested)?;
+        for attribute in SERVER_OWNED {
+            if requested.get(attribute) != current.get(attribute) {
+                return Err(TmfError::invalid_value(format!(
+                    "'{attribute}' is set by the server"
+                )));
+            }
+        }
+        let previous: TroubleTicket = from_value(current).map_err(|e| {
+            TmfError::internal(format!("stored ticket {id} unreadable: {}", e.message))
+        })?;
+        let mut ticket: TroubleTicket = from_value(requested)?;
+        if escalation_characteristic(&ticket) != escalation_characteristic(&previous) {
+            return Err(TmfError::invalid_value(format!(
+                "'troubleTicketCharacteristic': '{ESCALATION_LEVEL}' is set by the server"
+            )));
+        }
+        self.stamp_notes(
+            ctx,
+            previous.note.as_deref().unwrap_or_default(),
+            &mut ticket,
+        )?;
+        if status_of(&ticket) == Status::Closed && status_of(&previous) != Status::Closed {
+            self.refuse_open_children(txn, id, &ticket).await?;
+        }
+        let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
+        self.tickets.replace_in(txn, ctx, id, document).await
+    }
+
+    /// A parent closes after its children: its `isParent` relationships, and every ticket
+    /// that names it in an `isChild` one, must be closed, cancelled or rejected.
+    async fn refuse_open_children(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        ticket: &TroubleTicket,
+    ) -> TmfResult<()> {
+        let mut children: Vec<String> = ticket
+            .trouble_ticket_relationship
+            .iter()
+            .flatten()
+            .filter(|r| r.relationship_type.as_deref() == Some("isParent"))
+            .filter_map(|r| r.id.clone())
+            .collect();
+        let referring = crm_store::relations::referencing(txn, &[id.to_owned()]).await?;
+        for (table, source) in referring {
+            if table != TICKET_TABLE || children.contains(&source) {
+                continue;
+            }
+            let Some(document) = self.tickets.read_in(txn, &source).await? else {
+                continue;
+            };
+            let names_this_as_parent = document["troubleTicketRelationship"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["id"] == id && r["relationshipType"] == "isChild");
+            if names_this_as_parent {
+                children.push(source);
+            }
+        }
+        for child in children {
+            let Some(document) = self.tickets.read_in(txn, &child).await? else {
+                continue;
+            };
+            let status = document["status"].as_str().unwrap_or_default();
+            if Status::parse(status).is_none_or(|s| !s.is_final()) {
+                return Err(TmfError::conflict(format!(
+                    "TroubleTicket '{id}' cannot be closed while its child ticket '{child}' is '{status}'"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Removes `null` members (absent optional values) from a document built with `json!`.
+fn strip_nulls(value: &mut Json) {
+    match value {
+        Json::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Json::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// The `troubleTicket` service: creates and patches through [`Tickets`], the rest through
+/// the document service.
+pub(crate) struct TicketApi(pub(crate) Arc<Tickets>);
+
+#[async_trait]
+impl ResourceService for TicketApi {
+    fn descriptor(&self) -> &ResourceDescriptor {
+        self.0.tickets.descriptor()
+    }
+
+    async fn list(&self, ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page> {
+        self.0.tickets.list(ctx, query).await
+    }
+
+    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+        self.0.create(ctx, body).await
+    }
+
+    async fn retrieve(&self, ctx: &RequestContext, id: &str) -> TmfResult<Json> {
+        self.0.tickets.retrieve(ctx, id).await
+    }
+
+    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
+        self.0.patch(ctx, id, patch).await
+    }
+
+    async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
+        self.0.tickets.delete(ctx, id).await
+    }
+
+    async fn history(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> TmfResult<Page> {
+        self.0.tickets.history(ctx, id, offset, limit).await
+    }
+}
