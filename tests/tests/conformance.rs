@@ -1833,7 +1833,7 @@ async fn trouble_ticket_operations_conform_to_tmf621() {
         &app,
         tickets,
         &payload,
-        &["status", "severity", "relatedParty.role"],
+        &["status", "severity", "relatedParty"],
         &json!({"description": "No sync; the customer restarted the router", "priority": "Critical"}),
         &json!([{"op": "replace", "path": "/status", "value": "inProgress"}]),
     )
