@@ -1015,3 +1015,67 @@ impl<K: ResourceKind> DocumentWriter for DocumentService<K> {
         DocumentService::create_in(self, txn, ctx, body).await
     }
 }
+
+/// The writes of a resource whose domain has rules beyond its kind's, such as an order that
+/// is priced from the catalog or a ticket whose call is recorded: creates and patches go
+/// through the domain, which writes through the resource's [`DocumentService`] in a
+/// transaction of its own.
+#[async_trait]
+pub trait DomainWrites: Send + Sync + 'static {
+    /// Creates the resource from a `_Create` body.
+    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json>;
+
+    /// Patches the resource.
+    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json>;
+}
+
+/// A resource served by its document service for reads, deletes and history, and by its
+/// domain's [`DomainWrites`] for creates and patches.
+pub struct DomainService<K: ResourceKind> {
+    documents: Arc<DocumentService<K>>,
+    writes: Arc<dyn DomainWrites>,
+}
+
+impl<K: ResourceKind> DomainService<K> {
+    /// Serves `documents`, writing through `writes`.
+    pub fn new(documents: Arc<DocumentService<K>>, writes: Arc<dyn DomainWrites>) -> Self {
+        Self { documents, writes }
+    }
+}
+
+#[async_trait]
+impl<K: ResourceKind> ResourceService for DomainService<K> {
+    fn descriptor(&self) -> &ResourceDescriptor {
+        self.documents.descriptor()
+    }
+
+    async fn list(&self, ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page> {
+        self.documents.list(ctx, query).await
+    }
+
+    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+        self.writes.create(ctx, body).await
+    }
+
+    async fn retrieve(&self, ctx: &RequestContext, id: &str) -> TmfResult<Json> {
+        self.documents.retrieve(ctx, id).await
+    }
+
+    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
+        self.writes.patch(ctx, id, patch).await
+    }
+
+    async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
+        self.documents.delete(ctx, id).await
+    }
+
+    async fn history(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> TmfResult<Page> {
+        self.documents.history(ctx, id, offset, limit).await
+    }
+}

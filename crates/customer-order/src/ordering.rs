@@ -22,8 +22,8 @@ use async_trait::async_trait;
 pub use chrono::Duration;
 use chrono::{DateTime, Utc};
 use crm_store::{
-    DatabaseTransaction, DocumentService, Erasure, Reference, ResourceKind, Store, StoredType,
-    TypeRegistry,
+    DatabaseTransaction, DocumentService, DomainService, DomainWrites, Erasure, Reference,
+    ResourceKind, Store, StoredType, TypeRegistry,
 };
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
@@ -394,7 +394,10 @@ impl Ordering {
     /// The `productOrder`, `cancelProductOrder` and `product` services.
     pub fn services(self: &Arc<Self>) -> Vec<Arc<dyn ResourceService>> {
         vec![
-            Arc::new(OrderApi(self.clone())),
+            Arc::new(DomainService::new(
+                self.orders.clone(),
+                Arc::new(OrderWrites(self.clone())),
+            )),
             Arc::new(CancelApi(self.clone())),
             self.products.clone(),
         ]
@@ -1213,42 +1216,16 @@ impl ResourceKind for CancelKind {
 }
 
 /// `productOrder`: reads from the store, writes through [`Ordering`].
-struct OrderApi(Arc<Ordering>);
+struct OrderWrites(Arc<Ordering>);
 
 #[async_trait]
-impl ResourceService for OrderApi {
-    fn descriptor(&self) -> &ResourceDescriptor {
-        self.0.orders.descriptor()
-    }
-
-    async fn list(&self, ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page> {
-        self.0.orders.list(ctx, query).await
-    }
-
+impl DomainWrites for OrderWrites {
     async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
         self.0.create_order(ctx, body).await
     }
 
-    async fn retrieve(&self, ctx: &RequestContext, id: &str) -> TmfResult<Json> {
-        self.0.orders.retrieve(ctx, id).await
-    }
-
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
         self.0.patch_order(ctx, id, patch).await
-    }
-
-    async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
-        self.0.orders.delete(ctx, id).await
-    }
-
-    async fn history(
-        &self,
-        ctx: &RequestContext,
-        id: &str,
-        offset: u64,
-        limit: u64,
-    ) -> TmfResult<Page> {
-        self.0.orders.history(ctx, id, offset, limit).await
     }
 }
 

@@ -24,13 +24,15 @@ pub mod tickets;
 
 use std::sync::Arc;
 
-use crm_store::{Clock, DocumentService, DocumentWriter, Erasable, Store, TypeRegistry};
+use crm_store::{
+    Clock, DocumentService, DocumentWriter, DomainService, Erasable, Store, TypeRegistry,
+};
 use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
 
 pub use escalation::{EscalationHandle, Escalator};
 pub use settings::TicketSettings;
-use tickets::{TROUBLE_TICKET, TicketApi, TicketKind, Tickets};
+use tickets::{TROUBLE_TICKET, TicketKind, Tickets};
 
 /// Registers the types this crate stores, so that references from any API can be checked.
 pub fn register_types(registry: &mut TypeRegistry) {
@@ -82,7 +84,7 @@ pub fn services(
     ));
     let escalator = Arc::new(Escalator::new(store, tickets.clone(), settings, clock));
     Ok(Services {
-        all: vec![Arc::new(TicketApi(api))],
+        all: vec![Arc::new(DomainService::new(tickets.clone(), api))],
         erasers: vec![tickets],
         escalator,
     })

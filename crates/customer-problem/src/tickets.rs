@@ -17,8 +17,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use crm_store::{
-    Clock, DatabaseTransaction, DocumentService, DocumentWriter, Erasure, Reference, ResourceKind,
-    Store, StoredType,
+    Clock, DatabaseTransaction, DocumentService, DocumentWriter, DomainWrites, Erasure, Reference,
+    ResourceKind, Store, StoredType,
 };
 use rust_decimal::Decimal;
 
@@ -29,8 +29,7 @@ use sid_model::{
 use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{
-    Domain, EventKind, ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor,
-    ResourceService, TmfError, TmfResult,
+    Domain, EventKind, PatchDocument, RequestContext, ResourceDescriptor, TmfError, TmfResult,
 };
 
 use crate::lifecycle::{self, Move};
@@ -712,43 +711,13 @@ fn strip_nulls(value: &mut Json) {
     }
 }
 
-/// The `troubleTicket` service: creates and patches through [`Tickets`], the rest through
-/// the document service.
-pub(crate) struct TicketApi(pub(crate) Arc<Tickets>);
-
 #[async_trait]
-impl ResourceService for TicketApi {
-    fn descriptor(&self) -> &ResourceDescriptor {
-        self.0.tickets.descriptor()
-    }
-
-    async fn list(&self, ctx: &RequestContext, query: &ListQuery) -> TmfResult<Page> {
-        self.0.tickets.list(ctx, query).await
-    }
-
+impl DomainWrites for Tickets {
     async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
-        self.0.create(ctx, body).await
-    }
-
-    async fn retrieve(&self, ctx: &RequestContext, id: &str) -> TmfResult<Json> {
-        self.0.tickets.retrieve(ctx, id).await
+        Tickets::create(self, ctx, body).await
     }
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        self.0.patch(ctx, id, patch).await
-    }
-
-    async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
-        self.0.tickets.delete(ctx, id).await
-    }
-
-    async fn history(
-        &self,
-        ctx: &RequestContext,
-        id: &str,
-        offset: u64,
-        limit: u64,
-    ) -> TmfResult<Page> {
-        self.0.tickets.history(ctx, id, offset, limit).await
+        Tickets::patch(self, ctx, id, patch).await
     }
 }
