@@ -744,6 +744,32 @@ impl<K: ResourceKind> DocumentService<K> {
             .map(|(body, _)| body))
     }
 
+    /// The stored document `id`, locked within `txn`, and what `patch` asks it to become,
+    /// for a domain to judge before it writes; 404 when there is no such resource, 422 when
+    /// the patch changes one of the `server_owned` attributes.
+    pub async fn requested_in(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        patch: &PatchDocument,
+        server_owned: &[&str],
+    ) -> TmfResult<(Json, Json)> {
+        let current = self
+            .load_in(txn, id)
+            .await?
+            .ok_or_else(|| self.not_found(id))?;
+        let mut requested = current.clone();
+        patch.apply(&mut requested)?;
+        for attribute in server_owned {
+            if requested.get(*attribute) != current.get(*attribute) {
+                return Err(TmfError::invalid_value(format!(
+                    "'{attribute}' is set by the server"
+                )));
+            }
+        }
+        Ok((current, requested))
+    }
+
     /// Patches a resource within `txn`, as `PATCH` does.
     pub async fn update_in(
         &self,

@@ -657,20 +657,10 @@ impl Ordering {
         id: &str,
         patch: PatchDocument,
     ) -> TmfResult<Json> {
-        let current = self
+        let (current, requested) = self
             .orders
-            .load_in(txn, id)
-            .await?
-            .ok_or_else(|| TmfError::not_found("ProductOrder", id))?;
-        let mut requested = current.clone();
-        patch.apply(&mut requested)?;
-        for attribute in SERVER_SET {
-            if requested.get(attribute) != current.get(attribute) {
-                return Err(TmfError::invalid_value(format!(
-                    "'{attribute}' is set by the server"
-                )));
-            }
-        }
+            .requested_in(txn, id, &patch, &SERVER_SET)
+            .await?;
         let before_items = current["productOrderItem"]
             .as_array()
             .cloned()

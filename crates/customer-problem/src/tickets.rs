@@ -617,20 +617,10 @@ impl Tickets {
         id: &str,
         patch: PatchDocument,
     ) -> TmfResult<Json> {
-        let current = self
+        let (current, requested) = self
             .tickets
-            .load_in(txn, id)
-            .await?
-            .ok_or_else(|| TmfError::not_found("TroubleTicket", id))?;
-        let mut requested = current.clone();
-        patch.apply(&mut requested)?;
-        for attribute in SERVER_OWNED {
-            if requested.get(attribute) != current.get(attribute) {
-                return Err(TmfError::invalid_value(format!(
-                    "'{attribute}' is set by the server"
-                )));
-            }
-        }
+            .requested_in(txn, id, &patch, &SERVER_OWNED)
+            .await?;
         let previous: TroubleTicket = from_value(current).map_err(|e| {
             TmfError::internal(format!("stored ticket {id} unreadable: {}", e.message))
         })?;
