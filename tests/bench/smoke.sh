@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A few seconds of every benchmark, so the harness cannot rot (CI runs it; it asserts that
+# every request succeeds and nothing acknowledged is lost, never a timing).
+#
+# Usage: tests/bench/smoke.sh [debug|release]   (default debug)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PROFILE="${1:-debug}"
+if [[ "$PROFILE" == release ]]; then
+    cargo build -q --release --locked -p crm-server -p crm-bench
+else
+    cargo build -q --locked -p crm-server -p crm-bench
+fi
+BIN="target/$PROFILE/crm-server"
+BENCH="target/$PROFILE/crm-bench"
+PORT="${SMOKE_PORT:-18383}"
+DATA="$(mktemp -d)"
+export CRM_DATA_DIR="$DATA" CRM_LISTEN="127.0.0.1:$PORT" RUST_LOG=warn
+unset CRM_DATABASE_URL
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+
+"$BIN" seed --parties 2000 --seed 42 >/dev/null
+"$BIN" serve >"$DATA/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break
+    sleep 0.1
+done
+TOKEN="$("$BIN" token --subject bench --role admin)"
+"$BENCH" load --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
+    --database-url "sqlite://$DATA/crm.db" --parties 2000 --seed 42 \
+    --connections 4 --seconds 1 --server-pid "$SERVER"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+
+"$BENCH" crash --server-bin "$BIN" --rounds 2 --writers 4 --min-ms 200 --max-ms 600 \
+    --port $((PORT + 1))
