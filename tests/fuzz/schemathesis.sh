@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the API surface with schemathesis (PyPI): every operation of the served OpenAPI
 # document, and of the official TMF v4 Swagger files of the APIs served, must answer without
-# a 5xx and with a response that conforms to its schema.
+# a 5xx and with a response that conforms to its schema. (Status codes are not checked
+# against the v4 files: they omit 422, which TMF630 prescribes for semantic validation.)
 #
 # Usage: tests/fuzz/schemathesis.sh [MAX_EXAMPLES]   (default 20 per operation; CI uses a few)
 # Starts its own server (target/release/crm-server if built, else target/debug/crm-server,
@@ -9,6 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MAX_EXAMPLES="${1:-20}"
+# The coverage phase (every boundary value of every parameter) takes hours over 170
+# operations; the default is the fuzzing phase. SCHEMATHESIS_PHASES=coverage,fuzzing for more.
+PHASES="${SCHEMATHESIS_PHASES:-fuzzing}"
 PORT="${FUZZ_PORT:-18282}"
 VENV=target/fuzz-venv
 SPECS_DIR="${TMF_SPECS_DIR:-../shared/tmf-specs}"
@@ -36,8 +40,9 @@ BASE="http://127.0.0.1:$PORT"
 run() {
     "$VENV/bin/schemathesis" run "$@" \
         --header "Authorization: Bearer $TOKEN" \
-        --checks not_a_server_error,response_schema_conformance,status_code_conformance \
+        --checks not_a_server_error,response_schema_conformance \
         --max-examples "$MAX_EXAMPLES" \
+        --phases "$PHASES" \
         --seed 42 \
         --no-color
 }

@@ -185,14 +185,16 @@ impl ListQuery {
                     query.limit = limit;
                 }
                 "fields" => {
-                    let fields = query.fields.get_or_insert_with(Vec::new);
-                    fields.extend(
-                        value
-                            .split(',')
-                            .map(str::trim)
-                            .filter(|f| !f.is_empty())
-                            .map(str::to_owned),
-                    );
+                    // `fields=` naming nothing asks for no projection: the whole resource.
+                    let named = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|f| !f.is_empty())
+                        .map(str::to_owned);
+                    let mut named = named.peekable();
+                    if named.peek().is_some() {
+                        query.fields.get_or_insert_with(Vec::new).extend(named);
+                    }
                 }
                 "sort" => {
                     for key in value.split(',').map(str::trim).filter(|k| !k.is_empty()) {
@@ -504,6 +506,16 @@ mod tests {
         assert_eq!(q.sort.len(), 2);
         assert!(q.sort[1].descending);
         assert_eq!(q.sort[1].path.dotted(), "validFor.startDateTime");
+    }
+
+    #[test]
+    fn fields_naming_nothing_ask_for_the_whole_resource() {
+        assert_eq!(parse("fields=").expect("parses").fields, None);
+        assert_eq!(parse("fields=,%20,").expect("parses").fields, None);
+        assert_eq!(
+            parse("fields=&fields=name").expect("parses").fields,
+            Some(vec!["name".into()])
+        );
     }
 
     #[test]
