@@ -5,8 +5,8 @@
 # against the v4 files: they omit 422, which TMF630 prescribes for semantic validation.)
 #
 # Usage: tests/fuzz/schemathesis.sh [MAX_EXAMPLES]   (default 20 per operation; CI uses a few)
-# Starts its own server (target/release/crm-server if built, else target/debug/crm-server,
-# building it when neither exists) on 127.0.0.1 with a fresh SQLite database, and stops it.
+# Builds and starts its own server (debug build) on 127.0.0.1 with a fresh SQLite database,
+# and stops it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MAX_EXAMPLES="${1:-20}"
@@ -21,9 +21,8 @@ if [[ ! -x "$VENV/bin/schemathesis" ]]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "schemathesis==4.32.5"
 fi
-BIN=target/release/crm-server
-[[ -x "$BIN" ]] || BIN=target/debug/crm-server
-[[ -x "$BIN" ]] || { cargo build -q -p crm-server; BIN=target/debug/crm-server; }
+cargo build -q --locked -p crm-server
+BIN=target/debug/crm-server
 
 DATA="$(mktemp -d)"
 export CRM_DATA_DIR="$DATA" CRM_LISTEN="127.0.0.1:$PORT" RUST_LOG=warn
