@@ -85,8 +85,34 @@ fn validate_mime_type(value: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
-/// The units a size may be given in.
-const SIZE_UNITS: [&str; 9] = ["B", "bytes", "byte", "KB", "kB", "KiB", "MB", "MiB", "GB"];
+/// The units a size may be given in, with the bytes in one of each.
+const SIZE_UNITS: [(&str, u64); 9] = [
+    ("B", 1),
+    ("bytes", 1),
+    ("byte", 1),
+    ("KB", 1_000),
+    ("kB", 1_000),
+    ("KiB", 1_024),
+    ("MB", 1_000_000),
+    ("MiB", 1_048_576),
+    ("GB", 1_000_000_000),
+];
+
+fn bytes_per(units: &str) -> Option<u64> {
+    SIZE_UNITS
+        .iter()
+        .find(|(name, _)| *name == units)
+        .map(|(_, bytes)| *bytes)
+}
+
+impl AttachmentRefOrValue {
+    /// The attachment's size in bytes, when it states one (a size without units is in bytes).
+    pub fn size_in_bytes(&self) -> Option<rust_decimal::Decimal> {
+        let size = self.size.as_ref()?;
+        let bytes = bytes_per(size.units.as_deref().unwrap_or("B"))?;
+        Some(size.amount.unwrap_or_default() * rust_decimal::Decimal::from(bytes))
+    }
+}
 
 /// A size is a non-negative amount in a unit of bytes.
 fn validate_size(size: &Quantity) -> Result<(), validator::ValidationError> {
@@ -95,12 +121,12 @@ fn validate_size(size: &Quantity) -> Result<(), validator::ValidationError> {
             .with_message("the size cannot be negative".into()));
     }
     if let Some(units) = size.units.as_deref()
-        && !SIZE_UNITS.contains(&units)
+        && bytes_per(units).is_none()
     {
         return Err(validator::ValidationError::new("size").with_message(
             format!(
                 "'{units}' is not a size unit; use one of {}",
-                SIZE_UNITS.join(", ")
+                SIZE_UNITS.map(|(name, _)| name).join(", ")
             )
             .into(),
         ));
@@ -127,5 +153,18 @@ mod metadata_tests {
         assert!(validate_size(&size(12, "MB")).is_ok());
         assert!(validate_size(&size(-1, "MB")).is_err());
         assert!(validate_size(&size(1, "parsecs")).is_err());
+        let attachment = |amount: i64, units: &str| AttachmentRefOrValue {
+            size: Some(size(amount, units)),
+            ..AttachmentRefOrValue::default()
+        };
+        assert_eq!(
+            attachment(3, "MiB").size_in_bytes(),
+            Some(Decimal::from(3 * 1_048_576))
+        );
+        assert_eq!(
+            attachment(2, "kB").size_in_bytes(),
+            Some(Decimal::from(2_000))
+        );
+        assert_eq!(AttachmentRefOrValue::default().size_in_bytes(), None);
     }
 }

@@ -3,8 +3,8 @@
 Usage: python3 tests/bench/search_latency.py TOKEN_FILE
 Sends 110 sequential requests per case to 127.0.0.1:8080 (loopback only), drops the first 10,
 and prints p50/p99 in milliseconds as Markdown table rows. The ids and values match the data
-set of `crm-server seed --parties 1000000 --seed 42`. To be replaced by the Rust load
-generator of the benchmark harness (issue 7 of 7).
+set of `crm-server seed --parties 1000000 --seed 42`. It measures the search table of
+docs/performance.md; `crm-bench load` (tests/bench/run.sh) measures the load table.
 """
 import subprocess, statistics, sys, urllib.parse
 token = open(sys.argv[1] if len(sys.argv) > 1 else 'token').read().strip()

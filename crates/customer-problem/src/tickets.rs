@@ -102,11 +102,7 @@ pub fn is_open_ticket(ticket: &Json) -> bool {
 
 /// The escalation level recorded on a ticket (0: never escalated).
 pub fn escalation_level(ticket: &TroubleTicket) -> u32 {
-    ticket
-        .trouble_ticket_characteristic
-        .iter()
-        .flatten()
-        .find(|c| c.name == ESCALATION_LEVEL)
+    escalation_characteristic(ticket)
         .and_then(|c| c.value.as_u64())
         .and_then(|level| u32::try_from(level).ok())
         .unwrap_or(0)
@@ -122,18 +118,6 @@ fn escalation_characteristic(ticket: &TroubleTicket) -> Option<&Characteristic> 
 
 fn status_of(ticket: &TroubleTicket) -> Status {
     ticket.status.unwrap_or(Status::Acknowledged)
-}
-
-/// Bytes in one unit of an attachment size.
-fn unit_bytes(units: &str) -> Decimal {
-    match units {
-        "KB" | "kB" => Decimal::from(1_000),
-        "KiB" => Decimal::from(1_024),
-        "MB" => Decimal::from(1_000_000),
-        "MiB" => Decimal::from(1_048_576),
-        "GB" => Decimal::from(1_000_000_000),
-        _ => Decimal::ONE,
-    }
 }
 
 /// The TMF621 `troubleTicket` resource as stored, with the rules every write obeys.
@@ -221,11 +205,9 @@ impl TicketKind {
     fn check_attachments(&self, ticket: &TroubleTicket) -> TmfResult<()> {
         let limit = Decimal::from(self.settings.max_attachment_bytes);
         for (i, attachment) in ticket.attachment.iter().flatten().enumerate() {
-            let Some(size) = &attachment.size else {
+            let (Some(bytes), Some(size)) = (attachment.size_in_bytes(), &attachment.size) else {
                 continue;
             };
-            let bytes =
-                size.amount.unwrap_or_default() * unit_bytes(size.units.as_deref().unwrap_or("B"));
             if bytes > limit {
                 return Err(TmfError::invalid_value(format!(
                     "'attachment[{i}].size': {} {} is larger than the {} bytes allowed",
@@ -558,7 +540,7 @@ impl Tickets {
         }
         let now = self.clock.now();
         let href = format!("{TICKET_BASE}troubleTicket/{id}");
-        let mut body = json!({
+        let body = json!({
             "direction": "inbound",
             "reason": ticket.name.clone().unwrap_or_else(|| ticket.ticket_type.clone()),
             "status": "completed",
@@ -574,7 +556,6 @@ impl Tickets {
                 "item": {"id": id, "href": href, "role": "troubleTicket", "@referredType": "TroubleTicket"},
             }],
         });
-        strip_nulls(&mut body);
         let interaction = interactions
             .create_in(txn, ctx, body)
             .await
@@ -686,18 +667,6 @@ impl Tickets {
             }
         }
         Ok(())
-    }
-}
-
-/// Removes `null` members (absent optional values) from a document built with `json!`.
-fn strip_nulls(value: &mut Json) {
-    match value {
-        Json::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(strip_nulls);
-        }
-        Json::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
     }
 }
 
