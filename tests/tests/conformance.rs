@@ -515,9 +515,21 @@ async fn check_operations(
         .await;
     assert_status(&projected, StatusCode::OK, "retrieve with fields");
     assert_conforms(file, def, &projected.body, "retrieve with fields= (200)");
+    let spec = crm_tests::schema::spec(file);
+    let required: Vec<&str> = spec
+        .pointer(&format!("/definitions/{def}/required"))
+        .and_then(serde_json::Value::as_array)
+        .map(|names| names.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
     let expected_keys: BTreeSet<&str> = ["id", "href", "@type"]
         .into_iter()
         .chain(fields.iter().map(|f| f.split('.').next().unwrap_or(f)))
+        .chain(
+            required
+                .iter()
+                .copied()
+                .filter(|r| created.body.get(*r).is_some()),
+        )
         .collect();
     let returned_keys: BTreeSet<&str> = projected
         .body
@@ -528,7 +540,18 @@ async fn check_operations(
         .collect();
     assert_eq!(
         returned_keys, expected_keys,
-        "fields= returns exactly the asked attributes plus id, href, @type"
+        "fields= returns exactly the asked attributes plus id, href, @type and what the schema requires"
+    );
+    // Naming no attribute of the resource still gives a valid representation.
+    let unknown = app
+        .get(&format!("{}?fields=__main__", item(resource.path, &id)))
+        .await;
+    assert_status(&unknown, StatusCode::OK, "retrieve with fields=__main__");
+    assert_conforms(
+        file,
+        def,
+        &unknown.body,
+        "retrieve with fields=__main__ (200)",
     );
 
     // Each test creates more than one resource of the kind: the list has several elements.

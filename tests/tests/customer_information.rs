@@ -594,6 +594,97 @@ async fn csrs_search_by_name_prefix_phone_email_and_account_ignoring_case_and_ac
 }
 
 #[tokio::test]
+async fn a_name_search_narrowed_by_other_filters_pages_and_counts_only_what_matches_them_all() {
+    let app = TestApp::new().await;
+    let ramona = app.individual("Ramona", "Quist").await;
+    let other = app.individual("Otto", "Quist").await;
+    let statuses = ["active", "inactive", "active", "validated", "active"];
+    let mut active = Vec::new();
+    // More matches than a first index read takes, so that paging reads on.
+    for n in 0..40 {
+        let status = statuses[n % statuses.len()];
+        let id = app
+            .customer(&format!("Ramona Quist {n:02}"), &ramona, status)
+            .await;
+        if status == "active" {
+            active.push(id);
+        }
+    }
+    let otto = app.customer("Otto Quist", &other, "active").await;
+    assert_eq!(active.len(), 24);
+
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body.as_array()
+            .expect("list")
+            .iter()
+            .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // Paged in the order of the matched names, every page counting the same total.
+    let mut paged = Vec::new();
+    for offset in (0..28).step_by(4) {
+        let page = app
+            .get(&format!(
+                "{CUSTOMER}?status=active&search.name=ramona%20qu&limit=4&offset={offset}"
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert_eq!(page.header("x-total-count"), Some("24"), "offset {offset}");
+        for customer in page.body.as_array().expect("list") {
+            assert_eq!(customer["status"], "active");
+        }
+        paged.extend(ids(&page.body));
+    }
+    assert_eq!(paged, active, "every active Ramona once, in name order");
+
+    // Any other clause narrows the same way: a second search, an attribute, a `!=`.
+    for (query, expected) in [
+        ("search.name=quist&status=active", {
+            let mut all = active.clone();
+            all.push(otto.clone());
+            all.len()
+        }),
+        ("search.name=quist&search.accountId=nope", 0),
+        ("search.name=otto&status=active", 1),
+        ("search.name=ramona&name=Ramona%20Quist%2003", 1),
+        ("search.name=ramona&status.ne=active", 16),
+        ("search.name=ramona&status=closed", 0),
+        ("search.name=ramona&status=active,inactive", 32),
+        ("status=inactive", 8),
+        ("status=inactive&name=Ramona%20Quist%2001", 1),
+    ] {
+        let response = app.get(&format!("{CUSTOMER}?{query}")).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{query}: {}",
+            response.text
+        );
+        let total = expected.to_string();
+        assert_eq!(
+            response.header("x-total-count"),
+            Some(total.as_str()),
+            "{query}"
+        );
+        assert_eq!(
+            response.body.as_array().map(Vec::len),
+            Some(expected),
+            "{query}"
+        );
+    }
+    // With a sort the matches are gathered and ordered instead; the total is the same.
+    let sorted = app
+        .get(&format!(
+            "{CUSTOMER}?status=active&search.name=ramona&sort=-name&limit=3"
+        ))
+        .await;
+    assert_eq!(sorted.header("x-total-count"), Some("24"));
+    let mut descending = active.clone();
+    descending.reverse();
+    assert_eq!(ids(&sorted.body), descending[..3]);
+}
+
+#[tokio::test]
 async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
     let app = TestApp::new().await;
     let personal = [

@@ -57,6 +57,21 @@ impl Methods {
 }
 
 impl ResourceDescriptor {
+    /// The attributes the spec's definition of the resource type requires.
+    pub fn required_attributes(&self) -> Vec<String> {
+        self.spec
+            .pointer(&format!("/definitions/{}/required", self.type_name))
+            .and_then(Value::as_array)
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The descriptor of resource `name` of type `type_name` defined in `spec`, patchable
     /// and deletable, with the filterable attributes the spec gives the type.
     pub fn from_spec(

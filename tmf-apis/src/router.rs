@@ -129,6 +129,14 @@ impl RequestBase {
     }
 }
 
+/// The partial representation `fields=` asks for, which keeps the attributes the resource's
+/// schema requires too, so that a partial representation is still a valid one.
+fn projection(descriptor: &ResourceDescriptor, document: &Value, fields: &[String]) -> Value {
+    let mut selected = fields.to_vec();
+    selected.extend(descriptor.required_attributes());
+    project(document, &selected)
+}
+
 fn fields_only(raw_query: Option<&str>) -> Option<Vec<String>> {
     let raw = raw_query?;
     let fields: Vec<String> = form_urlencoded::parse(raw.as_bytes())
@@ -179,7 +187,7 @@ async fn list(
         .map(|doc| {
             let doc = with_href(descriptor, &base.url, doc);
             match &query.fields {
-                Some(fields) => project(&doc, fields),
+                Some(fields) => projection(descriptor, &doc, fields),
                 None => doc,
             }
         })
@@ -230,7 +238,7 @@ async fn retrieve(
         state.service.retrieve(&ctx, &id).await?,
     );
     Ok(Json(match fields_only(raw_query.as_deref()) {
-        Some(fields) => project(&document, &fields),
+        Some(fields) => projection(descriptor, &document, &fields),
         None => document,
     }))
 }

@@ -75,7 +75,7 @@ impl Server {
     /// Starts the server and waits until it answers; returns it and how long that took.
     async fn start(&self, client: &reqwest::Client) -> anyhow::Result<(Child, Duration)> {
         let started = Instant::now();
-        let child = self
+        let mut child = self
             .command()
             .arg("serve")
             .spawn()
@@ -87,8 +87,14 @@ impl Server {
             {
                 return Ok((child, started.elapsed()));
             }
+            if let Some(status) = child.try_wait().context("watching the server")? {
+                anyhow::bail!(
+                    "the server exited before answering ({status}): start it by hand on this database to see why"
+                );
+            }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+        let _ = child.kill();
         anyhow::bail!("the server did not answer within 60 s")
     }
 }

@@ -48,6 +48,10 @@ pub struct LoadArgs {
     /// The server's process id, to report its memory.
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Run only these workloads (comma-separated: bare, select, insert, retrieve, create,
+    /// list, view); all when absent. For profiling one of them.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 /// The id the seeder gives the `n`th resource of `kind` (1 party, 2 customer, 3 account).
@@ -266,129 +270,145 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<Vec<Outcome>> {
     .await?;
 
     let mut outcomes = Vec::new();
+    let wants = |workload: &str| args.only.is_empty() || args.only.iter().any(|o| o == workload);
     let bare = bare_axum(sample_body).await?;
-    let bare_outcome = {
-        let client = client.clone();
-        drive(
-            "bare axum, same JSON from memory",
-            args.connections,
-            duration,
-            move |_, _| {
-                let client = client.clone();
-                let url = format!("{bare}/customer/{}", rand::rng().random_range(0..parties));
-                async move { expect_status(client.get(url).send().await, 200).await }
-            },
-        )
-        .await
-    };
-    outcomes.push(bare_outcome);
+    if wants("bare") {
+        let bare_outcome = {
+            let client = client.clone();
+            drive(
+                "bare axum, same JSON from memory",
+                args.connections,
+                duration,
+                move |_, _| {
+                    let client = client.clone();
+                    let url = format!("{bare}/customer/{}", rand::rng().random_range(0..parties));
+                    async move { expect_status(client.get(url).send().await, 200).await }
+                },
+            )
+            .await
+        };
+        outcomes.push(bare_outcome);
+    }
 
-    let select_outcome = {
-        let raw = raw.clone();
-        drive(
-            "raw SQL select by key",
-            args.connections,
-            duration,
-            move |_, _| {
-                let raw = raw.clone();
-                let id = seeded_id(seed, 2, rand::rng().random_range(0..parties));
-                async move { raw.select(&id).await }
-            },
-        )
-        .await
-    };
-    outcomes.push(select_outcome);
+    if wants("select") {
+        let select_outcome = {
+            let raw = raw.clone();
+            drive(
+                "raw SQL select by key",
+                args.connections,
+                duration,
+                move |_, _| {
+                    let raw = raw.clone();
+                    let id = seeded_id(seed, 2, rand::rng().random_range(0..parties));
+                    async move { raw.select(&id).await }
+                },
+            )
+            .await
+        };
+        outcomes.push(select_outcome);
+    }
 
     let document = r#"{"@type":"Individual","givenName":"Bench","familyName":"Baseline","status":"initialized"}"#;
-    let insert_outcome = {
-        let raw = raw.clone();
-        drive("raw SQL insert", args.connections, duration, move |_, _| {
+    if wants("insert") {
+        let insert_outcome = {
             let raw = raw.clone();
-            let id = uuid::Uuid::now_v7().to_string();
-            async move { raw.insert(&id, document).await }
-        })
-        .await
-    };
-    outcomes.push(insert_outcome);
+            drive("raw SQL insert", args.connections, duration, move |_, _| {
+                let raw = raw.clone();
+                let id = uuid::Uuid::now_v7().to_string();
+                async move { raw.insert(&id, document).await }
+            })
+            .await
+        };
+        outcomes.push(insert_outcome);
+    }
 
-    let retrieve = {
-        let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
-        drive(
-            "retrieve customer by id",
-            args.connections,
-            duration,
-            move |_, _| {
-                let id = seeded_id(seed, 2, rand::rng().random_range(0..parties));
-                let request = client
-                    .get(format!("{api}/customerManagement/v4/customer/{id}"))
-                    .header("authorization", &auth);
-                async move { expect_status(request.send().await, 200).await }
-            },
-        )
-        .await
-    };
-    outcomes.push(retrieve);
+    if wants("retrieve") {
+        let retrieve = {
+            let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
+            drive(
+                "retrieve customer by id",
+                args.connections,
+                duration,
+                move |_, _| {
+                    let id = seeded_id(seed, 2, rand::rng().random_range(0..parties));
+                    let request = client
+                        .get(format!("{api}/customerManagement/v4/customer/{id}"))
+                        .header("authorization", &auth);
+                    async move { expect_status(request.send().await, 200).await }
+                },
+            )
+            .await
+        };
+        outcomes.push(retrieve);
+    }
 
-    let create = {
-        let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
-        drive(
-            "create individual",
-            args.connections,
-            duration,
-            move |worker, n| {
-                let body = format!(r#"{{"givenName":"Bench","familyName":"Load{worker}x{n}"}}"#);
-                let request = client
-                    .post(format!("{api}/party/v4/individual"))
-                    .header("authorization", &auth)
-                    .header("content-type", "application/json")
-                    .body(body);
-                async move { expect_status(request.send().await, 201).await }
-            },
-        )
-        .await
-    };
-    outcomes.push(create);
+    if wants("create") {
+        let create = {
+            let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
+            drive(
+                "create individual",
+                args.connections,
+                duration,
+                move |worker, n| {
+                    let body =
+                        format!(r#"{{"givenName":"Bench","familyName":"Load{worker}x{n}"}}"#);
+                    let request = client
+                        .post(format!("{api}/party/v4/individual"))
+                        .header("authorization", &auth)
+                        .header("content-type", "application/json")
+                        .body(body);
+                    async move { expect_status(request.send().await, 201).await }
+                },
+            )
+            .await
+        };
+        outcomes.push(create);
+    }
 
-    let list = {
-        let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
-        drive(
-            "customers: status=active, name prefix, limit=20",
-            args.connections,
-            duration,
-            move |_, n| {
-                let prefix = PREFIXES[(n as usize) % PREFIXES.len()];
-                let request = client
-                    .get(format!("{api}/customerManagement/v4/customer"))
-                    .query(&[
-                        ("status", "active"),
-                        ("search.name", prefix),
-                        ("limit", "20"),
-                    ])
-                    .header("authorization", &auth);
-                async move { expect_status(request.send().await, 200).await }
-            },
-        )
-        .await
-    };
-    outcomes.push(list);
+    if wants("list") {
+        let list = {
+            let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
+            drive(
+                "customers: status=active, name prefix, limit=20",
+                args.connections,
+                duration,
+                move |_, n| {
+                    let prefix = PREFIXES[(n as usize) % PREFIXES.len()];
+                    let request = client
+                        .get(format!("{api}/customerManagement/v4/customer"))
+                        .query(&[
+                            ("status", "active"),
+                            ("search.name", prefix),
+                            ("limit", "20"),
+                        ])
+                        .header("authorization", &auth);
+                    async move { expect_status(request.send().await, 200).await }
+                },
+            )
+            .await
+        };
+        outcomes.push(list);
+    }
 
-    let view = {
-        let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
-        drive(
-            "customer 360 view",
-            args.connections,
-            duration,
-            move |_, _| {
-                let id = seeded_id(seed, 2, rand::rng().random_range(0..parties));
-                let request = client
-                    .get(format!("{api}/customerManagement/v4/customer/{id}/view"))
-                    .header("authorization", &auth);
-                async move { expect_status(request.send().await, 200).await }
-            },
-        )
-        .await
-    };
-    outcomes.push(view);
+    if wants("view") {
+        let view = {
+            let (client, auth, api) = (client.clone(), auth.clone(), api.clone());
+            drive(
+                "customer 360 view",
+                args.connections,
+                duration,
+                move |_, _| {
+                    let id = seeded_id(seed, 2, rand::rng().random_range(0..parties));
+                    let request = client
+                        .get(format!("{api}/customerManagement/v4/customer/{id}/view"))
+                        .header("authorization", &auth);
+                    async move { expect_status(request.send().await, 200).await }
+                },
+            )
+            .await
+        };
+        outcomes.push(view);
+    }
 
     raw.execute("DROP TABLE IF EXISTS bench_baseline").await?;
     raw.close().await;

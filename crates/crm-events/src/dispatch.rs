@@ -307,7 +307,7 @@ impl Dispatcher {
         for chunk in seqs.chunks(CHUNK) {
             let mut update = Sql::new(backend);
             update.push("UPDATE event_outbox SET fanned_out = 1 WHERE seq IN (");
-            push_list(&mut update, chunk.iter().copied());
+            update.bind_list(chunk.iter().copied());
             update.push(")");
             txn.execute_raw(update.build()).await.map_err(db_error)?;
         }
@@ -413,7 +413,7 @@ impl Dispatcher {
         }
         let mut select = Sql::new(backend);
         select.push("SELECT d.id, d.attempts, d.subscription_id, s.callback, s.secret, o.event_id, o.api, o.event_type, o.body FROM event_delivery d JOIN event_subscription s ON s.id = d.subscription_id JOIN event_outbox o ON o.seq = d.seq WHERE d.id IN (");
-        push_list(&mut select, ids.iter().copied());
+        select.bind_list(ids.iter().copied());
         select.push(") ORDER BY d.seq");
         let rows = self
             .inner
@@ -526,7 +526,7 @@ impl Dispatcher {
                         .push(", last_error = NULL, updated_at = ")
                         .bind(now)
                         .push(" WHERE id IN (");
-                    push_list(&mut update, chunk.iter().copied());
+                    update.bind_list(chunk.iter().copied());
                     update.push(")");
                     txn.execute_raw(update.build()).await.map_err(db_error)?;
                 }
@@ -585,13 +585,4 @@ impl Dispatcher {
 /// The resource an event body carries (`event.<resourceName>`).
 pub(crate) fn event_resource(body: &Value) -> Option<Value> {
     body.get("event")?.as_object()?.values().next().cloned()
-}
-
-fn push_list(sql: &mut Sql, values: impl Iterator<Item = i64>) {
-    for (i, value) in values.enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(value);
-    }
 }

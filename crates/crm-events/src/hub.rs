@@ -316,14 +316,10 @@ async fn redeliver(
         .bind(id.clone())
         .push(" AND status = 'dead'");
     if !event_ids.is_empty() {
-        update.push(" AND seq IN (SELECT seq FROM event_outbox WHERE event_id IN (");
-        for (i, event_id) in event_ids.iter().enumerate() {
-            if i > 0 {
-                update.push(", ");
-            }
-            update.bind(event_id.clone());
-        }
-        update.push("))");
+        update
+            .push(" AND seq IN (SELECT seq FROM event_outbox WHERE event_id IN (")
+            .bind_list(event_ids.iter().cloned())
+            .push("))");
     }
     let result = hub
         .state

@@ -97,6 +97,13 @@ async fn main() -> anyhow::Result<()> {
             if settings.database_url.is_none() {
                 std::fs::create_dir_all(&settings.data_dir)?;
             }
+            // One connection with a large page cache: the load's index inserts land on
+            // random pages of indexes much larger than SQLite's default 2 MiB cache.
+            let pool = PoolOptions {
+                max_connections: 1,
+                sqlite_cache_kib: Some(256 * 1024),
+                ..pool
+            };
             let store = Store::connect(&settings.database_url(), &pool).await?;
             store.migrate().await?;
             let started = std::time::Instant::now();

@@ -26,10 +26,9 @@ use validator::Validate;
 use crate::Store;
 use crate::error::{db_error, query_error};
 use crate::history::{self, Action, Record};
+use crate::keyset;
 use crate::outbox;
-use crate::sql::{
-    Sql, push_count, push_key_page, push_order_and_page, push_where, single_own_search,
-};
+use crate::sql::{LedSearch, Sql, push_count, push_order_and_page, push_where};
 
 /// Where resources of one type are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +163,26 @@ pub trait ResourceKind: Send + Sync + 'static {
     /// answered by `search.*` filter attributes.
     fn search_keys(&self, _model: &Self::Model) -> Vec<(&'static str, String)> {
         Vec::new()
+    }
+
+    /// Top-level attributes whose values are kept in the search index too, as
+    /// `(attribute, key type)`: an equality filter on them (`customer?status=active`) is then
+    /// answered from the index, alone or narrowing a search, instead of from each document.
+    /// For low-cardinality attributes that lists are commonly filtered by (a status).
+    fn indexed_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// Every index key of a resource: its search keys and its indexed attributes' values
+    /// (taken from `document`, the model's normalised representation).
+    fn index_keys(&self, model: &Self::Model, document: &Json) -> Vec<(&'static str, String)> {
+        let mut keys = self.search_keys(model);
+        for (attribute, key) in self.indexed_attributes() {
+            if let Some(Json::String(value)) = document.get(*attribute) {
+                keys.push((*key, value.clone()));
+            }
+        }
+        keys
     }
 
     /// Brings a search value into the form of the keys (folding case and accents, E.164),
@@ -314,22 +333,30 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok(row.is_some())
     }
 
+    /// Replaces the indexed references of `id` (`fresh`: it has none yet) with `references`,
+    /// in one statement.
     async fn write_references(
         &self,
         txn: &DatabaseTransaction,
-        id: &str,
+        (id, fresh): (&str, bool),
         references: &[(String, StoredType, String)],
     ) -> TmfResult<()> {
         let table = self.kind.stored_type().table;
-        let mut sql = Sql::new(self.backend());
-        sql.push("DELETE FROM entity_ref WHERE source_table = ")
-            .bind(table)
-            .push(" AND source_id = ")
-            .bind(id.to_owned());
-        txn.execute_raw(sql.build()).await.map_err(db_error)?;
-        for (path, target, target_id) in references {
+        if !fresh {
             let mut sql = Sql::new(self.backend());
-            sql.push("INSERT INTO entity_ref (source_table, source_id, path, target_table, target_id) VALUES (")
+            sql.push("DELETE FROM entity_ref WHERE source_table = ")
+                .bind(table)
+                .push(" AND source_id = ")
+                .bind(id.to_owned());
+            txn.execute_raw(sql.build()).await.map_err(db_error)?;
+        }
+        if references.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::new(self.backend());
+        sql.push("INSERT INTO entity_ref (source_table, source_id, path, target_table, target_id) VALUES ");
+        for (i, (path, target, target_id)) in references.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
                 .bind(table)
                 .push(", ")
                 .bind(id.to_owned())
@@ -340,8 +367,8 @@ impl<K: ResourceKind> DocumentService<K> {
                 .push(", ")
                 .bind(target_id.clone())
                 .push(")");
-            txn.execute_raw(sql.build()).await.map_err(db_error)?;
         }
+        txn.execute_raw(sql.build()).await.map_err(db_error)?;
         Ok(())
     }
 
@@ -374,7 +401,8 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok(Some((body, version)))
     }
 
-    /// The query with search values in the form of the index keys.
+    /// The query with search values in the form of the index keys, and equality filters on
+    /// indexed attributes turned into searches of their keys.
     fn normalise_search(&self, query: &ListQuery) -> TmfResult<ListQuery> {
         let mut query = query.clone();
         for clause in &mut query.filter {
@@ -384,121 +412,89 @@ impl<K: ResourceKind> DocumentService<K> {
                         *text = self.kind.normalise_search(key, text)?;
                     }
                 }
+            } else if let Some(key) = self.attribute_key(clause) {
+                clause.path.field_type = tmf_apis::FieldType::Search {
+                    key,
+                    prefix: false,
+                    via: None,
+                };
             }
         }
         Ok(query)
     }
 
+    /// The index key type answering `clause`, when it is an equality on an indexed attribute.
+    fn attribute_key(&self, clause: &tmf_apis::Clause) -> Option<&'static str> {
+        let [segment] = clause.path.segments.as_slice() else {
+            return None;
+        };
+        let texts = clause
+            .values
+            .iter()
+            .all(|value| matches!(value, tmf_apis::FilterValue::Text(_)));
+        if segment.is_array || clause.op != tmf_apis::Op::Eq || !texts {
+            return None;
+        }
+        self.kind
+            .indexed_attributes()
+            .iter()
+            .find(|(attribute, _)| *attribute == segment.name)
+            .map(|(_, key)| *key)
+    }
+
+    /// The key types of the indexed attributes, which never lead a search.
+    fn attribute_keys(&self) -> Vec<&'static str> {
+        self.kind
+            .indexed_attributes()
+            .iter()
+            .map(|(_, key)| *key)
+            .collect()
+    }
+
+    /// Replaces the search keys of `id` (`fresh`: it has none yet) with `keys`, in one
+    /// statement.
     async fn write_search_keys(
         &self,
         txn: &DatabaseTransaction,
-        id: &str,
+        (id, fresh): (&str, bool),
         keys: &[(&'static str, String)],
     ) -> TmfResult<()> {
-        let table = self.kind.stored_type().table;
-        let mut delete = Sql::new(self.backend());
-        delete
-            .push("DELETE FROM search_key WHERE source_table = ")
-            .bind(table)
-            .push(" AND source_id = ")
-            .bind(id.to_owned());
-        txn.execute_raw(delete.build()).await.map_err(db_error)?;
+        let stored = self.kind.stored_type();
+        if !fresh {
+            let mut delete = Sql::new(self.backend());
+            delete
+                .push("DELETE FROM search_key WHERE source_table = ")
+                .bind(stored.table)
+                .push(" AND source_id = ")
+                .bind(id.to_owned());
+            txn.execute_raw(delete.build()).await.map_err(db_error)?;
+        }
         let mut unique: Vec<&(&'static str, String)> = keys.iter().collect();
         unique.sort();
         unique.dedup();
-        for (key_type, key_value) in unique {
-            let mut insert = Sql::new(self.backend());
+        if unique.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Sql::new(self.backend());
+        insert.push(
+            "INSERT INTO search_key (source_table, source_id, source_kind, key_type, key_value) VALUES ",
+        );
+        for (i, (key_type, key_value)) in unique.into_iter().enumerate() {
             insert
-                .push("INSERT INTO search_key (source_table, source_id, source_kind, key_type, key_value) VALUES (")
-                .bind(table)
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind(stored.table)
                 .push(", ")
                 .bind(id.to_owned())
                 .push(", ")
-                .bind(self.kind.stored_type().kind)
+                .bind(stored.kind)
                 .push(", ")
                 .bind(*key_type)
                 .push(", ")
                 .bind(key_value.clone())
                 .push(")");
-            txn.execute_raw(insert.build()).await.map_err(db_error)?;
         }
+        txn.execute_raw(insert.build()).await.map_err(db_error)?;
         Ok(())
-    }
-
-    /// A page of a lone search, in the order of the matched keys (then id): the index range
-    /// is read in order, a chunk at a time, until `offset + limit` distinct resources are
-    /// found; however many resources match, a first page costs a few index reads.
-    async fn search_page(
-        &self,
-        search: (&'static str, bool, &str),
-        query: &ListQuery,
-    ) -> TmfResult<Vec<Json>> {
-        const CHUNK: i64 = 500;
-        let stored = self.kind.stored_type();
-        let connection = self.store.connection();
-        let wanted =
-            usize::try_from(query.offset.saturating_add(query.limit)).unwrap_or(usize::MAX);
-        let mut ids: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut after: Option<(String, String)> = None;
-        while ids.len() < wanted {
-            let mut keys = Sql::new(self.backend());
-            push_key_page(
-                &mut keys,
-                (stored.table, stored.kind),
-                search,
-                after.as_ref(),
-                CHUNK,
-            );
-            let rows = connection
-                .query_all_raw(keys.build())
-                .await
-                .map_err(query_error)?;
-            for row in &rows {
-                let key_value: String = row.try_get("", "key_value").map_err(query_error)?;
-                let source_id: String = row.try_get("", "source_id").map_err(query_error)?;
-                if seen.insert(source_id.clone()) {
-                    ids.push(source_id.clone());
-                }
-                after = Some((key_value, source_id));
-            }
-            if rows.len() < CHUNK as usize {
-                break;
-            }
-        }
-        let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
-        let page: Vec<String> = ids
-            .into_iter()
-            .skip(offset)
-            .take(wanted.saturating_sub(offset))
-            .collect();
-        if page.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut select = Sql::new(self.backend());
-        select
-            .push("SELECT id, body FROM ")
-            .push(stored.table)
-            .push(" WHERE kind = ")
-            .bind(stored.kind)
-            .push(" AND id IN (");
-        for (i, id) in page.iter().enumerate() {
-            if i > 0 {
-                select.push(", ");
-            }
-            select.bind(id.clone());
-        }
-        select.push(")");
-        let rows = connection
-            .query_all_raw(select.build())
-            .await
-            .map_err(query_error)?;
-        let mut documents = std::collections::HashMap::with_capacity(rows.len());
-        for row in &rows {
-            let id: String = row.try_get("", "id").map_err(query_error)?;
-            documents.insert(id, read_body(row)?);
-        }
-        Ok(page.iter().filter_map(|id| documents.remove(id)).collect())
     }
 
     fn not_found(&self, id: &str) -> TmfError {
@@ -544,11 +540,21 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let connection = self.store.connection();
 
         let mut count = Sql::new(self.backend());
-        push_count(&mut count, stored.table, stored.kind, &query);
+        let attributes = self.attribute_keys();
+        push_count(&mut count, (stored.table, stored.kind), &query, &attributes);
         let total = count.count(connection).await?;
 
-        if let Some(search) = single_own_search(&query) {
-            let items = self.search_page(search, &query).await?;
+        if let Some(led) = LedSearch::of(&query, &attributes)
+            && let Some(value) = led.keyset_value(&query)
+        {
+            let (key, prefix, via) = led.key;
+            let search = keyset::Search {
+                stored: (stored.table, stored.kind),
+                key: (key, prefix, value),
+                via,
+            };
+            let items =
+                keyset::page(&self.store, search, &led.rest, (query.offset, query.limit)).await?;
             return Ok(Page { items, total });
         }
         let mut select = Sql::new(self.backend());
@@ -564,11 +570,14 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
     }
 
     async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
-        let txn = self.store.begin().await?;
-        let outcome = self.create_in(&txn, ctx, body).await;
-        let document = finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(document)
+        let id = new_id();
+        let (model, document) = self.admit_new(ctx, &id, body)?;
+        self.store
+            .write(async |txn| {
+                self.insert(txn, ctx, &id, &document, &model).await?;
+                Ok(document)
+            })
+            .await
     }
 
     async fn retrieve(&self, _ctx: &RequestContext, id: &str) -> TmfResult<Json> {
@@ -579,19 +588,15 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
     }
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        let txn = self.store.begin().await?;
-        let outcome = self.update(&txn, ctx, id, patch).await;
-        let updated = finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(updated)
+        self.store
+            .write(async |txn| self.update(txn, ctx, id, patch).await)
+            .await
     }
 
     async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
-        let txn = self.store.begin().await?;
-        let outcome = self.remove(&txn, ctx, id).await;
-        finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(())
+        self.store
+            .write(async |txn| self.remove(txn, ctx, id).await)
+            .await
     }
 
     async fn history(
@@ -713,16 +718,22 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
         body: Json,
     ) -> TmfResult<Json> {
+        let (model, document) = self.admit_new(ctx, id, body)?;
+        self.insert(txn, ctx, id, &document, &model).await?;
+        Ok(document)
+    }
+
+    /// A create body checked and normalised into the resource `id`: what needs no database,
+    /// done before a write transaction begins.
+    fn admit_new(&self, ctx: &RequestContext, id: &str, body: Json) -> TmfResult<(K::Model, Json)> {
         refuse_server_assigned(&body)?;
         let (model, mut document) = self.admit(ctx, body, None)?;
-        let id = id.to_owned();
         if let Json::Object(map) = &mut document {
-            map.insert("id".into(), Json::String(id.clone()));
+            map.insert("id".into(), Json::String(id.to_owned()));
             map.entry("@type")
                 .or_insert_with(|| Json::String(self.kind.descriptor().type_name.to_owned()));
         }
-        self.insert(txn, ctx, &id, &document, &model).await?;
-        Ok(document)
+        Ok((model, document))
     }
 
     /// The stored document `id` read within `txn`, locked against concurrent writers until
@@ -833,8 +844,8 @@ impl<K: ResourceKind> DocumentService<K> {
             .bind(now)
             .push(")");
         txn.execute_raw(insert.build()).await.map_err(db_error)?;
-        self.write_references(txn, id, &resolved).await?;
-        self.write_search_keys(txn, id, &self.kind.search_keys(model))
+        self.write_references(txn, (id, true), &resolved).await?;
+        self.write_search_keys(txn, (id, true), &self.kind.index_keys(model, document))
             .await?;
         let changes = history::changes(None, Some(document));
         history::write(txn, ctx, self.record(id, Action::Create, changes)).await?;
@@ -875,8 +886,8 @@ impl<K: ResourceKind> DocumentService<K> {
             .check_references(txn, &self.kind.references(&model))
             .await?;
         self.replace_body(txn, id, version, &normalised).await?;
-        self.write_references(txn, id, &resolved).await?;
-        self.write_search_keys(txn, id, &self.kind.search_keys(&model))
+        self.write_references(txn, (id, false), &resolved).await?;
+        self.write_search_keys(txn, (id, false), &self.kind.index_keys(&model, &normalised))
             .await?;
         let changes = history::changes(Some(&before), Some(&normalised));
         history::write(txn, ctx, self.record(id, Action::Update, changes)).await?;
@@ -938,7 +949,7 @@ impl<K: ResourceKind> DocumentService<K> {
             .map_err(|e| TmfError::internal(format!("erasure of {id} left it invalid: {e}")))?;
         let stored = self.kind.stored_type();
         self.replace_body(txn, id, version, &erased).await?;
-        self.write_search_keys(txn, id, &self.kind.search_keys(&model))
+        self.write_search_keys(txn, (id, false), &self.kind.index_keys(&model, &erased))
             .await?;
         history::scrub(txn, stored.table, id, &erasure).await?;
         let changes = touched
@@ -995,8 +1006,8 @@ impl<K: ResourceKind> DocumentService<K> {
             .push(" WHERE id = ")
             .bind(id.to_owned());
         txn.execute_raw(delete.build()).await.map_err(db_error)?;
-        self.write_references(txn, id, &[]).await?;
-        self.write_search_keys(txn, id, &[]).await?;
+        self.write_references(txn, (id, false), &[]).await?;
+        self.write_search_keys(txn, (id, false), &[]).await?;
         let changes = history::changes(Some(&previous), None);
         history::write(txn, ctx, self.record(id, Action::Delete, changes)).await?;
         outbox::record(

@@ -12,6 +12,7 @@ mod db;
 mod document;
 mod error;
 mod history;
+mod keyset;
 mod migration;
 pub mod outbox;
 pub mod relations;

@@ -21,14 +21,9 @@ pub async fn referencing(
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(connection.get_database_backend());
-    sql.push("SELECT DISTINCT source_table, source_id FROM entity_ref WHERE target_id IN (");
-    for (i, id) in target_ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(id.clone());
-    }
-    sql.push(") ORDER BY source_table, source_id LIMIT ")
+    sql.push("SELECT DISTINCT source_table, source_id FROM entity_ref WHERE target_id IN (")
+        .bind_list(target_ids.iter().cloned())
+        .push(") ORDER BY source_table, source_id LIMIT ")
         .bind(i64::try_from(MAX_RELATED).unwrap_or(i64::MAX));
     let rows = connection
         .query_all_raw(sql.build())
@@ -60,23 +55,13 @@ pub async fn documents(
     let mut sql = Sql::new(store.backend());
     sql.push("SELECT body FROM ")
         .push(table)
-        .push(" WHERE id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(id.clone());
-    }
-    sql.push(")");
+        .push(" WHERE id IN (")
+        .bind_list(ids.iter().cloned())
+        .push(")");
     if !kinds.is_empty() {
-        sql.push(" AND kind IN (");
-        for (i, kind) in kinds.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind((*kind).to_owned());
-        }
-        sql.push(")");
+        sql.push(" AND kind IN (")
+            .bind_list(kinds.iter().map(|kind| (*kind).to_owned()))
+            .push(")");
     }
     sql.push(" ORDER BY created_at DESC, id DESC");
     let rows = store

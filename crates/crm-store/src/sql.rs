@@ -49,6 +49,18 @@ impl Sql {
         self
     }
 
+    /// Appends placeholders bound to `values`, separated by commas: the inside of an
+    /// `IN (…)`.
+    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+
     fn next_alias(&mut self) -> String {
         self.aliases += 1;
         format!("e{}", self.aliases)
@@ -206,13 +218,9 @@ fn push_key_match(sql: &mut Sql, column: &str, values: &[FilterValue], prefix: b
         }
         sql.push(")");
     } else {
-        sql.push(column).push(" IN (");
-        for (i, text) in texts.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind((*text).to_owned());
-        }
+        sql.push(column)
+            .push(" IN (")
+            .bind_list(texts.iter().map(|text| (*text).to_owned()));
         if texts.is_empty() {
             sql.push("NULL");
         }
@@ -220,9 +228,10 @@ fn push_key_match(sql: &mut Sql, column: &str, values: &[FilterValue], prefix: b
     }
 }
 
-/// Search attributes: ids from the search index of this table, and of the targets of the
-/// `via` reference. One `IN` over a `UNION`, which both databases answer from the indexes
-/// (an `OR` of two `IN`s makes PostgreSQL scan the table).
+/// Search attributes as a condition on a row of `table`: a probe of its own keys, or, with a
+/// `via` reference, ids from the search index of this table and of the reference's targets,
+/// one `IN` over a `UNION`, which both databases answer from the indexes (an `OR` of two
+/// `IN`s makes PostgreSQL scan the table).
 fn push_search(
     sql: &mut Sql,
     (table, kind): (&str, &str),
@@ -231,7 +240,16 @@ fn push_search(
     via: Option<&str>,
     values: &[FilterValue],
 ) {
-    sql.push("id IN (SELECT source_id FROM search_key WHERE ");
+    if via.is_none() {
+        // A probe of the index per resource: `id IN (…)` would gather every match first (all
+        // the active customers, to narrow a name search by status).
+        sql.push("EXISTS (SELECT 1 FROM search_key WHERE ");
+        push_own_keys(sql, (table, kind), key, values, prefix);
+        sql.push(" AND source_id = ").push(table).push(".id)");
+        return;
+    }
+    sql.push(table)
+        .push(".id IN (SELECT source_id FROM search_key WHERE ");
     push_own_keys(sql, (table, kind), key, values, prefix);
     if let Some(via) = via {
         sql.push(" UNION SELECT r.source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
@@ -264,73 +282,219 @@ fn push_own_keys(
     push_key_match(sql, "key_value", values, prefix);
 }
 
-/// The one search of the resource's own keys a query consists of, if it is that alone
-/// (one value, no other clause, no sort): such a page is read in key order straight from
-/// the index ([`push_key_page`]) instead of gathering every match to sort it by id.
-pub(crate) fn single_own_search(query: &ListQuery) -> Option<(&'static str, bool, &str)> {
-    match (query.filter.as_slice(), query.sort.is_empty()) {
-        ([clause], true) => match (clause.path.field_type, clause.values.as_slice()) {
-            (
-                FieldType::Search {
-                    key,
-                    prefix,
-                    via: None,
-                },
-                [FilterValue::Text(value)],
-            ) => Some((key, prefix, value.as_str())),
+/// A query led by a search of the index (of the resource's own keys, or also of those of the
+/// target of a reference): the leading search clause, and the other clauses, which only
+/// narrow its matches.
+#[derive(Debug)]
+pub(crate) struct LedSearch<'q> {
+    /// The leading search clause.
+    pub lead: &'q Clause,
+    /// Its index key type, whether it matches by prefix, and the reference whose target's
+    /// keys count too.
+    pub key: (&'static str, bool, Option<&'static str>),
+    /// Every other clause of the query.
+    pub rest: Vec<&'q Clause>,
+}
+
+impl<'q> LedSearch<'q> {
+    /// The search that leads `query`, if it has one: its first search other than of an
+    /// indexed attribute's keys (`attributes`: a status matches too many to lead a name),
+    /// else its first search of such keys.
+    pub(crate) fn of(query: &'q ListQuery, attributes: &[&str]) -> Option<Self> {
+        let searches = || {
+            query.filter.iter().enumerate().filter_map(|(i, clause)| {
+                match (clause.op, clause.path.field_type) {
+                    (Op::Eq, FieldType::Search { key, .. }) => Some((i, key)),
+                    _ => None,
+                }
+            })
+        };
+        let (position, _) = searches()
+            .find(|(_, key)| !attributes.contains(key))
+            .or_else(|| searches().next())?;
+        let lead = &query.filter[position];
+        let FieldType::Search { key, prefix, via } = lead.path.field_type else {
+            return None;
+        };
+        let rest = query
+            .filter
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != position)
+            .map(|(_, clause)| clause)
+            .collect();
+        Some(Self {
+            lead,
+            key: (key, prefix, via),
+            rest,
+        })
+    }
+
+    /// The one value the search looks for, when the query may be paged in key order: one
+    /// value and no sort. Such a page is read straight from the index ([`push_key_page`]),
+    /// the other clauses checked on each chunk of matches, instead of gathering every match
+    /// to sort it by id.
+    pub(crate) fn keyset_value(&self, query: &ListQuery) -> Option<&'q str> {
+        match (self.lead.values.as_slice(), query.sort.is_empty()) {
+            ([FilterValue::Text(value)], true) => Some(value.as_str()),
             _ => None,
-        },
-        _ => None,
+        }
     }
 }
 
-/// `SELECT key_value, source_id` of the matching keys of resources of `kind` in `table`, in
-/// key order, after the key `after` (keyset paging), at most `chunk`.
+/// `SELECT id` of the resources among `ids` that satisfy every clause of `rest`.
+pub(crate) fn push_narrowing(
+    sql: &mut Sql,
+    (table, kind): (&str, &str),
+    ids: &[String],
+    rest: &[&Clause],
+) {
+    sql.push("SELECT id FROM ")
+        .push(table)
+        .push(" WHERE kind = ")
+        .bind(kind.to_owned())
+        .push(" AND id IN (")
+        .bind_list(ids.iter().cloned())
+        .push(")");
+    for clause in rest {
+        sql.push(" AND (");
+        push_clause(sql, (table, kind), "body", clause);
+        sql.push(")");
+    }
+}
+
+/// `SELECT key_value, source_id` of the resources of `kind` in `table` whose keys match, in
+/// key order (then id), after the key `after` (keyset paging), at most `chunk`. With `via`,
+/// the keys are those of the resources that reference names with `via` (a customer's
+/// engaged party's), paired with the id of the referring resource.
 pub(crate) fn push_key_page(
     sql: &mut Sql,
     (table, kind): (&str, &str),
     (key, prefix, value): (&str, bool, &str),
+    via: Option<&str>,
     after: Option<&(String, String)>,
     chunk: i64,
 ) {
-    sql.push("SELECT key_value, source_id FROM search_key WHERE ");
-    push_own_keys(
-        sql,
-        (table, kind),
-        key,
-        &[FilterValue::Text(value.to_owned())],
-        prefix,
-    );
-    if let Some((key_value, source_id)) = after {
-        sql.push(" AND (key_value > ")
-            .bind(key_value.clone())
-            .push(" OR (key_value = ")
-            .bind(key_value.clone())
-            .push(" AND source_id > ")
-            .bind(source_id.clone())
-            .push("))");
+    let values = [FilterValue::Text(value.to_owned())];
+    let (key_value, source_id) = match via {
+        None => {
+            sql.push("SELECT key_value, source_id FROM search_key WHERE ");
+            push_own_keys(sql, (table, kind), key, &values, prefix);
+            ("key_value", "source_id")
+        }
+        Some(via) => {
+            sql.push("SELECT s.key_value AS key_value, r.source_id AS source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
+                .bind(key.to_owned())
+                .push(" AND ");
+            push_key_match(sql, "s.key_value", &values, prefix);
+            sql.push(" AND r.source_table = ")
+                .bind(table.to_owned())
+                .push(" AND r.path = ")
+                .bind(via.to_owned());
+            ("s.key_value", "r.source_id")
+        }
+    };
+    if let Some((after_key, after_id)) = after {
+        // A range the index answers (`>=`), then the tie on the key broken by id.
+        sql.push(" AND ")
+            .push(key_value)
+            .push(" >= ")
+            .bind(after_key.clone())
+            .push(" AND (")
+            .push(key_value)
+            .push(" > ")
+            .bind(after_key.clone())
+            .push(" OR ")
+            .push(source_id)
+            .push(" > ")
+            .bind(after_id.clone())
+            .push(")");
     }
-    sql.push(" ORDER BY key_value, source_id LIMIT ")
+    sql.push(" ORDER BY ")
+        .push(key_value)
+        .push(", ")
+        .push(source_id)
+        .push(" LIMIT ")
         .bind(chunk);
 }
 
-/// `SELECT COUNT(*) AS total` of the resources the query selects. A query that is one search
-/// of the resource's own keys (a CSR's name prefix) is counted from the search index alone,
-/// which is an index-only scan however many resources match; any other is counted over the
-/// table.
-pub(crate) fn push_count(sql: &mut Sql, table: &str, kind: &str, query: &ListQuery) {
-    if let [clause] = query.filter.as_slice()
-        && let FieldType::Search {
-            key,
-            prefix,
-            via: None,
-        } = clause.path.field_type
-    {
-        // `COUNT(*)` over a `DISTINCT` subquery: PostgreSQL hashes it, where `COUNT(DISTINCT)`
-        // would sort.
-        sql.push("SELECT COUNT(*) AS total FROM (SELECT DISTINCT source_id FROM search_key WHERE ");
-        push_own_keys(sql, (table, kind), key, &clause.values, prefix);
-        sql.push(") matched");
+/// The ids of the resources of `kind` in `table` whose own keys match, or (with `via`) whose
+/// `via` target's keys do: a subquery for `FROM`, each id once.
+fn push_matched_ids(
+    sql: &mut Sql,
+    (table, kind): (&str, &str),
+    (key, prefix, via): (&str, bool, Option<&str>),
+    values: &[FilterValue],
+    alias: &str,
+) {
+    sql.push("(SELECT ");
+    if via.is_none() {
+        sql.push("DISTINCT ");
+    }
+    sql.push("source_id AS id FROM search_key WHERE ");
+    push_own_keys(sql, (table, kind), key, values, prefix);
+    if let Some(via) = via {
+        sql.push(" UNION SELECT r.source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
+            .bind(key.to_owned())
+            .push(" AND ");
+        push_key_match(sql, "s.key_value", values, prefix);
+        sql.push(" AND r.source_table = ")
+            .bind(table.to_owned())
+            .push(" AND r.path = ")
+            .bind(via.to_owned());
+    }
+    sql.push(") ").push(alias);
+}
+
+/// `SELECT COUNT(*) AS total` of the resources the query selects. A query led by a search
+/// (a CSR's name prefix) is counted from the search index: the matching ids, each once
+/// (`COUNT(*)` over a `DISTINCT` subquery, which PostgreSQL hashes where `COUNT(DISTINCT)`
+/// would sort); a lone search of the resource's own keys is an index-only range scan
+/// however many resources match. When the other clauses are all probes of the index (an
+/// indexed attribute's equality), the matches are counted with those probes and no row is
+/// read. When other clauses narrow it otherwise, or matches come through a reference, the
+/// matches drive (`CROSS JOIN` keeps them the outer loop on SQLite) and only
+/// their rows are read. Any other query is counted over the table.
+pub(crate) fn push_count(
+    sql: &mut Sql,
+    (table, kind): (&str, &str),
+    query: &ListQuery,
+    attributes: &[&str],
+) {
+    if let Some(led) = LedSearch::of(query, attributes) {
+        sql.push("SELECT COUNT(*) AS total FROM ");
+        let (_, _, via) = led.key;
+        let probes_only = !led.rest.is_empty()
+            && led.rest.iter().all(|clause| {
+                matches!(clause.path.field_type, FieldType::Search { via: None, .. })
+            });
+        if probes_only {
+            // Every other clause probes the index by id (and checks the kind): the matches
+            // stand in for the table's rows, which are never read.
+            push_matched_ids(sql, (table, kind), led.key, &led.lead.values, table);
+            for (i, clause) in led.rest.iter().enumerate() {
+                sql.push(if i == 0 { " WHERE (" } else { " AND (" });
+                push_clause(sql, (table, kind), "body", clause);
+                sql.push(")");
+            }
+            return;
+        }
+        push_matched_ids(sql, (table, kind), led.key, &led.lead.values, "matched");
+        if via.is_some() || !led.rest.is_empty() {
+            sql.push(" CROSS JOIN ")
+                .push(table)
+                .push(" WHERE ")
+                .push(table)
+                .push(".id = matched.id AND ")
+                .push(table)
+                .push(".kind = ")
+                .bind(kind.to_owned());
+            for clause in &led.rest {
+                sql.push(" AND (");
+                push_clause(sql, (table, kind), "body", clause);
+                sql.push(")");
+            }
+        }
         return;
     }
     sql.push("SELECT COUNT(*) AS total FROM ").push(table);
@@ -346,7 +510,8 @@ fn push_referenced_by(
     via: Option<&str>,
     values: &[FilterValue],
 ) {
-    sql.push("id IN (SELECT target_id FROM entity_ref WHERE source_table = ")
+    sql.push(table)
+        .push(".id IN (SELECT target_id FROM entity_ref WHERE source_table = ")
         .bind(referrer.to_owned())
         .push(" AND ");
     push_key_match(sql, "source_id", values, false);
@@ -521,6 +686,56 @@ mod tests {
             let values = stmt.values.expect("values").0;
             assert!(values.contains(&Value::from("x' OR 1=1--".to_owned())));
         }
+    }
+
+    #[test]
+    fn a_name_search_leads_and_an_indexed_attribute_only_when_alone() {
+        let mut catalog = catalog();
+        let name = FieldType::Search {
+            key: "name",
+            prefix: true,
+            via: None,
+        };
+        catalog.insert_search("name", name);
+        let parse = |raw: &str| {
+            let mut query =
+                ListQuery::parse(Some(raw), &catalog, &QueryLimits::default()).expect("query");
+            // What the document service makes of an indexed attribute's equality.
+            for clause in &mut query.filter {
+                if clause
+                    .path
+                    .segments
+                    .first()
+                    .is_some_and(|s| s.name == "name")
+                {
+                    clause.path.field_type = FieldType::Search {
+                        key: "status",
+                        prefix: false,
+                        via: None,
+                    };
+                }
+            }
+            query
+        };
+        let both = parse("name=active&search.name=ana");
+        let led = LedSearch::of(&both, &["status"]).expect("led");
+        assert_eq!(led.key.0, "name");
+        assert_eq!(led.rest.len(), 1);
+        assert_eq!(led.keyset_value(&both), Some("ana"));
+
+        let alone = parse("name=active");
+        let led = LedSearch::of(&alone, &["status"]).expect("led");
+        assert_eq!(led.key.0, "status");
+        assert!(led.rest.is_empty());
+
+        let sorted = parse("search.name=ana&sort=name");
+        let led = LedSearch::of(&sorted, &["status"]).expect("led");
+        assert_eq!(
+            led.keyset_value(&sorted),
+            None,
+            "a sort is paged in its own order"
+        );
+        assert!(LedSearch::of(&parse("validFor.startDateTime.gt=2024-01-01"), &[]).is_none());
     }
 
     #[test]

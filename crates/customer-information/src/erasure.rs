@@ -71,9 +71,10 @@ async fn erase(
         Operation::Delete,
     )?;
     drop(request);
-    let txn = state.store.begin().await?;
-    let outcome = erase_everywhere(&txn, &state.erasers, &ctx, &id).await;
-    let erased = crm_store::finish(txn, outcome).await?;
+    let erased = state
+        .store
+        .write(async |txn| erase_everywhere(txn, &state.erasers, &ctx, &id).await)
+        .await?;
     Ok(Json(json!({
         "id": id,
         "erased": erased,

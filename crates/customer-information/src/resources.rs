@@ -320,6 +320,11 @@ impl ResourceKind for CustomerKind {
         Some(ROLE_ERASURE)
     }
 
+    /// A CSR's list of active customers, alone or narrowing a name search, reads the index.
+    fn indexed_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("status", "status")]
+    }
+
     fn search_keys(&self, model: &Customer) -> Vec<(&'static str, String)> {
         let mut keys = search::name_keys(&[Some(model.name.as_str())], &[]);
         keys.extend(search::role_media_keys(model.contact_medium.as_deref()));

@@ -111,7 +111,7 @@ pub async fn seed(
             individuals.push(BulkRow {
                 id: party_id.clone(),
                 kind: "Individual",
-                keys: dedup(kinds.individual.search_keys(&model)),
+                keys: dedup(kinds.individual.index_keys(&model, &individual)),
                 references: Vec::new(),
                 body: individual,
             });
@@ -128,7 +128,7 @@ pub async fn seed(
             customers.push(BulkRow {
                 id: customer_id.clone(),
                 kind: "Customer",
-                keys: dedup(kinds.customer.search_keys(&model)),
+                keys: dedup(kinds.customer.index_keys(&model, &customer)),
                 references: vec![("engagedParty".into(), "party", party_id.clone())],
                 body: customer,
             });

@@ -625,16 +625,13 @@ impl Ordering {
                 .unwrap_or(now + self.settings.lead_time),
         );
         stamp_notes(ctx, &[], &mut order, now)?;
-        let txn = self.store.begin().await?;
-        let outcome = async {
-            self.price_items(&txn, &mut order, now).await?;
-            let document = serde_json::to_value(&order).map_err(TmfError::internal)?;
-            self.orders.create_in(&txn, ctx, document).await
-        }
-        .await;
-        let created = crm_store::finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(created)
+        self.store
+            .write(async |txn| {
+                self.price_items(txn, &mut order, now).await?;
+                let document = serde_json::to_value(&order).map_err(TmfError::internal)?;
+                self.orders.create_in(txn, ctx, document).await
+            })
+            .await
     }
 
     async fn patch_order(
@@ -643,11 +640,9 @@ impl Ordering {
         id: &str,
         patch: PatchDocument,
     ) -> TmfResult<Json> {
-        let txn = self.store.begin().await?;
-        let outcome = self.patch_order_in(&txn, ctx, id, patch).await;
-        let updated = crm_store::finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(updated)
+        self.store
+            .write(async |txn| self.patch_order_in(txn, ctx, id, patch).await)
+            .await
     }
 
     async fn patch_order_in(
@@ -976,64 +971,61 @@ impl Ordering {
             ));
         }
         let order_id = request.product_order.id.clone();
-        let txn = self.store.begin().await?;
-        let outcome = async {
-            let document = self.orders.load_in(&txn, &order_id).await?.ok_or_else(|| {
-                TmfError::reference_not_found(format!(
-                    "'productOrder': ProductOrder '{order_id}' does not exist"
-                ))
-            })?;
-            let mut order: ProductOrder = from_value(document)
-                .map_err(|e| TmfError::internal(format!("stored order unreadable: {}", e.message)))?;
-            let from = order_state(&order)?;
-            if !from.is_cancellable() {
-                return Err(TmfError::conflict(format!(
-                    "ProductOrder '{order_id}' is {from}; only an order that is acknowledged, pending, held or in progress can be cancelled"
-                )));
-            }
-            for (_, item) in flatten(&order.product_order_item) {
-                if item_state(item)? == ItemState::Completed {
+        self.store
+            .write(async |txn| {
+                let document = self.orders.load_in(txn, &order_id).await?.ok_or_else(|| {
+                    TmfError::reference_not_found(format!(
+                        "'productOrder': ProductOrder '{order_id}' does not exist"
+                    ))
+                })?;
+                let mut order: ProductOrder = from_value(document)
+                    .map_err(|e| TmfError::internal(format!("stored order unreadable: {}", e.message)))?;
+                let from = order_state(&order)?;
+                if !from.is_cancellable() {
                     return Err(TmfError::conflict(format!(
-                        "ProductOrder '{order_id}' cannot be cancelled: its item '{}' is completed",
-                        item.id
+                        "ProductOrder '{order_id}' is {from}; only an order that is acknowledged, pending, held or in progress can be cancelled"
                     )));
                 }
-            }
-            let now = Utc::now();
-            // Nothing started: the cancellation is accepted and carried out at once.
-            let at_once = from != OrderState::InProgress;
-            let to = if at_once {
-                OrderState::Cancelled
-            } else {
-                OrderState::AssessingCancellation
-            };
-            let follow = wire(to.item_state().map(ItemState::as_str).unwrap_or("cancelled"))?;
-            visit_items(&mut order.product_order_item, &mut |item| {
-                if item_state(item).is_ok_and(|s| !s.is_final()) {
-                    item.state = Some(follow);
+                for (_, item) in flatten(&order.product_order_item) {
+                    if item_state(item)? == ItemState::Completed {
+                        return Err(TmfError::conflict(format!(
+                            "ProductOrder '{order_id}' cannot be cancelled: its item '{}' is completed",
+                            item.id
+                        )));
+                    }
                 }
-            });
-            order.state = Some(wire(to.as_str())?);
-            order.cancellation_reason = request.cancellation_reason.clone();
-            if at_once {
-                order.cancellation_date = Some(now);
-                request.state = Some(wire("done")?);
-                request.effective_cancellation_date = Some(now);
-            } else {
-                request.state = Some(wire("acknowledged")?);
-            }
-            let created = self
-                .cancels
-                .create_in(&txn, ctx, serde_json::to_value(&request).map_err(TmfError::internal)?)
-                .await?;
-            let document = serde_json::to_value(&order).map_err(TmfError::internal)?;
-            self.orders.replace_in(&txn, ctx, &order_id, document).await?;
-            Ok(created)
-        }
-        .await;
-        let created = crm_store::finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(created)
+                let now = Utc::now();
+                // Nothing started: the cancellation is accepted and carried out at once.
+                let at_once = from != OrderState::InProgress;
+                let to = if at_once {
+                    OrderState::Cancelled
+                } else {
+                    OrderState::AssessingCancellation
+                };
+                let follow = wire(to.item_state().map(ItemState::as_str).unwrap_or("cancelled"))?;
+                visit_items(&mut order.product_order_item, &mut |item| {
+                    if item_state(item).is_ok_and(|s| !s.is_final()) {
+                        item.state = Some(follow);
+                    }
+                });
+                order.state = Some(wire(to.as_str())?);
+                order.cancellation_reason = request.cancellation_reason.clone();
+                if at_once {
+                    order.cancellation_date = Some(now);
+                    request.state = Some(wire("done")?);
+                    request.effective_cancellation_date = Some(now);
+                } else {
+                    request.state = Some(wire("acknowledged")?);
+                }
+                let created = self
+                    .cancels
+                    .create_in(txn, ctx, serde_json::to_value(&request).map_err(TmfError::internal)?)
+                    .await?;
+                let document = serde_json::to_value(&order).map_err(TmfError::internal)?;
+                self.orders.replace_in(txn, ctx, &order_id, document).await?;
+                Ok(created)
+            })
+            .await
     }
 }
 

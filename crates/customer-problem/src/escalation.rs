@@ -201,26 +201,25 @@ impl Escalator {
 
     /// Escalates ticket `id` if it is still due once locked.
     async fn escalate_one(&self, ctx: &RequestContext, id: &str) -> TmfResult<bool> {
-        let txn = self.store.begin().await?;
-        let outcome = async {
-            let Some(document) = self.tickets.load_in(&txn, id).await? else {
-                return Ok(false);
-            };
-            let mut ticket: TroubleTicket = from_value(document).map_err(|e| {
-                TmfError::internal(format!("stored ticket {id} unreadable: {}", e.message))
-            })?;
-            let now = self.clock.now();
-            let Some(due) = due(&self.settings, &ticket, now) else {
-                return Ok(false);
-            };
-            escalate(&self.settings, &mut ticket, due, now);
-            let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
-            self.tickets.replace_in(&txn, ctx, id, document).await?;
-            tracing::info!(ticket = %id, level = due.level, "ticket escalated");
-            Ok(true)
-        }
-        .await;
-        crm_store::finish(txn, outcome).await
+        self.store
+            .write(async |txn| {
+                let Some(document) = self.tickets.load_in(txn, id).await? else {
+                    return Ok(false);
+                };
+                let mut ticket: TroubleTicket = from_value(document).map_err(|e| {
+                    TmfError::internal(format!("stored ticket {id} unreadable: {}", e.message))
+                })?;
+                let now = self.clock.now();
+                let Some(due) = due(&self.settings, &ticket, now) else {
+                    return Ok(false);
+                };
+                escalate(&self.settings, &mut ticket, due, now);
+                let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
+                self.tickets.replace_in(txn, ctx, id, document).await?;
+                tracing::info!(ticket = %id, level = due.level, "ticket escalated");
+                Ok(true)
+            })
+            .await
     }
 
     /// Runs the job every `escalation_interval_secs` until stopped.

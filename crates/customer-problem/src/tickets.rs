@@ -483,23 +483,20 @@ impl Tickets {
         }
         self.stamp_notes(ctx, &[], &mut ticket)?;
         let id = crm_store::new_id();
-        let txn = self.store.begin().await?;
-        let outcome = async {
-            if let Some(interaction) = self.record_contact(&txn, ctx, &id, &ticket).await? {
-                ticket
-                    .related_entity
-                    .get_or_insert_with(Vec::new)
-                    .push(interaction);
-            }
-            let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
-            self.tickets
-                .create_with_id_in(&txn, ctx, &id, document)
-                .await
-        }
-        .await;
-        let created = crm_store::finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(created)
+        self.store
+            .write(async |txn| {
+                if let Some(interaction) = self.record_contact(txn, ctx, &id, &ticket).await? {
+                    ticket
+                        .related_entity
+                        .get_or_insert_with(Vec::new)
+                        .push(interaction);
+                }
+                let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
+                self.tickets
+                    .create_with_id_in(txn, ctx, &id, document)
+                    .await
+            })
+            .await
     }
 
     /// A ticket logged from a contact (it names the `channel` and the customer or
@@ -584,11 +581,9 @@ impl Tickets {
     }
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        let txn = self.store.begin().await?;
-        let outcome = self.patch_in(&txn, ctx, id, patch).await;
-        let updated = crm_store::finish(txn, outcome).await?;
-        self.store.events().notify();
-        Ok(updated)
+        self.store
+            .write(async |txn| self.patch_in(txn, ctx, id, patch).await)
+            .await
     }
 
     async fn patch_in(

@@ -15,6 +15,7 @@ mod m20261124_000007_events;
 mod m20261124_000008_product_catalog;
 mod m20261124_000009_ordering;
 mod m20261125_000010_trouble_ticket;
+mod m20261125_000011_customer_search;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_product_catalog::Migration),
             Box::new(m20261124_000009_ordering::Migration),
             Box::new(m20261125_000010_trouble_ticket::Migration),
+            Box::new(m20261125_000011_customer_search::Migration),
         ]
     }
 }
