@@ -685,6 +685,132 @@ async fn a_name_search_narrowed_by_other_filters_pages_and_counts_only_what_matc
 }
 
 #[tokio::test]
+async fn a_customer_is_found_by_its_engaged_party_s_keys_as_the_party_changes() {
+    let app = TestApp::new().await;
+    let ada = app
+        .post(
+            crm_tests::INDIVIDUAL,
+            &json!({"givenName": "Ada", "familyName": "Lovelace", "contactMedium": [
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+44 20 7946 0001"}}
+            ]}),
+        )
+        .await
+        .id();
+    let mary = app.individual("Mary", "Somerville").await;
+    let customer = app.customer("Analytical Engines", &ada, "active").await;
+    // A customer whose own name is its party's: one match, not two.
+    let twin = app.individual("Charles", "Babbage").await;
+    let babbage = app.customer("Charles Babbage", &twin, "active").await;
+
+    let found = async |query: &str| -> (Vec<String>, Option<String>) {
+        let response = app.get(&format!("{CUSTOMER}?{query}")).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{query}: {}",
+            response.text
+        );
+        let ids = response
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        (ids, response.header("x-total-count").map(str::to_owned))
+    };
+    let one = |id: &str| (vec![id.to_owned()], Some("1".to_owned()));
+    let none = || (Vec::new(), Some("0".to_owned()));
+
+    for query in [
+        "search.name=lovel",
+        "search.name=ada%20love",
+        "search.name=lovel&status=active",
+        "search.name=analytical&status=active",
+        "search.phone=%2B442079460001",
+    ] {
+        assert_eq!(found(query).await, one(&customer), "{query}");
+    }
+    assert_eq!(found("search.name=lovel&status=inactive").await, none());
+    assert_eq!(
+        found("search.name=charles%20babbage&status=active").await,
+        one(&babbage)
+    );
+
+    // The party is renamed: the customer is found by the new name only.
+    let renamed = app
+        .patch(
+            &format!("{}/{ada}", crm_tests::INDIVIDUAL),
+            MERGE,
+            &json!({"familyName": "King"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(found("search.name=lovel").await, none());
+    assert_eq!(found("search.name=lovel&status=active").await, none());
+    assert_eq!(
+        found("search.name=ada%20king&status=active").await,
+        one(&customer)
+    );
+    assert_eq!(
+        found("search.name=analytical&status=active").await,
+        one(&customer)
+    );
+    // A party's rename leaves a customer's own name, the same words, in place.
+    app.patch(
+        &format!("{}/{twin}", crm_tests::INDIVIDUAL),
+        MERGE,
+        &json!({"familyName": "Baggage"}),
+    )
+    .await;
+    assert_eq!(
+        found("search.name=charles%20babbage&status=active").await,
+        one(&babbage)
+    );
+    assert_eq!(found("search.name=charles%20bagg").await, one(&babbage));
+
+    // The customer's status moves: its qualified keys move with it.
+    let uri = format!("{CUSTOMER}/{customer}");
+    let moved = app.patch(&uri, MERGE, &json!({"status": "inactive"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(found("search.name=ada%20king&status=active").await, none());
+    assert_eq!(
+        found("search.name=ada%20king&status=inactive").await,
+        one(&customer)
+    );
+    assert_eq!(found("search.name=king").await, one(&customer));
+
+    // The customer engages another party: it leaves the first party's keys.
+    let moved = app
+        .patch(
+            &uri,
+            MERGE,
+            &json!({"engagedParty": {"id": mary, "@referredType": "Individual"}}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(found("search.name=king").await, none());
+    assert_eq!(found("search.phone=%2B442079460001").await, none());
+    assert_eq!(
+        found("search.name=somerv&status=inactive").await,
+        one(&customer)
+    );
+
+    // The party is erased: nothing personal of it finds the customer any more.
+    let erased = app
+        .raw(
+            axum::http::Method::POST,
+            &format!("{}/{mary}/erasure", crm_tests::INDIVIDUAL),
+            None,
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text);
+    assert_eq!(found("search.name=somerv").await, none());
+    assert_eq!(found("search.name=mary&status=inactive").await, none());
+}
+
+#[tokio::test]
 async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
     let app = TestApp::new().await;
     let personal = [

@@ -23,15 +23,14 @@ pub enum FieldType {
     Integer,
     /// `type: boolean`.
     Boolean,
-    /// A search attribute (extension): matched in the resource's search index, and in that
-    /// of the resource its `via` reference points at; `prefix` matches key prefixes.
+    /// A search attribute (extension): matched in the resource's search index (which holds
+    /// the keys it inherits, such as a customer's engaged party's); `prefix` matches key
+    /// prefixes.
     Search {
         /// The kind of key (`name`, `phone`, `email`).
         key: &'static str,
         /// Whether a value matches keys it is a prefix of.
         prefix: bool,
-        /// A reference (`engagedParty`) whose target's keys count too.
-        via: Option<&'static str>,
     },
     /// A reverse reference (extension): the resources that a resource of `table` with the
     /// given id refers to (directly, or through this resource's `via` reference).

@@ -382,6 +382,9 @@ impl Dispatcher {
 
     async fn claim(&self) -> TmfResult<Vec<Claimed>> {
         let backend = self.backend();
+        // The lease runs from when the claim holds the write lock, not from before a wait
+        // for it.
+        let txn = self.inner.store.begin().await?;
         let now = Utc::now().timestamp_micros();
         let lease = i64::try_from(self.inner.settings.lease_seconds)
             .unwrap_or(60)
@@ -401,7 +404,6 @@ impl Dispatcher {
             claim.push(" FOR UPDATE SKIP LOCKED");
         }
         claim.push(") RETURNING id");
-        let txn = self.inner.store.begin().await?;
         let claimed = txn.query_all_raw(claim.build()).await.map_err(db_error);
         let rows = crm_store::finish(txn, claimed).await?;
         let ids: Vec<i64> = rows

@@ -26,6 +26,7 @@ use validator::Validate;
 use crate::Store;
 use crate::error::{db_error, query_error};
 use crate::history::{self, Action, Record};
+use crate::inherited::{Holders, KeyHolder};
 use crate::keyset;
 use crate::outbox;
 use crate::sql::{LedSearch, Sql, push_count, push_order_and_page, push_where};
@@ -44,6 +45,7 @@ pub struct StoredType {
 #[derive(Debug, Clone, Default)]
 pub struct TypeRegistry {
     types: HashMap<&'static str, StoredType>,
+    holders: Vec<KeyHolder>,
 }
 
 impl TypeRegistry {
@@ -55,6 +57,24 @@ impl TypeRegistry {
     /// Where a type is stored.
     pub fn get(&self, type_name: &str) -> Option<StoredType> {
         self.types.get(type_name).copied()
+    }
+
+    /// Registers resources that hold keys besides their own (see [`KeyHolder`]): every
+    /// write of them, and of the targets they inherit from, keeps those keys in step.
+    pub fn hold_keys(&mut self, holder: KeyHolder) {
+        self.holders.push(holder);
+    }
+
+    /// The key holder stored as `stored`, if it is one.
+    fn holder(&self, stored: StoredType) -> Option<&KeyHolder> {
+        self.holders.iter().find(|holder| holder.stored == stored)
+    }
+
+    /// The key holders that inherit keys from resources in `table`.
+    fn inheriting_from(&self, table: &str) -> impl Iterator<Item = &KeyHolder> {
+        self.holders
+            .iter()
+            .filter(move |holder| holder.via.1 == table)
     }
 }
 
@@ -413,14 +433,52 @@ impl<K: ResourceKind> DocumentService<K> {
                     }
                 }
             } else if let Some(key) = self.attribute_key(clause) {
-                clause.path.field_type = tmf_apis::FieldType::Search {
-                    key,
-                    prefix: false,
-                    via: None,
-                };
+                clause.path.field_type = tmf_apis::FieldType::Search { key, prefix: false };
             }
         }
+        self.qualify(&mut query);
         Ok(query)
+    }
+
+    /// Merges an equality on an indexed attribute into a search of a key qualified by it
+    /// (`status=active&search.name=ana` becomes a search of `status:name` keys starting
+    /// `active\u{1f}ana`), so that the pair is one range of the index.
+    fn qualify(&self, query: &mut ListQuery) {
+        use tmf_apis::{FieldType, FilterValue, Op};
+        let Some(holder) = self.registry.holder(self.kind.stored_type()) else {
+            return;
+        };
+        let searching = |clause: &tmf_apis::Clause, wanted: &str| {
+            clause.op == Op::Eq
+                && matches!(clause.path.field_type, FieldType::Search { key, .. } if key == wanted)
+        };
+        for qualified in holder.qualified {
+            let attribute = query.filter.iter().position(|clause| {
+                searching(clause, qualified.attribute)
+                    && matches!(clause.values.as_slice(), [FilterValue::Text(_)])
+            });
+            let searched = query
+                .filter
+                .iter()
+                .position(|clause| searching(clause, qualified.key));
+            let (Some(attribute), Some(searched)) = (attribute, searched) else {
+                continue;
+            };
+            let [FilterValue::Text(value)] = query.filter[attribute].values.as_slice() else {
+                continue;
+            };
+            let value = value.clone();
+            let clause = &mut query.filter[searched];
+            for searched_value in &mut clause.values {
+                if let FilterValue::Text(text) = searched_value {
+                    *text = qualified.value(&value, text);
+                }
+            }
+            if let FieldType::Search { key, .. } = &mut clause.path.field_type {
+                *key = qualified.key_type;
+            }
+            query.filter.remove(attribute);
+        }
     }
 
     /// The index key type answering `clause`, when it is an equality on an indexed attribute.
@@ -452,7 +510,8 @@ impl<K: ResourceKind> DocumentService<K> {
     }
 
     /// Replaces the search keys of `id` (`fresh`: it has none yet) with `keys`, in one
-    /// statement.
+    /// statement, then those it holds besides its own ([`KeyHolder`]) and those other
+    /// resources inherit from it.
     async fn write_search_keys(
         &self,
         txn: &DatabaseTransaction,
@@ -469,6 +528,26 @@ impl<K: ResourceKind> DocumentService<K> {
                 .bind(id.to_owned());
             txn.execute_raw(delete.build()).await.map_err(db_error)?;
         }
+        self.write_own_keys(txn, id, keys).await?;
+        if let Some(holder) = self.registry.holder(stored) {
+            holder.derive(txn, Holders::One(id)).await?;
+        }
+        if !fresh {
+            for holder in self.registry.inheriting_from(stored.table) {
+                holder.refresh(txn, id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts `keys` as the own keys of `id`, in one statement.
+    async fn write_own_keys(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        keys: &[(&'static str, String)],
+    ) -> TmfResult<()> {
+        let stored = self.kind.stored_type();
         let mut unique: Vec<&(&'static str, String)> = keys.iter().collect();
         unique.sort();
         unique.dedup();
@@ -547,11 +626,10 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         if let Some(led) = LedSearch::of(&query, &attributes)
             && let Some(value) = led.keyset_value(&query)
         {
-            let (key, prefix, via) = led.key;
+            let (key, prefix) = led.key;
             let search = keyset::Search {
                 stored: (stored.table, stored.kind),
                 key: (key, prefix, value),
-                via,
             };
             let items =
                 keyset::page(&self.store, search, &led.rest, (query.offset, query.limit)).await?;

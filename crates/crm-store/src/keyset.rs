@@ -1,10 +1,9 @@
 //! Pages of a search read in key order straight from the search index (keyset paging).
 //!
 //! A list query led by a search (a CSR's `search.name` prefix) is paged in the order of
-//! the matching keys, then ids: the index range is read a chunk at a time, merged with the
-//! keys of the resources' reference targets when the search reaches through one (a
-//! customer's engaged party), each resource taken once, and each batch of new matches
-//! narrowed by the query's other clauses, until `offset + limit` resources are found.
+//! the matching keys, then ids: the index range is read a chunk at a time, each resource
+//! taken once (it may match under several keys), and each batch of new matches narrowed by
+//! the query's other clauses, until `offset + limit` resources are found.
 //! However many resources match, a first page costs a few index reads, not a gathering and
 //! sorting of every match.
 
@@ -19,8 +18,8 @@ use crate::error::query_error;
 use crate::relations;
 use crate::sql::{Sql, push_key_page, push_narrowing};
 
-/// Most keys read from the index per query; a stream's first read asks for what the page
-/// needs, each further read for twice as many, up to this.
+/// Most keys read from the index per query; the first read asks for what the page needs,
+/// each further read for twice as many, up to this.
 const CHUNK: i64 = 500;
 
 /// The table and kind a search pages, and what it looks for.
@@ -30,14 +29,11 @@ pub(crate) struct Search<'a> {
     pub stored: (&'static str, &'static str),
     /// Index key type, prefix or exact, and the one value looked for.
     pub key: (&'static str, bool, &'a str),
-    /// The reference whose target's keys count too.
-    pub via: Option<&'static str>,
 }
 
-/// One ordered stream of `(key, id)` matches, read a chunk at a time.
+/// The ordered stream of `(key, id)` matches, read a chunk at a time.
 struct Matches<'a> {
     search: Search<'a>,
-    via: Option<&'static str>,
     after: Option<(String, String)>,
     buffer: VecDeque<(String, String)>,
     exhausted: bool,
@@ -45,10 +41,9 @@ struct Matches<'a> {
 }
 
 impl<'a> Matches<'a> {
-    fn new(search: Search<'a>, via: Option<&'static str>, first_chunk: usize) -> Self {
+    fn new(search: Search<'a>, first_chunk: usize) -> Self {
         Self {
             search,
-            via,
             after: None,
             buffer: VecDeque::new(),
             exhausted: false,
@@ -66,7 +61,6 @@ impl<'a> Matches<'a> {
             &mut sql,
             self.search.stored,
             self.search.key,
-            self.via,
             self.after.as_ref(),
             self.chunk,
         );
@@ -98,10 +92,7 @@ pub(crate) async fn page(
     let wanted = usize::try_from(offset.saturating_add(limit)).unwrap_or(usize::MAX);
     // Room for the matches a resource has under several keys, and those the clauses drop.
     let first_chunk = wanted.saturating_mul(2).max(16);
-    let mut streams = vec![Matches::new(search, None, first_chunk)];
-    if let Some(via) = search.via {
-        streams.push(Matches::new(search, Some(via), first_chunk));
-    }
+    let mut matches = Matches::new(search, first_chunk);
     let mut ids: Vec<String> = Vec::new();
     let mut seen = HashSet::new();
     while ids.len() < wanted {
@@ -111,14 +102,8 @@ pub(crate) async fn page(
             .clamp(16, CHUNK as usize);
         let mut candidates = Vec::with_capacity(batch);
         while candidates.len() < batch {
-            for stream in &mut streams {
-                stream.fill(connection).await?;
-            }
-            let next = streams
-                .iter_mut()
-                .filter(|stream| !stream.buffer.is_empty())
-                .min_by(|a, b| a.buffer.front().cmp(&b.buffer.front()));
-            let Some((_, id)) = next.and_then(|stream| stream.buffer.pop_front()) else {
+            matches.fill(connection).await?;
+            let Some((_, id)) = matches.buffer.pop_front() else {
                 break;
             };
             if seen.insert(id.clone()) {

@@ -12,6 +12,7 @@ mod db;
 mod document;
 mod error;
 mod history;
+pub mod inherited;
 mod keyset;
 mod migration;
 pub mod outbox;

@@ -228,40 +228,19 @@ fn push_key_match(sql: &mut Sql, column: &str, values: &[FilterValue], prefix: b
     }
 }
 
-/// Search attributes as a condition on a row of `table`: a probe of its own keys, or, with a
-/// `via` reference, ids from the search index of this table and of the reference's targets,
-/// one `IN` over a `UNION`, which both databases answer from the indexes (an `OR` of two
-/// `IN`s makes PostgreSQL scan the table).
+/// A search attribute as a condition on a row of `table`: a probe of the index per row
+/// (`id IN (…)` would gather every match first: all the active customers, to narrow a name
+/// search by status).
 fn push_search(
     sql: &mut Sql,
     (table, kind): (&str, &str),
     key: &str,
     prefix: bool,
-    via: Option<&str>,
     values: &[FilterValue],
 ) {
-    if via.is_none() {
-        // A probe of the index per resource: `id IN (…)` would gather every match first (all
-        // the active customers, to narrow a name search by status).
-        sql.push("EXISTS (SELECT 1 FROM search_key WHERE ");
-        push_own_keys(sql, (table, kind), key, values, prefix);
-        sql.push(" AND source_id = ").push(table).push(".id)");
-        return;
-    }
-    sql.push(table)
-        .push(".id IN (SELECT source_id FROM search_key WHERE ");
+    sql.push("EXISTS (SELECT 1 FROM search_key WHERE ");
     push_own_keys(sql, (table, kind), key, values, prefix);
-    if let Some(via) = via {
-        sql.push(" UNION SELECT r.source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
-            .bind(key.to_owned())
-            .push(" AND ");
-        push_key_match(sql, "s.key_value", values, prefix);
-        sql.push(" AND r.source_table = ")
-            .bind(table.to_owned())
-            .push(" AND r.path = ")
-            .bind(via.to_owned());
-    }
-    sql.push(")");
+    sql.push(" AND source_id = ").push(table).push(".id)");
 }
 
 /// The search keys of resources of `kind` in `table` that match: an index range scan.
@@ -282,16 +261,14 @@ fn push_own_keys(
     push_key_match(sql, "key_value", values, prefix);
 }
 
-/// A query led by a search of the index (of the resource's own keys, or also of those of the
-/// target of a reference): the leading search clause, and the other clauses, which only
-/// narrow its matches.
+/// A query led by a search of the index: the leading search clause, and the other clauses,
+/// which only narrow its matches.
 #[derive(Debug)]
 pub(crate) struct LedSearch<'q> {
     /// The leading search clause.
     pub lead: &'q Clause,
-    /// Its index key type, whether it matches by prefix, and the reference whose target's
-    /// keys count too.
-    pub key: (&'static str, bool, Option<&'static str>),
+    /// Its index key type, and whether it matches by prefix.
+    pub key: (&'static str, bool),
     /// Every other clause of the query.
     pub rest: Vec<&'q Clause>,
 }
@@ -313,7 +290,7 @@ impl<'q> LedSearch<'q> {
             .find(|(_, key)| !attributes.contains(key))
             .or_else(|| searches().next())?;
         let lead = &query.filter[position];
-        let FieldType::Search { key, prefix, via } = lead.path.field_type else {
+        let FieldType::Search { key, prefix } = lead.path.field_type else {
             return None;
         };
         let rest = query
@@ -325,7 +302,7 @@ impl<'q> LedSearch<'q> {
             .collect();
         Some(Self {
             lead,
-            key: (key, prefix, via),
+            key: (key, prefix),
             rest,
         })
     }
@@ -364,85 +341,42 @@ pub(crate) fn push_narrowing(
 }
 
 /// `SELECT key_value, source_id` of the resources of `kind` in `table` whose keys match, in
-/// key order (then id), after the key `after` (keyset paging), at most `chunk`. With `via`,
-/// the keys are those of the resources that reference names with `via` (a customer's
-/// engaged party's), paired with the id of the referring resource.
+/// key order (then id), after the key `after` (keyset paging), at most `chunk`.
 pub(crate) fn push_key_page(
     sql: &mut Sql,
     (table, kind): (&str, &str),
     (key, prefix, value): (&str, bool, &str),
-    via: Option<&str>,
     after: Option<&(String, String)>,
     chunk: i64,
 ) {
     let values = [FilterValue::Text(value.to_owned())];
-    let (key_value, source_id) = match via {
-        None => {
-            sql.push("SELECT key_value, source_id FROM search_key WHERE ");
-            push_own_keys(sql, (table, kind), key, &values, prefix);
-            ("key_value", "source_id")
-        }
-        Some(via) => {
-            sql.push("SELECT s.key_value AS key_value, r.source_id AS source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
-                .bind(key.to_owned())
-                .push(" AND ");
-            push_key_match(sql, "s.key_value", &values, prefix);
-            sql.push(" AND r.source_table = ")
-                .bind(table.to_owned())
-                .push(" AND r.path = ")
-                .bind(via.to_owned());
-            ("s.key_value", "r.source_id")
-        }
-    };
+    sql.push("SELECT key_value, source_id FROM search_key WHERE ");
+    push_own_keys(sql, (table, kind), key, &values, prefix);
     if let Some((after_key, after_id)) = after {
         // A range the index answers (`>=`), then the tie on the key broken by id.
-        sql.push(" AND ")
-            .push(key_value)
-            .push(" >= ")
+        sql.push(" AND key_value >= ")
             .bind(after_key.clone())
-            .push(" AND (")
-            .push(key_value)
-            .push(" > ")
+            .push(" AND (key_value > ")
             .bind(after_key.clone())
-            .push(" OR ")
-            .push(source_id)
-            .push(" > ")
+            .push(" OR source_id > ")
             .bind(after_id.clone())
             .push(")");
     }
-    sql.push(" ORDER BY ")
-        .push(key_value)
-        .push(", ")
-        .push(source_id)
-        .push(" LIMIT ")
+    sql.push(" ORDER BY key_value, source_id LIMIT ")
         .bind(chunk);
 }
 
-/// The ids of the resources of `kind` in `table` whose own keys match, or (with `via`) whose
-/// `via` target's keys do: a subquery for `FROM`, each id once.
+/// The ids of the resources of `kind` in `table` whose keys match: a subquery for `FROM`,
+/// each id once.
 fn push_matched_ids(
     sql: &mut Sql,
     (table, kind): (&str, &str),
-    (key, prefix, via): (&str, bool, Option<&str>),
+    (key, prefix): (&str, bool),
     values: &[FilterValue],
     alias: &str,
 ) {
-    sql.push("(SELECT ");
-    if via.is_none() {
-        sql.push("DISTINCT ");
-    }
-    sql.push("source_id AS id FROM search_key WHERE ");
+    sql.push("(SELECT DISTINCT source_id AS id FROM search_key WHERE ");
     push_own_keys(sql, (table, kind), key, values, prefix);
-    if let Some(via) = via {
-        sql.push(" UNION SELECT r.source_id FROM search_key s JOIN entity_ref r ON r.target_table = s.source_table AND r.target_id = s.source_id WHERE s.key_type = ")
-            .bind(key.to_owned())
-            .push(" AND ");
-        push_key_match(sql, "s.key_value", values, prefix);
-        sql.push(" AND r.source_table = ")
-            .bind(table.to_owned())
-            .push(" AND r.path = ")
-            .bind(via.to_owned());
-    }
     sql.push(") ").push(alias);
 }
 
@@ -452,8 +386,7 @@ fn push_matched_ids(
 /// would sort); a lone search of the resource's own keys is an index-only range scan
 /// however many resources match. When the other clauses are all probes of the index (an
 /// indexed attribute's equality), the matches are counted with those probes and no row is
-/// read. When other clauses narrow it otherwise, or matches come through a reference, the
-/// matches drive (`CROSS JOIN` keeps them the outer loop on SQLite) and only
+/// read. When other clauses narrow it otherwise, the matches drive (`CROSS JOIN` keeps them the outer loop on SQLite) and only
 /// their rows are read. Any other query is counted over the table.
 pub(crate) fn push_count(
     sql: &mut Sql,
@@ -463,11 +396,11 @@ pub(crate) fn push_count(
 ) {
     if let Some(led) = LedSearch::of(query, attributes) {
         sql.push("SELECT COUNT(*) AS total FROM ");
-        let (_, _, via) = led.key;
         let probes_only = !led.rest.is_empty()
-            && led.rest.iter().all(|clause| {
-                matches!(clause.path.field_type, FieldType::Search { via: None, .. })
-            });
+            && led
+                .rest
+                .iter()
+                .all(|clause| matches!(clause.path.field_type, FieldType::Search { .. }));
         if probes_only {
             // Every other clause probes the index by id (and checks the kind): the matches
             // stand in for the table's rows, which are never read.
@@ -480,7 +413,7 @@ pub(crate) fn push_count(
             return;
         }
         push_matched_ids(sql, (table, kind), led.key, &led.lead.values, "matched");
-        if via.is_some() || !led.rest.is_empty() {
+        if !led.rest.is_empty() {
             sql.push(" CROSS JOIN ")
                 .push(table)
                 .push(" WHERE ")
@@ -532,8 +465,8 @@ fn push_referenced_by(
 /// Appends `clause` as a boolean SQL condition on the document column `body` of `table`.
 pub(crate) fn push_clause(sql: &mut Sql, (table, kind): (&str, &str), body: &str, clause: &Clause) {
     match clause.path.field_type {
-        FieldType::Search { key, prefix, via } => {
-            return push_search(sql, (table, kind), key, prefix, via, &clause.values);
+        FieldType::Search { key, prefix } => {
+            return push_search(sql, (table, kind), key, prefix, &clause.values);
         }
         FieldType::ReferencedBy {
             table: referrer,
@@ -694,7 +627,6 @@ mod tests {
         let name = FieldType::Search {
             key: "name",
             prefix: true,
-            via: None,
         };
         catalog.insert_search("name", name);
         let parse = |raw: &str| {
@@ -711,7 +643,6 @@ mod tests {
                     clause.path.field_type = FieldType::Search {
                         key: "status",
                         prefix: false,
-                        via: None,
                     };
                 }
             }

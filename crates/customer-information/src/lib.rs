@@ -56,6 +56,7 @@ pub fn register_types(registry: &mut TypeRegistry) {
     ] {
         registry.register(type_name, stored);
     }
+    registry.hold_keys(search::CUSTOMER_KEYS);
 }
 
 /// The services of this crate's resources.

@@ -123,7 +123,7 @@ impl Kinds {
                     "Individual",
                     Domain::Party,
                 )?,
-                |c| search::add_search_attributes(c, None),
+                search::add_search_attributes,
             )),
             organization: OrganizationKind(searchable(
                 descriptor(
@@ -133,7 +133,7 @@ impl Kinds {
                     "Organization",
                     Domain::Party,
                 )?,
-                |c| search::add_search_attributes(c, None),
+                search::add_search_attributes,
             )),
             customer: CustomerKind(searchable(
                 descriptor(
@@ -144,7 +144,7 @@ impl Kinds {
                     Domain::Customer,
                 )?,
                 |c| {
-                    search::add_search_attributes(c, Some("engagedParty"));
+                    search::add_search_attributes(c);
                     search::add_account_attribute(c);
                 },
             )),

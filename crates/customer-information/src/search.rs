@@ -1,8 +1,9 @@
 //! Search keys of the party model, and the `search.*` filter attributes that use them
 //! (documented extension): `search.name` (prefix of any name, ignoring case and accents),
 //! `search.phone` (any written form, compared in E.164), `search.email`, and on customers
-//! `search.accountId`; a customer is also found through its engaged party's keys.
+//! `search.accountId`; a customer is also found by its engaged party's keys.
 
+use crm_store::inherited::{KeyHolder, QualifiedKey};
 use sid_model::{ContactMedium, MediumCharacteristic, PartyRoleContactMedium};
 use tmf_apis::{FieldCatalog, FieldType, TmfError, TmfResult};
 use unicode_normalization::UnicodeNormalization;
@@ -20,28 +21,35 @@ pub fn fold(text: &str) -> String {
     stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The search attributes of a resource; `via` names the reference whose target's keys count
-/// too (a customer's `engagedParty`).
-pub(crate) fn add_search_attributes(catalog: &mut FieldCatalog, via: Option<&'static str>) {
+/// The search attributes of a resource (a customer's index holds its engaged party's keys
+/// too: [`CUSTOMER_KEYS`]).
+pub(crate) fn add_search_attributes(catalog: &mut FieldCatalog) {
     catalog.insert_search(
         "name",
         FieldType::Search {
             key: "name",
             prefix: true,
-            via,
         },
     );
     for key in ["phone", "email"] {
-        catalog.insert_search(
-            key,
-            FieldType::Search {
-                key,
-                prefix: false,
-                via,
-            },
-        );
+        catalog.insert_search(key, FieldType::Search { key, prefix: false });
     }
 }
+
+/// A customer is found by its engaged party's name, phone and e-mail as well as its own:
+/// it holds copies of the party's keys, rewritten whenever the party changes. Its name keys
+/// are also stored qualified by its status, so that `status=active&search.name=ana` is one
+/// range of the index however many customers match.
+pub const CUSTOMER_KEYS: KeyHolder = KeyHolder {
+    stored: crate::resources::CUSTOMER,
+    via: ("engagedParty", "party"),
+    inherited: &["name", "phone", "email"],
+    qualified: &[QualifiedKey {
+        key_type: "status:name",
+        attribute: "status",
+        key: "name",
+    }],
+};
 
 /// Adds `search.accountId` (customers referred to by an account, directly or through their
 /// engaged party).

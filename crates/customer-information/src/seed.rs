@@ -3,6 +3,7 @@
 //! seed gives the same data, so benchmark figures can be compared between runs.
 
 use crm_store::bulk::{self, BulkRow};
+use crm_store::inherited::Holders;
 use crm_store::{ResourceKind, Store, StoreError};
 use serde_json::{Value, json};
 use sid_model::{Customer, Individual};
@@ -154,6 +155,11 @@ pub async fn seed(
         }
         bulk::insert(store, "party", &individuals).await?;
         bulk::insert(store, "customer", &customers).await?;
+        let (first, last) = (id(seed, 2, start), id(seed, 2, end - 1));
+        crate::search::CUSTOMER_KEYS
+            .derive(store.connection(), Holders::Range(&first, &last))
+            .await
+            .map_err(|e| StoreError::Migration(format!("customer keys: {}", e.message)))?;
         bulk::insert(store, "account", &accounts).await?;
         start = end;
         progress(end);

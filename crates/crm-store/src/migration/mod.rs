@@ -16,6 +16,7 @@ mod m20261124_000008_product_catalog;
 mod m20261124_000009_ordering;
 mod m20261125_000010_trouble_ticket;
 mod m20261125_000011_customer_search;
+mod m20261126_000012_inherited_keys;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_ordering::Migration),
             Box::new(m20261125_000010_trouble_ticket::Migration),
             Box::new(m20261125_000011_customer_search::Migration),
+            Box::new(m20261126_000012_inherited_keys::Migration),
         ]
     }
 }
