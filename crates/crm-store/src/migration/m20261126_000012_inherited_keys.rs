@@ -2,7 +2,8 @@
 //! engaged party's keys, each recording the party it came from (`via_id`, indexed so that
 //! a change to the party rewrites them), and its name keys qualified by its status. This
 //! adds the column and fills both in for the customers already stored; new writes keep
-//! them themselves.
+//! them themselves. It also drops `search_key_lookup`, which no search uses since every
+//! search names its kind (`search_key_kind`).
 
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
@@ -41,6 +42,11 @@ impl MigrationTrait for Migration {
                 "CREATE INDEX search_key_via ON search_key (via_id) WHERE via_id IS NOT NULL",
             )
             .await?;
+        // Every search names its kind, so `search_key_kind` (key type, table, kind, value)
+        // answers it; the older index without the kind only cost space and writes.
+        connection
+            .execute_unprepared("DROP INDEX IF EXISTS search_key_lookup")
+            .await?;
         CUSTOMER_KEYS
             .derive(connection, Holders::All)
             .await
@@ -57,6 +63,11 @@ impl MigrationTrait for Migration {
             .await?;
         connection
             .execute_unprepared("DROP INDEX IF EXISTS search_key_via")
+            .await?;
+        connection
+            .execute_unprepared(
+                "CREATE INDEX search_key_lookup ON search_key (key_type, key_value, source_table, source_id)",
+            )
             .await?;
         connection
             .execute_unprepared("ALTER TABLE search_key DROP COLUMN via_id")
