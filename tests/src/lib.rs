@@ -352,6 +352,20 @@ impl TestApp {
         response.id()
     }
 
+    /// Creates an individual reachable at the phone number `phone` and returns its id.
+    pub async fn individual_with_phone(&self, given: &str, family: &str, phone: &str) -> String {
+        let response = self
+            .post(
+                INDIVIDUAL,
+                &serde_json::json!({"givenName": given, "familyName": family, "contactMedium": [
+                    {"mediumType": "phone", "characteristic": {"phoneNumber": phone}}
+                ]}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        response.id()
+    }
+
     /// Creates a customer engaging the individual `party`, brings it to `status` through
     /// the lifecycle (a customer cannot be created inactive or closed), and returns its id.
     pub async fn customer(&self, name: &str, party: &str, status: &str) -> String {

@@ -103,14 +103,8 @@ async fn a_customer_starts_initialized_and_only_in_a_starting_state() {
 async fn the_360_view_gathers_the_customer_and_its_party() {
     let app = TestApp::new().await;
     let party = app
-        .post(
-            crm_tests::INDIVIDUAL,
-            &json!({"givenName": "View", "familyName": "Subject", "contactMedium": [
-                {"mediumType": "phone", "characteristic": {"phoneNumber": "+441632960001"}}
-            ]}),
-        )
-        .await
-        .id();
+        .individual_with_phone("View", "Subject", "+441632960001")
+        .await;
     let customer = app.customer("View Subject", &party, "active").await;
     let view = app.get(&format!("{CUSTOMER}/{customer}/view")).await;
     assert_eq!(view.status, StatusCode::OK, "{}", view.text);
@@ -361,13 +355,8 @@ async fn accounts_check_references_states_and_balances() {
 async fn a_csr_finds_the_customer_opens_the_view_logs_the_call_and_sees_it_on_top() {
     let app = TestApp::new().await;
     let party = app
-        .post(
-            crm_tests::INDIVIDUAL,
-            &json!({"givenName": "Call", "familyName": "Er", "contactMedium": [
-                {"mediumType": "phone", "characteristic": {"phoneNumber": "+44 7700 900 555"}}]}),
-        )
-        .await
-        .id();
+        .individual_with_phone("Call", "Er", "+44 7700 900 555")
+        .await;
     let customer = app.customer("Call Er", &party, "active").await;
     app.post(BILLING_ACCOUNT, &billing_account(&party, None))
         .await;
@@ -688,14 +677,8 @@ async fn a_name_search_narrowed_by_other_filters_pages_and_counts_only_what_matc
 async fn a_customer_is_found_by_its_engaged_party_s_keys_as_the_party_changes() {
     let app = TestApp::new().await;
     let ada = app
-        .post(
-            crm_tests::INDIVIDUAL,
-            &json!({"givenName": "Ada", "familyName": "Lovelace", "contactMedium": [
-                {"mediumType": "phone", "characteristic": {"phoneNumber": "+44 20 7946 0001"}}
-            ]}),
-        )
-        .await
-        .id();
+        .individual_with_phone("Ada", "Lovelace", "+44 20 7946 0001")
+        .await;
     let mary = app.individual("Mary", "Somerville").await;
     let customer = app.customer("Analytical Engines", &ada, "active").await;
     // A customer whose own name is its party's: one match, not two.
