@@ -2,8 +2,8 @@
 //! - *inherited keys*: the keys of the target of one of its references, copied onto it (a
 //!   customer is found by its engaged party's name, phone and e-mail). Each copy records
 //!   where it came from (`search_key.via_id`), so that a change to the target (a rename, an
-//!   erasure) rewrites the copies of every resource that refers to it, in the same
-//!   transaction;
+//!   erasure) rewrites the copies of every resource that refers to it (found through
+//!   `entity_ref`), in the same transaction;
 //! - *qualified keys*: a key prefixed by the value of an indexed attribute (`active` and
 //!   `ana rosa` give `active\u{1f}ana rosa`), so that a list filtered by that attribute and
 //!   searched by that key (`customer?status=active&search.name=ana`) is one range of the
@@ -62,6 +62,8 @@ pub enum Holders<'a> {
     One(&'a str),
     /// The holders whose ids are in this inclusive range (a bulk load's batch).
     Range(&'a str, &'a str),
+    /// The holders whose reference points at this target.
+    Of(&'a str),
     /// Every holder.
     All,
 }
@@ -71,11 +73,11 @@ impl KeyHolder {
     /// are written and whose derived keys are not.
     pub async fn derive(&self, db: &impl ConnectionTrait, holders: Holders<'_>) -> TmfResult<()> {
         let backend = db.get_database_backend();
-        db.execute_raw(self.copy(backend, holders, None).build())
+        db.execute_raw(self.copy(backend, holders).build())
             .await
             .map_err(db_error)?;
         for qualified in self.qualified {
-            db.execute_raw(self.qualify(backend, qualified, holders, None).build())
+            db.execute_raw(self.qualify(backend, qualified, holders).build())
                 .await
                 .map_err(db_error)?;
         }
@@ -88,28 +90,18 @@ impl KeyHolder {
         let backend = db.get_database_backend();
         let mut delete = Sql::new(backend);
         delete
-            .push("DELETE FROM search_key WHERE via_id = ")
-            .bind(target.to_owned())
-            .push(" AND source_table = ")
-            .bind(self.stored.table);
+            .push("DELETE FROM search_key WHERE source_table = ")
+            .bind(self.stored.table)
+            .push(" AND via_id = ")
+            .bind(target.to_owned());
+        self.push_holders(&mut delete, "source_id", Holders::Of(target));
         db.execute_raw(delete.build()).await.map_err(db_error)?;
-        db.execute_raw(self.copy(backend, Holders::All, Some(target)).build())
-            .await
-            .map_err(db_error)?;
-        for qualified in self.qualified {
-            db.execute_raw(
-                self.qualify(backend, qualified, Holders::All, Some(target))
-                    .build(),
-            )
-            .await
-            .map_err(db_error)?;
-        }
-        Ok(())
+        self.derive(db, Holders::Of(target)).await
     }
 
-    /// `INSERT … SELECT` of the target's own keys as the holders' (those of `target` only,
-    /// when given). A key the holder already has as its own is kept once, as its own.
-    fn copy(&self, backend: DbBackend, holders: Holders<'_>, target: Option<&str>) -> Sql {
+    /// `INSERT … SELECT` of their targets' own keys as the holders'. A key the holder already
+    /// has as its own is kept once, as its own.
+    fn copy(&self, backend: DbBackend, holders: Holders<'_>) -> Sql {
         let (path, target_table) = self.via;
         let mut sql = Sql::new(backend);
         sql.push(
@@ -130,23 +122,19 @@ impl KeyHolder {
         .push(" AND k.via_id IS NULL AND k.key_type IN (")
         .bind_list(self.inherited.iter().copied())
         .push(")");
-        if let Some(target) = target {
-            sql.push(" AND r.target_id = ").bind(target.to_owned());
+        match holders {
+            Holders::Of(target) => {
+                sql.push(" AND r.target_id = ").bind(target.to_owned());
+            }
+            holders => self.push_holders(&mut sql, "r.source_id", holders),
         }
-        push_holders(&mut sql, "r.source_id", holders);
         sql.push(" ON CONFLICT DO NOTHING");
         sql
     }
 
-    /// `INSERT … SELECT` of the qualified form of the holders' keys of `qualified.key` (of
-    /// those inherited from `target` only, when given).
-    fn qualify(
-        &self,
-        backend: DbBackend,
-        qualified: &QualifiedKey,
-        holders: Holders<'_>,
-        target: Option<&str>,
-    ) -> Sql {
+    /// `INSERT … SELECT` of the qualified form of the holders' keys of `qualified.key` (for
+    /// [`Holders::Of`] a target, of those inherited from it only).
+    fn qualify(&self, backend: DbBackend, qualified: &QualifiedKey, holders: Holders<'_>) -> Sql {
         let mut sql = Sql::new(backend);
         sql.push(
             "INSERT INTO search_key (source_table, source_id, source_kind, key_type, key_value, via_id) \
@@ -165,33 +153,49 @@ impl KeyHolder {
         .bind(qualified.key)
         .push(" AND k.source_table = ")
         .bind(self.stored.table);
-        if let Some(target) = target {
+        if let Holders::Of(target) = holders {
             sql.push(" AND k.via_id = ").bind(target.to_owned());
         }
-        push_holders(&mut sql, "k.source_id", holders);
+        self.push_holders(&mut sql, "k.source_id", holders);
         sql.push(" ON CONFLICT DO NOTHING");
         sql
     }
-}
 
-fn push_holders(sql: &mut Sql, column: &str, holders: Holders<'_>) {
-    match holders {
-        Holders::One(id) => {
-            sql.push(" AND ")
-                .push(column)
-                .push(" = ")
-                .bind(id.to_owned());
+    /// Restricts `column` (a holder's id) to `holders`. The holders of a target are found
+    /// through `entity_ref` (by its target index), so the copies need no index of their own.
+    fn push_holders(&self, sql: &mut Sql, column: &str, holders: Holders<'_>) {
+        match holders {
+            Holders::One(id) => {
+                sql.push(" AND ")
+                    .push(column)
+                    .push(" = ")
+                    .bind(id.to_owned());
+            }
+            Holders::Range(first, last) => {
+                sql.push(" AND ")
+                    .push(column)
+                    .push(" >= ")
+                    .bind(first.to_owned())
+                    .push(" AND ")
+                    .push(column)
+                    .push(" <= ")
+                    .bind(last.to_owned());
+            }
+            Holders::Of(target) => {
+                let (path, target_table) = self.via;
+                sql.push(" AND ")
+                    .push(column)
+                    .push(" IN (SELECT h.source_id FROM entity_ref h WHERE h.target_id = ")
+                    .bind(target.to_owned())
+                    .push(" AND h.target_table = ")
+                    .bind(target_table)
+                    .push(" AND h.path = ")
+                    .bind(path)
+                    .push(" AND h.source_table = ")
+                    .bind(self.stored.table)
+                    .push(")");
+            }
+            Holders::All => {}
         }
-        Holders::Range(first, last) => {
-            sql.push(" AND ")
-                .push(column)
-                .push(" >= ")
-                .bind(first.to_owned())
-                .push(" AND ")
-                .push(column)
-                .push(" <= ")
-                .bind(last.to_owned());
-        }
-        Holders::All => {}
     }
 }

@@ -1,6 +1,7 @@
 //! Keys held besides a resource's own (`crate::inherited`): a customer's copies of its
-//! engaged party's keys, each recording the party it came from (`via_id`, indexed so that
-//! a change to the party rewrites them), and its name keys qualified by its status. This
+//! engaged party's keys, each recording the party it came from (`via_id`; a change to the
+//! party finds the customers through `entity_ref` and rewrites their copies), and its name
+//! keys qualified by its status. This
 //! adds the column and fills both in for the customers already stored; new writes keep
 //! them themselves. It also drops `search_key_lookup`, which no search uses since every
 //! search names its kind (`search_key_kind`).
@@ -37,11 +38,6 @@ impl MigrationTrait for Migration {
         connection
             .execute_unprepared("ALTER TABLE search_key ADD COLUMN via_id TEXT")
             .await?;
-        connection
-            .execute_unprepared(
-                "CREATE INDEX search_key_via ON search_key (via_id) WHERE via_id IS NOT NULL",
-            )
-            .await?;
         // Every search names its kind, so `search_key_kind` (key type, table, kind, value)
         // answers it; the older index without the kind only cost space and writes.
         connection
@@ -60,9 +56,6 @@ impl MigrationTrait for Migration {
             .execute_unprepared(
                 "DELETE FROM search_key WHERE via_id IS NOT NULL OR key_type = 'status:name'",
             )
-            .await?;
-        connection
-            .execute_unprepared("DROP INDEX IF EXISTS search_key_via")
             .await?;
         connection
             .execute_unprepared(
