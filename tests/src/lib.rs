@@ -335,6 +335,17 @@ impl TestApp {
             .await
     }
 
+    /// `POST`s the privacy erasure of the individual `id`, as the admin.
+    pub async fn erase(&self, id: &str) -> TestResponse {
+        self.raw(
+            Method::POST,
+            &format!("{INDIVIDUAL}/{id}/erasure"),
+            None,
+            Body::empty(),
+        )
+        .await
+    }
+
     /// `DELETE uri`.
     pub async fn delete(&self, uri: &str) -> TestResponse {
         self.raw(Method::DELETE, uri, None, Body::empty()).await

@@ -796,14 +796,7 @@ async fn a_customer_is_found_by_its_engaged_party_s_keys_as_the_party_changes() 
     );
 
     // The party is erased: nothing personal of it finds the customer any more.
-    let erased = app
-        .raw(
-            axum::http::Method::POST,
-            &format!("{}/{mary}/erasure", crm_tests::INDIVIDUAL),
-            None,
-            axum::body::Body::empty(),
-        )
-        .await;
+    let erased = app.erase(&mary).await;
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.text);
     assert_eq!(found("search.name=somerv").await, none());
     assert_eq!(found("search.name=mary&status=inactive").await, none());
@@ -883,14 +876,7 @@ async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
         .await;
     refused.assert_tmf_error(403);
 
-    let report = app
-        .raw(
-            axum::http::Method::POST,
-            &format!("{}/{party}/erasure", crm_tests::INDIVIDUAL),
-            None,
-            axum::body::Body::empty(),
-        )
-        .await;
+    let report = app.erase(&party).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert_eq!(
         report.body["erased"].as_array().map(Vec::len),
@@ -953,23 +939,9 @@ async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
         .await;
     assert_eq!(history.body[0]["action"], "erase");
     // Erasing again is harmless.
-    let again = app
-        .raw(
-            axum::http::Method::POST,
-            &format!("{}/{party}/erasure", crm_tests::INDIVIDUAL),
-            None,
-            axum::body::Body::empty(),
-        )
-        .await;
+    let again = app.erase(&party).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
-    app.raw(
-        axum::http::Method::POST,
-        &format!("{}/nobody/erasure", crm_tests::INDIVIDUAL),
-        None,
-        axum::body::Body::empty(),
-    )
-    .await
-    .assert_tmf_error(404);
+    app.erase("nobody").await.assert_tmf_error(404);
 }
 
 #[tokio::test]

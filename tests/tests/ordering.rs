@@ -983,14 +983,7 @@ async fn erasing_the_customer_s_person_masks_their_orders_and_products() {
     let id = order["id"].as_str().expect("id").to_owned();
     shop.drive(&id, &["inProgress", "completed"]).await;
 
-    let report = app
-        .raw(
-            axum::http::Method::POST,
-            &format!("{}/{}/erasure", crm_tests::INDIVIDUAL, shop.party),
-            None,
-            axum::body::Body::empty(),
-        )
-        .await;
+    let report = app.erase(&shop.party).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     let erased = app.get(&format!("{ORDERS}/{id}")).await.body;
     assert!(erased.get("note").is_none(), "{erased}");

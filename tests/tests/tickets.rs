@@ -789,15 +789,7 @@ async fn erasing_the_customer_leaves_what_happened_and_removes_what_was_said() {
         Some("Ada says her neighbour Bob has it too"),
     )
     .await;
-    let report = desk
-        .app
-        .raw(
-            Method::POST,
-            &format!("{}/{}/erasure", crm_tests::INDIVIDUAL, desk.party),
-            None,
-            Body::empty(),
-        )
-        .await;
+    let report = desk.app.erase(&desk.party).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     let erased = desk.get(&id).await;
     assert_eq!(erased["description"], "[erased]");
