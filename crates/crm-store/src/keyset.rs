@@ -31,11 +31,12 @@ pub(crate) struct Search<'a> {
     pub key: (&'static str, bool, &'a str),
 }
 
-/// The ordered stream of `(key, id)` matches, read a chunk at a time.
+/// The ids of the matching keys in key order, read a chunk at a time.
 struct Matches<'a> {
     search: Search<'a>,
+    /// The last `(key, id)` read: the next chunk starts after it.
     after: Option<(String, String)>,
-    buffer: VecDeque<(String, String)>,
+    buffer: VecDeque<String>,
     exhausted: bool,
     chunk: i64,
 }
@@ -71,11 +72,13 @@ impl<'a> Matches<'a> {
         self.exhausted = rows.len() < usize::try_from(self.chunk).unwrap_or(usize::MAX);
         self.chunk = (self.chunk * 2).min(CHUNK);
         for row in &rows {
-            let key: String = row.try_get("", "key_value").map_err(query_error)?;
             let id: String = row.try_get("", "source_id").map_err(query_error)?;
-            self.buffer.push_back((key, id));
+            self.buffer.push_back(id);
         }
-        self.after = self.buffer.back().cloned();
+        if let Some(last) = rows.last() {
+            let key: String = last.try_get("", "key_value").map_err(query_error)?;
+            self.after = self.buffer.back().map(|id| (key, id.clone()));
+        }
         Ok(())
     }
 }
@@ -103,7 +106,7 @@ pub(crate) async fn page(
         let mut candidates = Vec::with_capacity(batch);
         while candidates.len() < batch {
             matches.fill(connection).await?;
-            let Some((_, id)) = matches.buffer.pop_front() else {
+            let Some(id) = matches.buffer.pop_front() else {
                 break;
             };
             if seen.insert(id.clone()) {

@@ -386,8 +386,9 @@ fn push_matched_ids(
 /// would sort); a lone search of the resource's own keys is an index-only range scan
 /// however many resources match. When the other clauses are all probes of the index (an
 /// indexed attribute's equality), the matches are counted with those probes and no row is
-/// read. When other clauses narrow it otherwise, the matches drive (`CROSS JOIN` keeps them the outer loop on SQLite) and only
-/// their rows are read. Any other query is counted over the table.
+/// read. When other clauses narrow it otherwise, the matches drive (`CROSS JOIN` keeps them
+/// the outer loop on SQLite) and only their rows are read. Any other query is counted over
+/// the table.
 pub(crate) fn push_count(
     sql: &mut Sql,
     (table, kind): (&str, &str),
