@@ -5,11 +5,12 @@ use validator::Validate;
 
 use crate::quantity::Quantity;
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// An attachment by value or by reference: a document, a video or a picture, either embedded
 /// (`content`, base64) or pointed at (`url`, `href`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct AttachmentRefOrValue {
     /// Unique identifier for this particular attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,19 +45,9 @@ pub struct AttachmentRefOrValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -64,6 +55,9 @@ pub struct AttachmentRefOrValue {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(AttachmentRefOrValue);
@@ -149,6 +143,7 @@ mod metadata_tests {
         let size = |amount: i64, units: &str| Quantity {
             amount: Some(Decimal::from(amount)),
             units: Some(units.into()),
+            extensions: Default::default(),
         };
         assert!(validate_size(&size(12, "MB")).is_ok());
         assert!(validate_size(&size(-1, "MB")).is_err());

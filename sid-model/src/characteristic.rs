@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use validator::Validate;
+use crate::extension::{Meta, Extensions};
 
 /// Describes a given characteristic of an object or entity through a name/value pair.
 ///
@@ -9,7 +10,7 @@ use validator::Validate;
 /// has no `id` and no `characteristicRelationship` (those came with later versions); `value`
 /// is required and may be any JSON value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Characteristic {
     /// Name of the characteristic.
     #[validate(length(min = 1))]
@@ -19,19 +20,12 @@ pub struct Characteristic {
     pub value_type: Option<String>,
     /// The value of the characteristic.
     pub value: serde_json::Value,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(Characteristic);

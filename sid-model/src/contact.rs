@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// A contact medium as TMF632 (and TMF666) define it: a way the party can be contacted (all
 /// properties optional).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ContactMedium {
     /// Type of the contact medium, such as: email address, telephone number, postal address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,25 +30,18 @@ pub struct ContactMedium {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A contact medium as TMF629 and TMF669 define it: `mediumType` and `characteristic` are
 /// required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PartyRoleContactMedium {
     /// Type of the contact medium, such as: email address, telephone number, postal address.
     #[validate(length(min = 1))]
@@ -61,25 +55,18 @@ pub struct PartyRoleContactMedium {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Describes the contact medium characteristics that could be used to contact a party (an
 /// individual or an organization).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct MediumCharacteristic {
     /// The city.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,19 +102,12 @@ pub struct MediumCharacteristic {
     /// Complementary street description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street2: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Why a TMF632 [`ContactMedium`] cannot be used where TMF629 or TMF669 expect one.
@@ -142,9 +122,8 @@ impl From<PartyRoleContactMedium> for ContactMedium {
             preferred: medium.preferred,
             characteristic: Some(medium.characteristic),
             valid_for: medium.valid_for,
-            base_type: medium.base_type,
-            schema_location: medium.schema_location,
-            r#type: medium.r#type,
+            meta: medium.meta,
+            extensions: medium.extensions,
         }
     }
 }
@@ -162,9 +141,8 @@ impl TryFrom<ContactMedium> for PartyRoleContactMedium {
                 .characteristic
                 .ok_or(MissingContactMediumField("characteristic"))?,
             valid_for: medium.valid_for,
-            base_type: medium.base_type,
-            schema_location: medium.schema_location,
-            r#type: medium.r#type,
+            meta: medium.meta,
+            extensions: medium.extensions,
         })
     }
 }

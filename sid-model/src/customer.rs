@@ -8,13 +8,14 @@ use crate::contact::PartyRoleContactMedium;
 use crate::party_role::CreditProfile;
 use crate::reference::{AccountRef, AgreementRef, PaymentMethodRef, RelatedParty};
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// A Customer: a person or organization that buys products and services from the enterprise or
 /// receives free offers or services (TMF629).
 ///
 /// `name` and `engagedParty` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Customer {
     /// Unique identifier of the customer, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,19 +69,12 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(Customer);

@@ -1,11 +1,12 @@
 //! Serde helpers that carry a [`Decimal`] as a JSON number, for `#[serde(with = "...")]`.
 //!
-//! TMF amounts are JSON numbers. Reading one must not introduce binary floating-point
-//! artefacts: a number with a fraction is taken through the shortest text that round-trips
-//! its `f64` (so `0.1` stays exactly `0.1`), integers are taken exactly, and a numeric string
-//! (`"12.50"`) is accepted too. Writing goes through [`serde_json::Number`], which writes an
-//! integer exactly and any other value as the nearest JSON number (exact for up to 15
-//! significant digits, which covers every realistic amount).
+//! TMF amounts are JSON numbers, and an amount must be exactly what the client wrote. The
+//! workspace builds `serde_json` with `arbitrary_precision`, so a number keeps its text from
+//! the request body onwards; it is parsed here from that text, never through `f64`:
+//! `0.1` and `12345678901234.5678` are read exactly, `1e-2` as `0.01`, and a number that a
+//! [`Decimal`] cannot hold exactly (more than 28 significant digits, or out of range) is an
+//! error naming it, not a rounded amount. A numeric string (`"12.50"`) is accepted too.
+//! Writing keeps the decimal's own text (`12.50` stays `12.50`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,15 +15,42 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{self, Serialize, Serializer};
 
-/// The key under which `serde_json` hands over a number when its `arbitrary_precision`
-/// feature is enabled somewhere in the build.
+/// The key under which `serde_json`'s `arbitrary_precision` hands over a number's text.
 const ARBITRARY_PRECISION_TOKEN: &str = "$serde_json::private::Number";
 
-/// Parses a decimal written in plain or scientific notation.
-fn parse(text: &str) -> Option<Decimal> {
-    Decimal::from_str(text)
-        .or_else(|_| Decimal::from_scientific(text))
-        .ok()
+/// Parses a decimal written in plain or scientific notation, exactly: `None` when the text
+/// is not a number or its value cannot be held without rounding.
+pub(crate) fn parse(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    if mantissa.is_empty() || mantissa.contains(['_', 'e', 'E']) {
+        return None;
+    }
+    let mut value = Decimal::from_str_exact(mantissa).ok()?;
+    let scale = i64::from(value.scale()) - exponent;
+    if scale >= 0 {
+        // Dividing by a power of ten only moves the point: exact while the scale fits.
+        value.set_scale(u32::try_from(scale).ok()?).ok()?;
+    } else {
+        // Multiplying the integer mantissa by a power of ten is exact or overflows.
+        value.set_scale(0).ok()?;
+        let mut power = Decimal::ONE;
+        for _ in 0..(-scale).min(29) {
+            power = power.checked_mul(Decimal::TEN)?;
+        }
+        value = value.checked_mul(power)?;
+    }
+    Some(value)
+}
+
+/// The error for a number that is not an exact decimal.
+fn out_of_range<E: de::Error>(text: &str) -> E {
+    E::custom(format!(
+        "the number {text} cannot be held exactly as a decimal (at most 28 significant digits)"
+    ))
 }
 
 /// Writes `value` as a JSON number.
@@ -67,13 +95,13 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
+        // Reached only for a number whose text is the shortest round-trip text of this
+        // `f64` (serde_json hands any other over as text), so that text is what was sent.
         if !value.is_finite() {
             return Err(E::invalid_value(de::Unexpected::Float(value), &self));
         }
-        // `f64`'s `Display` writes the shortest text that reads back as the same `f64`:
-        // 0.1 is written "0.1", not 0.1000000000000000055511151231257827.
-        parse(&value.to_string())
-            .ok_or_else(|| E::custom(format!("the number {value} is out of range for a decimal")))
+        let text = value.to_string();
+        parse(&text).ok_or_else(|| out_of_range(&text))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Decimal, E> {
@@ -84,9 +112,7 @@ impl<'de> Visitor<'de> for DecimalVisitor {
         match map.next_key::<String>()? {
             Some(key) if key == ARBITRARY_PRECISION_TOKEN => {
                 let text: String = map.next_value()?;
-                parse(&text).ok_or_else(|| {
-                    de::Error::custom(format!("the number {text} is out of range for a decimal"))
-                })
+                parse(&text).ok_or_else(|| out_of_range(&text))
             }
             _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
         }

@@ -17,6 +17,7 @@ use crate::attachment::AttachmentRefOrValue;
 use crate::note::Note;
 use crate::reference::{MissingReferenceField, RelatedParty};
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// An interaction between a party and the enterprise (TMF683 `PartyInteraction`): a call, a
 /// store visit, a message, ..., over a period, through one or more channels.
@@ -24,7 +25,7 @@ use crate::time::TimePeriod;
 /// `interactionDate`, `reason`, `status`, `direction` and at least one `channel` are required
 /// on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PartyInteraction {
     /// Unique identifier of the party interaction, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,25 +80,18 @@ pub struct PartyInteraction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub related_party: Option<Vec<InteractionRelatedParty>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// One thing a party interaction was about (TMF683 `InteractionItem`): a product order, a
 /// trouble ticket, a bill, ..., with why it was referred and how it was resolved.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct InteractionItem {
     /// Unique identifier of the interaction item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,24 +129,17 @@ pub struct InteractionItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub related_party: Option<Vec<InteractionRelatedParty>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A link from a party interaction to another one (TMF683 `InteractionRelationship`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct InteractionRelationship {
     /// Unique identifier of the referenced party interaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,19 +150,12 @@ pub struct InteractionRelationship {
     /// Type of the interaction relationship.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_type: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A channel related to an entity (TMF683 `RelatedChannel`): online web, mobile app, social
@@ -183,7 +163,7 @@ pub struct InteractionRelationship {
 ///
 /// `id` and `href` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct RelatedChannel {
     /// Unique identifier of the channel.
     #[validate(length(min = 1))]
@@ -197,19 +177,9 @@ pub struct RelatedChannel {
     /// Role played by the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -217,6 +187,9 @@ pub struct RelatedChannel {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to an entity whose type is not known in advance, given by reference or by value
@@ -225,7 +198,7 @@ pub struct RelatedChannel {
 /// The polymorphic `@type`, `@schemaLocation` and `@referredType` describe the entity, not this
 /// wrapper. Only the properties the specification lists are accepted. `role` is required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct RelatedEntityRefOrValue {
     /// Unique identifier of the related entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,19 +212,9 @@ pub struct RelatedEntityRefOrValue {
     /// Role played by the entity in the interaction item.
     #[validate(length(min = 1))]
     pub role: String,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -259,6 +222,9 @@ pub struct RelatedEntityRefOrValue {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A party or party role linked to a party interaction, as TMF683 defines `RelatedParty`:
@@ -267,7 +233,7 @@ pub struct RelatedEntityRefOrValue {
 /// TMF632, TMF629 and TMF669 leave `href` optional; that form is [`RelatedParty`], into which
 /// this one converts, and from which it can be made when the hyperlink is present.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct InteractionRelatedParty {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -281,23 +247,16 @@ pub struct InteractionRelatedParty {
     /// Role played by the related party.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(rename = "@referredType")]
     #[validate(length(min = 1))]
     pub referred_type: String,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 impl From<InteractionRelatedParty> for RelatedParty {
@@ -307,9 +266,8 @@ impl From<InteractionRelatedParty> for RelatedParty {
             href: Some(party.href),
             name: party.name,
             role: party.role,
-            base_type: party.base_type,
-            schema_location: party.schema_location,
-            r#type: party.r#type,
+            meta: party.meta,
+            extensions: party.extensions,
             referred_type: party.referred_type,
         }
     }
@@ -325,9 +283,8 @@ impl TryFrom<RelatedParty> for InteractionRelatedParty {
             href: party.href.ok_or(MissingReferenceField("href"))?,
             name: party.name,
             role: party.role,
-            base_type: party.base_type,
-            schema_location: party.schema_location,
-            r#type: party.r#type,
+            meta: party.meta,
+            extensions: party.extensions,
             referred_type: party.referred_type,
         })
     }

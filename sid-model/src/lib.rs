@@ -10,8 +10,10 @@
 //! Product Ordering (`ProductOrder`, `CancelProductOrder`), TMF637 Product Inventory
 //! (`Product`) and TMF621 Trouble Ticket (`TroubleTicket`), with every sub-type and reference they use, plus the common value types (`Money`,
 //! `TimePeriod`, `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
-//! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification;
-//! unknown properties are refused; a property that the specification requires on creation is a
+//! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification
+//! (the first three shared by every struct as a flattened [`Meta`]); attributes that a
+//! definition does not name are kept, at every level, in a flattened [`Extensions`] map
+//! (TMF630's extension pattern; refused inside [`strict_attributes`]); a property that the specification requires on creation is a
 //! plain field, every other one is an `Option` that stays absent when it was absent.
 //! Business rules that a JSON schema cannot express (an end date not before its start date,
 //! non-empty names) are checked with [`validator::Validate`], and
@@ -28,6 +30,7 @@ pub mod contact;
 pub mod currency;
 pub mod customer;
 mod decimal;
+pub mod extension;
 pub mod interaction;
 pub mod money;
 pub mod note;
@@ -78,6 +81,7 @@ pub use contact::{
     ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium,
 };
 pub use currency::{CurrencyCode, UnknownCurrency};
+pub use extension::{Extensions, Meta, strict_attributes};
 pub use customer::Customer;
 pub use interaction::{
     InteractionItem, InteractionRelatedParty, InteractionRelationship, PartyInteraction,

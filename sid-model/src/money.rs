@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::currency::CurrencyCode;
+use crate::extension::Extensions;
 
 /// Why an arithmetic operation on [`Money`] was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,28 +30,32 @@ pub enum MoneyError {
 /// `{"unit": "EUR", "value": 12.5}`.
 ///
 /// The value is an exact decimal, never a binary float; on the wire it is a JSON number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Validate)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Money {
     /// Currency (ISO 4217 alphabetic code).
     pub unit: CurrencyCode,
     /// A positive or negative amount in that currency.
     #[serde(with = "crate::decimal")]
     pub value: Decimal,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 impl Money {
     /// An amount of `value` in `unit`.
     pub fn new(unit: CurrencyCode, value: Decimal) -> Self {
-        Money { unit, value }
+        Money {
+            unit,
+            value,
+            extensions: Extensions::default(),
+        }
     }
 
     /// Nothing, in `unit`.
     pub fn zero(unit: CurrencyCode) -> Self {
-        Money {
-            unit,
-            value: Decimal::ZERO,
-        }
+        Money::new(unit, Decimal::ZERO)
     }
 
     /// `self + other`, refused when the currencies differ or the sum overflows.
@@ -60,7 +65,7 @@ impl Money {
             .value
             .checked_add(other.value)
             .ok_or(MoneyError::Overflow)?;
-        Ok(Money { unit, value })
+        Ok(Money::new(unit, value))
     }
 
     /// `self - other`, refused when the currencies differ or the difference overflows.
@@ -70,7 +75,7 @@ impl Money {
             .value
             .checked_sub(other.value)
             .ok_or(MoneyError::Overflow)?;
-        Ok(Money { unit, value })
+        Ok(Money::new(unit, value))
     }
 
     /// Whether the amount is below zero.
@@ -188,10 +193,11 @@ mod tests {
         assert!(serde_json::from_value::<Money>(json!({"unit": "EUR"})).is_err());
         assert!(serde_json::from_value::<Money>(json!({"value": 1})).is_err());
         assert!(serde_json::from_value::<Money>(json!({"unit": "EUR", "value": true})).is_err());
-        assert!(
-            serde_json::from_value::<Money>(json!({"unit": "EUR", "value": 1, "amount": 1}))
-                .is_err()
-        );
+        // An extension attribute is kept, not mistaken for the amount.
+        let extended: Money =
+            serde_json::from_value(json!({"unit": "EUR", "value": 1, "amount": 2})).expect("kept");
+        assert_eq!(extended.value, Decimal::ONE);
+        assert_eq!(extended.extensions.get("amount"), Some(&json!(2)));
     }
 
     #[test]

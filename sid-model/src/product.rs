@@ -30,13 +30,14 @@ use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// A product offering procured by a customer or another party playing a party role (TMF637
 /// `Product`), realised as one or more services and/or resources.
 ///
 /// Only `status` is required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Product {
     /// Unique identifier of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,19 +130,12 @@ pub struct Product {
     pub related_party: Option<Vec<RelatedParty>>,
     /// The lifecycle status of the product.
     pub status: ProductStatusType,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A product given by reference (an existing product) or by value (a product to create) (TMF637 and
@@ -150,7 +144,7 @@ pub struct Product {
 /// The polymorphic `@type`, `@schemaLocation` and `@referredType` describe the product, not this
 /// wrapper. No property is required.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductRefOrValue {
     /// Unique identifier of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,19 +238,9 @@ pub struct ProductRefOrValue {
     /// The lifecycle status of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProductStatusType>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -264,6 +248,9 @@ pub struct ProductRefOrValue {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A link from a product to another (TMF637 and TMF622 `ProductRelationship`): `bundled` when the
@@ -272,7 +259,7 @@ pub struct ProductRefOrValue {
 ///
 /// `relationshipType` and `product` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductRelationship {
     /// Type of the product relationship, such as bundled, reliesOn, targets or isTargeted.
     #[validate(length(min = 1))]
@@ -280,19 +267,12 @@ pub struct ProductRelationship {
     /// The product at the other end of the relationship.
     #[validate(nested)]
     pub product: ProductRefOrValue,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// The price actually paid by a customer for a purchase, a rent or a lease of a product (TMF637 and
@@ -300,7 +280,7 @@ pub struct ProductRelationship {
 ///
 /// `priceType` and `price` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductPrice {
     /// A narrative that explains in detail the semantics of this product price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -333,19 +313,12 @@ pub struct ProductPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub product_price_alteration: Option<Vec<PriceAlteration>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// The amounts of a price (TMF637 and TMF622 `Price`): tax included, duty free, the tax rate, and
@@ -353,7 +326,7 @@ pub struct ProductPrice {
 ///
 /// Amounts are [`Money`], the rate and the percentage exact decimals.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Price {
     /// Percentage to apply for a product offering price alteration, as an exact decimal.
     #[serde(
@@ -377,19 +350,12 @@ pub struct Price {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_included_amount: Option<Money>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// An amount, usually of money, that modifies a price (TMF637 and TMF622 `PriceAlteration`), such
@@ -397,7 +363,7 @@ pub struct Price {
 ///
 /// `priceType` and `price` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PriceAlteration {
     /// Duration during which the alteration applies on the price (for instance 2 months free of
     /// charge for the recurring charge).
@@ -428,26 +394,19 @@ pub struct PriceAlteration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub product_offering_price: Option<ProductOfferingPriceRef>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A commitment with a duration linked to a product (TMF637 and TMF622 `ProductTerm`).
 ///
 /// The duration is a [`Quantity`], such as 12 months.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductTerm {
     /// Description of the product term.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -463,19 +422,12 @@ pub struct ProductTerm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A place related to an entity, given by reference or by value, with the role it plays there
@@ -484,7 +436,7 @@ pub struct ProductTerm {
 /// The polymorphic `@type`, `@schemaLocation` and `@referredType` describe the place, not this
 /// wrapper. `role` is required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct RelatedPlaceRefOrValue {
     /// Unique identifier of the place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -498,19 +450,9 @@ pub struct RelatedPlaceRefOrValue {
     /// Role of the place for the entity, such as an installation address.
     #[validate(length(min = 1))]
     pub role: String,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -518,6 +460,9 @@ pub struct RelatedPlaceRefOrValue {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// The product order item that created, changed or terminated a product (TMF637 and TMF622
@@ -525,7 +470,7 @@ pub struct RelatedPlaceRefOrValue {
 ///
 /// `productOrderId` and `orderItemId` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct RelatedProductOrderItem {
     /// Action of the order item for this product (add, modify, delete, noChange), as free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -542,19 +487,9 @@ pub struct RelatedProductOrderItem {
     /// Role of the product order item for this product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -562,12 +497,15 @@ pub struct RelatedProductOrderItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to a resource (TMF637 and TMF622 `ResourceRef`), such as one that realises a
 /// product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ResourceRef {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -582,19 +520,9 @@ pub struct ResourceRef {
     /// nr, an msisdn).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -602,11 +530,14 @@ pub struct ResourceRef {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to a service (TMF637 and TMF622 `ServiceRef`), such as one that realises a product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ServiceRef {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -617,19 +548,9 @@ pub struct ServiceRef {
     /// Name of the related entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -637,11 +558,14 @@ pub struct ServiceRef {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to an item of an agreement (TMF637 and TMF622 `AgreementItemRef`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct AgreementItemRef {
     /// Unique identifier of the agreement.
     #[validate(length(min = 1))]
@@ -655,19 +579,9 @@ pub struct AgreementItemRef {
     /// Name of the agreement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -675,11 +589,14 @@ pub struct AgreementItemRef {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to a billing account (TMF637 and TMF622 `BillingAccountRef`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct BillingAccountRef {
     /// Unique identifier of the billing account.
     #[validate(length(min = 1))]
@@ -690,19 +607,9 @@ pub struct BillingAccountRef {
     /// Name of the billing account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -710,6 +617,9 @@ pub struct BillingAccountRef {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// The lifecycle status of a product (TMF637 and TMF622 `ProductStatusType`).

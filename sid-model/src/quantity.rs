@@ -3,12 +3,13 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
+use crate::extension::Extensions;
 
 /// An amount in a given unit, such as the size of an attachment.
 ///
 /// The amount is an exact decimal carried as a JSON number.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Quantity {
     /// Numeric value in a given unit.
     #[serde(
@@ -20,6 +21,9 @@ pub struct Quantity {
     /// Unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(Quantity);

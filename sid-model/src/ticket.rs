@@ -27,13 +27,14 @@ use crate::catalog::reference::ChannelRef;
 use crate::characteristic::Characteristic;
 use crate::note::Note;
 use crate::reference::RelatedParty;
+use crate::extension::{Meta, Extensions};
 
 /// A trouble ticket (TMF621 `TroubleTicket`): an issue, its status and history, the parties
 /// involved and the entities it is about.
 ///
 /// `description`, `severity` and `ticketType` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TroubleTicket {
     /// Unique identifier of the trouble ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,24 +119,17 @@ pub struct TroubleTicket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub trouble_ticket_characteristic: Option<Vec<Characteristic>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// One change of a ticket's status (TMF621 `StatusChange`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct StatusChange {
     /// The date and time the status changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,25 +140,18 @@ pub struct StatusChange {
     /// The status the ticket changed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to an entity of a type not known in advance, with the role it plays for the
 /// ticket (TMF621 `RelatedEntity`): `id`, `role` and `@referredType` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct RelatedEntity {
     /// Unique identifier of the related entity.
     #[validate(length(min = 1))]
@@ -178,29 +165,22 @@ pub struct RelatedEntity {
     /// The role the entity plays for the ticket (`affectedProduct`, `disputedBill`...).
     #[validate(length(min = 1))]
     pub role: String,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance.
     #[serde(rename = "@referredType")]
     #[validate(length(min = 1))]
     pub referred_type: String,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A relationship between trouble tickets (TMF621 `TroubleTicketRelationship`): the other
 /// ticket and the kind of link (`isChild`, `isParent`, `duplicates`...).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TroubleTicketRelationship {
     /// Unique identifier of the other trouble ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,19 +194,12 @@ pub struct TroubleTicketRelationship {
     /// The type of the relationship.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_type: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(
@@ -410,9 +383,8 @@ mod clock_tests {
             ),
             trouble_ticket_relationship: None,
             trouble_ticket_characteristic: None,
-            base_type: None,
-            schema_location: None,
-            r#type: None,
+            meta: Default::default(),
+            extensions: Default::default(),
         }
     }
 

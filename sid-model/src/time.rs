@@ -5,14 +5,15 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError, ValidationErrors};
+use crate::extension::Extensions;
 
 /// A period of time, either as a deadline (endDateTime only), a startDateTime only, or both.
 ///
 /// Both ends are UTC instants; an offset in the incoming text is converted to UTC.
 /// A period whose end is before its start is refused by [`Validate::validate`], which names
 /// `endDateTime` as the offending property.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TimePeriod {
     /// Start of the time period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,6 +21,9 @@ pub struct TimePeriod {
     /// End of the time period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<DateTime<Utc>>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 impl TimePeriod {
@@ -28,6 +32,7 @@ impl TimePeriod {
         TimePeriod {
             start_date_time: Some(start),
             end_date_time: None,
+            extensions: Extensions::default(),
         }
     }
 
@@ -36,6 +41,7 @@ impl TimePeriod {
         TimePeriod {
             start_date_time: Some(start),
             end_date_time: Some(end),
+            extensions: Extensions::default(),
         }
     }
 
@@ -96,7 +102,8 @@ mod tests {
         assert!(
             TimePeriod {
                 start_date_time: None,
-                end_date_time: Some(at(1))
+                end_date_time: Some(at(1)),
+                extensions: Default::default(),
             }
             .validate()
             .is_ok()
@@ -126,9 +133,10 @@ mod tests {
         }))
         .expect("deserialise");
         assert_eq!(read.start_date_time, Some(at(10)));
-        assert!(
-            serde_json::from_value::<TimePeriod>(json!({"start": "2024-05-01T10:00:00Z"})).is_err()
-        );
+        let extended: TimePeriod =
+            serde_json::from_value(json!({"start": "2024-05-01T10:00:00Z"})).expect("kept");
+        assert_eq!(extended.start_date_time, None);
+        assert!(extended.extensions.get("start").is_some());
         assert!(serde_json::from_value::<TimePeriod>(json!({"endDateTime": "yesterday"})).is_err());
     }
 }

@@ -214,7 +214,7 @@ mod tests {
             contact_medium: Some(vec![
                 medium(None),
                 medium(None),
-                medium(reversed),
+                medium(reversed.clone()),
                 Medium {
                     medium_type: String::new(),
                     valid_for: reversed,

@@ -17,7 +17,7 @@
 //! contains itself, such as an order item's sub-items, is filled once and, inside itself, with
 //! its required properties only), and checks that the matching Rust type reads it, validates it
 //! and writes it back unchanged; that a document with only the required properties is enough;
-//! that each required property is really required; that an unknown property is refused; that
+//! that each required property is really required; that an unknown property is kept (and refused in strict mode); that
 //! a value of the wrong JSON type is refused for every property; and that an array shorter
 //! than its `minItems` is refused.
 
@@ -720,15 +720,22 @@ fn each_required_property_is_required() {
 }
 
 #[test]
-fn an_unknown_property_is_refused() {
+fn an_unknown_property_is_kept_and_refused_only_in_strict_mode() {
     let all = definitions();
     for (spec, name, check) in checks() {
         let mut document = full_document(&all, spec, name);
+        let extension = json!({"vendor": "acme", "flags": [true, 1.25]});
         document
             .as_object_mut()
             .expect("object")
-            .insert("unknownProperty".to_owned(), json!("surprise"));
-        let error = check(&document).expect_err(name);
+            .insert("unknownProperty".to_owned(), extension.clone());
+        let written = check(&document).unwrap_or_else(|e| panic!("{spec} {name}: {e}"));
+        assert_eq!(
+            written.get("unknownProperty"),
+            Some(&extension),
+            "{spec} {name}: the extension is written back as sent"
+        );
+        let error = sid_model::strict_attributes(true, || check(&document)).expect_err(name);
         assert!(error.contains("unknownProperty"), "{spec} {name}: {error}");
     }
 }

@@ -110,9 +110,8 @@ impl ResourceKind for InteractionKind {
                 href: format!("urn:crm:user:{}", ctx.actor.subject),
                 name: None,
                 role: Some(AGENT_ROLE.to_owned()),
-                base_type: None,
-                schema_location: None,
-                r#type: None,
+                meta: Default::default(),
+                extensions: Default::default(),
                 referred_type: "User".to_owned(),
             }),
         };

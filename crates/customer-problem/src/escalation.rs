@@ -83,9 +83,8 @@ pub fn escalate(
         name: ESCALATION_LEVEL.to_owned(),
         value_type: Some("integer".to_owned()),
         value: Json::from(due.level),
-        base_type: None,
-        schema_location: None,
-        r#type: None,
+        meta: Default::default(),
+        extensions: Default::default(),
     });
     ticket.note.get_or_insert_with(Vec::new).push(Note {
         id: Some(crm_store::new_id()),

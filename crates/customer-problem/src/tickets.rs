@@ -573,9 +573,8 @@ impl Tickets {
             href: None,
             name: None,
             role: "originatingInteraction".into(),
-            base_type: None,
-            schema_location: None,
-            r#type: None,
+            meta: Default::default(),
+            extensions: Default::default(),
             referred_type: interactions.type_name().to_owned(),
         }))
     }

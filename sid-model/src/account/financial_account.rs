@@ -8,6 +8,7 @@ use super::{
     AccountBalance, AccountRelatedParty, AccountRelationship, AccountTaxExemption, Contact,
 };
 use crate::money::Money;
+use crate::extension::{Meta, Extensions};
 
 /// An account of money owed by a party to another entity in exchange for goods or services
 /// that have been delivered or used (TMF666 `FinancialAccount`, a specialization of `Account`).
@@ -16,7 +17,7 @@ use crate::money::Money;
 /// or more party accounts (billing or settlement) owned by a given party. Only `name` is
 /// required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct FinancialAccount {
     /// Unique identifier of the account, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,19 +65,12 @@ pub struct FinancialAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_exemption: Option<Vec<AccountTaxExemption>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(FinancialAccount);

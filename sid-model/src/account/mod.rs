@@ -29,11 +29,12 @@ use crate::contact::ContactMedium;
 use crate::money::Money;
 use crate::reference::{AccountRef, MissingReferenceField, PaymentMethodRef, RelatedParty};
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// A balance of an account (TMF666 `AccountBalance`): a deposit, disputed, loyalty or
 /// receivable balance, for instance, over a validity period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct AccountBalance {
     /// Type of the balance: deposit balance, disputed balance, loyalty balance, receivable
     /// balance...
@@ -45,25 +46,18 @@ pub struct AccountBalance {
     /// Balance validity period.
     #[validate(nested)]
     pub valid_for: TimePeriod,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A significant connection between accounts (TMF666 `AccountRelationship`), for instance an
 /// aggregating account for a list of shop branches each having its own billing account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct AccountRelationship {
     /// Type of relationship.
     #[validate(length(min = 1))]
@@ -75,25 +69,18 @@ pub struct AccountRelationship {
     /// Validity period of that relationship.
     #[validate(nested)]
     pub valid_for: TimePeriod,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Proof of freedom from taxes imposed by a taxing jurisdiction (TMF666
 /// `AccountTaxExemption`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct AccountTaxExemption {
     /// Identifier of a document that shows proof of exemption from taxes for the taxing
     /// jurisdiction.
@@ -108,25 +95,18 @@ pub struct AccountTaxExemption {
     /// Period for which the exemption is valid.
     #[validate(nested)]
     pub valid_for: TimePeriod,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// An individual or an organization used as a contact point for a given account and reached
 /// through some contact media (TMF666 `Contact`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Contact {
     /// A displayable name for that contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,24 +128,17 @@ pub struct Contact {
     /// Validity period of that contact.
     #[validate(nested)]
     pub valid_for: TimePeriod,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A plan for payment, when a party wants to spread its payments (TMF666 `PaymentPlan`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PaymentPlan {
     /// Number of payments used to spread the global payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,26 +167,19 @@ pub struct PaymentPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to a financial account (TMF666 `FinancialAccountRef`): the account receivable
 /// that aggregates the amounts of one or more party accounts owned by a given party, with its
 /// balance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct FinancialAccountRef {
     /// Unique identifier of the account.
     #[validate(length(min = 1))]
@@ -228,19 +194,9 @@ pub struct FinancialAccountRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub account_balance: Option<AccountBalance>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -248,6 +204,9 @@ pub struct FinancialAccountRef {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to an account, either a party account or a financial account, as TMF666
@@ -257,7 +216,7 @@ pub struct FinancialAccountRef {
 /// of `id`; that form is [`AccountRef`]. The two convert into each other when the property the
 /// target requires is present.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct RelatedAccountRef {
     /// Unique identifier of the account.
     #[validate(length(min = 1))]
@@ -271,19 +230,9 @@ pub struct RelatedAccountRef {
     /// Name of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -291,6 +240,9 @@ pub struct RelatedAccountRef {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A party or party role linked to an account, as TMF666 defines `RelatedParty`: `id`, `name`
@@ -299,7 +251,7 @@ pub struct RelatedAccountRef {
 /// TMF632, TMF629 and TMF669 leave `name` optional; that form is [`RelatedParty`], into which
 /// this one converts, and from which it can be made when the name is present.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct AccountRelatedParty {
     /// Unique identifier of a related entity.
     #[validate(length(min = 1))]
@@ -313,23 +265,16 @@ pub struct AccountRelatedParty {
     /// Role played by the related party.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(rename = "@referredType")]
     #[validate(length(min = 1))]
     pub referred_type: String,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 impl TryFrom<RelatedAccountRef> for AccountRef {
@@ -342,9 +287,8 @@ impl TryFrom<RelatedAccountRef> for AccountRef {
             href: account.href,
             description: account.description,
             name: account.name.ok_or(MissingReferenceField("name"))?,
-            base_type: account.base_type,
-            schema_location: account.schema_location,
-            r#type: account.r#type,
+            meta: account.meta,
+            extensions: account.extensions,
             referred_type: account.referred_type,
         })
     }
@@ -360,9 +304,8 @@ impl TryFrom<AccountRef> for RelatedAccountRef {
             href: account.href,
             description: account.description,
             name: Some(account.name),
-            base_type: account.base_type,
-            schema_location: account.schema_location,
-            r#type: account.r#type,
+            meta: account.meta,
+            extensions: account.extensions,
             referred_type: account.referred_type,
         })
     }
@@ -375,9 +318,8 @@ impl From<AccountRelatedParty> for RelatedParty {
             href: party.href,
             name: Some(party.name),
             role: party.role,
-            base_type: party.base_type,
-            schema_location: party.schema_location,
-            r#type: party.r#type,
+            meta: party.meta,
+            extensions: party.extensions,
             referred_type: party.referred_type,
         }
     }
@@ -393,9 +335,8 @@ impl TryFrom<RelatedParty> for AccountRelatedParty {
             href: party.href,
             name: party.name.ok_or(MissingReferenceField("name"))?,
             role: party.role,
-            base_type: party.base_type,
-            schema_location: party.schema_location,
-            r#type: party.r#type,
+            meta: party.meta,
+            extensions: party.extensions,
             referred_type: party.referred_type,
         })
     }

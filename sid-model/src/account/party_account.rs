@@ -15,13 +15,14 @@ use super::{
 };
 use crate::money::Money;
 use crate::reference::PaymentMethodRef;
+use crate::extension::{Meta, Extensions};
 
 /// An account used for billing or for settlement purposes concerning a given party, an
 /// organization or an individual (TMF666 `PartyAccount`, a specialization of `Account`).
 ///
 /// `name` and at least one `relatedParty` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PartyAccount {
     /// Unique identifier of the account, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,19 +88,12 @@ pub struct PartyAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_exemption: Option<Vec<AccountTaxExemption>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A party account used for billing purposes (TMF666 `BillingAccount`, a specialization of
@@ -108,7 +102,7 @@ pub struct PartyAccount {
 ///
 /// `name` and at least one `relatedParty` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct BillingAccount {
     /// Unique identifier of the account, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,19 +168,12 @@ pub struct BillingAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_exemption: Option<Vec<AccountTaxExemption>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A party account used for settlement purposes (TMF666 `SettlementAccount`, a
@@ -195,7 +182,7 @@ pub struct BillingAccount {
 ///
 /// `name` and at least one `relatedParty` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct SettlementAccount {
     /// Unique identifier of the account, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,19 +248,12 @@ pub struct SettlementAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_exemption: Option<Vec<AccountTaxExemption>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(PartyAccount, BillingAccount, SettlementAccount);

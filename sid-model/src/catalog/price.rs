@@ -11,6 +11,7 @@ use crate::catalog::reference::{ConstraintRef, PlaceRef};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// A price asked for or allowed when a product offering is bought, rented or leased (TMF620
 /// `ProductOfferingPrice`): a one-time, recurring or usage charge, or a price alteration such as a
@@ -20,7 +21,7 @@ use crate::time::TimePeriod;
 /// The amount is a [`Money`] (an exact decimal in an ISO 4217 currency) and the percentage an exact
 /// decimal. Only `name` is required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductOfferingPrice {
     /// Unique identifier of the product offering price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,26 +112,19 @@ pub struct ProductOfferingPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A price bundled in a bundle product offering price (TMF620
 /// `BundledProductOfferingPriceRelationship`): a price can be composed of several others, such as a
 /// recurring charge and a one-time charge.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct BundledProductOfferingPriceRelationship {
     /// Unique identifier of the bundled product offering price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,25 +135,18 @@ pub struct BundledProductOfferingPriceRelationship {
     /// Name of the bundled product offering price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A non-composite relationship from a product offering price to another (TMF620
 /// `ProductOfferingPriceRelationship`), such as a discount that alters it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductOfferingPriceRelationship {
     /// Unique identifier of the associated product offering price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,26 +160,19 @@ pub struct ProductOfferingPriceRelationship {
     /// Type of the relationship, for example override, discount, etc.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_type: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// An interface to an external rating function that computes a price (TMF620
 /// `PricingLogicAlgorithm`): some of its parameters may be set (a price per unit), others gathered
 /// while rating (a call duration) or from product characteristic values (an assigned bandwidth).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PricingLogicAlgorithm {
     /// Unique identifier of the pricing logic algorithm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,26 +193,19 @@ pub struct PricingLogicAlgorithm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A tax levied on a price (TMF620 `TaxItem`), one per tax rate and tax type.
 ///
 /// The rate is an exact decimal and the amount a [`Money`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TaxItem {
     /// Tax category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,19 +221,12 @@ pub struct TaxItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_amount: Option<Money>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(

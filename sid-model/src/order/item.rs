@@ -13,13 +13,14 @@ use crate::order::reference::{
 };
 use crate::product::{BillingAccountRef, Price, PriceAlteration, ProductRefOrValue};
 use crate::quantity::Quantity;
+use crate::extension::{Meta, Extensions};
 
 /// An identified part of a product order (TMF622 `ProductOrderItem`): an action on a product,
 /// possibly with sub-items.
 ///
 /// `id` and `action` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductOrderItem {
     /// Identifier of the item within the order (generally a sequence number: 01, 02, 03...).
     #[validate(length(min = 1))]
@@ -85,25 +86,18 @@ pub struct ProductOrderItem {
     /// The lifecycle state of the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ProductOrderItemStateType>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A relationship from a product order item to another item of the same order (TMF622
 /// `OrderItemRelationship`), such as reliesOn.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrderItemRelationship {
     /// Identifier of the related order item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,24 +105,17 @@ pub struct OrderItemRelationship {
     /// The type of order item relationship.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_type: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A price actually paid by the customer for an order item or a whole order (TMF622 `OrderPrice`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrderPrice {
     /// A narrative that explains in detail the semantics of this price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,26 +149,19 @@ pub struct OrderPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub product_offering_price: Option<ProductOfferingPriceRef>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A commitment with a duration linked to a product order item (TMF622 `OrderTerm`).
 ///
 /// The duration is a [`Quantity`], such as 12 months.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrderTerm {
     /// Description of the order term.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,19 +173,12 @@ pub struct OrderTerm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub duration: Option<Quantity>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// The action to be carried out on the product of an order item (TMF622

@@ -43,13 +43,14 @@ use crate::order::reference::{
 };
 use crate::product::BillingAccountRef;
 use crate::reference::{AgreementRef, MissingReferenceField, RelatedParty};
+use crate::extension::{Meta, Extensions};
 
 /// An order of products between a customer and a service provider, or between a service provider
 /// and a partner (TMF622 `ProductOrder`), made of one or more order items.
 ///
 /// Only `productOrderItem`, with at least one item, is required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ProductOrder {
     /// Unique identifier of the order, assigned by the order management system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,26 +139,19 @@ pub struct ProductOrder {
     /// The lifecycle state of the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ProductOrderStateType>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A request to cancel an existing product order (TMF622 `CancelProductOrder`).
 ///
 /// Only `productOrder` is required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct CancelProductOrder {
     /// Identifier of the cancellation request (not an order identifier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,19 +174,12 @@ pub struct CancelProductOrder {
     /// The lifecycle state of the cancellation request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<TaskStateType>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Extra information about a product order, as TMF622 defines `Note`: `text` is required.
@@ -200,7 +187,7 @@ pub struct CancelProductOrder {
 /// TMF621, TMF656 and TMF683 leave `text` optional; that form is [`Note`], into which this one
 /// converts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrderNote {
     /// Identifier of the note within its containing entity (may or may not be globally unique,
     /// depending on provider implementation).
@@ -215,19 +202,12 @@ pub struct OrderNote {
     /// Text of the note.
     #[validate(length(min = 1))]
     pub text: String,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A channel through which a product order was placed (web, mobile app, social network, store...),
@@ -236,7 +216,7 @@ pub struct OrderNote {
 /// TMF683 also requires `href`; that form is [`RelatedChannel`], from which this one is made and
 /// into which it converts when the hyperlink is present.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrderRelatedChannel {
     /// Unique identifier of the channel.
     #[validate(length(min = 1))]
@@ -250,19 +230,9 @@ pub struct OrderRelatedChannel {
     /// Role played by the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -270,6 +240,9 @@ pub struct OrderRelatedChannel {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// The lifecycle state of a product order (TMF622 `ProductOrderStateType`).
@@ -378,9 +351,8 @@ impl From<OrderNote> for Note {
             author: note.author,
             date: note.date,
             text: Some(note.text),
-            base_type: note.base_type,
-            schema_location: note.schema_location,
-            r#type: note.r#type,
+            meta: note.meta,
+            extensions: note.extensions,
         }
     }
 }
@@ -392,9 +364,8 @@ impl From<RelatedChannel> for OrderRelatedChannel {
             href: Some(channel.href),
             name: channel.name,
             role: channel.role,
-            base_type: channel.base_type,
-            schema_location: channel.schema_location,
-            r#type: channel.r#type,
+            meta: channel.meta,
+            extensions: channel.extensions,
             referred_type: channel.referred_type,
         }
     }
@@ -410,9 +381,8 @@ impl TryFrom<OrderRelatedChannel> for RelatedChannel {
             href: channel.href.ok_or(MissingReferenceField("href"))?,
             name: channel.name,
             role: channel.role,
-            base_type: channel.base_type,
-            schema_location: channel.schema_location,
-            r#type: channel.r#type,
+            meta: channel.meta,
+            extensions: channel.extensions,
             referred_type: channel.referred_type,
         })
     }

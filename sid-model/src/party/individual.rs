@@ -12,13 +12,14 @@ use crate::contact::ContactMedium;
 use crate::party::{ExternalReference, PartyCreditProfile, TaxExemptionCertificate};
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// Individual represents a single human being (a man, woman or child): a customer, an employee
 /// or any other person the organization needs to store information about (TMF632).
 ///
 /// `givenName` and `familyName` are required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Individual {
     /// Unique identifier of the individual, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,19 +135,12 @@ pub struct Individual {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_exemption_certificate: Option<Vec<TaxExemptionCertificate>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Valid values for the lifecycle state of the individual.
@@ -182,7 +176,7 @@ impl fmt::Display for IndividualStateType {
 
 /// Lack or inadequate strength or ability.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Disability {
     /// Code of the disability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,26 +188,19 @@ pub struct Disability {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Represents our registration of information used as proof of identity by an individual
 /// (passport, national identity card, drivers license, social security number, birth
 /// certificate).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct IndividualIdentification {
     /// Identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,24 +223,17 @@ pub struct IndividualIdentification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Ability of an individual to understand or converse in a language.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct LanguageAbility {
     /// A “true” value specifies whether the language is considered by the individual as his
     /// favourite one.
@@ -281,25 +261,18 @@ pub struct LanguageAbility {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Keeps track of other names, for example the old name of a woman before marriage or an artist
 /// name.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OtherNameIndividual {
     /// Aristocratic title, e.g. Baron, Graf, Earl.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -342,26 +315,19 @@ pub struct OtherNameIndividual {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Skills evaluated for an individual with a level and possibly with a limited validity when an
 /// obsolescence is defined (Ex: the first-aid certificate first level is limited to one year
 /// and an update training is required each year to keep the level).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Skill {
     /// A free text comment linked to the evaluation done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -379,19 +345,12 @@ pub struct Skill {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(

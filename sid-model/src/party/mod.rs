@@ -8,10 +8,11 @@ use validator::Validate;
 
 use crate::attachment::AttachmentRefOrValue;
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// A reference to the party in another system.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ExternalReference {
     /// Type of the external reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,24 +20,17 @@ pub struct ExternalReference {
     /// External reference name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A credit rating of a party, given by a credit agency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PartyCreditProfile {
     /// Name of the credit agency giving the score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,25 +49,18 @@ pub struct PartyCreditProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A tax exemption certificate represents a tax exemption granted to a party (individual or
 /// organization) by a tax jurisdiction, which may be a city, a state, a country, ...
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TaxExemptionCertificate {
     /// Unique identifier of the certificate of the tax exemption.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,24 +76,17 @@ pub struct TaxExemptionCertificate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// A reference to a tax definition: a tax levied by an authorized tax jurisdiction.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TaxDefinition {
     /// Unique identifier of the tax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,19 +97,9 @@ pub struct TaxDefinition {
     /// Type of the tax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
     /// The actual type of the target instance, when needed for disambiguation.
     #[serde(
         rename = "@referredType",
@@ -137,6 +107,9 @@ pub struct TaxDefinition {
         skip_serializing_if = "Option::is_none"
     )]
     pub referred_type: Option<String>,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(

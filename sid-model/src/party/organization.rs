@@ -12,13 +12,14 @@ use crate::contact::ContactMedium;
 use crate::party::{ExternalReference, PartyCreditProfile, TaxExemptionCertificate};
 use crate::reference::{OrganizationRef, RelatedParty};
 use crate::time::TimePeriod;
+use crate::extension::{Meta, Extensions};
 
 /// Organization represents a group of people identified by shared interests or purpose, such as
 /// a business, department or enterprise (TMF632).
 ///
 /// `tradingName` is required on creation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Organization {
     /// Unique identifier of the organization, assigned by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,19 +91,12 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub tax_exemption_certificate: Option<Vec<TaxExemptionCertificate>>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Valid values for the lifecycle state of the organization.
@@ -138,7 +132,7 @@ impl fmt::Display for OrganizationStateType {
 
 /// Represents our registration of information used as proof of identity by an organization.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrganizationIdentification {
     /// Identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,24 +155,17 @@ pub struct OrganizationIdentification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Child references of an organization in a structure of organizations.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrganizationChildRelationship {
     /// Type of the relationship. Could be juridical, hierarchical, geographical, functional for
     /// example.
@@ -188,24 +175,17 @@ pub struct OrganizationChildRelationship {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub organization: Option<OrganizationRef>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Parent references of an organization in a structure of organizations.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OrganizationParentRelationship {
     /// Type of the relationship. Could be juridical, hierarchical, geographical, functional for
     /// example.
@@ -215,24 +195,17 @@ pub struct OrganizationParentRelationship {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub organization: Option<OrganizationRef>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 /// Keeps track of other names, for example the old name of an organization.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct OtherNameOrganization {
     /// Organization name (department name for example).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,19 +220,12 @@ pub struct OtherNameOrganization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub valid_for: Option<TimePeriod>,
-    /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
-    pub base_type: Option<String>,
-    /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schema_location: Option<String>,
-    /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+    #[serde(flatten)]
+    pub extensions: Extensions,
 }
 
 crate::wire::object_only_serde!(

@@ -93,6 +93,22 @@ pub fn refusal<T: DeserializeOwned>(document: Value) -> String {
         .to_string()
 }
 
+/// Checks that `document`, which holds an attribute beyond `T`'s definition at `pointer`, is
+/// read with that attribute kept (written back at the same place, unchanged), and refused in
+/// strict mode; returns the strict mode's error.
+pub fn kept_unless_strict<T: DeserializeOwned + Serialize>(document: Value, pointer: &str) -> String {
+    let sent = document.pointer(pointer).cloned().expect("the extension is in the document");
+    let value: T = serde_json::from_value(document.clone()).expect("an extension is kept");
+    let written = serde_json::to_value(&value).expect("serialise");
+    assert_eq!(written.pointer(pointer), Some(&sent), "{pointer} is written back as sent");
+    sid_model::strict_attributes(true, || {
+        serde_json::from_value::<T>(document)
+            .map(|_| ())
+            .expect_err("refused in strict mode")
+            .to_string()
+    })
+}
+
 /// Sets the value at `pointer`, whose parent must exist.
 pub fn set(document: &mut Value, pointer: &str, value: Value) {
     let (parent, key) = pointer.rsplit_once('/').expect("a pointer with a parent");
