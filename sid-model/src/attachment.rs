@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+use crate::extension::{Extensions, Meta};
 use crate::quantity::Quantity;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// An attachment by value or by reference: a document, a video or a picture, either embedded
 /// (`content`, base64) or pointed at (`url`, `href`).

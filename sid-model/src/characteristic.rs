@@ -1,8 +1,8 @@
 //! Characteristics: name/value pairs that extend an entity.
 
+use crate::extension::{Extensions, Meta};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-use crate::extension::{Meta, Extensions};
 
 /// Describes a given characteristic of an object or entity through a name/value pair.
 ///

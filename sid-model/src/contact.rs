@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+use crate::extension::{Extensions, Meta};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A contact medium as TMF632 (and TMF666) define it: a way the party can be contacted (all
 /// properties optional).

@@ -5,10 +5,10 @@ use validator::Validate;
 
 use crate::characteristic::Characteristic;
 use crate::contact::PartyRoleContactMedium;
+use crate::extension::{Extensions, Meta};
 use crate::party_role::CreditProfile;
 use crate::reference::{AccountRef, AgreementRef, PaymentMethodRef, RelatedParty};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A Customer: a person or organization that buys products and services from the enterprise or
 /// receives free offers or services (TMF629).

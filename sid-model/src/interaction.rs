@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::attachment::AttachmentRefOrValue;
+use crate::extension::{Extensions, Meta};
 use crate::note::Note;
-use crate::reference::{MissingReferenceField, RelatedParty};
+use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// An interaction between a party and the enterprise (TMF683 `PartyInteraction`): a call, a
 /// store visit, a message, ..., over a period, through one or more channels.
@@ -158,38 +158,16 @@ pub struct InteractionRelationship {
     pub extensions: Extensions,
 }
 
-/// A channel related to an entity (TMF683 `RelatedChannel`): online web, mobile app, social
-/// network, store, ...
-///
-/// `id` and `href` are required.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct RelatedChannel {
-    /// Unique identifier of the channel.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the channel.
-    #[validate(length(min = 1))]
-    pub href: String,
-    /// Name of the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Role played by the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A channel related to an entity (TMF683 `RelatedChannel`): online web, mobile app, social
+    /// network, store, ...
+    ///
+    /// `id` and `href` are required.
+    RelatedChannel {
+        /// Role played by the channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub role: Option<String>,
+    }
 }
 
 /// A reference to an entity whose type is not known in advance, given by reference or by value
@@ -227,74 +205,14 @@ pub struct RelatedEntityRefOrValue {
     pub extensions: Extensions,
 }
 
-/// A party or party role linked to a party interaction, as TMF683 defines `RelatedParty`:
-/// `id`, `href` and `@referredType` are required.
-///
-/// TMF632, TMF629 and TMF669 leave `href` optional; that form is [`RelatedParty`], into which
-/// this one converts, and from which it can be made when the hyperlink is present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct InteractionRelatedParty {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[validate(length(min = 1))]
-    pub href: String,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Role played by the related party.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType")]
-    #[validate(length(min = 1))]
-    pub referred_type: String,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
-
-impl From<InteractionRelatedParty> for RelatedParty {
-    fn from(party: InteractionRelatedParty) -> Self {
-        RelatedParty {
-            id: party.id,
-            href: Some(party.href),
-            name: party.name,
-            role: party.role,
-            meta: party.meta,
-            extensions: party.extensions,
-            referred_type: party.referred_type,
-        }
-    }
-}
-
-impl TryFrom<RelatedParty> for InteractionRelatedParty {
-    type Error = MissingReferenceField;
-
-    /// Fails when the party has no `href`, which TMF683 requires.
-    fn try_from(party: RelatedParty) -> Result<Self, Self::Error> {
-        Ok(InteractionRelatedParty {
-            id: party.id,
-            href: party.href.ok_or(MissingReferenceField("href"))?,
-            name: party.name,
-            role: party.role,
-            meta: party.meta,
-            extensions: party.extensions,
-            referred_type: party.referred_type,
-        })
-    }
-}
+/// A party or party role that took part in an interaction (TMF683 `RelatedParty`). TMF683
+/// requires `href` besides `id` and `@referredType`; the server completes both from the
+/// stored party, so the input form is the party model's [`RelatedParty`].
+pub type InteractionRelatedParty = RelatedParty;
 
 crate::wire::object_only_serde!(
     PartyInteraction,
     InteractionItem,
     InteractionRelationship,
-    RelatedChannel,
-    RelatedEntityRefOrValue,
-    InteractionRelatedParty
+    RelatedEntityRefOrValue
 );

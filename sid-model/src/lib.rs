@@ -81,8 +81,8 @@ pub use contact::{
     ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium,
 };
 pub use currency::{CurrencyCode, UnknownCurrency};
-pub use extension::{Extensions, Meta, strict_attributes};
 pub use customer::Customer;
+pub use extension::{Extensions, Meta, strict_attributes};
 pub use interaction::{
     InteractionItem, InteractionRelatedParty, InteractionRelationship, PartyInteraction,
     RelatedChannel, RelatedEntityRefOrValue,

@@ -1,9 +1,9 @@
 //! Notes: free-text remarks attached to an entity.
 
+use crate::extension::{Extensions, Meta};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-use crate::extension::{Meta, Extensions};
 
 /// Extra information about a given entity.
 ///

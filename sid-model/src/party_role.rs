@@ -6,9 +6,9 @@ use validator::Validate;
 
 use crate::characteristic::Characteristic;
 use crate::contact::PartyRoleContactMedium;
+use crate::extension::{Extensions, Meta};
 use crate::reference::{AccountRef, AgreementRef, PaymentMethodRef, RelatedParty};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// The part played by a party in a given context (TMF669).
 ///

@@ -26,11 +26,11 @@ use crate::catalog::reference::{
     ProductOfferingPriceRef, ProductOfferingRef, ProductSpecificationRef,
 };
 use crate::characteristic::Characteristic;
+use crate::extension::{Extensions, Meta};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A product offering procured by a customer or another party playing a party role (TMF637
 /// `Product`), realised as one or more services and/or resources.
@@ -502,65 +502,21 @@ pub struct RelatedProductOrderItem {
     pub extensions: Extensions,
 }
 
-/// A reference to a resource (TMF637 and TMF622 `ResourceRef`), such as one that realises a
-/// product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ResourceRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The resource value that can be used to identify a resource with a public key (e.g.: a tel
-    /// nr, an msisdn).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a resource (TMF637 and TMF622 `ResourceRef`), such as one that realises a
+    /// product.
+    ResourceRef {
+        /// The resource value that can be used to identify a resource with a public key (e.g.: a tel
+        /// nr, an msisdn).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub value: Option<String>,
+    }
 }
 
-/// A reference to a service (TMF637 and TMF622 `ServiceRef`), such as one that realises a product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ServiceRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a service (TMF637 and TMF622 `ServiceRef`), such as one that realises a product.
+    ServiceRef {
+    }
 }
 
 /// A reference to an item of an agreement (TMF637 and TMF622 `AgreementItemRef`).
@@ -594,32 +550,10 @@ pub struct AgreementItemRef {
     pub extensions: Extensions,
 }
 
-/// A reference to a billing account (TMF637 and TMF622 `BillingAccountRef`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct BillingAccountRef {
-    /// Unique identifier of the billing account.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the billing account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the billing account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a billing account (TMF637 and TMF622 `BillingAccountRef`).
+    BillingAccountRef {
+    }
 }
 
 /// The lifecycle status of a product (TMF637 and TMF622 `ProductStatusType`).
@@ -687,8 +621,5 @@ crate::wire::object_only_serde!(
     ProductTerm,
     RelatedPlaceRefOrValue,
     RelatedProductOrderItem,
-    ResourceRef,
-    ServiceRef,
-    AgreementItemRef,
-    BillingAccountRef
+    AgreementItemRef
 );

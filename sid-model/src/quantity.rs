@@ -1,9 +1,9 @@
 //! Quantities: an amount in a unit.
 
+use crate::extension::Extensions;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-use crate::extension::Extensions;
 
 /// An amount in a given unit, such as the size of an attachment.
 ///

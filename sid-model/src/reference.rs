@@ -1,8 +1,8 @@
 //! References to entities managed elsewhere (TMF `*Ref` types and `RelatedParty`).
 
+use crate::extension::{Extensions, Meta};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-use crate::extension::{Meta, Extensions};
 
 /// Why a reference cannot be turned into another specification's form of it: the source lacks
 /// a property that the target form requires, such as the `name` that TMF666 requires of a
@@ -11,93 +11,30 @@ use crate::extension::{Meta, Extensions};
 #[error("the reference lacks `{0}`, which the target form requires")]
 pub struct MissingReferenceField(pub &'static str);
 
-/// A reference to an entity of any type: its id, and optionally its hyperlink and name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct EntityRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to an entity of any type: its id, and optionally its hyperlink and name.
+    EntityRef {
+    }
 }
 
-/// A party or party role linked to an entity, with the role it plays there.
-///
-/// `@referredType` is required: it tells which kind of party is meant (`Individual`,
-/// `Organization`, `Customer`, ...). This is the form of TMF632, TMF629 and TMF669; TMF666
-/// also requires `name` ([`AccountRelatedParty`](crate::account::AccountRelatedParty)) and
-/// TMF683 `href` ([`InteractionRelatedParty`](crate::interaction::InteractionRelatedParty)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct RelatedParty {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Role played by the related party.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType")]
-    #[validate(length(min = 1))]
-    pub referred_type: String,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A party or party role linked to an entity, with the role it plays there.
+    ///
+    /// `@referredType` is required: it tells which kind of party is meant (`Individual`,
+    /// `Organization`, `Customer`, ...). This is the form of TMF632, TMF629 and TMF669; TMF666
+    /// also requires `name` ([`AccountRelatedParty`](crate::account::AccountRelatedParty)) and
+    /// TMF683 `href` ([`InteractionRelatedParty`](crate::interaction::InteractionRelatedParty)).
+    RelatedParty {
+        /// Role played by the related party.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub role: Option<String>,
+    }
 }
 
-/// Reference to an organization.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct OrganizationRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// Reference to an organization.
+    OrganizationRef {
+    }
 }
 
 /// A reference to an account, either a party account or a financial account.
@@ -135,68 +72,17 @@ pub struct AccountRef {
     pub extensions: Extensions,
 }
 
-/// A reference to an agreement: a contract or arrangement, such as a service level agreement
-/// or a customer price agreement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AgreementRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the agreement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to an agreement: a contract or arrangement, such as a service level agreement
+    /// or a customer price agreement.
+    AgreementRef {
+    }
 }
 
-/// A reference to a payment method: a specific means of payment, such as direct debit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct PaymentMethodRef {
-    /// Unique identifier of the payment mean.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the payment mean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the payment mean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a payment method: a specific means of payment, such as direct debit.
+    PaymentMethodRef {
+    }
 }
 
-crate::wire::object_only_serde!(
-    EntityRef,
-    RelatedParty,
-    OrganizationRef,
-    AccountRef,
-    AgreementRef,
-    PaymentMethodRef
-);
+crate::wire::object_only_serde!(AccountRef);

@@ -25,9 +25,9 @@ use validator::Validate;
 use crate::attachment::AttachmentRefOrValue;
 use crate::catalog::reference::ChannelRef;
 use crate::characteristic::Characteristic;
+use crate::extension::{Extensions, Meta};
 use crate::note::Note;
 use crate::reference::RelatedParty;
-use crate::extension::{Meta, Extensions};
 
 /// A trouble ticket (TMF621 `TroubleTicket`): an issue, its status and history, the parties
 /// involved and the entities it is about.
@@ -148,33 +148,14 @@ pub struct StatusChange {
     pub extensions: Extensions,
 }
 
-/// A reference to an entity of a type not known in advance, with the role it plays for the
-/// ticket (TMF621 `RelatedEntity`): `id`, `role` and `@referredType` are required.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct RelatedEntity {
-    /// Unique identifier of the related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The role the entity plays for the ticket (`affectedProduct`, `disputedBill`...).
-    #[validate(length(min = 1))]
-    pub role: String,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance.
-    #[serde(rename = "@referredType")]
-    #[validate(length(min = 1))]
-    pub referred_type: String,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to an entity of a type not known in advance, with the role it plays for the
+    /// ticket (TMF621 `RelatedEntity`): `id`, `role` and `@referredType` are required.
+    RelatedEntity {
+        /// The role the entity plays for the ticket (`affectedProduct`, `disputedBill`...).
+        #[validate(length(min = 1))]
+        pub role: String,
+    }
 }
 
 /// A relationship between trouble tickets (TMF621 `TroubleTicketRelationship`): the other
@@ -202,12 +183,7 @@ pub struct TroubleTicketRelationship {
     pub extensions: Extensions,
 }
 
-crate::wire::object_only_serde!(
-    TroubleTicket,
-    StatusChange,
-    RelatedEntity,
-    TroubleTicketRelationship
-);
+crate::wire::object_only_serde!(TroubleTicket, StatusChange, TroubleTicketRelationship);
 
 /// The status of a trouble ticket (TMF621 `TroubleTicketStatusType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -2,10 +2,10 @@
 
 use std::borrow::Cow;
 
+use crate::extension::Extensions;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError, ValidationErrors};
-use crate::extension::Extensions;
 
 /// A period of time, either as a deadline (endDateTime only), a startDateTime only, or both.
 ///

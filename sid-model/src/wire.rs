@@ -55,6 +55,55 @@ macro_rules! object_only_serde {
 
 pub(crate) use object_only_serde;
 
+/// Declares a TMF reference type (`…Ref`, `RelatedParty`, `RelatedChannel`, …): a wire struct
+/// with a required non-empty `id`, an optional `href` and `name`, the fields given, the
+/// meta-properties, an optional `@referredType` and the extension attributes, read from JSON
+/// objects only. Every reference of every specification has this shape on input; what a
+/// specification requires beyond `id` (`href`, `name`, `@referredType`) is completed by the
+/// server from the stored target, so it is not required of the client.
+macro_rules! entity_ref {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident {
+            $( $(#[$field_attr:meta])* pub $field:ident : $ty:ty, )*
+        }
+    )+) => {$(
+        $(#[$attr])*
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::validator::Validate)]
+        #[serde(remote = "Self", rename_all = "camelCase")]
+        pub struct $name {
+            /// Unique identifier of the referred entity.
+            #[validate(length(min = 1))]
+            pub id: String,
+            /// Hyperlink to the referred entity (filled in on output when the server stores
+            /// the target).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub href: Option<String>,
+            /// Name of the referred entity.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub name: Option<String>,
+            $( $(#[$field_attr])* pub $field: $ty, )*
+            /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
+            #[serde(flatten)]
+            pub meta: $crate::extension::Meta,
+            /// The actual type of the target instance (inferred by the server when absent).
+            #[serde(
+                rename = "@referredType",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )]
+            pub referred_type: Option<String>,
+            /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
+            #[serde(flatten)]
+            pub extensions: $crate::extension::Extensions,
+        }
+
+        $crate::wire::object_only_serde!($name);
+    )+};
+}
+
+pub(crate) use entity_ref;
+
 #[cfg(test)]
 mod tests {
     use crate::time::TimePeriod;

@@ -279,7 +279,11 @@ fn catalog_prices_and_inventory_prices_are_exact_too() {
     assert_eq!(product.status, ProductStatusType::Active);
     let prices = product.product_price.expect("prices");
     assert_eq!(
-        prices[0].price.duty_free_amount.as_ref().map(|amount| amount.value),
+        prices[0]
+            .price
+            .duty_free_amount
+            .as_ref()
+            .map(|amount| amount.value),
         Some(decimal("0.1"))
     );
 }

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+use crate::extension::{Extensions, Meta};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// The structure of the bill for party accounts, billing or settlement (TMF666
 /// `BillStructure`).
@@ -223,32 +223,10 @@ pub struct BillFormat {
     pub extensions: Extensions,
 }
 
-/// A reference to a bill format (TMF666 `BillFormatRef`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct BillFormatRef {
-    /// Unique identifier of the bill format.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the bill format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// A short descriptive name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a bill format (TMF666 `BillFormatRef`).
+    BillFormatRef {
+    }
 }
 
 /// A bill format given by reference or by value (TMF666 `BillFormatRefOrValue`).
@@ -314,32 +292,10 @@ pub struct BillPresentationMedia {
     pub extensions: Extensions,
 }
 
-/// A reference to a bill presentation media (TMF666 `BillPresentationMediaRef`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct BillPresentationMediaRef {
-    /// Unique identifier of the bill presentation media.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the bill presentation media.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// A short descriptive name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a bill presentation media (TMF666 `BillPresentationMediaRef`).
+    BillPresentationMediaRef {
+    }
 }
 
 /// A bill presentation media given by reference or by value (TMF666
@@ -385,9 +341,7 @@ crate::wire::object_only_serde!(
     BillingCycleSpecificationRef,
     BillingCycleSpecificationRefOrValue,
     BillFormat,
-    BillFormatRef,
     BillFormatRefOrValue,
     BillPresentationMedia,
-    BillPresentationMediaRef,
     BillPresentationMediaRefOrValue
 );

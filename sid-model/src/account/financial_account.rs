@@ -7,8 +7,8 @@ use validator::Validate;
 use super::{
     AccountBalance, AccountRelatedParty, AccountRelationship, AccountTaxExemption, Contact,
 };
+use crate::extension::{Extensions, Meta};
 use crate::money::Money;
-use crate::extension::{Meta, Extensions};
 
 /// An account of money owed by a party to another entity in exchange for goods or services
 /// that have been delivered or used (TMF666 `FinancialAccount`, a specialization of `Account`).

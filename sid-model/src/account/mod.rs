@@ -26,10 +26,10 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::contact::ContactMedium;
+use crate::extension::{Extensions, Meta};
 use crate::money::Money;
 use crate::reference::{AccountRef, MissingReferenceField, PaymentMethodRef, RelatedParty};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A balance of an account (TMF666 `AccountBalance`): a deposit, disputed, loyalty or
 /// receivable balance, for instance, over a validity period.
@@ -209,6 +209,8 @@ pub struct FinancialAccountRef {
     pub extensions: Extensions,
 }
 
+crate::wire::object_only_serde!(FinancialAccountRef);
+
 /// A reference to an account, either a party account or a financial account, as TMF666
 /// defines `AccountRef`: `id` is required.
 ///
@@ -245,37 +247,11 @@ pub struct RelatedAccountRef {
     pub extensions: Extensions,
 }
 
-/// A party or party role linked to an account, as TMF666 defines `RelatedParty`: `id`, `name`
-/// and `@referredType` are required.
-///
-/// TMF632, TMF629 and TMF669 leave `name` optional; that form is [`RelatedParty`], into which
-/// this one converts, and from which it can be made when the name is present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AccountRelatedParty {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[validate(length(min = 1))]
-    pub name: String,
-    /// Role played by the related party.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(rename = "@referredType")]
-    #[validate(length(min = 1))]
-    pub referred_type: String,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+/// A party or party role linked to an account (TMF666 `RelatedParty`). TMF666 requires `name`
+/// besides `id` and `@referredType`; the client may leave all but `id` out, and the server
+/// completes them from the stored party, so the input form is the party model's
+/// [`RelatedParty`].
+pub type AccountRelatedParty = RelatedParty;
 
 impl TryFrom<RelatedAccountRef> for AccountRef {
     type Error = MissingReferenceField;
@@ -311,44 +287,11 @@ impl TryFrom<AccountRef> for RelatedAccountRef {
     }
 }
 
-impl From<AccountRelatedParty> for RelatedParty {
-    fn from(party: AccountRelatedParty) -> Self {
-        RelatedParty {
-            id: party.id,
-            href: party.href,
-            name: Some(party.name),
-            role: party.role,
-            meta: party.meta,
-            extensions: party.extensions,
-            referred_type: party.referred_type,
-        }
-    }
-}
-
-impl TryFrom<RelatedParty> for AccountRelatedParty {
-    type Error = MissingReferenceField;
-
-    /// Fails when the party has no `name`, which TMF666 requires.
-    fn try_from(party: RelatedParty) -> Result<Self, Self::Error> {
-        Ok(AccountRelatedParty {
-            id: party.id,
-            href: party.href,
-            name: party.name.ok_or(MissingReferenceField("name"))?,
-            role: party.role,
-            meta: party.meta,
-            extensions: party.extensions,
-            referred_type: party.referred_type,
-        })
-    }
-}
-
 crate::wire::object_only_serde!(
     AccountBalance,
     AccountRelationship,
     AccountTaxExemption,
     Contact,
     PaymentPlan,
-    FinancialAccountRef,
-    RelatedAccountRef,
-    AccountRelatedParty
+    RelatedAccountRef
 );

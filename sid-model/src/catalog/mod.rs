@@ -29,9 +29,9 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::catalog::reference::{CategoryRef, ProductOfferingRef};
+use crate::extension::{Extensions, Meta};
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A collection of product offerings intended for a specific distribution channel, enhanced with
 /// additional information such as SLA parameters, invoicing and shipping details (TMF620

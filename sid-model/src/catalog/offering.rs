@@ -12,10 +12,10 @@ use crate::catalog::reference::{
     ProductSpecificationRef, ResourceCandidateRef, SLARef, ServiceCandidateRef,
 };
 use crate::catalog::specification::ProductSpecificationCharacteristicValue;
+use crate::extension::{Extensions, Meta};
 use crate::quantity::Quantity;
 use crate::reference::AgreementRef;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// Something orderable from the provider of the catalog (TMF620 `ProductOffering`): a product
 /// specification made available to the market, with its prices, terms, channels and market

@@ -8,10 +8,10 @@ use validator::Validate;
 
 use crate::catalog::offering::{ProductOfferingTerm, ProductSpecificationCharacteristicValueUse};
 use crate::catalog::reference::{ConstraintRef, PlaceRef};
+use crate::extension::{Extensions, Meta};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A price asked for or allowed when a product offering is bought, rented or leased (TMF620
 /// `ProductOfferingPrice`): a one-time, recurring or usage charge, or a price alteration such as a

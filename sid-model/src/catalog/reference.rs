@@ -7,216 +7,62 @@
 //! `ProductOfferingRef`, `ProductOfferingPriceRef`, `ProductSpecificationRef` and
 //! `TargetProductSchema` are defined identically by TMF622 and TMF637, which use these types.
 
+use crate::extension::{Extensions, Meta};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-use crate::extension::{Meta, Extensions};
 
-/// A reference to a catalog category (TMF620 `CategoryRef`), with its version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct CategoryRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Category version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a catalog category (TMF620 `CategoryRef`), with its version.
+    CategoryRef {
+        /// Category version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
+    }
 }
 
-/// A reference to a channel (TMF620 `ChannelRef`), such as a channel through which product
-/// offerings are sold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ChannelRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a channel (TMF620 `ChannelRef`), such as a channel through which product
+    /// offerings are sold.
+    ChannelRef {
+    }
 }
 
-/// A reference to a constraint (TMF620 `ConstraintRef`): a policy or rule applied to an entity or
-/// an entity specification, such as a product offering price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ConstraintRef {
-    /// Unique identifier of the target constraint.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Hyperlink reference to the target constraint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name given to the constraint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Version of the constraint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a constraint (TMF620 `ConstraintRef`): a policy or rule applied to an entity or
+    /// an entity specification, such as a product offering price.
+    ConstraintRef {
+        /// Version of the constraint.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
+    }
 }
 
-/// A reference to a market segment that product offerings target (TMF620 `MarketSegmentRef`): a
-/// grouping of parties, geographic areas, sales channels, and so forth.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct MarketSegmentRef {
-    /// Unique identifier of the market segment.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the market segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the market segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a market segment that product offerings target (TMF620 `MarketSegmentRef`): a
+    /// grouping of parties, geographic areas, sales channels, and so forth.
+    MarketSegmentRef {
+    }
 }
 
-/// A reference to a place where products are sold or delivered (TMF620 `PlaceRef`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct PlaceRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a place where products are sold or delivered (TMF620 `PlaceRef`).
+    PlaceRef {
+    }
 }
 
-/// A reference to a product offering price (TMF620 `ProductOfferingPriceRef`, identical in TMF622
-/// and TMF637): an amount, usually of money, asked for or allowed when a product offering is
-/// bought, rented or leased.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ProductOfferingPriceRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a product offering price (TMF620 `ProductOfferingPriceRef`, identical in TMF622
+    /// and TMF637): an amount, usually of money, asked for or allowed when a product offering is
+    /// bought, rented or leased.
+    ProductOfferingPriceRef {
+    }
 }
 
-/// A reference to a product offering (TMF620 `ProductOfferingRef`, identical in TMF622 and TMF637):
-/// something orderable from the provider of a catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ProductOfferingRef {
-    /// Unique identifier of a related entity.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the related entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a product offering (TMF620 `ProductOfferingRef`, identical in TMF622 and TMF637):
+    /// something orderable from the provider of a catalog.
+    ProductOfferingRef {
+    }
 }
 
 /// A reference to a product specification (TMF620 `ProductSpecificationRef`, identical in TMF622
@@ -255,129 +101,43 @@ pub struct ProductSpecificationRef {
     pub extensions: Extensions,
 }
 
-/// A reference to a resource candidate (TMF620 `ResourceCandidateRef`): what makes a resource
-/// specification available to a catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ResourceCandidateRef {
-    /// Unique identifier of the resource candidate.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the resource candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the resource candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Version of the resource candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::object_only_serde!(ProductSpecificationRef);
+
+crate::wire::entity_ref! {
+    /// A reference to a resource candidate (TMF620 `ResourceCandidateRef`): what makes a resource
+    /// specification available to a catalog.
+    ResourceCandidateRef {
+        /// Version of the resource candidate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
+    }
 }
 
-/// A reference to a resource specification required to realise a product specification (TMF620
-/// `ResourceSpecificationRef`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ResourceSpecificationRef {
-    /// Unique identifier of the resource specification.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the resource specification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the requiredResourceSpecification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Resource specification version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a resource specification required to realise a product specification (TMF620
+    /// `ResourceSpecificationRef`).
+    ResourceSpecificationRef {
+        /// Resource specification version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
+    }
 }
 
-/// A reference to a service level agreement (TMF620 `SLARef`): a formal negotiated agreement
-/// between two parties on the quality of service to achieve and maintain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct SLARef {
-    /// Unique identifier of service level agreement.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the service level agreement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the service level agreement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a service level agreement (TMF620 `SLARef`): a formal negotiated agreement
+    /// between two parties on the quality of service to achieve and maintain.
+    SLARef {
+    }
 }
 
-/// A reference to a service candidate (TMF620 `ServiceCandidateRef`): what makes a service
-/// specification available to a catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ServiceCandidateRef {
-    /// Unique identifier of the service candidate.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Unique reference of the service candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the service candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Version of the service candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::entity_ref! {
+    /// A reference to a service candidate (TMF620 `ServiceCandidateRef`): what makes a service
+    /// specification available to a catalog.
+    ServiceCandidateRef {
+        /// Version of the service candidate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
+    }
 }
 
 /// A reference to a service specification required to realise a product specification (TMF620
@@ -415,6 +175,8 @@ pub struct ServiceSpecificationRef {
     #[serde(flatten)]
     pub extensions: Extensions,
 }
+
+crate::wire::object_only_serde!(ServiceSpecificationRef);
 
 /// The schema and type of the products a product specification describes (TMF620
 /// `TargetProductSchema`, identical in TMF622 and TMF637).
@@ -464,20 +226,4 @@ pub struct TargetServiceSchema {
     pub extensions: Extensions,
 }
 
-crate::wire::object_only_serde!(
-    CategoryRef,
-    ChannelRef,
-    ConstraintRef,
-    MarketSegmentRef,
-    PlaceRef,
-    ProductOfferingPriceRef,
-    ProductOfferingRef,
-    ProductSpecificationRef,
-    ResourceCandidateRef,
-    ResourceSpecificationRef,
-    SLARef,
-    ServiceCandidateRef,
-    ServiceSpecificationRef,
-    TargetProductSchema,
-    TargetServiceSchema,
-);
+crate::wire::object_only_serde!(TargetProductSchema, TargetServiceSchema);

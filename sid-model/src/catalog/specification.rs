@@ -10,9 +10,9 @@ use crate::attachment::AttachmentRefOrValue;
 use crate::catalog::reference::{
     ResourceSpecificationRef, ServiceSpecificationRef, TargetProductSchema,
 };
+use crate::extension::{Extensions, Meta};
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A detailed description of a tangible or intangible object made available externally, in the form
 /// of product offerings, to customers or other parties playing a party role (TMF620

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::catalog::reference::{ProductOfferingPriceRef, ProductOfferingRef};
+use crate::extension::{Extensions, Meta};
 use crate::order::reference::{
     AppointmentRef, PaymentRef, ProductOfferingQualificationItemRef,
     ProductOfferingQualificationRef, QuoteItemRef,
 };
 use crate::product::{BillingAccountRef, Price, PriceAlteration, ProductRefOrValue};
 use crate::quantity::Quantity;
-use crate::extension::{Meta, Extensions};
 
 /// An identified part of a product order (TMF622 `ProductOrderItem`): an action on a product,
 /// possibly with sub-items.

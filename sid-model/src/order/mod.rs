@@ -35,6 +35,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+use crate::extension::{Extensions, Meta};
 use crate::interaction::RelatedChannel;
 use crate::note::Note;
 use crate::order::item::{OrderPrice, ProductOrderItem};
@@ -42,8 +43,7 @@ use crate::order::reference::{
     PaymentRef, ProductOfferingQualificationRef, ProductOrderRef, QuoteRef,
 };
 use crate::product::BillingAccountRef;
-use crate::reference::{AgreementRef, MissingReferenceField, RelatedParty};
-use crate::extension::{Meta, Extensions};
+use crate::reference::{AgreementRef, RelatedParty};
 
 /// An order of products between a customer and a service provider, or between a service provider
 /// and a partner (TMF622 `ProductOrder`), made of one or more order items.
@@ -210,40 +210,10 @@ pub struct OrderNote {
     pub extensions: Extensions,
 }
 
-/// A channel through which a product order was placed (web, mobile app, social network, store...),
-/// as TMF622 defines `RelatedChannel`: only `id` is required.
-///
-/// TMF683 also requires `href`; that form is [`RelatedChannel`], from which this one is made and
-/// into which it converts when the hyperlink is present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct OrderRelatedChannel {
-    /// Unique identifier of the channel.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Role played by the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+/// The channel of an order (TMF622 `RelatedChannel`, which leaves `href` optional where TMF683
+/// requires it): one shape with TMF683's [`RelatedChannel`](crate::interaction::RelatedChannel),
+/// whose `href` the server completes.
+pub type OrderRelatedChannel = RelatedChannel;
 
 /// The lifecycle state of a product order (TMF622 `ProductOrderStateType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -357,40 +327,4 @@ impl From<OrderNote> for Note {
     }
 }
 
-impl From<RelatedChannel> for OrderRelatedChannel {
-    fn from(channel: RelatedChannel) -> Self {
-        OrderRelatedChannel {
-            id: channel.id,
-            href: Some(channel.href),
-            name: channel.name,
-            role: channel.role,
-            meta: channel.meta,
-            extensions: channel.extensions,
-            referred_type: channel.referred_type,
-        }
-    }
-}
-
-impl TryFrom<OrderRelatedChannel> for RelatedChannel {
-    type Error = MissingReferenceField;
-
-    /// Fails when the channel has no `href`, which TMF683 requires.
-    fn try_from(channel: OrderRelatedChannel) -> Result<Self, Self::Error> {
-        Ok(RelatedChannel {
-            id: channel.id,
-            href: channel.href.ok_or(MissingReferenceField("href"))?,
-            name: channel.name,
-            role: channel.role,
-            meta: channel.meta,
-            extensions: channel.extensions,
-            referred_type: channel.referred_type,
-        })
-    }
-}
-
-crate::wire::object_only_serde!(
-    ProductOrder,
-    CancelProductOrder,
-    OrderNote,
-    OrderRelatedChannel
-);
+crate::wire::object_only_serde!(ProductOrder, CancelProductOrder, OrderNote);

@@ -9,10 +9,10 @@ use validator::Validate;
 use crate::attachment::AttachmentRefOrValue;
 use crate::characteristic::Characteristic;
 use crate::contact::ContactMedium;
+use crate::extension::{Extensions, Meta};
 use crate::party::{ExternalReference, PartyCreditProfile, TaxExemptionCertificate};
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// Individual represents a single human being (a man, woman or child): a customer, an employee
 /// or any other person the organization needs to store information about (TMF632).

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::attachment::AttachmentRefOrValue;
+use crate::extension::{Extensions, Meta};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// A reference to the party in another system.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]

@@ -9,10 +9,10 @@ use validator::Validate;
 use crate::attachment::AttachmentRefOrValue;
 use crate::characteristic::Characteristic;
 use crate::contact::ContactMedium;
+use crate::extension::{Extensions, Meta};
 use crate::party::{ExternalReference, PartyCreditProfile, TaxExemptionCertificate};
 use crate::reference::{OrganizationRef, RelatedParty};
 use crate::time::TimePeriod;
-use crate::extension::{Meta, Extensions};
 
 /// Organization represents a group of people identified by shared interests or purpose, such as
 /// a business, department or enterprise (TMF632).

@@ -96,11 +96,21 @@ pub fn refusal<T: DeserializeOwned>(document: Value) -> String {
 /// Checks that `document`, which holds an attribute beyond `T`'s definition at `pointer`, is
 /// read with that attribute kept (written back at the same place, unchanged), and refused in
 /// strict mode; returns the strict mode's error.
-pub fn kept_unless_strict<T: DeserializeOwned + Serialize>(document: Value, pointer: &str) -> String {
-    let sent = document.pointer(pointer).cloned().expect("the extension is in the document");
+pub fn kept_unless_strict<T: DeserializeOwned + Serialize>(
+    document: Value,
+    pointer: &str,
+) -> String {
+    let sent = document
+        .pointer(pointer)
+        .cloned()
+        .expect("the extension is in the document");
     let value: T = serde_json::from_value(document.clone()).expect("an extension is kept");
     let written = serde_json::to_value(&value).expect("serialise");
-    assert_eq!(written.pointer(pointer), Some(&sent), "{pointer} is written back as sent");
+    assert_eq!(
+        written.pointer(pointer),
+        Some(&sent),
+        "{pointer} is written back as sent"
+    );
     sid_model::strict_attributes(true, || {
         serde_json::from_value::<T>(document)
             .map(|_| ())
