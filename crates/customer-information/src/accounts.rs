@@ -6,8 +6,8 @@ use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
-    AccountBalance, AccountRelatedParty, AccountRelationship, BillStructure, BillingAccount,
-    Contact, FinancialAccount, FinancialAccountRef, PartyAccount, SettlementAccount,
+    AccountBalance, AccountRelatedParty, AccountRelationship, BillStructure, Contact,
+    FinancialAccount, FinancialAccountRef, PartyAccount,
 };
 use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
 use validator::Validate;
@@ -113,8 +113,6 @@ macro_rules! party_like_account {
 }
 
 party_like_account!(PartyAccount);
-party_like_account!(BillingAccount);
-party_like_account!(SettlementAccount);
 
 impl Account for FinancialAccount {
     fn related_party(&self) -> &[AccountRelatedParty] {
@@ -163,7 +161,7 @@ impl<M: Account> ResourceKind for AccountKind<M> {
             .map(|(i, party)| Reference {
                 path: format!("relatedParty[{i}]"),
                 id: party.id.clone(),
-                referred_type: Some(party.referred_type.clone()),
+                referred_type: party.referred_type.clone(),
                 allowed: PARTIES_AND_ROLES,
             })
             .collect();

@@ -65,7 +65,7 @@ impl ResourceKind for InteractionKind {
             .map(|(i, party)| Reference {
                 path: format!("relatedParty[{i}]"),
                 id: party.id.clone(),
-                referred_type: Some(party.referred_type.clone()),
+                referred_type: party.referred_type.clone(),
                 allowed: PARTIES_AND_ROLES,
             })
             .collect()
@@ -107,12 +107,12 @@ impl ResourceKind for InteractionKind {
                 .cloned(),
             None => Some(InteractionRelatedParty {
                 id: ctx.actor.subject.clone(),
-                href: format!("urn:crm:user:{}", ctx.actor.subject),
+                href: Some(format!("urn:crm:user:{}", ctx.actor.subject)),
                 name: None,
                 role: Some(AGENT_ROLE.to_owned()),
                 meta: Default::default(),
                 extensions: Default::default(),
-                referred_type: "User".to_owned(),
+                referred_type: Some("User".to_owned()),
             }),
         };
         let mut parties: Vec<InteractionRelatedParty> = model

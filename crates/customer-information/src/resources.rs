@@ -79,7 +79,7 @@ fn related_parties(parties: Option<&[RelatedParty]>) -> impl Iterator<Item = Ref
         .map(|(i, party)| Reference {
             path: format!("relatedParty[{i}]"),
             id: party.id.clone(),
-            referred_type: Some(party.referred_type.clone()),
+            referred_type: party.referred_type.clone(),
             allowed: PARTIES_AND_ROLES,
         })
 }
@@ -88,7 +88,7 @@ fn engaged_party(party: &RelatedParty) -> Reference {
     Reference {
         path: "engagedParty".into(),
         id: party.id.clone(),
-        referred_type: Some(party.referred_type.clone()),
+        referred_type: party.referred_type.clone(),
         allowed: PARTIES,
     }
 }

@@ -217,7 +217,7 @@ fn related_parties(parties: Option<&[RelatedParty]>, out: &mut Vec<Reference>) {
         out.push(reference(
             format!("relatedParty[{i}]"),
             &party.id,
-            Some(&party.referred_type),
+            party.referred_type.as_deref(),
             PARTIES,
         ));
     }

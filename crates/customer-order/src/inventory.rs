@@ -115,7 +115,7 @@ impl ResourceKind for ProductKind {
             out.push(reference(
                 format!("relatedParty[{i}]"),
                 &party.id,
-                Some(&party.referred_type),
+                party.referred_type.as_deref(),
                 PARTIES,
             ));
         }

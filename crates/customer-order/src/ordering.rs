@@ -440,7 +440,7 @@ impl Ordering {
             if !in_force(pop.lifecycle_status.as_deref(), pop.valid_for.as_ref(), now) {
                 continue;
             }
-            let Some(amount) = pop.price else {
+            let Some(amount) = pop.price.clone() else {
                 return Err(TmfError::invalid_value(format!(
                     "product offering price '{}' has no price amount",
                     pop.name
@@ -1092,7 +1092,7 @@ impl ResourceKind for OrderKind {
             out.push(reference(
                 format!("relatedParty[{i}]"),
                 &party.id,
-                Some(&party.referred_type),
+                party.referred_type.as_deref(),
                 PARTIES,
             ));
         }

@@ -318,7 +318,7 @@ impl ResourceKind for TicketKind {
             .map(|(i, party)| Reference {
                 path: format!("relatedParty[{i}]"),
                 id: party.id.clone(),
-                referred_type: Some(party.referred_type.clone()),
+                referred_type: party.referred_type.clone(),
                 allowed: PARTIES,
             });
         let entities = ticket
@@ -329,7 +329,7 @@ impl ResourceKind for TicketKind {
             .map(|(i, entity)| Reference {
                 path: format!("relatedEntity[{i}]"),
                 id: entity.id.clone(),
-                referred_type: Some(entity.referred_type.clone()),
+                referred_type: entity.referred_type.clone(),
                 allowed: ENTITIES,
             });
         let tickets = ticket
@@ -516,7 +516,7 @@ impl Tickets {
             .related_entity
             .iter()
             .flatten()
-            .any(|e| e.referred_type == interactions.type_name());
+            .any(|e| e.referred_type.as_deref() == Some(interactions.type_name()));
         let parties: Vec<Json> = ticket
             .related_party
             .iter()
@@ -525,7 +525,7 @@ impl Tickets {
             .map(|p| {
                 json!({
                     "id": p.id,
-                    "href": p.href.clone().unwrap_or_else(|| format!("urn:crm:{}:{}", p.referred_type, p.id)),
+                    "href": p.href.clone().unwrap_or_else(|| format!("urn:crm:{}:{}", p.referred_type.as_deref().unwrap_or("Party"), p.id)),
                     "name": p.name,
                     "role": p.role,
                     "@referredType": p.referred_type,
@@ -575,7 +575,7 @@ impl Tickets {
             role: "originatingInteraction".into(),
             meta: Default::default(),
             extensions: Default::default(),
-            referred_type: interactions.type_name().to_owned(),
+            referred_type: Some(interactions.type_name().to_owned()),
         }))
     }
 
