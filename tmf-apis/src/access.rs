@@ -88,6 +88,9 @@ pub struct RequestContext {
     /// What ties the request's events together: the `X-Correlation-ID` header, else the
     /// request id.
     pub correlation_id: Option<String>,
+    /// Whether bodies are read with extension attributes refused (the server's
+    /// `strict_attributes` setting; `sid_model::strict_attributes` scopes it to a read).
+    pub strict_attributes: bool,
 }
 
 impl RequestContext {
@@ -149,6 +152,7 @@ impl RequestContext {
             actor,
             reason,
             correlation_id,
+            strict_attributes: false,
         })
     }
 }

@@ -32,6 +32,10 @@ pub enum FieldType {
         /// Whether a value matches keys it is a prefix of.
         prefix: bool,
     },
+    /// An extension attribute: one that the definition does not name (TMF630's extension
+    /// pattern), compared by equality as a JSON scalar (`vendorFlag=true` matches `true` and
+    /// `"true"`).
+    Extension,
     /// A reverse reference (extension): the resources that a resource of `table` with the
     /// given id refers to (directly, or through this resource's `via` reference).
     ReferencedBy {
@@ -194,6 +198,36 @@ impl FieldCatalog {
     /// Looks an attribute up by its dotted name.
     pub fn resolve(&self, dotted: &str) -> Option<&FieldPath> {
         self.fields.get(dotted)
+    }
+
+    /// Whether `name` is an attribute of the definition itself (a leaf or an object).
+    pub fn names_attribute(&self, name: &str) -> bool {
+        self.fields
+            .range(name.to_owned()..)
+            .next()
+            .is_some_and(|(key, _)| {
+                key == name || key.strip_prefix(name).is_some_and(|rest| rest.starts_with('.'))
+            })
+    }
+
+    /// The path of an extension attribute (`vendorFlag`, `roleType.name`): a dotted name of
+    /// plain segments whose first segment the definition does not name; `None` otherwise.
+    pub fn extension(&self, dotted: &str) -> Option<FieldPath> {
+        let segments: Vec<&str> = dotted.split('.').collect();
+        let plain = segments.len() <= MAX_DEPTH && segments.iter().all(|s| is_plain_name(s));
+        if !plain || self.names_attribute(segments[0]) {
+            return None;
+        }
+        Some(FieldPath {
+            segments: segments
+                .into_iter()
+                .map(|name| Segment {
+                    name: name.to_owned(),
+                    is_array: false,
+                })
+                .collect(),
+            field_type: FieldType::Extension,
+        })
     }
 
     /// All attributes, by dotted name.

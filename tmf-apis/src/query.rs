@@ -78,6 +78,8 @@ pub enum FilterValue {
     Number(Decimal),
     /// A boolean.
     Bool(bool),
+    /// A JSON scalar, compared with an extension attribute's value as JSON.
+    Json(serde_json::Value),
 }
 
 /// One filter clause: `path op value[, value…]`, OR across the values.
@@ -115,6 +117,9 @@ pub struct QueryLimits {
     pub max_regex_len: usize,
     /// Longest query string.
     pub max_query_len: usize,
+    /// Whether an attribute that the definition does not name filters on an extension
+    /// attribute (by equality); when false (`strict_attributes`), it is a 400.
+    pub extension_filters: bool,
 }
 
 impl Default for QueryLimits {
@@ -126,6 +131,7 @@ impl Default for QueryLimits {
             max_values: 50,
             max_regex_len: 200,
             max_query_len: 4096,
+            extension_filters: true,
         }
     }
 }
@@ -228,15 +234,28 @@ impl ListQuery {
             },
             None => (key, Op::Eq),
         };
+        let extension = || {
+            limits
+                .extension_filters
+                .then(|| catalog.extension(attribute))
+                .flatten()
+        };
         let path = catalog
             .resolve(attribute)
+            .cloned()
+            .or_else(extension)
             .ok_or_else(|| {
                 TmfError::invalid_query(format!(
                     "'{}' is not a filterable attribute of this resource",
                     truncate(attribute)
                 ))
-            })?
-            .clone();
+            })?;
+        if path.field_type == FieldType::Extension && !matches!(op, Op::Eq | Op::Ne) {
+            return Err(TmfError::invalid_query(format!(
+                "'{}' is an extension attribute: only equality (attr=value[,value]) applies",
+                truncate(attribute)
+            )));
+        }
         let values = if op == Op::Regex {
             if path.field_type != FieldType::String {
                 return Err(TmfError::invalid_query(format!(
@@ -259,10 +278,15 @@ impl ListQuery {
                 })?;
             vec![FilterValue::Text(raw_value.to_owned())]
         } else {
-            raw_value
-                .split(',')
-                .map(|v| parse_value(attribute, path.field_type, v))
-                .collect::<TmfResult<Vec<_>>>()?
+            let mut values = Vec::new();
+            for raw in raw_value.split(',') {
+                if path.field_type == FieldType::Extension {
+                    values.extend(json_scalars(raw));
+                } else {
+                    values.push(parse_value(attribute, path.field_type, raw)?);
+                }
+            }
+            values
         };
         if path.field_type.is_indexed_extension() && op != Op::Eq {
             return Err(TmfError::invalid_query(format!(
@@ -337,6 +361,18 @@ fn parse_sort_key(key: &str, catalog: &FieldCatalog) -> TmfResult<SortKey> {
     })
 }
 
+/// The JSON scalars a filter value on an extension attribute stands for: the text as a
+/// string, and, when it reads as a JSON literal (`true`, `12.5`, `null`), that literal too.
+fn json_scalars(raw: &str) -> Vec<FilterValue> {
+    let text = FilterValue::Json(serde_json::Value::String(raw.to_owned()));
+    match serde_json::from_str::<serde_json::Value>(raw.trim()) {
+        Ok(literal @ (serde_json::Value::Bool(_)
+        | serde_json::Value::Number(_)
+        | serde_json::Value::Null)) => vec![FilterValue::Json(literal), text],
+        _ => vec![text],
+    }
+}
+
 fn parse_value(attribute: &str, field_type: FieldType, raw: &str) -> TmfResult<FilterValue> {
     let wrong = |expected: &str| {
         TmfError::invalid_query(format!(
@@ -348,6 +384,7 @@ fn parse_value(attribute: &str, field_type: FieldType, raw: &str) -> TmfResult<F
         FieldType::String | FieldType::Search { .. } | FieldType::ReferencedBy { .. } => {
             FilterValue::Text(raw.to_owned())
         }
+        FieldType::Extension => FilterValue::Json(serde_json::Value::String(raw.to_owned())),
         FieldType::DateTime => {
             FilterValue::Instant(parse_instant(raw).ok_or_else(|| wrong("a date-time"))?)
         }
@@ -473,6 +510,13 @@ fn compare(leaf: &serde_json::Value, value: &FilterValue) -> Option<std::cmp::Or
             own.map(|own| own.cmp(number))
         }
         FilterValue::Bool(flag) => leaf.as_bool().map(|own| own.cmp(flag)),
+        FilterValue::Json(scalar) => match (leaf, scalar) {
+            (serde_json::Value::Number(own), serde_json::Value::Number(other)) => {
+                let own = Decimal::from_str(&own.to_string()).ok()?;
+                Some(own.cmp(&Decimal::from_str(&other.to_string()).ok()?))
+            }
+            _ => (leaf == scalar).then_some(std::cmp::Ordering::Equal),
+        },
     }
 }
 

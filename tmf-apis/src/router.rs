@@ -1,6 +1,7 @@
 //! The generic resource router: every TMF resource gets list, create, retrieve, patch and
 //! delete with the same status codes, headers and error bodies, from one implementation.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -38,6 +39,11 @@ pub struct RouterConfig {
     pub limits: Arc<QueryLimits>,
     /// Who may do what.
     pub policy: Arc<dyn AccessPolicy>,
+    /// Whether bodies are read with extension attributes refused (`strict_attributes`).
+    pub strict_attributes: bool,
+    /// The collection path of every resource type served (`Individual` →
+    /// `/tmf-api/party/v4/individual`): the `href` of a reference to one is derived from it.
+    pub links: Arc<BTreeMap<String, String>>,
 }
 
 #[derive(Clone)]
@@ -48,12 +54,14 @@ struct ResourceState {
 
 impl ResourceState {
     fn authorize(&self, request: &Request, operation: Operation) -> TmfResult<RequestContext> {
-        RequestContext::authorize(
+        let mut ctx = RequestContext::authorize(
             request,
             self.config.policy.as_ref(),
             self.service.descriptor(),
             operation,
-        )
+        )?;
+        ctx.strict_attributes = self.config.strict_attributes;
+        Ok(ctx)
     }
 }
 
@@ -107,7 +115,16 @@ pub fn request_base_url(request: &Request) -> String {
 }
 
 /// Sets `href` on a document from the base URL and the document's id.
-fn with_href(descriptor: &ResourceDescriptor, base: &str, mut document: Value) -> Value {
+fn with_href(
+    (descriptor, links): (&ResourceDescriptor, &BTreeMap<String, String>),
+    base: &str,
+    mut document: Value,
+) -> Value {
+    if let Value::Object(map) = &mut document {
+        for value in map.values_mut() {
+            link_references(value, links, base);
+        }
+    }
     if let Some(id) = document.get("id").and_then(Value::as_str) {
         let href = format!("{base}{}/{id}", descriptor.collection_path());
         if let Value::Object(map) = &mut document {
@@ -115,6 +132,33 @@ fn with_href(descriptor: &ResourceDescriptor, base: &str, mut document: Value) -
         }
     }
     document
+}
+
+/// Gives every reference inside `value` to a served type (an object with `id` and an
+/// `@referredType` in `links`) its `href`, derived like a resource's own.
+fn link_references(value: &mut Value, links: &BTreeMap<String, String>, base: &str) {
+    match value {
+        Value::Object(map) => {
+            let target = match (map.get("id"), map.get("@referredType")) {
+                (Some(Value::String(id)), Some(Value::String(kind))) => {
+                    links.get(kind).map(|path| format!("{base}{path}/{id}"))
+                }
+                _ => None,
+            };
+            if let Some(href) = target {
+                map.insert("href".to_owned(), Value::String(href));
+            }
+            for inner in map.values_mut() {
+                link_references(inner, links, base);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                link_references(item, links, base);
+            }
+        }
+        _ => {}
+    }
 }
 
 struct RequestBase {
@@ -185,7 +229,7 @@ async fn list(
         .items
         .into_iter()
         .map(|doc| {
-            let doc = with_href(descriptor, &base.url, doc);
+            let doc = with_href((descriptor, &state.config.links), &base.url, doc);
             match &query.fields {
                 Some(fields) => projection(descriptor, &doc, fields),
                 None => doc,
@@ -208,7 +252,7 @@ async fn create(State(state): State<ResourceState>, request: Request) -> TmfResu
     }
     let descriptor = state.service.descriptor();
     let created = with_href(
-        descriptor,
+        (descriptor, &state.config.links),
         &base.url,
         state.service.create(&ctx, body).await?,
     );
@@ -233,7 +277,7 @@ async fn retrieve(
     let base = RequestBase::from_parts(request.headers(), &request);
     let descriptor = state.service.descriptor();
     let document = with_href(
-        descriptor,
+        (descriptor, &state.config.links),
         &base.url,
         state.service.retrieve(&ctx, &id).await?,
     );
@@ -260,7 +304,7 @@ async fn patch(
     let patch = PatchDocument::parse(&media, &bytes)?;
     let descriptor = state.service.descriptor();
     let updated = state.service.patch(&ctx, &id, patch).await?;
-    Ok(Json(with_href(descriptor, &base.url, updated)))
+    Ok(Json(with_href((descriptor, &state.config.links), &base.url, updated)))
 }
 
 async fn delete(

@@ -179,6 +179,7 @@ impl AppState {
         let limits = QueryLimits {
             default_limit: settings.default_page_size,
             max_limit: settings.max_page_size,
+            extension_filters: !settings.strict_attributes,
             ..QueryLimits::default()
         };
         let resources: Vec<_> = services.iter().map(|s| s.descriptor().clone()).collect();
@@ -212,9 +213,19 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .with_state(state.clone());
+    let links = state
+        .services
+        .iter()
+        .map(|s| {
+            let descriptor = s.descriptor();
+            (descriptor.type_name.to_owned(), descriptor.collection_path())
+        })
+        .collect();
     let config = RouterConfig {
         limits: state.limits.clone(),
         policy: Arc::new(RolePolicy),
+        strict_attributes: settings.strict_attributes,
+        links: Arc::new(links),
     };
     for service in &state.services {
         router = router.merge(tmf_apis::resource_routes(service.clone(), config.clone()));

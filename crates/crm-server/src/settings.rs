@@ -61,6 +61,11 @@ pub struct Settings {
     /// The lead time of a product order that requests no completion date, in hours: its
     /// `expectedCompletionDate` is its `orderDate` plus this.
     pub order_lead_time_hours: u32,
+    /// Refuse attributes that a resource's v4 definition does not name (400), instead of
+    /// keeping them as TMF630 extension attributes, and refuse filters on them. Off by
+    /// default: clients built against other releases of an API send such attributes.
+    #[serde(default)]
+    pub strict_attributes: bool,
     /// Trouble tickets: severities, priorities, escalation thresholds, resolution targets,
     /// the reopening window, the largest attachment (`[tickets]`).
     #[serde(default)]
@@ -89,6 +94,7 @@ impl fmt::Debug for Settings {
             .field("auth", &self.auth)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("order_lead_time_hours", &self.order_lead_time_hours)
+            .field("strict_attributes", &self.strict_attributes)
             .field("tickets", &self.tickets)
             .field("events", &{
                 let mut events = self.events.clone();
@@ -131,7 +137,8 @@ impl Settings {
             .set_default("auth.audience", "crm")?
             .set_default("auth.protect_openapi", false)?
             .set_default("cors_allowed_origins", Vec::<String>::new())?
-            .set_default("order_lead_time_hours", 72)?;
+            .set_default("order_lead_time_hours", 72)?
+            .set_default("strict_attributes", false)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).required(true));
         }

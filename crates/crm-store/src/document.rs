@@ -222,6 +222,12 @@ pub trait ResourceKind: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Whether a reference that names no `name` gets its target's (TMF666 requires the name
+    /// of an account's related party).
+    fn completes_reference_names(&self) -> bool {
+        false
+    }
+
     /// Rules of this kind beyond the model's own validation, applied to every create
     /// (`previous` is `None`) and patch before anything is written: a lifecycle, defaults,
     /// values taken from the acting identity. May adjust the model.
@@ -233,6 +239,64 @@ pub trait ResourceKind: Send + Sync + 'static {
     ) -> TmfResult<()> {
         Ok(())
     }
+}
+
+/// The JSON pointer of a reference path (`relatedParty[2]` is `/relatedParty/2`).
+fn pointer_of(path: &str) -> String {
+    let mut pointer = String::new();
+    for part in path.split('.') {
+        let (name, indexes) = part.split_once('[').unwrap_or((part, ""));
+        pointer.push('/');
+        pointer.push_str(name);
+        for index in indexes.split('[') {
+            let index = index.trim_end_matches(']');
+            if !index.is_empty() {
+                pointer.push('/');
+                pointer.push_str(index);
+            }
+        }
+    }
+    pointer
+}
+
+/// Whether `href` names the resource `id`: its last path segment (query and fragment
+/// aside, percent-decoded) is the id.
+fn href_names(href: &str, id: &str) -> bool {
+    let path = href.split(['?', '#']).next().unwrap_or_default();
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    percent_encoding::percent_decode_str(last).decode_utf8_lossy() == id
+}
+
+/// Completes the reference at `reference.path` of `document`, which names a stored
+/// `type_name`: see [`DocumentService::check_references`].
+fn complete_reference(
+    document: &mut Json,
+    reference: &Reference,
+    type_name: &str,
+    name: Option<String>,
+) -> TmfResult<()> {
+    let Some(Json::Object(target)) = document.pointer_mut(&pointer_of(&reference.path)) else {
+        return Ok(());
+    };
+    match target.get("href") {
+        Some(Json::String(href)) if !href_names(href, &reference.id) => {
+            return Err(TmfError::invalid_value(format!(
+                "'{}.href': '{}' does not name {type_name} '{}'",
+                reference.path,
+                href.chars().take(200).collect::<String>(),
+                reference.id
+            )));
+        }
+        _ => {}
+    }
+    target.remove("href");
+    target
+        .entry("@referredType")
+        .or_insert_with(|| Json::String(type_name.to_owned()));
+    if let Some(name) = name {
+        target.entry("name").or_insert(Json::String(name));
+    }
+    Ok(())
 }
 
 /// The generic service of a resource kind.
@@ -265,7 +329,8 @@ impl<K: ResourceKind> DocumentService<K> {
         document: Json,
         previous: Option<&K::Model>,
     ) -> TmfResult<(K::Model, Json)> {
-        let mut model: K::Model = from_value(document)?;
+        let mut model: K::Model =
+            sid_model::strict_attributes(ctx.strict_attributes, || from_value(document))?;
         if let Err(errors) = model.validate() {
             let violation = sid_model::validation::first_violation(&errors);
             return Err(TmfError::invalid_value(format!(
@@ -278,10 +343,15 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok((model, normalised))
     }
 
+    /// Checks that every reference names a stored resource of an allowed type, and completes
+    /// each in `document`: a missing `@referredType` becomes the type found; a given `href`
+    /// must name the same id (422 otherwise) and is dropped, since the router derives it on
+    /// output; a missing `name` is taken from the target where the kind asks for it.
     async fn check_references(
         &self,
         txn: &DatabaseTransaction,
         references: &[Reference],
+        document: &mut Json,
     ) -> TmfResult<Vec<(String, StoredType, String)>> {
         let mut resolved = Vec::with_capacity(references.len());
         for reference in references {
@@ -304,16 +374,18 @@ impl<K: ResourceKind> DocumentService<K> {
                 let Some(stored) = self.registry.get(type_name) else {
                     continue;
                 };
-                if self
+                if let Some(name) = self
                     .exists_for_reference(txn, stored, &reference.id)
                     .await?
                 {
-                    found = Some(stored);
+                    found = Some((stored, type_name, name));
                     break;
                 }
             }
             match found {
-                Some(stored) => {
+                Some((stored, type_name, name)) => {
+                    let name = name.filter(|_| self.kind.completes_reference_names());
+                    complete_reference(document, reference, type_name, name)?;
                     resolved.push((reference.path.clone(), stored, reference.id.clone()))
                 }
                 None => {
@@ -332,14 +404,28 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok(resolved)
     }
 
+    /// Whether the referenced row exists, with its name (`name`, `fullName`, `tradingName`,
+    /// or given and family name) when it has one: `None` when there is no such row.
     async fn exists_for_reference(
         &self,
         txn: &DatabaseTransaction,
         stored: StoredType,
         id: &str,
-    ) -> TmfResult<bool> {
+    ) -> TmfResult<Option<Option<String>>> {
+        let backend = self.backend();
+        let field = |name: &str| crate::sql::json_scalar(backend, "body", &[name]);
+        let name = format!(
+            "COALESCE({}, {}, {}, {} || ' ' || {})",
+            field("name"),
+            field("fullName"),
+            field("tradingName"),
+            field("givenName"),
+            field("familyName")
+        );
         let mut sql = Sql::new(self.backend());
-        sql.push("SELECT 1 AS found FROM ")
+        sql.push("SELECT ")
+            .push(&name)
+            .push(" AS name FROM ")
             .push(stored.table)
             .push(" WHERE id = ")
             .bind(id.to_owned())
@@ -350,7 +436,9 @@ impl<K: ResourceKind> DocumentService<K> {
             sql.push(" FOR KEY SHARE");
         }
         let row = txn.query_one_raw(sql.build()).await.map_err(db_error)?;
-        Ok(row.is_some())
+        row.map(|row| row.try_get::<Option<String>>("", "name"))
+            .transpose()
+            .map_err(db_error)
     }
 
     /// Replaces the indexed references of `id` (`fresh`: it has none yet) with `references`,
@@ -652,7 +740,8 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         let (model, document) = self.admit_new(ctx, &id, body)?;
         self.store
             .write(async |txn| {
-                self.insert(txn, ctx, &id, &document, &model).await?;
+                let mut document = document.clone();
+                self.insert(txn, ctx, &id, &mut document, &model).await?;
                 Ok(document)
             })
             .await
@@ -796,8 +885,8 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
         body: Json,
     ) -> TmfResult<Json> {
-        let (model, document) = self.admit_new(ctx, id, body)?;
-        self.insert(txn, ctx, id, &document, &model).await?;
+        let (model, mut document) = self.admit_new(ctx, id, body)?;
+        self.insert(txn, ctx, id, &mut document, &model).await?;
         Ok(document)
     }
 
@@ -898,13 +987,14 @@ impl<K: ResourceKind> DocumentService<K> {
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
         id: &str,
-        document: &Json,
+        document: &mut Json,
         model: &K::Model,
     ) -> TmfResult<()> {
         let stored = self.kind.stored_type();
         let resolved = self
-            .check_references(txn, &self.kind.references(model))
+            .check_references(txn, &self.kind.references(model), document)
             .await?;
+        let document = &*document;
         let now = now_micros();
         let mut insert = Sql::new(self.backend());
         insert
@@ -961,7 +1051,7 @@ impl<K: ResourceKind> DocumentService<K> {
             }
         }
         let resolved = self
-            .check_references(txn, &self.kind.references(&model))
+            .check_references(txn, &self.kind.references(&model), &mut normalised)
             .await?;
         self.replace_body(txn, id, version, &normalised).await?;
         self.write_references(txn, (id, false), &resolved).await?;

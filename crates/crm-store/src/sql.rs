@@ -6,6 +6,7 @@
 //! character set). Every client value is a bound parameter.
 
 use sea_orm::{DbBackend, Statement, Value};
+use serde_json::Value as Json;
 use tmf_apis::{Clause, FieldPath, FieldType, FilterValue, ListQuery, Op, Segment};
 
 /// A SQL statement under construction: text plus bound values, with the backend's
@@ -184,7 +185,59 @@ fn bind_typed(sql: &mut Sql, value: &FilterValue) {
         (_, FilterValue::Bool(flag)) => {
             sql.bind(i64::from(*flag));
         }
+        (_, FilterValue::Json(value)) => {
+            sql.bind(value.to_string());
+        }
     }
+}
+
+/// Appends an equality of the extension attribute at `segments` of `base` with any of the
+/// JSON scalars `values`, compared as JSON: by type and value (numbers as numbers).
+fn push_extension_match(sql: &mut Sql, base: &str, segments: &[Segment], values: &[FilterValue]) {
+    let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+    debug_assert!(names.iter().all(|s| is_safe_name(s)));
+    let scalars = values.iter().filter_map(|value| match value {
+        FilterValue::Json(scalar) => Some(scalar),
+        _ => None,
+    });
+    if sql.backend() == DbBackend::Postgres {
+        // jsonb equality compares by type, numbers numerically.
+        let path: Vec<String> = names.iter().map(|s| format!("\"{s}\"")).collect();
+        sql.push("(").push(base).push(" #> '{").push(&path.join(",")).push("}') IN (");
+        for (i, scalar) in scalars.enumerate() {
+            sql.push(if i == 0 { "" } else { ", " })
+                .push("CAST(")
+                .bind(scalar.to_string())
+                .push(" AS jsonb)");
+        }
+        sql.push(")");
+        return;
+    }
+    let path: String = names.iter().map(|s| format!(".\"{s}\"")).collect();
+    let kind = format!("json_type({base}, '${path}')");
+    let value = format!("json_extract({base}, '${path}')");
+    sql.push("(FALSE");
+    for scalar in scalars {
+        sql.push(" OR ");
+        match scalar {
+            Json::String(text) => {
+                sql.push("(").push(&kind).push(" = 'text' AND ").push(&value).push(" = ");
+                sql.bind(text.clone()).push(")");
+            }
+            Json::Number(number) => {
+                let as_double: f64 = number.to_string().parse().unwrap_or(f64::NAN);
+                sql.push("(").push(&kind).push(" IN ('integer', 'real') AND ").push(&value);
+                sql.push(" = ").bind(as_double).push(")");
+            }
+            Json::Bool(flag) => {
+                sql.push(&kind).push(if *flag { " = 'true'" } else { " = 'false'" });
+            }
+            _ => {
+                sql.push(&kind).push(" = 'null'");
+            }
+        }
+    }
+    sql.push(")");
 }
 
 /// Appends the values of an equality clause as `column IN (...)`, or, for prefix search,
@@ -473,6 +526,13 @@ pub(crate) fn push_clause(sql: &mut Sql, (table, kind): (&str, &str), body: &str
             table: referrer,
             via,
         } => return push_referenced_by(sql, table, referrer, via, &clause.values),
+        FieldType::Extension => {
+            let negate = clause.op == Op::Ne;
+            sql.push(if negate { "NOT COALESCE(" } else { "" });
+            push_extension_match(sql, body, &clause.path.segments, &clause.values);
+            sql.push(if negate { ", FALSE)" } else { "" });
+            return;
+        }
         _ => {}
     }
     match clause.op {

@@ -149,6 +149,11 @@ impl<M: Account> ResourceKind for AccountKind<M> {
         &self.descriptor
     }
 
+    fn completes_reference_names(&self) -> bool {
+        // TMF666 requires the name of an account's related party.
+        true
+    }
+
     fn stored_type(&self) -> StoredType {
         self.stored
     }
@@ -328,6 +333,11 @@ where
 
     fn descriptor(&self) -> &ResourceDescriptor {
         &self.descriptor
+    }
+
+    fn completes_reference_names(&self) -> bool {
+        // TMF666 requires the name of an account's related party.
+        true
     }
 
     fn stored_type(&self) -> StoredType {

@@ -606,7 +606,8 @@ impl Ordering {
 
     async fn create_order(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
         crm_store::refuse_server_assigned(&body)?;
-        let mut order: ProductOrder = from_value(body)?;
+        let mut order: ProductOrder =
+            sid_model::strict_attributes(ctx.strict_attributes, || from_value(body))?;
         check_shape(&order)?;
         let now = Utc::now();
         order.state = Some(wire("acknowledged")?);
@@ -677,7 +678,8 @@ impl Ordering {
         let previous: ProductOrder = from_value(current).map_err(|e| {
             TmfError::internal(format!("stored order {id} unreadable: {}", e.message))
         })?;
-        let mut order: ProductOrder = from_value(requested)?;
+        let mut order: ProductOrder =
+            sid_model::strict_attributes(ctx.strict_attributes, || from_value(requested))?;
         let now = Utc::now();
         stamp_notes(
             ctx,

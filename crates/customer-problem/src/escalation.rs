@@ -132,6 +132,7 @@ fn system_context() -> RequestContext {
         },
         reason: Some("escalation thresholds crossed".to_owned()),
         correlation_id: None,
+        strict_attributes: false,
     }
 }
 
