@@ -681,7 +681,8 @@ fn account_references_follow_their_own_specification() {
 fn related_parties_of_accounts_may_come_with_only_an_id() {
     // TMF666 requires `name` and `@referredType`: the server completes them from the stored
     // party, so the model accepts a reference with only its `id`, exactly as TMF629 writes it.
-    let party: AccountRelatedParty = serde_json::from_value(json!({"id": "1140"})).expect("id only");
+    let party: AccountRelatedParty =
+        serde_json::from_value(json!({"id": "1140"})).expect("id only");
     assert_eq!((party.name, party.referred_type), (None, None));
     let named: RelatedParty = serde_json::from_value(
         json!({"id": "1140", "name": "Moon Football Club", "@referredType": "Customer"}),

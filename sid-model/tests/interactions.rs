@@ -255,7 +255,8 @@ fn party_interaction_rules_name_the_offending_property() {
 fn related_parties_of_interactions_may_come_without_a_hyperlink() {
     // TMF683 requires `href`: the server completes it from the stored party.
     let party: InteractionRelatedParty =
-        serde_json::from_value(json!({"id": "1140", "@referredType": "Customer"})).expect("no href");
+        serde_json::from_value(json!({"id": "1140", "@referredType": "Customer"}))
+            .expect("no href");
     assert_eq!(party.href, None);
     let written = serde_json::to_value(&party).expect("write");
     assert_eq!(written, json!({"id": "1140", "@referredType": "Customer"}));

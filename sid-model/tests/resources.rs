@@ -519,7 +519,10 @@ fn customer_round_trips_every_property() {
     let (customer, written) = read_and_write::<Customer>(&document);
     assert_eq!(written, document);
     assert_eq!(customer.name, "Moon Football Club");
-    assert_eq!(customer.engaged_party.referred_type.as_deref(), Some("Individual"));
+    assert_eq!(
+        customer.engaged_party.referred_type.as_deref(),
+        Some("Individual")
+    );
     assert_eq!(
         customer.contact_medium.expect("contact media")[0].medium_type,
         "postalAddress"

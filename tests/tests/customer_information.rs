@@ -850,7 +850,7 @@ async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
                 "note": [{"text": "call back Zelda on +447700900777"}],
                 "interactionDate": {"startDateTime": "2026-11-23T09:00:00Z"},
                 "channel": [{"id": "phone", "href": "urn:channel:phone", "name": "phone"}],
-                "relatedParty": [{"id": customer, "href": "urn:c", "name": "Zelda Quixotic",
+                "relatedParty": [{"id": customer, "name": "Zelda Quixotic",
                     "@referredType": "Customer", "role": "customer"}]}),
         )
         .await;

@@ -167,7 +167,7 @@ async fn bad_subscriptions_are_refused_and_not_stored() {
             "CustomerExplodeEvent",
         ),
         (
-            json!({"callback": "http://127.0.0.1:9/x", "query": "colour=red"}),
+            json!({"callback": "http://127.0.0.1:9/x", "query": "colour.gt=red"}),
             "colour",
         ),
         (

@@ -276,7 +276,19 @@ async fn a_csr_orders_broadband_and_the_customer_holds_it() {
     assert!(product["startDate"].is_string());
     assert_eq!(product["billingAccount"]["id"], shop.account.as_str());
     assert_eq!(product["productOffering"]["id"], shop.offering.as_str());
-    assert_eq!(product["relatedParty"], shop.buyer());
+    let buyer = &product["relatedParty"][0];
+    assert_eq!(buyer["id"], shop.customer.as_str());
+    assert_eq!(
+        (&buyer["role"], &buyer["@referredType"]),
+        (&json!("customer"), &json!("Customer"))
+    );
+    let href = buyer["href"]
+        .as_str()
+        .expect("a reference to a stored customer is linked");
+    assert!(
+        href.ends_with(&format!("/customer/{}", shop.customer)),
+        "{href}"
+    );
     assert_eq!(
         product["productCharacteristic"],
         json!([{"name": "speed", "value": "500M"}])
@@ -294,7 +306,8 @@ async fn a_csr_orders_broadband_and_the_customer_holds_it() {
     );
     assert_eq!(
         product["productOrderItem"],
-        json!([{"orderItemId": "1", "productOrderId": id, "orderItemAction": "add"}])
+        json!([{"orderItemId": "1", "productOrderId": id, "orderItemAction": "add",
+            "@referredType": "ProductOrder"}])
     );
 
     let view = app

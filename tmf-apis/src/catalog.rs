@@ -206,7 +206,10 @@ impl FieldCatalog {
             .range(name.to_owned()..)
             .next()
             .is_some_and(|(key, _)| {
-                key == name || key.strip_prefix(name).is_some_and(|rest| rest.starts_with('.'))
+                key == name
+                    || key
+                        .strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with('.'))
             })
     }
 

@@ -366,9 +366,11 @@ fn parse_sort_key(key: &str, catalog: &FieldCatalog) -> TmfResult<SortKey> {
 fn json_scalars(raw: &str) -> Vec<FilterValue> {
     let text = FilterValue::Json(serde_json::Value::String(raw.to_owned()));
     match serde_json::from_str::<serde_json::Value>(raw.trim()) {
-        Ok(literal @ (serde_json::Value::Bool(_)
-        | serde_json::Value::Number(_)
-        | serde_json::Value::Null)) => vec![FilterValue::Json(literal), text],
+        Ok(
+            literal @ (serde_json::Value::Bool(_)
+            | serde_json::Value::Number(_)
+            | serde_json::Value::Null),
+        ) => vec![FilterValue::Json(literal), text],
         _ => vec![text],
     }
 }
@@ -585,7 +587,10 @@ mod tests {
     #[test]
     fn refusals() {
         for bad in [
-            "unknown=1",
+            "unknown.gt=1",
+            "unknown.regex=a",
+            "validFor.nope=1",
+            "a'b=1",
             "limit=-1",
             "limit=100000",
             "offset=x",
@@ -600,6 +605,11 @@ mod tests {
             let err = parse(bad).expect_err(bad);
             assert_eq!(err.code, crate::error::ErrorCode::InvalidQuery, "{bad}");
         }
+        let strict = QueryLimits {
+            extension_filters: false,
+            ..QueryLimits::default()
+        };
+        assert!(ListQuery::parse(Some("unknown=1"), &catalog(), &strict).is_err());
         let long_regex = format!("name.regex={}", "a".repeat(500));
         assert!(parse(&long_regex).is_err());
         let many = (0..40)
@@ -607,6 +617,22 @@ mod tests {
             .collect::<Vec<_>>()
             .join("&");
         assert!(parse(&many).is_err());
+    }
+
+    #[test]
+    fn an_attribute_the_definition_does_not_name_filters_an_extension_by_json_equality() {
+        let q = parse("vendorFlag=true&roleType.name=owner").expect("parses");
+        assert_eq!(q.filter[0].path.field_type, FieldType::Extension);
+        assert_eq!(q.filter[1].path.dotted(), "roleType.name");
+        let document = serde_json::json!({"vendorFlag": true, "roleType": {"name": "owner"}});
+        assert!(q.matches(&document));
+        let as_text = serde_json::json!({"vendorFlag": "true", "roleType": {"name": "owner"}});
+        assert!(q.matches(&as_text), "the text 'true' matches too");
+        let other = serde_json::json!({"vendorFlag": false, "roleType": {"name": "owner"}});
+        assert!(!q.matches(&other));
+        let number = parse("level=3").expect("parses");
+        assert!(number.matches(&serde_json::json!({"level": 3.0})));
+        assert!(!number.matches(&serde_json::json!({"level": 4})));
     }
 
     #[test]

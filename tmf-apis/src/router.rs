@@ -304,7 +304,11 @@ async fn patch(
     let patch = PatchDocument::parse(&media, &bytes)?;
     let descriptor = state.service.descriptor();
     let updated = state.service.patch(&ctx, &id, patch).await?;
-    Ok(Json(with_href((descriptor, &state.config.links), &base.url, updated)))
+    Ok(Json(with_href(
+        (descriptor, &state.config.links),
+        &base.url,
+        updated,
+    )))
 }
 
 async fn delete(

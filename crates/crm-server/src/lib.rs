@@ -218,7 +218,10 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         .iter()
         .map(|s| {
             let descriptor = s.descriptor();
-            (descriptor.type_name.to_owned(), descriptor.collection_path())
+            (
+                descriptor.type_name.to_owned(),
+                descriptor.collection_path(),
+            )
         })
         .collect();
     let config = RouterConfig {

@@ -263,7 +263,12 @@ fn pointer_of(path: &str) -> String {
 /// aside, percent-decoded) is the id.
 fn href_names(href: &str, id: &str) -> bool {
     let path = href.split(['?', '#']).next().unwrap_or_default();
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    // A URL's last path segment, or a URN's last part (`urn:crm:Customer:42`).
+    let last = path
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or_default();
     percent_encoding::percent_decode_str(last).decode_utf8_lossy() == id
 }
 

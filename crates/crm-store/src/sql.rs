@@ -203,7 +203,11 @@ fn push_extension_match(sql: &mut Sql, base: &str, segments: &[Segment], values:
     if sql.backend() == DbBackend::Postgres {
         // jsonb equality compares by type, numbers numerically.
         let path: Vec<String> = names.iter().map(|s| format!("\"{s}\"")).collect();
-        sql.push("(").push(base).push(" #> '{").push(&path.join(",")).push("}') IN (");
+        sql.push("(")
+            .push(base)
+            .push(" #> '{")
+            .push(&path.join(","))
+            .push("}') IN (");
         for (i, scalar) in scalars.enumerate() {
             sql.push(if i == 0 { "" } else { ", " })
                 .push("CAST(")
@@ -221,16 +225,24 @@ fn push_extension_match(sql: &mut Sql, base: &str, segments: &[Segment], values:
         sql.push(" OR ");
         match scalar {
             Json::String(text) => {
-                sql.push("(").push(&kind).push(" = 'text' AND ").push(&value).push(" = ");
+                sql.push("(")
+                    .push(&kind)
+                    .push(" = 'text' AND ")
+                    .push(&value)
+                    .push(" = ");
                 sql.bind(text.clone()).push(")");
             }
             Json::Number(number) => {
                 let as_double: f64 = number.to_string().parse().unwrap_or(f64::NAN);
-                sql.push("(").push(&kind).push(" IN ('integer', 'real') AND ").push(&value);
+                sql.push("(")
+                    .push(&kind)
+                    .push(" IN ('integer', 'real') AND ")
+                    .push(&value);
                 sql.push(" = ").bind(as_double).push(")");
             }
             Json::Bool(flag) => {
-                sql.push(&kind).push(if *flag { " = 'true'" } else { " = 'false'" });
+                sql.push(&kind)
+                    .push(if *flag { " = 'true'" } else { " = 'false'" });
             }
             _ => {
                 sql.push(&kind).push(" = 'null'");

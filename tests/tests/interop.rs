@@ -1,0 +1,650 @@
+//! Interoperability (TMF630 extension pattern) through the real router: attributes a v4
+//! definition does not name are kept and returned as sent, are filterable, and are refused
+//! again under `strict_attributes`; money is exact; references may omit `href` and
+//! `@referredType`.
+
+use std::str::FromStr;
+
+use axum::http::{Method, StatusCode};
+use crm_tests::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE, TestApp, TestResponse};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+const MERGE: &str = "application/merge-patch+json";
+const JSON_PATCH: &str = "application/json-patch+json";
+const BILLING_ACCOUNT: &str = "/tmf-api/accountManagement/v4/billingAccount";
+const INTERACTION: &str = "/tmf-api/partyInteraction/v4/partyInteraction";
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+fn item(path: &str, id: &str) -> String {
+    format!("{path}/{id}")
+}
+
+#[track_caller]
+fn assert_status(response: &TestResponse, status: StatusCode, what: &str) {
+    assert_eq!(
+        response.status, status,
+        "{what}: unexpected status; body: {}",
+        response.text
+    );
+}
+
+/// `X-Total-Count` of a list.
+async fn total(app: &TestApp, uri: &str) -> u64 {
+    let response = app.get(uri).await;
+    assert_status(&response, StatusCode::OK, &format!("list {uri}"));
+    response
+        .header("x-total-count")
+        .expect("a list has X-Total-Count")
+        .parse()
+        .expect("X-Total-Count is a number")
+}
+
+/// The ids of a list body.
+fn ids(body: &Value) -> Vec<String> {
+    body.as_array()
+        .expect("a list is a JSON array")
+        .iter()
+        .map(|entry| entry["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// The element of a list body with this id.
+fn listed<'a>(body: &'a Value, id: &str, what: &str) -> &'a Value {
+    body.as_array()
+        .expect("a list is a JSON array")
+        .iter()
+        .find(|entry| entry["id"] == id)
+        .unwrap_or_else(|| panic!("{what}: {id} is not listed: {body}"))
+}
+
+/// Asserts a TMF Error with `status` whose message names every one of `mentions`.
+#[track_caller]
+fn refused(response: &TestResponse, status: u16, mentions: &[&str], what: &str) {
+    assert_eq!(
+        response.status.as_u16(),
+        status,
+        "{what}: expected {status}; body: {}",
+        response.text
+    );
+    let message = response.assert_tmf_error(status);
+    for mention in mentions {
+        assert!(
+            message.contains(mention),
+            "{what}: the message does not name '{mention}': {message}"
+        );
+    }
+}
+
+fn vendor_ext() -> Value {
+    json!({"level": 3, "tags": ["a", "b"]})
+}
+
+/// One collection with a valid body, and where in it a nested unknown attribute goes.
+struct Case {
+    path: &'static str,
+    body: Value,
+    /// JSON pointer of the nested object that receives the unknown attribute.
+    parent: &'static str,
+    key: &'static str,
+    value: Value,
+}
+
+impl Case {
+    fn pointer(&self) -> String {
+        format!("{}/{}", self.parent, self.key)
+    }
+
+    /// The body with `vendorExt` at the top and the nested unknown attribute.
+    fn extended(&self) -> Value {
+        let mut body = self.body.clone();
+        body["vendorExt"] = vendor_ext();
+        body.pointer_mut(self.parent)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{}: no object at {}", self.path, self.parent))
+            .insert(self.key.to_owned(), self.value.clone());
+        body
+    }
+
+    /// Asserts both extension attributes are in `returned`, with `vendor_ext` at the top.
+    #[track_caller]
+    fn assert_kept(&self, returned: &Value, vendor_ext: &Value, what: &str) {
+        assert_eq!(
+            &returned["vendorExt"], vendor_ext,
+            "{} {what}: vendorExt not returned as sent: {returned}",
+            self.path
+        );
+        assert_eq!(
+            returned.pointer(&self.pointer()),
+            Some(&self.value),
+            "{} {what}: nested {} not returned as sent: {returned}",
+            self.path,
+            self.pointer()
+        );
+    }
+}
+
+async fn cases(app: &TestApp) -> Vec<Case> {
+    let party = app.individual("Ext", "Ension").await;
+    let customer = app.customer("Ext Ension", &party, "active").await;
+    vec![
+        Case {
+            path: INDIVIDUAL,
+            body: json!({"givenName": "Valid", "familyName": "Body", "contactMedium": [
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+441234567890"}}]}),
+            parent: "/contactMedium/0/characteristic",
+            key: "planet",
+            value: json!("Mars"),
+        },
+        Case {
+            path: ORGANIZATION,
+            body: json!({"tradingName": "Valid Org", "contactMedium": [
+                {"mediumType": "email", "characteristic": {"emailAddress": "org@example.com"}}]}),
+            parent: "/contactMedium/0/characteristic",
+            key: "vendorVerified",
+            value: json!(true),
+        },
+        Case {
+            path: CUSTOMER,
+            body: json!({"name": "Valid", "engagedParty": {"id": party, "@referredType": "Individual"}}),
+            parent: "/engagedParty",
+            key: "colour",
+            value: json!("red"),
+        },
+        Case {
+            path: PARTY_ROLE,
+            body: json!({"name": "Valid role", "validFor": {"startDateTime": "2024-01-01T00:00:00Z"}}),
+            parent: "/validFor",
+            key: "vendorTz",
+            value: json!("CET"),
+        },
+        Case {
+            path: BILLING_ACCOUNT,
+            body: json!({
+                "name": "Main account",
+                "relatedParty": [{"id": party, "name": "Owner", "role": "owner", "@referredType": "Individual"}],
+                "accountBalance": [{"balanceType": "receivable", "amount": {"unit": "EUR", "value": 42.1},
+                    "validFor": {"startDateTime": "2026-01-01T00:00:00Z"}}],
+                "creditLimit": {"unit": "EUR", "value": 250}
+            }),
+            parent: "/relatedParty/0",
+            key: "vendorRank",
+            value: json!({"tier": 1}),
+        },
+        Case {
+            path: INTERACTION,
+            body: json!({
+                "description": "Customer called about a slow line",
+                "direction": "inbound",
+                "reason": "fault report",
+                "status": "open",
+                "interactionDate": {"startDateTime": "2026-11-23T10:00:00Z"},
+                "channel": [{"id": "ch-phone", "href": "urn:channel:phone", "name": "phone", "role": "contact"}],
+                "relatedParty": [
+                    {"id": customer, "href": format!("{CUSTOMER}/{customer}"), "@referredType": "Customer", "role": "customer"},
+                    {"id": "test-admin", "href": "urn:crm:user:test-admin", "@referredType": "User", "role": "agent"}
+                ],
+                "note": [{"text": "line tested remotely"}]
+            }),
+            parent: "/interactionDate",
+            key: "vendorTz",
+            value: json!("Europe/Paris"),
+        },
+    ]
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Unknown attributes are kept
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unknown_attributes_are_kept_through_every_operation() {
+    let app = TestApp::new().await;
+    for case in cases(&app).await {
+        let path = case.path;
+        let created = app.post(path, &case.extended()).await;
+        assert_status(&created, StatusCode::CREATED, &format!("POST {path}"));
+        case.assert_kept(&created.body, &vendor_ext(), "create");
+        let id = created.id();
+        let uri = item(path, &id);
+
+        let fetched = app.get(&uri).await;
+        assert_status(&fetched, StatusCode::OK, &format!("GET {uri}"));
+        case.assert_kept(&fetched.body, &vendor_ext(), "retrieve");
+
+        let list = app.get(path).await;
+        assert_status(&list, StatusCode::OK, &format!("list {path}"));
+        case.assert_kept(listed(&list.body, &id, path), &vendor_ext(), "list");
+
+        let projected = app.get(&format!("{path}?fields=vendorExt")).await;
+        assert_status(
+            &projected,
+            StatusCode::OK,
+            &format!("{path}?fields=vendorExt"),
+        );
+        let entry = listed(&projected.body, &id, "fields=vendorExt");
+        assert_eq!(entry["vendorExt"], vendor_ext(), "{path} fields: {entry}");
+        assert_eq!(
+            entry["href"], fetched.body["href"],
+            "{path} fields keeps href"
+        );
+        let kept = entry.as_object().expect("object").len();
+        let full = fetched.body.as_object().expect("object").len();
+        assert!(
+            kept < full,
+            "{path} fields=vendorExt projected nothing away: {entry}"
+        );
+        if matches!(path, INDIVIDUAL | ORGANIZATION) {
+            assert!(
+                entry.get("contactMedium").is_none(),
+                "{path} fields=vendorExt keeps contactMedium: {entry}"
+            );
+        }
+
+        // Merge patch merges into the extension object and adds another attribute.
+        let merged = app
+            .patch(
+                &uri,
+                MERGE,
+                &json!({"vendorExt": {"level": 4}, "vendorNote": "merged"}),
+            )
+            .await;
+        assert_status(&merged, StatusCode::OK, &format!("merge patch {uri}"));
+        let after_merge = json!({"level": 4, "tags": ["a", "b"]});
+        case.assert_kept(&merged.body, &after_merge, "merge patch");
+        assert_eq!(
+            merged.body["vendorNote"], "merged",
+            "{path}: {}",
+            merged.text
+        );
+
+        let patched = app
+            .patch(
+                &uri,
+                JSON_PATCH,
+                &json!([{"op": "add", "path": "/vendorNote", "value": "x"},
+                        {"op": "add", "path": "/vendorExt/tags/-", "value": "c"}]),
+            )
+            .await;
+        assert_status(&patched, StatusCode::OK, &format!("JSON Patch {uri}"));
+        let after_patch = json!({"level": 4, "tags": ["a", "b", "c"]});
+        case.assert_kept(&patched.body, &after_patch, "JSON Patch");
+        assert_eq!(patched.body["vendorNote"], "x", "{path}: {}", patched.text);
+
+        let fetched = app.get(&uri).await;
+        case.assert_kept(&fetched.body, &after_patch, "retrieve after patches");
+        assert_eq!(fetched.body["vendorNote"], "x", "{path}: {}", fetched.text);
+    }
+}
+
+#[tokio::test]
+async fn server_owned_attributes_keep_their_rules_beside_extensions() {
+    let app = TestApp::new().await;
+    let created = app
+        .post(
+            INDIVIDUAL,
+            &json!({"givenName": "Own", "familyName": "Ed", "vendorExt": vendor_ext()}),
+        )
+        .await;
+    assert_status(&created, StatusCode::CREATED, "create");
+    let id = created.id();
+    assert!(!id.is_empty());
+    assert_eq!(created.body["@type"], "Individual");
+    assert_eq!(
+        created.body["href"],
+        format!("http://crm.test{INDIVIDUAL}/{id}")
+    );
+    // Changing the id is still refused, and the extension does not change that.
+    let uri = item(INDIVIDUAL, &id);
+    let response = app
+        .patch(&uri, MERGE, &json!({"id": "another", "vendorNote": "x"}))
+        .await;
+    assert!(
+        response.status.is_client_error(),
+        "changing the id must be refused: {} {}",
+        response.status,
+        response.text
+    );
+    let fetched = app.get(&uri).await;
+    assert_eq!(fetched.body["id"], id.as_str());
+    assert!(
+        fetched.body.get("vendorNote").is_none(),
+        "a refused patch stored nothing: {}",
+        fetched.text
+    );
+    assert_eq!(fetched.body["vendorExt"], vendor_ext());
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Extension attributes are filterable
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn top_level_extension_attributes_filter_by_equality() {
+    let app = TestApp::new().await;
+    let mut created = Vec::new();
+    for flag in [json!(true), json!(false), json!("true"), Value::Null] {
+        let mut body = json!({"givenName": "Flag", "familyName": "Ged"});
+        if !flag.is_null() {
+            body["vendorFlag"] = flag;
+        }
+        let response = app.post(INDIVIDUAL, &body).await;
+        assert_status(&response, StatusCode::CREATED, "create");
+        created.push(response.id());
+    }
+    let [boolean_true, boolean_false, string_true, _] =
+        <[String; 4]>::try_from(created).expect("four individuals");
+
+    let found = app.get(&format!("{INDIVIDUAL}?vendorFlag=true")).await;
+    assert_status(&found, StatusCode::OK, "vendorFlag=true");
+    let mut found_ids = ids(&found.body);
+    found_ids.sort();
+    let mut expected = vec![boolean_true.clone(), string_true];
+    expected.sort();
+    assert_eq!(found_ids, expected, "{}", found.text);
+    assert_eq!(found.header("x-total-count"), Some("2"));
+
+    let found = app.get(&format!("{INDIVIDUAL}?vendorFlag=false")).await;
+    assert_status(&found, StatusCode::OK, "vendorFlag=false");
+    assert_eq!(ids(&found.body), vec![boolean_false], "{}", found.text);
+    assert!(!ids(&found.body).contains(&boolean_true));
+    assert_eq!(found.header("x-total-count"), Some("1"));
+}
+
+#[tokio::test]
+async fn a_dotted_path_into_an_extension_object_filters() {
+    let app = TestApp::new().await;
+    let mut created = Vec::new();
+    for name in ["owner", "tenant", "owner"] {
+        let response = app
+            .post(
+                PARTY_ROLE,
+                &json!({"name": format!("Role {name}"), "roleType": {"name": name}}),
+            )
+            .await;
+        assert_status(&response, StatusCode::CREATED, "create");
+        assert_eq!(response.body["roleType"], json!({"name": name}));
+        created.push(response.id());
+    }
+    let found = app.get(&format!("{PARTY_ROLE}?roleType.name=owner")).await;
+    assert_status(&found, StatusCode::OK, "roleType.name=owner");
+    let mut found_ids = ids(&found.body);
+    found_ids.sort();
+    let mut expected = vec![created[0].clone(), created[2].clone()];
+    expected.sort();
+    assert_eq!(found_ids, expected, "{}", found.text);
+    assert_eq!(found.header("x-total-count"), Some("2"));
+
+    let found = app.get(&format!("{PARTY_ROLE}?roleType.name=tenant")).await;
+    assert_eq!(ids(&found.body), vec![created[1].clone()], "{}", found.text);
+    assert_eq!(found.header("x-total-count"), Some("1"));
+    let found = app.get(&format!("{PARTY_ROLE}?roleType.name=nobody")).await;
+    assert_status(&found, StatusCode::OK, "roleType.name=nobody");
+    assert_eq!(found.body, json!([]));
+    assert_eq!(found.header("x-total-count"), Some("0"));
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. strict_attributes brings back the refusals
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn strict_attributes_refuses_unknown_attributes_and_stores_nothing() {
+    let app = TestApp::with_settings(|s| s.strict_attributes = true).await;
+    let party = app.individual("Str", "Ict").await;
+    let refusals = [
+        (
+            INDIVIDUAL,
+            json!({"givenName": "A", "familyName": "B", "vendorExt": vendor_ext()}),
+            "vendorExt",
+        ),
+        (
+            INDIVIDUAL,
+            json!({"givenName": "A", "familyName": "B", "contactMedium": [
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+441234567890", "planet": "Mars"}}]}),
+            "planet",
+        ),
+        (
+            CUSTOMER,
+            json!({"name": "C", "engagedParty": {"id": party, "@referredType": "Individual", "colour": "red"}}),
+            "colour",
+        ),
+        (
+            PARTY_ROLE,
+            json!({"name": "R", "validFor": {"startDateTime": "2024-01-01T00:00:00Z", "vendorTz": "CET"}}),
+            "vendorTz",
+        ),
+        (
+            BILLING_ACCOUNT,
+            json!({"name": "A", "creditLimit": {"unit": "EUR", "value": 1, "vendorRate": 2},
+                "relatedParty": [{"id": party, "role": "owner", "@referredType": "Individual"}]}),
+            "vendorRate",
+        ),
+    ];
+    for (path, body, attribute) in &refusals {
+        let before = total(&app, path).await;
+        let response = app.post(path, body).await;
+        refused(&response, 400, &[attribute], &format!("strict POST {path}"));
+        assert_eq!(total(&app, path).await, before, "{path}: nothing stored");
+    }
+
+    let uri = item(INDIVIDUAL, &party);
+    let before = app.get(&uri).await.body;
+    let response = app.patch(&uri, MERGE, &json!({"vendorNote": "x"})).await;
+    refused(&response, 400, &["vendorNote"], "strict merge patch");
+    let response = app
+        .patch(
+            &uri,
+            JSON_PATCH,
+            &json!([{"op": "add", "path": "/vendorNote", "value": "x"}]),
+        )
+        .await;
+    refused(&response, 400, &["vendorNote"], "strict JSON Patch");
+    let response = app
+        .patch(
+            &uri,
+            MERGE,
+            &json!({"contactMedium": [{"mediumType": "email",
+                "characteristic": {"emailAddress": "a@example.com", "planet": "Mars"}}]}),
+        )
+        .await;
+    refused(&response, 400, &["planet"], "strict nested merge patch");
+    assert_eq!(
+        app.get(&uri).await.body,
+        before,
+        "the patches changed nothing"
+    );
+
+    let response = app.get(&format!("{INDIVIDUAL}?vendorFlag=true")).await;
+    refused(&response, 400, &["vendorFlag"], "strict filter");
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Money is exact
+// ---------------------------------------------------------------------------------------
+
+/// Posts a billing account whose `creditLimit.value` is the JSON text `value`, as is.
+async fn post_credit_limit(app: &TestApp, party: &str, value: &str) -> TestResponse {
+    let body = format!(
+        r#"{{"name": "Money", "relatedParty": [{{"id": "{party}", "name": "Owner", "role": "owner", "@referredType": "Individual"}}], "creditLimit": {{"unit": "EUR", "value": {value}}}}}"#
+    );
+    app.raw(
+        Method::POST,
+        BILLING_ACCOUNT,
+        Some("application/json"),
+        body,
+    )
+    .await
+}
+
+/// The text of `creditLimit.value` in a response body.
+fn credit_limit_text(body: &Value) -> String {
+    let value = &body["creditLimit"]["value"];
+    assert!(
+        value.is_number(),
+        "creditLimit.value is not a number: {body}"
+    );
+    value.to_string()
+}
+
+/// Posts `sent`, and asserts create and retrieve both return `expected` as the text.
+async fn assert_round_trip(app: &TestApp, party: &str, sent: &str, expected: &str) {
+    let created = post_credit_limit(app, party, sent).await;
+    assert_status(
+        &created,
+        StatusCode::CREATED,
+        &format!("creditLimit {sent}"),
+    );
+    assert_eq!(
+        credit_limit_text(&created.body),
+        expected,
+        "create with {sent}: {}",
+        created.text
+    );
+    let fetched = app.get(&item(BILLING_ACCOUNT, &created.id())).await;
+    assert_eq!(
+        credit_limit_text(&fetched.body),
+        expected,
+        "retrieve after {sent}: {}",
+        fetched.text
+    );
+}
+
+#[tokio::test]
+async fn money_amounts_are_exact_decimals() {
+    let app = TestApp::new().await;
+    let party = app.individual("Mon", "Ey").await;
+    for (sent, expected) in [
+        ("0.1", "0.1"),
+        ("12345678901234.5678", "12345678901234.5678"),
+        ("1e-2", "0.01"),
+        ("12.50", "12.50"),
+    ] {
+        assert_round_trip(&app, &party, sent, expected).await;
+    }
+}
+
+#[tokio::test]
+async fn money_a_decimal_cannot_hold_is_400_naming_credit_limit() {
+    let app = TestApp::new().await;
+    let party = app.individual("Mon", "Ey").await;
+    let before = total(&app, BILLING_ACCOUNT).await;
+    for sent in ["1e40", "0.12345678901234567890123456789012"] {
+        let response = post_credit_limit(&app, &party, sent).await;
+        refused(
+            &response,
+            400,
+            &["creditLimit"],
+            &format!("creditLimit {sent}"),
+        );
+    }
+    assert_eq!(total(&app, BILLING_ACCOUNT).await, before, "nothing stored");
+}
+
+/// A deterministic xorshift64* generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+
+    /// A decimal text: optional minus, up to 14 integer digits, up to 4 fraction digits.
+    fn decimal(&mut self) -> String {
+        let digits = u32::try_from(self.below(14) + 1).expect("small");
+        let integer = self.below(10u64.pow(digits));
+        let scale = u32::try_from(self.below(5)).expect("small");
+        let fraction = self.below(10u64.pow(scale));
+        let mut text = integer.to_string();
+        if scale > 0 {
+            text.push_str(&format!(".{fraction:0width$}", width = scale as usize));
+        }
+        // No negative zero: its sign is not a value.
+        if self.below(2) == 1 && text.chars().any(|c| matches!(c, '1'..='9')) {
+            text.insert(0, '-');
+        }
+        text
+    }
+}
+
+#[tokio::test]
+async fn random_decimal_amounts_round_trip_exactly() {
+    let app = TestApp::new().await;
+    let party = app.individual("Prop", "Erty").await;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..64 {
+        let sent = rng.decimal();
+        let expected = Decimal::from_str(&sent)
+            .expect("a valid decimal")
+            .to_string();
+        assert_eq!(expected, sent, "the generator writes canonical decimals");
+        assert_round_trip(&app, &party, &sent, &expected).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. References without href and @referredType
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_reference_by_id_alone_gets_its_type_and_href() {
+    let app = TestApp::new().await;
+    let party = app.individual("Ref", "Erence").await;
+    let created = app
+        .post(
+            CUSTOMER,
+            &json!({"name": "By id", "engagedParty": {"id": party}}),
+        )
+        .await;
+    assert_status(&created, StatusCode::CREATED, "engagedParty by id alone");
+    let engaged = &created.body["engagedParty"];
+    assert_eq!(engaged["id"], party.as_str(), "{}", created.text);
+    assert_eq!(engaged["@referredType"], "Individual", "{}", created.text);
+    let href = engaged["href"].as_str().expect("an href is filled in");
+    assert!(
+        href.ends_with(&format!("/individual/{party}")),
+        "href: {href}"
+    );
+    let fetched = app.get(&item(CUSTOMER, &created.id())).await;
+    assert_eq!(fetched.body["engagedParty"], *engaged);
+}
+
+#[tokio::test]
+async fn a_reference_whose_href_contradicts_its_id_or_is_missing_is_422() {
+    let app = TestApp::new().await;
+    let party = app.individual("Ref", "Erence").await;
+    let other = app.individual("Oth", "Er").await;
+    let before = total(&app, CUSTOMER).await;
+    for (engaged, what) in [
+        (json!({"id": party, "href": "x"}), "href x"),
+        (
+            json!({"id": party, "href": format!("http://crm.test{INDIVIDUAL}/{other}")}),
+            "href of another id",
+        ),
+        (
+            json!({"id": party, "@referredType": "Individual",
+                "href": format!("http://crm.test{INDIVIDUAL}/{other}")}),
+            "typed, href of another id",
+        ),
+        (json!({"id": "no-such-party"}), "missing id"),
+    ] {
+        let response = app
+            .post(
+                CUSTOMER,
+                &json!({"name": "Bad ref", "engagedParty": engaged}),
+            )
+            .await;
+        refused(&response, 422, &["engagedParty"], what);
+    }
+    assert_eq!(total(&app, CUSTOMER).await, before, "nothing stored");
+}
