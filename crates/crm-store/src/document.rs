@@ -104,6 +104,10 @@ pub struct Erasure {
     pub mask: &'static [&'static str],
 }
 
+/// The `target_table` of a reference, in the reference index, to something this product does
+/// not store (its `target_id` is the id as given).
+pub const EXTERNAL: &str = "external";
+
 /// The value that replaces an erased personal string.
 pub const ERASED: &str = "[erased]";
 
@@ -294,10 +298,13 @@ fn complete_reference(
         }
         _ => {}
     }
-    target.remove("href");
-    target
+    let referred = target
         .entry("@referredType")
         .or_insert_with(|| Json::String(type_name.to_owned()));
+    if referred.as_str() == Some(type_name) {
+        // The router derives the `href` of a reference to a served type on output.
+        target.remove("href");
+    }
     if let Some(name) = name {
         target.entry("name").or_insert(Json::String(name));
     }
@@ -360,19 +367,32 @@ impl<K: ResourceKind> DocumentService<K> {
     ) -> TmfResult<Vec<(String, StoredType, String)>> {
         let mut resolved = Vec::with_capacity(references.len());
         for reference in references {
-            let candidates: Vec<&str> = match &reference.referred_type {
-                Some(referred) => {
-                    if !reference.allowed.contains(&referred.as_str()) {
-                        return Err(TmfError::invalid_value(format!(
-                            "'{}': @referredType '{}' is not allowed here; expected one of {}",
-                            reference.path,
-                            referred,
-                            reference.allowed.join(", ")
-                        )));
-                    }
-                    vec![referred.as_str()]
+            let allowed = reference.referred_type.as_deref().and_then(|referred| {
+                reference.allowed.iter().copied().find(|t| *t == referred)
+            });
+            let candidates: Vec<&str> = match (&reference.referred_type, allowed) {
+                (Some(_), Some(allowed)) if self.registry.get(allowed).is_none() => {
+                    // A type this product does not store (a service, a bill before its
+                    // crate exists): kept as given, marked external in the reference index.
+                    let external = StoredType {
+                        table: EXTERNAL,
+                        kind: allowed,
+                    };
+                    resolved.push((reference.path.clone(), external, reference.id.clone()));
+                    continue;
                 }
-                None => reference.allowed.to_vec(),
+                (Some(_), Some(allowed)) => vec![allowed],
+                (Some(referred), None) if self.registry.get(referred).is_some() => {
+                    return Err(TmfError::invalid_value(format!(
+                        "'{}': @referredType '{}' is not allowed here; expected one of {}",
+                        reference.path,
+                        referred,
+                        reference.allowed.join(", ")
+                    )));
+                }
+                // No type, or a name this product does not know (`Party`, `Employee`): the
+                // id is looked up among the allowed types.
+                _ => reference.allowed.to_vec(),
             };
             let mut found = None;
             for type_name in candidates {

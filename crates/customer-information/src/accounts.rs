@@ -6,14 +6,14 @@ use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
-    AccountBalance, AccountRelatedParty, AccountRelationship, BillStructure, Contact,
+    AccountRelatedParty, AccountRelationship, BillStructure, Contact,
     FinancialAccount, FinancialAccountRef, PartyAccount,
 };
 use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
 use validator::Validate;
 
 use crate::contact;
-use crate::model::{AccountState, BALANCE_TYPES};
+use crate::model::AccountState;
 use crate::resources::PARTIES_AND_ROLES;
 
 const ACCOUNT_TABLE: &str = "account";
@@ -70,7 +70,6 @@ pub(crate) trait Account:
     fn related_party(&self) -> &[AccountRelatedParty];
     fn state(&self) -> Option<&str>;
     fn set_state(&mut self, state: Option<String>);
-    fn balances(&self) -> &[AccountBalance];
     fn relationships(&self) -> &[AccountRelationship];
     fn contacts_mut(&mut self) -> Option<&mut Vec<Contact>>;
     fn financial_account(&self) -> Option<&FinancialAccountRef> {
@@ -92,9 +91,6 @@ macro_rules! party_like_account {
             }
             fn set_state(&mut self, state: Option<String>) {
                 self.state = state;
-            }
-            fn balances(&self) -> &[AccountBalance] {
-                self.account_balance.as_deref().unwrap_or_default()
             }
             fn relationships(&self) -> &[AccountRelationship] {
                 self.account_relationship.as_deref().unwrap_or_default()
@@ -123,9 +119,6 @@ impl Account for FinancialAccount {
     }
     fn set_state(&mut self, state: Option<String>) {
         self.state = state;
-    }
-    fn balances(&self) -> &[AccountBalance] {
-        self.account_balance.as_deref().unwrap_or_default()
     }
     fn relationships(&self) -> &[AccountRelationship] {
         self.account_relationship.as_deref().unwrap_or_default()
@@ -256,20 +249,9 @@ impl<M: Account> ResourceKind for AccountKind<M> {
         })
     }
 
-    /// Enforces the account lifecycle and typed balances; normalises contact media.
+    /// Enforces the account lifecycle; normalises contact media. A balance's `balanceType` is
+    /// a free string (TMF666): the kinds this CRM keeps itself are `model::BALANCE_TYPES`.
     fn prepare(&self, _ctx: &RequestContext, previous: Option<&M>, model: &mut M) -> TmfResult<()> {
-        for (i, balance) in model.balances().iter().enumerate() {
-            if !BALANCE_TYPES
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&balance.balance_type))
-            {
-                return Err(TmfError::invalid_value(format!(
-                    "'accountBalance[{i}].balanceType': '{}' is not one of {}",
-                    balance.balance_type,
-                    BALANCE_TYPES.join(", ")
-                )));
-            }
-        }
         if let Some(contacts) = model.contacts_mut() {
             for contact in contacts.iter_mut() {
                 contact::party_media(contact.contact_medium.as_mut())?;

@@ -3,9 +3,8 @@
 
 use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use sid_model::{InteractionRelatedParty, PartyInteraction};
-use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
+use tmf_apis::{RequestContext, ResourceDescriptor, TmfResult};
 
-use crate::model::{CHANNELS, channel};
 use crate::resources::PARTIES_AND_ROLES;
 
 /// TMF683 `partyInteraction`.
@@ -16,9 +15,6 @@ pub const PARTY_INTERACTION: StoredType = StoredType {
 
 /// The role of the related party that is the acting CSR.
 pub const AGENT_ROLE: &str = "agent";
-
-/// The directions an interaction can have.
-const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
 
 /// TMF683 `partyInteraction`.
 pub(crate) struct InteractionKind(pub(crate) ResourceDescriptor);
@@ -77,22 +73,12 @@ impl ResourceKind for InteractionKind {
         previous: Option<&PartyInteraction>,
         model: &mut PartyInteraction,
     ) -> TmfResult<()> {
-        if !DIRECTIONS.contains(&model.direction.as_str()) {
-            return Err(TmfError::invalid_value(format!(
-                "'direction': '{}' is not one of {}",
-                model.direction,
-                DIRECTIONS.join(", ")
-            )));
-        }
-        for (i, related) in model.channel.iter_mut().enumerate() {
-            if let Some(name) = related.name.as_deref() {
-                let canonical = channel(name).ok_or_else(|| {
-                    TmfError::invalid_value(format!(
-                        "'channel[{i}].name': '{name}' is not a channel; expected one of {}",
-                        CHANNELS.join(", ")
-                    ))
-                })?;
-                related.name = Some(canonical.to_owned());
+        // `direction` and the channels' names are free strings in TMF683: kept as sent
+        // (`inbound` and `outbound` keep their meaning wherever they are read). A channel is
+        // not stored here, so its `href`, which TMF683 requires, is completed with a URN.
+        for related in &mut model.channel {
+            if related.href.is_none() {
+                related.href = Some(format!("urn:crm:channel:{}", related.id));
             }
         }
         // The agent is whoever logged the interaction: from the token on create, kept

@@ -185,10 +185,12 @@ impl AccountState {
     }
 }
 
-/// The kinds of account balance this CRM keeps.
+/// The kinds of account balance this CRM keeps itself (a client may send others: TMF666
+/// types `balanceType` as a free string).
 pub const BALANCE_TYPES: [&str; 4] = ["deposit", "disputed", "loyalty", "receivable"];
 
-/// The contact channels of an interaction, by canonical name.
+/// The contact channels this CRM knows, by canonical name (a client may name others:
+/// TMF683 types a channel's name as a free string).
 pub const CHANNELS: [&str; 7] = ["phone", "shop", "web", "app", "sms", "email", "chat"];
 
 /// Reads a channel name (`E-mail`, `SMS`, `phone`...) as its canonical name.

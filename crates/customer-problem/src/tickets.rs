@@ -54,9 +54,10 @@ pub const ESCALATION_LEVEL: &str = "escalationLevel";
 /// (defined by TMF621) and `TroubleTicketEscalationEvent` (this product's).
 pub const TICKET_EVENTS: &[&str] = &["Resolved", "Escalation"];
 
-/// The relationship types between tickets: `isChild` (the other ticket is this one's
-/// parent), `isParent` (the other ticket is this one's child), `duplicates` (this ticket
-/// duplicates the other) and `relatesTo`.
+/// The relationship types between tickets that this CRM gives a meaning: `isChild` (the
+/// other ticket is this one's parent), `isParent` (the other ticket is this one's child),
+/// `duplicates` (this ticket duplicates the other) and `relatesTo`. Any other value is kept
+/// as sent (TMF621 types `relationshipType` as a free string).
 pub const RELATIONSHIP_TYPES: [&str; 4] = ["isChild", "isParent", "duplicates", "relatesTo"];
 
 /// What a party reference may point at.
@@ -188,16 +189,8 @@ impl TicketKind {
                     "'troubleTicketRelationship[{i}].id': a ticket cannot be related to itself"
                 )));
             }
-            match relationship.relationship_type.as_deref() {
-                Some(kind) if RELATIONSHIP_TYPES.contains(&kind) => {}
-                other => {
-                    return Err(TmfError::invalid_value(format!(
-                        "'troubleTicketRelationship[{i}].relationshipType': {} is not one of {}",
-                        other.map_or("nothing".to_owned(), |t| format!("'{t}'")),
-                        RELATIONSHIP_TYPES.join(", ")
-                    )));
-                }
-            }
+            // `relationshipType` is a free string in TMF621: any value is kept;
+            // `isParent` and `isChild` keep their meaning (a parent closes after its children).
         }
         Ok(())
     }
@@ -456,13 +449,6 @@ impl Tickets {
                 note.id = Some(crm_store::new_id());
             }
         })?;
-        for (i, note) in ticket.note.iter().flatten().enumerate() {
-            if note.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
-                return Err(TmfError::invalid_value(format!(
-                    "'note[{i}].text': a note needs a text"
-                )));
-            }
-        }
         Ok(())
     }
 
