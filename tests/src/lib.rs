@@ -85,6 +85,16 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// Asserts the status, showing the body when it is not the one expected.
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode, what: &str) {
+        assert_eq!(
+            self.status, status,
+            "{what}: unexpected status; body: {}",
+            self.text
+        );
+    }
+
     /// A header's value as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -142,7 +152,23 @@ pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
 }
 
+/// The path of the resource `id` in the collection `path`.
+pub fn item(path: &str, id: &str) -> String {
+    format!("{path}/{id}")
+}
+
 impl TestApp {
+    /// `X-Total-Count` of the list `uri`.
+    pub async fn total(&self, uri: &str) -> u64 {
+        let response = self.get(uri).await;
+        response.assert_status(StatusCode::OK, &format!("list {uri}"));
+        response
+            .header("x-total-count")
+            .expect("a list has X-Total-Count")
+            .parse()
+            .expect("X-Total-Count is a number")
+    }
+
     /// Starts an application on a fresh database.
     pub async fn new() -> Self {
         Self::with_settings(|_| {}).await

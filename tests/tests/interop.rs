@@ -1,13 +1,18 @@
 //! Interoperability (TMF630 extension pattern) through the real router: attributes a v4
 //! definition does not name are kept and returned as sent, are filterable, and are refused
-//! again under `strict_attributes`; money is exact; references may omit `href` and
-//! `@referredType`.
+//! again under `strict_attributes`, and travel through the history and the events; money
+//! is exact; references may omit `href` and `@referredType` (every reference attribute:
+//! references.rs); TMF683's free strings (`direction`, channel names) stay free.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use crm_tests::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE, TestApp, TestResponse};
+use crm_tests::listener::Listener;
+use crm_tests::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE, TestApp, TestResponse, item};
+use proptest::prelude::*;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::MathematicalOps;
 use serde_json::{Value, json};
 
 const MERGE: &str = "application/merge-patch+json";
@@ -18,30 +23,6 @@ const INTERACTION: &str = "/tmf-api/partyInteraction/v4/partyInteraction";
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-fn item(path: &str, id: &str) -> String {
-    format!("{path}/{id}")
-}
-
-#[track_caller]
-fn assert_status(response: &TestResponse, status: StatusCode, what: &str) {
-    assert_eq!(
-        response.status, status,
-        "{what}: unexpected status; body: {}",
-        response.text
-    );
-}
-
-/// `X-Total-Count` of a list.
-async fn total(app: &TestApp, uri: &str) -> u64 {
-    let response = app.get(uri).await;
-    assert_status(&response, StatusCode::OK, &format!("list {uri}"));
-    response
-        .header("x-total-count")
-        .expect("a list has X-Total-Count")
-        .parse()
-        .expect("X-Total-Count is a number")
-}
 
 /// The ids of a list body.
 fn ids(body: &Value) -> Vec<String> {
@@ -206,25 +187,21 @@ async fn unknown_attributes_are_kept_through_every_operation() {
     for case in cases(&app).await {
         let path = case.path;
         let created = app.post(path, &case.extended()).await;
-        assert_status(&created, StatusCode::CREATED, &format!("POST {path}"));
+        created.assert_status(StatusCode::CREATED, &format!("POST {path}"));
         case.assert_kept(&created.body, &vendor_ext(), "create");
         let id = created.id();
         let uri = item(path, &id);
 
         let fetched = app.get(&uri).await;
-        assert_status(&fetched, StatusCode::OK, &format!("GET {uri}"));
+        fetched.assert_status(StatusCode::OK, &format!("GET {uri}"));
         case.assert_kept(&fetched.body, &vendor_ext(), "retrieve");
 
         let list = app.get(path).await;
-        assert_status(&list, StatusCode::OK, &format!("list {path}"));
+        list.assert_status(StatusCode::OK, &format!("list {path}"));
         case.assert_kept(listed(&list.body, &id, path), &vendor_ext(), "list");
 
         let projected = app.get(&format!("{path}?fields=vendorExt")).await;
-        assert_status(
-            &projected,
-            StatusCode::OK,
-            &format!("{path}?fields=vendorExt"),
-        );
+        projected.assert_status(StatusCode::OK, &format!("{path}?fields=vendorExt"));
         let entry = listed(&projected.body, &id, "fields=vendorExt");
         assert_eq!(entry["vendorExt"], vendor_ext(), "{path} fields: {entry}");
         assert_eq!(
@@ -252,7 +229,7 @@ async fn unknown_attributes_are_kept_through_every_operation() {
                 &json!({"vendorExt": {"level": 4}, "vendorNote": "merged"}),
             )
             .await;
-        assert_status(&merged, StatusCode::OK, &format!("merge patch {uri}"));
+        merged.assert_status(StatusCode::OK, &format!("merge patch {uri}"));
         let after_merge = json!({"level": 4, "tags": ["a", "b"]});
         case.assert_kept(&merged.body, &after_merge, "merge patch");
         assert_eq!(
@@ -269,7 +246,7 @@ async fn unknown_attributes_are_kept_through_every_operation() {
                         {"op": "add", "path": "/vendorExt/tags/-", "value": "c"}]),
             )
             .await;
-        assert_status(&patched, StatusCode::OK, &format!("JSON Patch {uri}"));
+        patched.assert_status(StatusCode::OK, &format!("JSON Patch {uri}"));
         let after_patch = json!({"level": 4, "tags": ["a", "b", "c"]});
         case.assert_kept(&patched.body, &after_patch, "JSON Patch");
         assert_eq!(patched.body["vendorNote"], "x", "{path}: {}", patched.text);
@@ -289,7 +266,7 @@ async fn server_owned_attributes_keep_their_rules_beside_extensions() {
             &json!({"givenName": "Own", "familyName": "Ed", "vendorExt": vendor_ext()}),
         )
         .await;
-    assert_status(&created, StatusCode::CREATED, "create");
+    created.assert_status(StatusCode::CREATED, "create");
     let id = created.id();
     assert!(!id.is_empty());
     assert_eq!(created.body["@type"], "Individual");
@@ -332,14 +309,14 @@ async fn top_level_extension_attributes_filter_by_equality() {
             body["vendorFlag"] = flag;
         }
         let response = app.post(INDIVIDUAL, &body).await;
-        assert_status(&response, StatusCode::CREATED, "create");
+        response.assert_status(StatusCode::CREATED, "create");
         created.push(response.id());
     }
     let [boolean_true, boolean_false, string_true, _] =
         <[String; 4]>::try_from(created).expect("four individuals");
 
     let found = app.get(&format!("{INDIVIDUAL}?vendorFlag=true")).await;
-    assert_status(&found, StatusCode::OK, "vendorFlag=true");
+    found.assert_status(StatusCode::OK, "vendorFlag=true");
     let mut found_ids = ids(&found.body);
     found_ids.sort();
     let mut expected = vec![boolean_true.clone(), string_true];
@@ -348,7 +325,7 @@ async fn top_level_extension_attributes_filter_by_equality() {
     assert_eq!(found.header("x-total-count"), Some("2"));
 
     let found = app.get(&format!("{INDIVIDUAL}?vendorFlag=false")).await;
-    assert_status(&found, StatusCode::OK, "vendorFlag=false");
+    found.assert_status(StatusCode::OK, "vendorFlag=false");
     assert_eq!(ids(&found.body), vec![boolean_false], "{}", found.text);
     assert!(!ids(&found.body).contains(&boolean_true));
     assert_eq!(found.header("x-total-count"), Some("1"));
@@ -365,12 +342,12 @@ async fn a_dotted_path_into_an_extension_object_filters() {
                 &json!({"name": format!("Role {name}"), "roleType": {"name": name}}),
             )
             .await;
-        assert_status(&response, StatusCode::CREATED, "create");
+        response.assert_status(StatusCode::CREATED, "create");
         assert_eq!(response.body["roleType"], json!({"name": name}));
         created.push(response.id());
     }
     let found = app.get(&format!("{PARTY_ROLE}?roleType.name=owner")).await;
-    assert_status(&found, StatusCode::OK, "roleType.name=owner");
+    found.assert_status(StatusCode::OK, "roleType.name=owner");
     let mut found_ids = ids(&found.body);
     found_ids.sort();
     let mut expected = vec![created[0].clone(), created[2].clone()];
@@ -382,7 +359,7 @@ async fn a_dotted_path_into_an_extension_object_filters() {
     assert_eq!(ids(&found.body), vec![created[1].clone()], "{}", found.text);
     assert_eq!(found.header("x-total-count"), Some("1"));
     let found = app.get(&format!("{PARTY_ROLE}?roleType.name=nobody")).await;
-    assert_status(&found, StatusCode::OK, "roleType.name=nobody");
+    found.assert_status(StatusCode::OK, "roleType.name=nobody");
     assert_eq!(found.body, json!([]));
     assert_eq!(found.header("x-total-count"), Some("0"));
 }
@@ -425,10 +402,10 @@ async fn strict_attributes_refuses_unknown_attributes_and_stores_nothing() {
         ),
     ];
     for (path, body, attribute) in &refusals {
-        let before = total(&app, path).await;
+        let before = app.total(path).await;
         let response = app.post(path, body).await;
         refused(&response, 400, &[attribute], &format!("strict POST {path}"));
-        assert_eq!(total(&app, path).await, before, "{path}: nothing stored");
+        assert_eq!(app.total(path).await, before, "{path}: nothing stored");
     }
 
     let uri = item(INDIVIDUAL, &party);
@@ -493,11 +470,7 @@ fn credit_limit_text(body: &Value) -> String {
 /// Posts `sent`, and asserts create and retrieve both return `expected` as the text.
 async fn assert_round_trip(app: &TestApp, party: &str, sent: &str, expected: &str) {
     let created = post_credit_limit(app, party, sent).await;
-    assert_status(
-        &created,
-        StatusCode::CREATED,
-        &format!("creditLimit {sent}"),
-    );
+    created.assert_status(StatusCode::CREATED, &format!("creditLimit {sent}"));
     assert_eq!(
         credit_limit_text(&created.body),
         expected,
@@ -531,7 +504,7 @@ async fn money_amounts_are_exact_decimals() {
 async fn money_a_decimal_cannot_hold_is_400_naming_credit_limit() {
     let app = TestApp::new().await;
     let party = app.individual("Mon", "Ey").await;
-    let before = total(&app, BILLING_ACCOUNT).await;
+    let before = app.total(BILLING_ACCOUNT).await;
     for sent in ["1e40", "0.12345678901234567890123456789012"] {
         let response = post_credit_limit(&app, &party, sent).await;
         refused(
@@ -541,55 +514,48 @@ async fn money_a_decimal_cannot_hold_is_400_naming_credit_limit() {
             &format!("creditLimit {sent}"),
         );
     }
-    assert_eq!(total(&app, BILLING_ACCOUNT).await, before, "nothing stored");
+    assert_eq!(app.total(BILLING_ACCOUNT).await, before, "nothing stored");
 }
 
-/// A deterministic xorshift64* generator.
-struct Rng(u64);
+/// Decimal texts a billing system could send: an optional minus, up to 14 integer digits,
+/// up to 4 fraction digits (trailing zeros included: `12.50` must stay `12.50`).
+const DECIMAL_TEXT: &str = "-?(0|[1-9][0-9]{0,13})(\\.[0-9]{1,4})?";
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-
-    /// A decimal text: optional minus, up to 14 integer digits, up to 4 fraction digits.
-    fn decimal(&mut self) -> String {
-        let digits = u32::try_from(self.below(14) + 1).expect("small");
-        let integer = self.below(10u64.pow(digits));
-        let scale = u32::try_from(self.below(5)).expect("small");
-        let fraction = self.below(10u64.pow(scale));
-        let mut text = integer.to_string();
-        if scale > 0 {
-            text.push_str(&format!(".{fraction:0width$}", width = scale as usize));
+#[test]
+fn random_decimal_amounts_round_trip_exactly() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let (app, party) = runtime.block_on(async {
+        let app = TestApp::new().await;
+        let party = app.individual("Prop", "Erty").await;
+        (app, party)
+    });
+    let config = ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(sent in DECIMAL_TEXT, exponent in proptest::option::of(-6i32..=6))| {
+        let value = Decimal::from_str(&sent).expect("a valid decimal");
+        prop_assume!(!(value.is_zero() && sent.starts_with('-')), "negative zero is no amount");
+        match exponent {
+            // Plain text comes back as sent, to the letter.
+            None => runtime.block_on(assert_round_trip(&app, &party, &sent, &sent)),
+            // Scientific notation comes back as the same decimal, in plain notation.
+            Some(exponent) => {
+                let scientific = format!("{sent}e{exponent}");
+                let expected = value * Decimal::TEN.powi(i64::from(exponent));
+                let created = runtime.block_on(post_credit_limit(&app, &party, &scientific));
+                prop_assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+                let returned = Decimal::from_str(&credit_limit_text(&created.body))
+                    .expect("a decimal comes back");
+                prop_assert_eq!(returned, expected, "{} came back as {}", scientific, returned);
+            }
         }
-        // No negative zero: its sign is not a value.
-        if self.below(2) == 1 && text.chars().any(|c| matches!(c, '1'..='9')) {
-            text.insert(0, '-');
-        }
-        text
-    }
-}
-
-#[tokio::test]
-async fn random_decimal_amounts_round_trip_exactly() {
-    let app = TestApp::new().await;
-    let party = app.individual("Prop", "Erty").await;
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..64 {
-        let sent = rng.decimal();
-        let expected = Decimal::from_str(&sent)
-            .expect("a valid decimal")
-            .to_string();
-        assert_eq!(expected, sent, "the generator writes canonical decimals");
-        assert_round_trip(&app, &party, &sent, &expected).await;
-    }
+    });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -606,7 +572,7 @@ async fn a_reference_by_id_alone_gets_its_type_and_href() {
             &json!({"name": "By id", "engagedParty": {"id": party}}),
         )
         .await;
-    assert_status(&created, StatusCode::CREATED, "engagedParty by id alone");
+    created.assert_status(StatusCode::CREATED, "engagedParty by id alone");
     let engaged = &created.body["engagedParty"];
     assert_eq!(engaged["id"], party.as_str(), "{}", created.text);
     assert_eq!(engaged["@referredType"], "Individual", "{}", created.text);
@@ -624,7 +590,7 @@ async fn a_reference_whose_href_contradicts_its_id_or_is_missing_is_422() {
     let app = TestApp::new().await;
     let party = app.individual("Ref", "Erence").await;
     let other = app.individual("Oth", "Er").await;
-    let before = total(&app, CUSTOMER).await;
+    let before = app.total(CUSTOMER).await;
     for (engaged, what) in [
         (json!({"id": party, "href": "x"}), "href x"),
         (
@@ -646,5 +612,234 @@ async fn a_reference_whose_href_contradicts_its_id_or_is_missing_is_422() {
             .await;
         refused(&response, 422, &["engagedParty"], what);
     }
-    assert_eq!(total(&app, CUSTOMER).await, before, "nothing stored");
+    assert_eq!(app.total(CUSTOMER).await, before, "nothing stored");
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Extension attributes in the history and the events
+// ---------------------------------------------------------------------------------------
+
+const PARTY_HUB: &str = "/tmf-api/party/v4/hub";
+const ACCOUNT_HUB: &str = "/tmf-api/accountManagement/v4/hub";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// An application whose dispatcher may call 127.0.0.1 and retries fast.
+async fn app_with_events() -> TestApp {
+    TestApp::with_settings(|settings| {
+        let events = &mut settings.events;
+        events.allowed_callback_hosts = vec!["127.0.0.1".into()];
+        events.poll_interval_ms = 20;
+        events.backoff_base_ms = 20;
+        events.backoff_max_ms = 100;
+        events.lease_seconds = 30;
+    })
+    .await
+}
+
+/// The events `listener` accepted about the resource `id` (under the payload `key`), waiting
+/// until there are `count` of them (at most [`WAIT`]).
+async fn events_about(listener: &Listener, key: &str, id: &str, count: usize) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let about: Vec<Value> = listener
+            .accepted()
+            .await
+            .into_iter()
+            .map(|received| received.body)
+            .filter(|body| body["event"][key]["id"] == id)
+            .collect();
+        if about.len() >= count || tokio::time::Instant::now() >= deadline {
+            return about;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The change of `attribute` in a history entry.
+fn change<'a>(entry: &'a Value, attribute: &str) -> Option<&'a Value> {
+    entry["changes"]
+        .as_array()
+        .expect("a history entry lists its changes")
+        .iter()
+        .find(|change| change["attribute"] == attribute)
+}
+
+#[tokio::test]
+async fn extension_attributes_are_in_the_history_and_the_events() {
+    let app = app_with_events().await;
+    let listener = Listener::start(0).await;
+    for hub in [PARTY_HUB, ACCOUNT_HUB] {
+        let subscribed = app
+            .post(hub, &json!({"callback": listener.callback()}))
+            .await;
+        subscribed.assert_status(StatusCode::CREATED, &format!("subscribe {hub}"));
+    }
+    let dispatcher = app.dispatcher.start();
+    let level = |n: u32| json!({ "level": n });
+    for case in cases(&app).await {
+        let (key, top) = match case.path {
+            INDIVIDUAL => ("individual", "contactMedium"),
+            BILLING_ACCOUNT => ("billingAccount", "relatedParty"),
+            _ => continue,
+        };
+        let path = case.path;
+        let mut body = case.extended();
+        body["vendorExt"] = level(3);
+        let created = app.post(path, &body).await;
+        created.assert_status(StatusCode::CREATED, &format!("POST {path}"));
+        case.assert_kept(&created.body, &level(3), "create");
+        let id = created.id();
+        let uri = item(path, &id);
+        let merged = app
+            .patch(&uri, MERGE, &json!({"vendorExt": level(4)}))
+            .await;
+        merged.assert_status(StatusCode::OK, &format!("merge patch {uri}"));
+        case.assert_kept(&merged.body, &level(4), "merge patch");
+
+        // The history, newest first: the update, then the create.
+        let history = app.get(&format!("{uri}/history")).await;
+        history.assert_status(StatusCode::OK, &format!("{uri}/history"));
+        let entries = history.body.as_array().expect("a history is a list");
+        let actions: Vec<&str> = entries
+            .iter()
+            .map(|entry| entry["action"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(actions, ["update", "create"], "{path}: {}", history.text);
+        let (update, create) = (&entries[0], &entries[1]);
+        assert_eq!(
+            change(create, "vendorExt"),
+            Some(&json!({"attribute": "vendorExt", "previous": null, "new": level(3)})),
+            "{path} create: {create}"
+        );
+        let nested = change(create, top)
+            .unwrap_or_else(|| panic!("{path} create records {top}: {create}"))
+            .clone();
+        assert_eq!(nested["previous"], Value::Null, "{path} create: {nested}");
+        let below_top = case.pointer().replacen(&format!("/{top}"), "", 1);
+        assert_eq!(
+            nested["new"].pointer(&below_top),
+            Some(&case.value),
+            "{path} create records the nested extension: {nested}"
+        );
+        assert_eq!(
+            change(update, "vendorExt"),
+            Some(&json!({"attribute": "vendorExt", "previous": level(3), "new": level(4)})),
+            "{path} update: {update}"
+        );
+        assert!(
+            change(update, top).is_none(),
+            "{path} update: {top} did not change: {update}"
+        );
+
+        // The create event and the attribute-value-change event carry both extensions.
+        let events = events_about(&listener, key, &id, 2).await;
+        let types: Vec<&str> = events
+            .iter()
+            .map(|event| event["eventType"].as_str().unwrap_or_default())
+            .collect();
+        let type_name = created.body["@type"].as_str().expect("@type").to_owned();
+        assert_eq!(
+            types,
+            [
+                format!("{type_name}CreateEvent"),
+                format!("{type_name}AttributeValueChangeEvent")
+            ],
+            "{path}: {events:?}"
+        );
+        case.assert_kept(&events[0]["event"][key], &level(3), "create event");
+        case.assert_kept(&events[1]["event"][key], &level(4), "change event");
+        let field_path = events[1]["fieldPath"].as_str().unwrap_or_default();
+        assert!(
+            field_path.split(',').any(|field| field == "vendorExt"),
+            "{path}: fieldPath {field_path:?}"
+        );
+    }
+    dispatcher.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. Free strings stay free (TMF683)
+// ---------------------------------------------------------------------------------------
+
+fn interaction(direction: &str, channel: Value, customer: Option<&str>) -> Value {
+    let mut body = json!({
+        "direction": direction,
+        "reason": "a question",
+        "status": "open",
+        "interactionDate": {"startDateTime": "2026-11-23T10:00:00Z"},
+        "channel": channel
+    });
+    if let Some(customer) = customer {
+        body["relatedParty"] =
+            json!([{"id": customer, "@referredType": "Customer", "role": "customer"}]);
+    }
+    body
+}
+
+#[tokio::test]
+async fn an_unknown_direction_and_channel_are_kept_as_sent() {
+    let app = TestApp::new().await;
+    let channel = json!([{"id": "555", "name": "Carrier pigeon"}]);
+    let created = app
+        .post(INTERACTION, &interaction("inbounds", channel, None))
+        .await;
+    created.assert_status(StatusCode::CREATED, "direction inbounds, pigeon");
+    let fetched = app.get(&item(INTERACTION, &created.id())).await;
+    fetched.assert_status(StatusCode::OK, "retrieve");
+    for (what, body) in [("create", &created.body), ("retrieve", &fetched.body)] {
+        assert_eq!(body["direction"], "inbounds", "{what}: {body}");
+        let channels = body["channel"].as_array().expect("channel is a list");
+        assert_eq!(channels.len(), 1, "{what}: {body}");
+        assert_eq!(channels[0]["id"], "555", "{what}: {body}");
+        assert_eq!(channels[0]["name"], "Carrier pigeon", "{what}: {body}");
+        // TMF683 requires href on a RelatedChannel: the server completes it.
+        assert!(
+            channels[0]["href"].as_str().is_some_and(|h| !h.is_empty()),
+            "{what}: the channel has an href: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_inbound_interaction_is_on_the_customer_timeline_as_inbound() {
+    let app = TestApp::new().await;
+    let party = app.individual("Time", "Line").await;
+    let customer = app.customer("Time Line", &party, "active").await;
+    let channel = json!([{"id": "phone", "href": "urn:channel:phone", "name": "phone"}]);
+    let created = app
+        .post(
+            INTERACTION,
+            &interaction("inbound", channel, Some(&customer)),
+        )
+        .await;
+    created.assert_status(StatusCode::CREATED, "inbound interaction");
+    let id = created.id();
+
+    let timeline = app
+        .get(&item(CUSTOMER, &format!("{customer}/timeline")))
+        .await;
+    timeline.assert_status(StatusCode::OK, "timeline");
+    let entry = &timeline.body[0];
+    assert_eq!(entry["kind"], "interaction", "{}", timeline.text);
+    assert_eq!(entry["resourceType"], "PartyInteraction", "{entry}");
+    assert_eq!(entry["resourceId"], id.as_str(), "{entry}");
+    assert_eq!(entry["action"], "create", "{entry}");
+    assert_eq!(
+        change(entry, "direction"),
+        Some(&json!({"attribute": "direction", "previous": null, "new": "inbound"})),
+        "{entry}"
+    );
+    let view = app.get(&item(CUSTOMER, &format!("{customer}/view"))).await;
+    view.assert_status(StatusCode::OK, "view");
+    assert_eq!(
+        view.body["interactions"][0]["id"],
+        id.as_str(),
+        "{}",
+        view.text
+    );
+    assert_eq!(
+        view.body["interactions"][0]["direction"], "inbound",
+        "{}",
+        view.text
+    );
 }

@@ -135,11 +135,14 @@ fn with_href(
 }
 
 /// Gives every reference inside `value` to a served type (an object with `id` and an
-/// `@referredType` in `links`) its `href`, derived like a resource's own.
+/// `@referredType` in `links`) that has no `href` one, derived like a resource's own. The
+/// server drops the `href` of every reference it checks, so those are always derived; an
+/// `href` a client gave to a reference the server keeps as given stays as it was.
 fn link_references(value: &mut Value, links: &BTreeMap<String, String>, base: &str) {
     match value {
         Value::Object(map) => {
             let target = match (map.get("id"), map.get("@referredType")) {
+                _ if map.contains_key("href") => None,
                 (Some(Value::String(id)), Some(Value::String(kind))) => {
                     links.get(kind).map(|path| format!("{base}{path}/{id}"))
                 }
