@@ -521,9 +521,74 @@ async fn organization(app: &TestApp, trading_name: &str) -> String {
 // The operations of one resource, each response validated
 // ---------------------------------------------------------------------------------------
 
-/// Creates the resource from `payload`, and checks every operation's response against the
-/// resource definition: create, retrieve, retrieve with `fields`, list (with and without
-/// `fields`), merge patch (both media types) and JSON Patch.
+/// `payload` with extension attributes (TMF630): an object `vendorExt` at the top, tagged
+/// with `tag`, and `vendorNested` in the first nested object (or first object of a list).
+fn with_extensions(payload: &Value, tag: &str) -> Value {
+    let mut extended = payload.clone();
+    let map = extended.as_object_mut().expect("payloads are objects");
+    let nested = map.values_mut().find_map(|value| match value {
+        Value::Object(object) => Some(object),
+        Value::Array(items) => items.iter_mut().find_map(Value::as_object_mut),
+        _ => None,
+    });
+    if let Some(object) = nested {
+        object.insert(
+            "vendorNested".into(),
+            json!({"since": "4.1", "weight": 0.25}),
+        );
+    }
+    map.insert(
+        "vendorExt".into(),
+        json!({"tag": tag, "level": 2, "flags": [true, 12.50]}),
+    );
+    extended
+}
+
+/// Removes the attribute `name` wherever it is inside `value`.
+fn without_key(value: &mut Value, name: &str) {
+    match value {
+        Value::Object(map) => {
+            map.remove(name);
+            map.values_mut().for_each(|inner| without_key(inner, name));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| without_key(item, name)),
+        _ => {}
+    }
+}
+
+/// With `strict_attributes`, the extended `payload` is a 400 naming its extension attribute,
+/// at the top and nested, and nothing is stored. (The body is refused as it is read, before
+/// its references are checked, so a fresh server without the payload's targets will do.)
+async fn check_strict_refusal(resource: &Resource, payload: &Value) {
+    let strict = TestApp::with_settings(|s| s.strict_attributes = true).await;
+    let mut nested_only = payload.clone();
+    nested_only
+        .as_object_mut()
+        .expect("payloads are objects")
+        .remove("vendorExt");
+    let nested = nested_only.to_string().contains("vendorNested");
+    let mut top_only = payload.clone();
+    without_key(&mut top_only, "vendorNested");
+    for (body, name) in [(&top_only, "vendorExt"), (&nested_only, "vendorNested")] {
+        if name == "vendorNested" && !nested {
+            continue;
+        }
+        let refused = strict.post(resource.path, body).await;
+        let message = refused.assert_tmf_error(400);
+        assert!(message.contains(name), "strict: {name} named: {message}");
+    }
+    assert_eq!(
+        strict.total(resource.path).await,
+        0,
+        "strict: nothing stored"
+    );
+}
+
+/// Creates the resource from `payload` (with extension attributes added), and checks every
+/// operation's response against the resource definition: create, retrieve, retrieve with
+/// `fields`, list (with and without `fields`, and filtered on an extension attribute), merge
+/// patch (both media types) and JSON Patch. The extension attributes come back exactly as
+/// sent wherever the resource does.
 async fn check_operations(
     app: &TestApp,
     resource: &Resource,
@@ -533,6 +598,9 @@ async fn check_operations(
     json_patch: &Value,
 ) -> String {
     let (file, def) = (resource.spec, resource.type_name);
+    let tag = format!("{def}-{}", uuid::Uuid::now_v7());
+    let payload = &with_extensions(payload, &tag);
+    check_strict_refusal(resource, payload).await;
 
     let created = app.post(resource.path, payload).await;
     assert_status(&created, StatusCode::CREATED, "create");
@@ -601,6 +669,24 @@ async fn check_operations(
         def,
         &unknown.body,
         "retrieve with fields=__main__ (200)",
+    );
+
+    // An extension attribute is filterable by equality, reaching into an extension object.
+    let filtered = app
+        .get(&format!("{}?vendorExt.tag={tag}", resource.path))
+        .await;
+    assert_status(&filtered, StatusCode::OK, "list filtered on an extension");
+    assert_eq!(
+        filtered.body,
+        json!([created.body.clone()]),
+        "the filter on vendorExt.tag finds exactly the resource"
+    );
+    let projected = app
+        .get(&format!("{}?fields=vendorExt", item(resource.path, &id)))
+        .await;
+    assert_eq!(
+        projected.body["vendorExt"], payload["vendorExt"],
+        "fields=vendorExt"
     );
 
     // Each test creates more than one resource of the kind: the list has several elements.
