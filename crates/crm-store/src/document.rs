@@ -367,9 +367,10 @@ impl<K: ResourceKind> DocumentService<K> {
     ) -> TmfResult<Vec<(String, StoredType, String)>> {
         let mut resolved = Vec::with_capacity(references.len());
         for reference in references {
-            let allowed = reference.referred_type.as_deref().and_then(|referred| {
-                reference.allowed.iter().copied().find(|t| *t == referred)
-            });
+            let allowed = reference
+                .referred_type
+                .as_deref()
+                .and_then(|referred| reference.allowed.iter().copied().find(|t| *t == referred));
             let candidates: Vec<&str> = match (&reference.referred_type, allowed) {
                 (Some(_), Some(allowed)) if self.registry.get(allowed).is_none() => {
                     // A type this product does not store (a service, a bill before its

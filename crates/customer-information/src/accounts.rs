@@ -6,8 +6,8 @@ use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
-    AccountRelatedParty, AccountRelationship, BillStructure, Contact,
-    FinancialAccount, FinancialAccountRef, PartyAccount,
+    AccountRelatedParty, AccountRelationship, BillStructure, Contact, FinancialAccount,
+    FinancialAccountRef, PartyAccount,
 };
 use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
 use validator::Validate;
