@@ -842,4 +842,14 @@ async fn an_inbound_interaction_is_on_the_customer_timeline_as_inbound() {
         "{}",
         view.text
     );
+    // References in the view are linked as in every response.
+    let parties = view.body["interactions"][0]["relatedParty"]
+        .as_array()
+        .expect("the interaction's parties");
+    let the_customer = parties
+        .iter()
+        .find(|p| p["id"] == customer.as_str())
+        .expect("the customer takes part");
+    let href = the_customer["href"].as_str().expect("a linked reference");
+    assert!(href.ends_with(&format!("/customer/{customer}")), "{href}");
 }

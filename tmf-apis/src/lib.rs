@@ -27,6 +27,6 @@ pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
 pub use resource::{Methods, Page, ResourceDescriptor, ResourceService};
 pub use router::{
-    PublicBaseUrl, RouterConfig, list_response, request_base_url, resource_routes,
+    PublicBaseUrl, RouterConfig, link_references, list_response, request_base_url, resource_routes,
     tmf_error_bodies, unknown_route,
 };

@@ -138,7 +138,7 @@ fn with_href(
 /// `@referredType` in `links`) that has no `href` one, derived like a resource's own. The
 /// server drops the `href` of every reference it checks, so those are always derived; an
 /// `href` a client gave to a reference the server keeps as given stays as it was.
-fn link_references(value: &mut Value, links: &BTreeMap<String, String>, base: &str) {
+pub fn link_references(value: &mut Value, links: &BTreeMap<String, String>, base: &str) {
     match value {
         Value::Object(map) => {
             let target = match (map.get("id"), map.get("@referredType")) {

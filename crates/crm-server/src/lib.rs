@@ -256,8 +256,7 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         state.customers.clone(),
         state.customer_view.clone(),
         state.store.clone(),
-        config.policy.clone(),
-        config.limits.clone(),
+        config.clone(),
     ));
     let public_url = settings
         .public_url

@@ -19,8 +19,7 @@ use crm_store::Store;
 use serde_json::{Map, Value};
 use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{
-    AccessPolicy, FieldCatalog, ListQuery, Operation, QueryLimits, RequestContext, ResourceService,
-    TmfResult,
+    FieldCatalog, ListQuery, Operation, RequestContext, ResourceService, RouterConfig, TmfResult,
 };
 use utoipa::openapi::HttpMethod;
 
@@ -164,15 +163,14 @@ struct ViewState {
     customers: Arc<dyn ResourceService>,
     view: CustomerView,
     store: Store,
-    policy: Arc<dyn AccessPolicy>,
-    limits: Arc<QueryLimits>,
+    config: RouterConfig,
 }
 
 impl ViewState {
     fn authorize(&self, request: &Request) -> TmfResult<RequestContext> {
         RequestContext::authorize(
             request,
-            self.policy.as_ref(),
+            self.config.policy.as_ref(),
             self.customers.descriptor(),
             Operation::Read,
         )
@@ -220,13 +218,13 @@ pub fn operations(customers: &dyn ResourceService) -> Vec<ExtensionOperation> {
     ]
 }
 
-/// The routes of the 360 view and the timeline.
+/// The routes of the 360 view and the timeline (`config`: the access policy, the query
+/// limits, and the links of references, as for every resource).
 pub fn routes(
     customers: Arc<dyn ResourceService>,
     view: CustomerView,
     store: Store,
-    policy: Arc<dyn AccessPolicy>,
-    limits: Arc<QueryLimits>,
+    config: RouterConfig,
 ) -> Router {
     let item = customers.descriptor().item_path();
     Router::new()
@@ -236,8 +234,7 @@ pub fn routes(
             customers,
             view,
             store,
-            policy,
-            limits,
+            config,
         })
 }
 
@@ -247,6 +244,7 @@ async fn customer_view(
     request: Request,
 ) -> TmfResult<Json<Value>> {
     let ctx = state.authorize(&request)?;
+    let base = tmf_apis::request_base_url(&request);
     drop(request);
     let subject = state.subject(&ctx, &id).await?;
     let mut view = Map::new();
@@ -259,7 +257,9 @@ async fn customer_view(
         );
     }
     view.insert("@type".into(), Value::String("CustomerView".into()));
-    Ok(Json(Value::Object(view)))
+    let mut view = Value::Object(view);
+    tmf_apis::link_references(&mut view, &state.config.links, &base);
+    Ok(Json(view))
 }
 
 async fn timeline(
@@ -271,7 +271,7 @@ async fn timeline(
     let paging = ListQuery::parse(
         raw_query.as_deref(),
         &FieldCatalog::default(),
-        &state.limits,
+        &state.config.limits,
     )?;
     let ctx = state.authorize(&request)?;
     drop(request);
