@@ -748,6 +748,14 @@ async fn extension_attributes_are_in_the_history_and_the_events() {
         );
         case.assert_kept(&events[0]["event"][key], &level(3), "create event");
         case.assert_kept(&events[1]["event"][key], &level(4), "change event");
+        if let Some(party) = events[0]["event"][key]["relatedParty"].get(0) {
+            // References inside an event's resource are linked as in responses.
+            let href = party["href"].as_str().unwrap_or_default();
+            assert!(
+                href.ends_with(&format!("/{}", party["id"].as_str().unwrap_or("?"))),
+                "{party}"
+            );
+        }
         let field_path = events[1]["fieldPath"].as_str().unwrap_or_default();
         assert!(
             field_path.split(',').any(|field| field == "vendorExt"),

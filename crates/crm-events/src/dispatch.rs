@@ -11,7 +11,7 @@
 //! - Failures are retried with exponential backoff and full jitter, and dead-lettered after
 //!   `max_attempts`; a dead letter no longer holds back later events and can be redelivered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,6 +53,8 @@ struct Inner {
     http: HttpSink,
     nats: OnceCell<NatsSink>,
     public_url: Option<String>,
+    /// The collection path of every served type, for the `href` of references in events.
+    links: BTreeMap<String, String>,
     queries: Mutex<HashMap<String, ParsedQuery>>,
     fanned_out: Notify,
 }
@@ -121,6 +123,10 @@ impl Dispatcher {
                 http,
                 nats: OnceCell::new(),
                 public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+                links: resources
+                    .iter()
+                    .map(|r| (r.type_name.to_owned(), r.collection_path()))
+                    .collect(),
                 queries: Mutex::new(HashMap::new()),
                 fanned_out: Notify::new(),
             }),
@@ -468,14 +474,13 @@ impl Dispatcher {
             .await
     }
 
-    /// The body as delivered: with absolute `href`s when a public URL is configured.
+    /// The body as delivered: the references inside the resource linked as in responses, and
+    /// `href`s absolute when a public URL is configured (relative otherwise).
     fn finish_body(&self, stored: &str) -> Bytes {
-        let Some(base) = &self.inner.public_url else {
-            return Bytes::from(stored.to_owned());
-        };
         let Ok(mut body) = serde_json::from_str::<Value>(stored) else {
             return Bytes::from(stored.to_owned());
         };
+        let base = self.inner.public_url.as_deref().unwrap_or_default();
         if let Some(Value::Object(payload)) = body.get_mut("event") {
             for resource in payload.values_mut() {
                 if let Some(Value::String(href)) = resource.get_mut("href")
@@ -483,6 +488,7 @@ impl Dispatcher {
                 {
                     *href = format!("{base}{href}");
                 }
+                tmf_apis::link_references(resource, &self.inner.links, base);
             }
         }
         Bytes::from(body.to_string())
