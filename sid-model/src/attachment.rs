@@ -1,66 +1,40 @@
 //! Attachments: documents, pictures or videos, embedded or referenced.
 
-use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::extension::{Extensions, Meta};
 use crate::quantity::Quantity;
 use crate::time::TimePeriod;
 
-/// An attachment by value or by reference: a document, a video or a picture, either embedded
-/// (`content`, base64) or pointed at (`url`, `href`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AttachmentRefOrValue {
-    /// Unique identifier for this particular attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// URI for this Attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Attachment type such as video, picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment_type: Option<String>,
-    /// The actual contents of the attachment object, if embedded, encoded as base64.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// A narrative text describing the content of the attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Attachment mime type such as extension file for video, picture and document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(custom(function = "validate_mime_type"))]
-    pub mime_type: Option<String>,
-    /// The name of the attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Uniform Resource Locator, is a web page address (a subset of URI).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The size of the attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(custom(function = "validate_size"))]
-    pub size: Option<Quantity>,
-    /// The period of time for which the attachment is valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub valid_for: Option<TimePeriod>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::wire! {
+    /// An attachment by value or by reference: a document, a video or a picture, either embedded
+    /// (`content`, base64) or pointed at (`url`, `href`).
+    #[derive(Default)]
+    pub struct AttachmentRefOrValue @referredType {
+        /// Unique identifier for this particular attachment.
+        id: Option<String>,
+        /// URI for this Attachment.
+        href: Option<String>,
+        /// Attachment type such as video, picture.
+        attachment_type: Option<String>,
+        /// The actual contents of the attachment object, if embedded, encoded as base64.
+        content: Option<String>,
+        /// A narrative text describing the content of the attachment.
+        description: Option<String>,
+        /// Attachment mime type such as extension file for video, picture and document.
+        #[validate(custom(function = "validate_mime_type"))]
+        mime_type: Option<String>,
+        /// The name of the attachment.
+        name: Option<String>,
+        /// Uniform Resource Locator, is a web page address (a subset of URI).
+        url: Option<String>,
+        /// The size of the attachment.
+        #[validate(custom(function = "validate_size"))]
+        size: Option<Quantity>,
+        /// The period of time for which the attachment is valid.
+        #[validate(nested)]
+        valid_for: Option<TimePeriod>,
+    }
 }
-
-crate::wire::object_only_serde!(AttachmentRefOrValue);
 
 /// A media type is `type/subtype`, each an RFC 6838 restricted name (parameters allowed).
 fn validate_mime_type(value: &str) -> Result<(), validator::ValidationError> {

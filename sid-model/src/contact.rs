@@ -6,108 +6,69 @@
 //! individuals and organizations, [`PartyRoleContactMedium`] for customers and party roles,
 //! with conversions between them. TMF666 uses the TMF632 form for the contacts of an account.
 
-use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::extension::{Extensions, Meta};
 use crate::time::TimePeriod;
 
-/// A contact medium as TMF632 (and TMF666) define it: a way the party can be contacted (all
-/// properties optional).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ContactMedium {
-    /// Type of the contact medium, such as: email address, telephone number, postal address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medium_type: Option<String>,
-    /// If true, indicates that is the preferred contact medium.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred: Option<bool>,
-    /// Any additional characteristic(s) of this contact medium.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub characteristic: Option<MediumCharacteristic>,
-    /// The time period that the contact medium is valid for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub valid_for: Option<TimePeriod>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+crate::wire::wire! {
+    /// A contact medium as TMF632 (and TMF666) define it: a way the party can be contacted (all
+    /// properties optional).
+    #[derive(Default)]
+    pub struct ContactMedium {
+        /// Type of the contact medium, such as: email address, telephone number, postal address.
+        medium_type: Option<String>,
+        /// If true, indicates that is the preferred contact medium.
+        preferred: Option<bool>,
+        /// Any additional characteristic(s) of this contact medium.
+        characteristic: Option<MediumCharacteristic>,
+        /// The time period that the contact medium is valid for.
+        #[validate(nested)]
+        valid_for: Option<TimePeriod>,
+    }
 
-/// A contact medium as TMF629 and TMF669 define it: `mediumType` and `characteristic` are
-/// required.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct PartyRoleContactMedium {
-    /// Type of the contact medium, such as: email address, telephone number, postal address.
-    #[validate(length(min = 1))]
-    pub medium_type: String,
-    /// If true, indicates that is the preferred contact medium.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred: Option<bool>,
-    /// Any additional characteristic(s) of this contact medium.
-    pub characteristic: MediumCharacteristic,
-    /// The time period that the contact medium is valid for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub valid_for: Option<TimePeriod>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+    /// A contact medium as TMF629 and TMF669 define it: `mediumType` and `characteristic` are
+    /// required.
+    pub struct PartyRoleContactMedium {
+        /// Type of the contact medium, such as: email address, telephone number, postal address.
+        #[validate(length(min = 1))]
+        medium_type: String,
+        /// If true, indicates that is the preferred contact medium.
+        preferred: Option<bool>,
+        /// Any additional characteristic(s) of this contact medium.
+        characteristic: MediumCharacteristic,
+        /// The time period that the contact medium is valid for.
+        #[validate(nested)]
+        valid_for: Option<TimePeriod>,
+    }
 
-/// Describes the contact medium characteristics that could be used to contact a party (an
-/// individual or an organization).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct MediumCharacteristic {
-    /// The city.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The type of contact, for example a phone number such as mobile, fixed home or fixed
-    /// office, or a postal address such as a shipping or installation address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_type: Option<String>,
-    /// The country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Full email address in standard format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
-    /// The fax number of the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fax_number: Option<String>,
-    /// The primary phone number of the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    /// Postcode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_code: Option<String>,
-    /// Identifier as a member of a social network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub social_network_id: Option<String>,
-    /// State or province.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state_or_province: Option<String>,
-    /// Describes the street.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub street1: Option<String>,
-    /// Complementary street description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub street2: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+    /// Describes the contact medium characteristics that could be used to contact a party (an
+    /// individual or an organization).
+    #[derive(Default)]
+    pub struct MediumCharacteristic {
+        /// The city.
+        city: Option<String>,
+        /// The type of contact, for example a phone number such as mobile, fixed home or fixed
+        /// office, or a postal address such as a shipping or installation address.
+        contact_type: Option<String>,
+        /// The country.
+        country: Option<String>,
+        /// Full email address in standard format.
+        email_address: Option<String>,
+        /// The fax number of the contact.
+        fax_number: Option<String>,
+        /// The primary phone number of the contact.
+        phone_number: Option<String>,
+        /// Postcode.
+        post_code: Option<String>,
+        /// Identifier as a member of a social network.
+        social_network_id: Option<String>,
+        /// State or province.
+        state_or_province: Option<String>,
+        /// Describes the street.
+        street1: Option<String>,
+        /// Complementary street description.
+        street2: Option<String>,
+    }
 }
 
 /// Why a TMF632 [`ContactMedium`] cannot be used where TMF629 or TMF669 expect one.
@@ -146,8 +107,6 @@ impl TryFrom<ContactMedium> for PartyRoleContactMedium {
         })
     }
 }
-
-crate::wire::object_only_serde!(ContactMedium, PartyRoleContactMedium, MediumCharacteristic);
 
 #[cfg(test)]
 mod tests {

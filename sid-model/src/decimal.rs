@@ -129,8 +129,9 @@ pub(crate) mod option {
 
     /// Writes a present amount as a JSON number and an absent one as `null`.
     ///
-    /// Fields using this also carry `skip_serializing_if = "Option::is_none"`, so `null` is
-    /// never written in practice.
+    /// Fields using this sit in `#[serde_with::skip_serializing_none]` structs, so `null` is
+    /// never written in practice. They also need `default`: serde reads an absent field as
+    /// `None` by itself only when no `with` replaces its deserializer.
     pub(crate) fn serialize<S: Serializer>(
         value: &Option<Decimal>,
         serializer: S,
@@ -182,15 +183,12 @@ mod tests {
 
     use super::*;
 
+    #[serde_with::skip_serializing_none]
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Amount {
         #[serde(with = "crate::decimal")]
         value: Decimal,
-        #[serde(
-            with = "crate::decimal::option",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(with = "crate::decimal::option", default)]
         optional: Option<Decimal>,
     }
 

@@ -20,20 +20,17 @@ use serde_json::{Map, Value};
 
 /// The sub-classing meta-properties of TMF630, which every TMF entity and most nested
 /// objects carry: flattened into the wire structs, so the three are written once.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Meta {
     /// When sub-classing, the name of the super-class.
-    #[serde(rename = "@baseType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "@baseType")]
     pub base_type: Option<String>,
     /// A URI to a JSON-Schema file that defines additional attributes and relationships.
-    #[serde(
-        rename = "@schemaLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@schemaLocation")]
     pub schema_location: Option<String>,
     /// When sub-classing, the name of the sub-class.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "@type")]
     pub r#type: Option<String>,
 }
 

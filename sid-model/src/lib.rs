@@ -13,10 +13,12 @@
 //! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification
 //! (the first three shared by every struct as a flattened [`Meta`]); attributes that a
 //! definition does not name are kept, at every level, in a flattened [`Extensions`] map
-//! (TMF630's extension pattern; refused inside [`strict_attributes`]); a property that the specification requires on creation is a
-//! plain field, every other one is an `Option` that stays absent when it was absent.
-//! Business rules that a JSON schema cannot express (an end date not before its start date,
-//! non-empty names) are checked with [`validator::Validate`], and
+//! (TMF630's extension pattern; refused inside [`strict_attributes`]); a property that the
+//! specification requires on creation is a plain field, every other one is an `Option` that
+//! stays absent when it was absent. Free-text strings (names, types, roles, note texts) are
+//! plain strings, as in the specifications: an empty one is accepted. Business rules that a
+//! JSON schema cannot express (an end date not before its start date, non-empty identifiers of
+//! references, at least the `minItems` of a list) are checked with [`validator::Validate`], and
 //! [`validation::first_violation`] names the offending property with a JSON path.
 //!
 //! This crate is pure: it must not depend on an HTTP framework, a database, or an async runtime.

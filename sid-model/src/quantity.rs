@@ -8,18 +8,14 @@ use validator::Validate;
 /// An amount in a given unit, such as the size of an attachment.
 ///
 /// The amount is an exact decimal carried as a JSON number.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Quantity {
     /// Numeric value in a given unit.
-    #[serde(
-        with = "crate::decimal::option",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(with = "crate::decimal::option", default)]
     pub amount: Option<Decimal>,
     /// Unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<String>,
     /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
     #[serde(flatten)]

@@ -1,9 +1,5 @@
 //! References to entities managed elsewhere (TMF `*Ref` types and `RelatedParty`).
 
-use crate::extension::{Extensions, Meta};
-use serde::{Deserialize, Serialize};
-use validator::Validate;
-
 /// Why a reference cannot be turned into another specification's form of it: the source lacks
 /// a property that the target form requires, such as the `name` that TMF666 requires of a
 /// related party.
@@ -13,11 +9,8 @@ pub struct MissingReferenceField(pub &'static str);
 
 crate::wire::entity_ref! {
     /// A reference to an entity of any type: its id, and optionally its hyperlink and name.
-    EntityRef {
-    }
-}
+    EntityRef {}
 
-crate::wire::entity_ref! {
     /// A party or party role linked to an entity, with the role it plays there.
     ///
     /// `@referredType` is required: it tells which kind of party is meant (`Individual`,
@@ -26,63 +19,36 @@ crate::wire::entity_ref! {
     /// TMF683 `href` ([`InteractionRelatedParty`](crate::interaction::InteractionRelatedParty)).
     RelatedParty {
         /// Role played by the related party.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub role: Option<String>,
+        role: Option<String>,
     }
-}
 
-crate::wire::entity_ref! {
     /// Reference to an organization.
-    OrganizationRef {
-    }
+    OrganizationRef {}
 }
 
-/// A reference to an account, either a party account or a financial account.
-///
-/// Unlike the other references, TMF629 and TMF669 require its `name`, not its `id`. TMF666
-/// requires the `id` instead: that form is
-/// [`RelatedAccountRef`](crate::account::RelatedAccountRef).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AccountRef {
-    /// Unique identifier of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Reference of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Detailed description of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Name of the account.
-    #[validate(length(min = 1))]
-    pub name: String,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::wire! {
+    /// A reference to an account, either a party account or a financial account.
+    ///
+    /// Unlike the other references, TMF629 and TMF669 require its `name`, not its `id`. TMF666
+    /// requires the `id` instead: that form is
+    /// [`RelatedAccountRef`](crate::account::RelatedAccountRef).
+    pub struct AccountRef @referredType {
+        /// Unique identifier of the account.
+        id: Option<String>,
+        /// Reference of the account.
+        href: Option<String>,
+        /// Detailed description of the account.
+        description: Option<String>,
+        /// Name of the account.
+        name: String,
+    }
 }
 
 crate::wire::entity_ref! {
     /// A reference to an agreement: a contract or arrangement, such as a service level agreement
     /// or a customer price agreement.
-    AgreementRef {
-    }
-}
+    AgreementRef {}
 
-crate::wire::entity_ref! {
     /// A reference to a payment method: a specific means of payment, such as direct debit.
-    PaymentMethodRef {
-    }
+    PaymentMethodRef {}
 }
-
-crate::wire::object_only_serde!(AccountRef);

@@ -16,136 +16,92 @@
 //! The clock rule of tickets (which statuses count towards a ticket's age) is here, once:
 //! [`TroubleTicket::active_time`]. Escalation and service level measurement both use it.
 
-use std::fmt;
-
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::attachment::AttachmentRefOrValue;
 use crate::catalog::reference::ChannelRef;
 use crate::characteristic::Characteristic;
-use crate::extension::{Extensions, Meta};
 use crate::note::Note;
 use crate::reference::RelatedParty;
 
-/// A trouble ticket (TMF621 `TroubleTicket`): an issue, its status and history, the parties
-/// involved and the entities it is about.
-///
-/// `description`, `severity` and `ticketType` are required on creation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct TroubleTicket {
-    /// Unique identifier of the trouble ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Hyperlink, a reference to the trouble ticket entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// The date on which the trouble ticket was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<DateTime<Utc>>,
-    /// Description of the trouble or issue.
-    #[validate(length(min = 1))]
-    pub description: String,
-    /// The expected resolution date determined by the trouble ticket system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_resolution_date: Option<DateTime<Utc>>,
-    /// Additional identifier coming from an external system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// The date and time that the trouble ticket was last updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update: Option<DateTime<Utc>>,
-    /// Name of the trouble ticket, typically a short description provided by the user that
-    /// created the ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The priority of the trouble ticket and how quickly the issue should be resolved
-    /// (Critical, High, Medium, Low).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<String>,
-    /// The resolution date requested by the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_resolution_date: Option<DateTime<Utc>>,
-    /// The date and time the trouble ticket was resolved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolution_date: Option<DateTime<Utc>>,
-    /// The severity of the issue (Critical, Major, Minor).
-    #[validate(length(min = 1))]
-    pub severity: String,
-    /// The date and time the status changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_change_date: Option<DateTime<Utc>>,
-    /// The reason for changing the status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_change_reason: Option<String>,
-    /// The business type of the trouble ticket: incident, complaint, request, Bill Dispute...
-    #[validate(length(min = 1))]
-    pub ticket_type: String,
-    /// Files attached to the ticket: a picture of a broken device, a scan of a bill.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub attachment: Option<Vec<AttachmentRefOrValue>>,
-    /// The channel the trouble ticket came from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub channel: Option<ChannelRef>,
-    /// The notes of the ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub note: Option<Vec<Note>>,
-    /// The entities the ticket is about: a product, an order, a bill, an account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub related_entity: Option<Vec<RelatedEntity>>,
-    /// The parties involved: the originator, the customer, the assigned CSR or team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub related_party: Option<Vec<RelatedParty>>,
-    /// The current status of the trouble ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TroubleTicketStatusType>,
-    /// The history of status changes, populated by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub status_change: Option<Vec<StatusChange>>,
-    /// Relationships with other tickets: parent and child, duplicates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub trouble_ticket_relationship: Option<Vec<TroubleTicketRelationship>>,
-    /// Typed facts beyond the v4 attributes (an extension from TMF621 v5; see the module
-    /// documentation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub trouble_ticket_characteristic: Option<Vec<Characteristic>>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+crate::wire::wire! {
+    /// A trouble ticket (TMF621 `TroubleTicket`): an issue, its status and history, the parties
+    /// involved and the entities it is about.
+    ///
+    /// `description`, `severity` and `ticketType` are required on creation.
+    pub struct TroubleTicket {
+        /// Unique identifier of the trouble ticket.
+        id: Option<String>,
+        /// Hyperlink, a reference to the trouble ticket entity.
+        href: Option<String>,
+        /// The date on which the trouble ticket was created.
+        creation_date: Option<DateTime<Utc>>,
+        /// Description of the trouble or issue.
+        description: String,
+        /// The expected resolution date determined by the trouble ticket system.
+        expected_resolution_date: Option<DateTime<Utc>>,
+        /// Additional identifier coming from an external system.
+        external_id: Option<String>,
+        /// The date and time that the trouble ticket was last updated.
+        last_update: Option<DateTime<Utc>>,
+        /// Name of the trouble ticket, typically a short description provided by the user that
+        /// created the ticket.
+        name: Option<String>,
+        /// The priority of the trouble ticket and how quickly the issue should be resolved
+        /// (Critical, High, Medium, Low).
+        priority: Option<String>,
+        /// The resolution date requested by the user.
+        requested_resolution_date: Option<DateTime<Utc>>,
+        /// The date and time the trouble ticket was resolved.
+        resolution_date: Option<DateTime<Utc>>,
+        /// The severity of the issue (Critical, Major, Minor).
+        severity: String,
+        /// The date and time the status changed.
+        status_change_date: Option<DateTime<Utc>>,
+        /// The reason for changing the status.
+        status_change_reason: Option<String>,
+        /// The business type of the trouble ticket: incident, complaint, request, Bill Dispute...
+        ticket_type: String,
+        /// Files attached to the ticket: a picture of a broken device, a scan of a bill.
+        #[validate(nested)]
+        attachment: Option<Vec<AttachmentRefOrValue>>,
+        /// The channel the trouble ticket came from.
+        #[validate(nested)]
+        channel: Option<ChannelRef>,
+        /// The notes of the ticket.
+        #[validate(nested)]
+        note: Option<Vec<Note>>,
+        /// The entities the ticket is about: a product, an order, a bill, an account.
+        #[validate(nested)]
+        related_entity: Option<Vec<RelatedEntity>>,
+        /// The parties involved: the originator, the customer, the assigned CSR or team.
+        #[validate(nested)]
+        related_party: Option<Vec<RelatedParty>>,
+        /// The current status of the trouble ticket.
+        status: Option<TroubleTicketStatusType>,
+        /// The history of status changes, populated by the server.
+        #[validate(nested)]
+        status_change: Option<Vec<StatusChange>>,
+        /// Relationships with other tickets: parent and child, duplicates.
+        #[validate(nested)]
+        trouble_ticket_relationship: Option<Vec<TroubleTicketRelationship>>,
+        /// Typed facts beyond the v4 attributes (an extension from TMF621 v5; see the module
+        /// documentation).
+        #[validate(nested)]
+        trouble_ticket_characteristic: Option<Vec<Characteristic>>,
+    }
 
-/// One change of a ticket's status (TMF621 `StatusChange`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct StatusChange {
-    /// The date and time the status changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change_date: Option<DateTime<Utc>>,
-    /// The reason for the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change_reason: Option<String>,
-    /// The status the ticket changed to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+    /// One change of a ticket's status (TMF621 `StatusChange`).
+    #[derive(Default)]
+    pub struct StatusChange {
+        /// The date and time the status changed.
+        change_date: Option<DateTime<Utc>>,
+        /// The reason for the change.
+        change_reason: Option<String>,
+        /// The status the ticket changed to.
+        status: Option<String>,
+    }
 }
 
 crate::wire::entity_ref! {
@@ -153,94 +109,49 @@ crate::wire::entity_ref! {
     /// ticket (TMF621 `RelatedEntity`): `id`, `role` and `@referredType` are required.
     RelatedEntity {
         /// The role the entity plays for the ticket (`affectedProduct`, `disputedBill`...).
-        #[validate(length(min = 1))]
-        pub role: String,
+        role: String,
     }
 }
 
-/// A relationship between trouble tickets (TMF621 `TroubleTicketRelationship`): the other
-/// ticket and the kind of link (`isChild`, `isParent`, `duplicates`...).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct TroubleTicketRelationship {
-    /// Unique identifier of the other trouble ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Reference of the other trouble ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the other trouble ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The type of the relationship.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relationship_type: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::wire! {
+    /// A relationship between trouble tickets (TMF621 `TroubleTicketRelationship`): the other
+    /// ticket and the kind of link (`isChild`, `isParent`, `duplicates`...).
+    #[derive(Default)]
+    pub struct TroubleTicketRelationship {
+        /// Unique identifier of the other trouble ticket.
+        id: Option<String>,
+        /// Reference of the other trouble ticket.
+        href: Option<String>,
+        /// Name of the other trouble ticket.
+        name: Option<String>,
+        /// The type of the relationship.
+        relationship_type: Option<String>,
+    }
 }
 
-crate::wire::object_only_serde!(TroubleTicket, StatusChange, TroubleTicketRelationship);
-
-/// The status of a trouble ticket (TMF621 `TroubleTicketStatusType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TroubleTicketStatusType {
-    /// `acknowledged`: the ticket has been received and validated.
-    #[serde(rename = "acknowledged")]
-    Acknowledged,
-    /// `rejected`: the ticket was refused (not a valid issue, missing information).
-    #[serde(rename = "rejected")]
-    Rejected,
-    /// `pending`: the ticket waits for information from the customer.
-    #[serde(rename = "pending")]
-    Pending,
-    /// `held`: work on the ticket is suspended for a business reason of the provider.
-    #[serde(rename = "held")]
-    Held,
-    /// `inProgress`: the issue is being worked on.
-    #[serde(rename = "inProgress")]
-    InProgress,
-    /// `cancelled`: the ticket was withdrawn.
-    #[serde(rename = "cancelled")]
-    Cancelled,
-    /// `closed`: the resolution was confirmed; the ticket is over.
-    #[serde(rename = "closed")]
-    Closed,
-    /// `resolved`: the issue has been fixed, awaiting closure.
-    #[serde(rename = "resolved")]
-    Resolved,
+crate::wire::wire_enum! {
+    /// The status of a trouble ticket (TMF621 `TroubleTicketStatusType`).
+    pub enum TroubleTicketStatusType {
+        /// `acknowledged`: the ticket has been received and validated.
+        "acknowledged" => Acknowledged,
+        /// `rejected`: the ticket was refused (not a valid issue, missing information).
+        "rejected" => Rejected,
+        /// `pending`: the ticket waits for information from the customer.
+        "pending" => Pending,
+        /// `held`: work on the ticket is suspended for a business reason of the provider.
+        "held" => Held,
+        /// `inProgress`: the issue is being worked on.
+        "inProgress" => InProgress,
+        /// `cancelled`: the ticket was withdrawn.
+        "cancelled" => Cancelled,
+        /// `closed`: the resolution was confirmed; the ticket is over.
+        "closed" => Closed,
+        /// `resolved`: the issue has been fixed, awaiting closure.
+        "resolved" => Resolved,
+    }
 }
 
 impl TroubleTicketStatusType {
-    /// Every status, in the specification's order.
-    pub const ALL: [Self; 8] = [
-        Self::Acknowledged,
-        Self::Rejected,
-        Self::Pending,
-        Self::Held,
-        Self::InProgress,
-        Self::Cancelled,
-        Self::Closed,
-        Self::Resolved,
-    ];
-
-    /// The wire spelling of the status.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Acknowledged => "acknowledged",
-            Self::Rejected => "rejected",
-            Self::Pending => "pending",
-            Self::Held => "held",
-            Self::InProgress => "inProgress",
-            Self::Cancelled => "cancelled",
-            Self::Closed => "closed",
-            Self::Resolved => "resolved",
-        }
-    }
-
     /// The status of this wire spelling.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|status| status.as_str() == text)
@@ -264,12 +175,6 @@ impl TroubleTicketStatusType {
     /// Whether nothing can happen to the ticket any more.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Closed | Self::Cancelled | Self::Rejected)
-    }
-}
-
-impl fmt::Display for TroubleTicketStatusType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

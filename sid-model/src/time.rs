@@ -12,14 +12,13 @@ use validator::{Validate, ValidationError, ValidationErrors};
 /// Both ends are UTC instants; an offset in the incoming text is converted to UTC.
 /// A period whose end is before its start is refused by [`Validate::validate`], which names
 /// `endDateTime` as the offending property.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
 pub struct TimePeriod {
     /// Start of the time period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<DateTime<Utc>>,
     /// End of the time period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<DateTime<Utc>>,
     /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
     #[serde(flatten)]
@@ -74,13 +73,14 @@ impl Validate for TimePeriod {
 crate::wire::object_only_serde!(TimePeriod);
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeZone;
     use serde_json::json;
 
     use super::*;
 
-    fn at(hour: u32) -> DateTime<Utc> {
+    /// An instant on a fixed day, at `hour` o'clock (shared with the other tests of the crate).
+    pub(crate) fn at(hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0)
             .single()
             .expect("valid instant")

@@ -132,17 +132,11 @@ fn describe(error: &ValidationError) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, TimeZone, Utc};
     use validator::Validate;
 
     use super::*;
     use crate::time::TimePeriod;
-
-    fn at(hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0)
-            .single()
-            .expect("valid instant")
-    }
+    use crate::time::tests::at;
 
     #[derive(Debug, Validate)]
     struct Medium {

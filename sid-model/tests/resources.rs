@@ -408,13 +408,16 @@ fn individual_rules_name_the_offending_property() {
     let violation = first_violation_of::<Individual>(document);
     assert_eq!(violation.path, "contactMedium[1].validFor.endDateTime");
 
-    let mut empty_name = individual();
-    set(&mut empty_name, "/givenName", json!(""));
-    let violation = first_violation_of::<Individual>(empty_name);
+    // A name is free text, as in the specification: an empty one is a string like any other.
+    let mut empty_names = individual();
+    set(&mut empty_names, "/givenName", json!(""));
+    set(&mut empty_names, "/familyName", json!(""));
+    let (read, written) = read_and_write::<Individual>(&empty_names);
     assert_eq!(
-        (violation.path.as_str(), violation.message.as_str()),
-        ("givenName", "must not be empty")
+        (read.given_name.as_str(), read.family_name.as_str()),
+        ("", "")
     );
+    assert_eq!(written, empty_names);
 
     let mut deep = individual();
     set(
@@ -657,14 +660,16 @@ fn party_role_keeps_unknown_properties_and_wrong_types() {
 
 #[test]
 fn party_role_rules_name_the_offending_property() {
-    let mut document = party_role();
-    set(&mut document, "/name", json!(""));
-    assert_eq!(first_violation_of::<PartyRole>(document).path, "name");
+    // Names are free text: an empty one, of the role or of an account, is accepted.
+    let mut empty_names = party_role();
+    set(&mut empty_names, "/name", json!(""));
+    set(&mut empty_names, "/account/0/name", json!(""));
+    assert_eq!(read_and_write::<PartyRole>(&empty_names).1, empty_names);
 
-    let mut bad_account = party_role();
-    set(&mut bad_account, "/account/0/name", json!(""));
+    let mut bad_agreement = party_role();
+    set(&mut bad_agreement, "/agreement/0/id", json!(""));
     assert_eq!(
-        first_violation_of::<PartyRole>(bad_account).path,
-        "account[0].name"
+        first_violation_of::<PartyRole>(bad_agreement).path,
+        "agreement[0].id"
     );
 }

@@ -17,9 +17,10 @@
 //! contains itself, such as an order item's sub-items, is filled once and, inside itself, with
 //! its required properties only), and checks that the matching Rust type reads it, validates it
 //! and writes it back unchanged; that a document with only the required properties is enough;
-//! that each required property is really required; that an unknown property is kept (and refused in strict mode); that
-//! a value of the wrong JSON type is refused for every property; and that an array shorter
-//! than its `minItems` is refused.
+//! that each required property is really required; that an unknown property is kept (and
+//! refused in strict mode); that a value of the wrong JSON type is refused for every property;
+//! that an array shorter than its `minItems` is refused; and that an empty required string is
+//! refused only where it is an identifier (free text, such as a name, may be empty).
 
 use std::collections::BTreeSet;
 
@@ -739,6 +740,53 @@ fn each_required_property_is_required() {
         checked >= 6 + 10 + 5 + 8 + 13 + 30 + 80,
         "only {checked} required properties checked"
     );
+}
+
+/// Whether the required string `property` of `definition` must not be empty: the identifiers
+/// (of references and of order items), a contact medium's type and a currency. Every other
+/// required string is free text (a name, a type, a role, a note's text): any string will do.
+fn must_not_be_empty(definition: &str, property: &str) -> bool {
+    property == "id"
+        || property.ends_with("Id")
+        || property == "mediumType"
+        || definition == "Money"
+}
+
+#[test]
+fn only_identifiers_must_not_be_empty_among_required_strings() {
+    let all = definitions();
+    let (mut accepted, mut refused) = (0, 0);
+    for (spec, name, check) in checks() {
+        let schema = definition(&all, spec, name);
+        let full = full_document(&all, spec, name);
+        for property in required(&all, spec, name) {
+            let property_schema = &schema["properties"][property.as_str()];
+            let free_string = property_schema.get("type").and_then(Value::as_str) == Some("string")
+                && property_schema.get("format").is_none()
+                && property_schema.get("enum").is_none();
+            if !free_string {
+                continue;
+            }
+            let mut document = full.clone();
+            document[property.as_str()] = json!("");
+            if must_not_be_empty(name, &property) {
+                assert!(
+                    check(&document).is_err(),
+                    "{spec} {name} accepted an empty {property}"
+                );
+                refused += 1;
+            } else {
+                assert_eq!(
+                    check(&document).as_ref(),
+                    Ok(&document),
+                    "{spec} {name} refused an empty {property}, a free-text string"
+                );
+                accepted += 1;
+            }
+        }
+    }
+    assert!(accepted >= 40, "only {accepted} free-text strings checked");
+    assert!(refused >= 40, "only {refused} identifiers checked");
 }
 
 #[test]

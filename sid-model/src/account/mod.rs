@@ -22,235 +22,201 @@ pub mod bill_structure;
 pub mod financial_account;
 pub mod party_account;
 
-use serde::{Deserialize, Serialize};
+use bill_structure::BillStructure;
+
+use chrono::{DateTime, Utc};
 use validator::Validate;
 
 use crate::contact::ContactMedium;
-use crate::extension::{Extensions, Meta};
 use crate::money::Money;
 use crate::reference::{AccountRef, MissingReferenceField, PaymentMethodRef, RelatedParty};
 use crate::time::TimePeriod;
 
-/// A balance of an account (TMF666 `AccountBalance`): a deposit, disputed, loyalty or
-/// receivable balance, for instance, over a validity period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AccountBalance {
-    /// Type of the balance: deposit balance, disputed balance, loyalty balance, receivable
-    /// balance...
-    #[validate(length(min = 1))]
-    pub balance_type: String,
-    /// Balance amount.
-    #[validate(nested)]
-    pub amount: Money,
-    /// Balance validity period.
-    #[validate(nested)]
-    pub valid_for: TimePeriod,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::alike! {
+    /// An account used for billing or for settlement purposes concerning a given party, an
+    /// organization or an individual (TMF666 `PartyAccount`, a specialization of `Account`).
+    ///
+    /// `name` and at least one `relatedParty` are required on creation.
+    pub struct PartyAccount {
+        /// The condition of the account, such as due, paid, in arrears.
+        payment_status: Option<String>,
+        /// The structure of the bill: its cycle, format and presentation media.
+        #[validate(nested)]
+        bill_structure: Option<BillStructure>,
+        /// The means of payment used unless another one is given.
+        #[validate(nested)]
+        default_payment_method: Option<PaymentMethodRef>,
+        /// The financial account that aggregates this account's amounts.
+        #[validate(nested)]
+        financial_account: Option<FinancialAccountRef>,
+        /// Plans to spread payments.
+        #[validate(nested)]
+        payment_plan: Option<Vec<PaymentPlan>>,
+        /// The parties or party roles linked to the account, such as its owner; at least one.
+        #[validate(length(min = 1), nested)]
+        related_party: Vec<AccountRelatedParty>,
+    };
+
+    /// An account of money owed by a party to another entity in exchange for goods or services that
+    /// have been delivered or used (TMF666 `FinancialAccount`, a specialization of `Account`).
+    ///
+    /// A financial account (account receivable or account payable) aggregates the amounts of one or
+    /// more party accounts (billing or settlement) owned by a given party. Only `name` is required
+    /// on creation.
+    pub struct FinancialAccount {
+        /// The parties or party roles linked to the account, such as its owner.
+        #[validate(nested)]
+        related_party: Option<Vec<AccountRelatedParty>>,
+    };
+
+    fields {
+        /// Unique identifier of the account, assigned by the server.
+        id: Option<String>,
+        /// Unique reference of the account, assigned by the server.
+        href: Option<String>,
+        /// A categorization of an account, such as individual, joint, and so forth, whose instances
+        /// share some of the same characteristics.
+        account_type: Option<String>,
+        /// Detailed description of the account.
+        description: Option<String>,
+        /// Date of last modification of the account.
+        last_modified: Option<DateTime<Utc>>,
+        /// Name of the account.
+        name: String,
+        /// Contains the lifecycle state such as: Active, Closed, Suspended and so on.
+        state: Option<String>,
+        /// Balances linked to the account.
+        #[validate(nested)]
+        account_balance: Option<Vec<AccountBalance>>,
+        /// Significant connections to other accounts (for a financial account, the party accounts
+        /// it aggregates).
+        #[validate(nested)]
+        account_relationship: Option<Vec<AccountRelationship>>,
+        /// Contact points for the account.
+        #[validate(nested)]
+        contact: Option<Vec<Contact>>,
+        /// The maximum amount of money that may be charged on an account.
+        #[validate(nested)]
+        credit_limit: Option<Money>,
+        /// Proofs of exemption from taxes.
+        #[validate(nested)]
+        tax_exemption: Option<Vec<AccountTaxExemption>>,
+    }
 }
 
-/// A significant connection between accounts (TMF666 `AccountRelationship`), for instance an
-/// aggregating account for a list of shop branches each having its own billing account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AccountRelationship {
-    /// Type of relationship.
-    #[validate(length(min = 1))]
-    pub relationship_type: String,
-    /// The account at the other end of the relationship.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub account: Option<RelatedAccountRef>,
-    /// Validity period of that relationship.
-    #[validate(nested)]
-    pub valid_for: TimePeriod,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+crate::wire::wire! {
+    /// A balance of an account (TMF666 `AccountBalance`): a deposit, disputed, loyalty or
+    /// receivable balance, for instance, over a validity period.
+    pub struct AccountBalance {
+        /// Type of the balance: deposit balance, disputed balance, loyalty balance, receivable
+        /// balance...
+        balance_type: String,
+        /// Balance amount.
+        #[validate(nested)]
+        amount: Money,
+        /// Balance validity period.
+        #[validate(nested)]
+        valid_for: TimePeriod,
+    }
+
+    /// A significant connection between accounts (TMF666 `AccountRelationship`), for instance an
+    /// aggregating account for a list of shop branches each having its own billing account.
+    pub struct AccountRelationship {
+        /// Type of relationship.
+        relationship_type: String,
+        /// The account at the other end of the relationship.
+        #[validate(nested)]
+        account: Option<RelatedAccountRef>,
+        /// Validity period of that relationship.
+        #[validate(nested)]
+        valid_for: TimePeriod,
+    }
+
+    /// Proof of freedom from taxes imposed by a taxing jurisdiction (TMF666 `AccountTaxExemption`).
+    pub struct AccountTaxExemption {
+        /// Identifier of a document that shows proof of exemption from taxes for the taxing
+        /// jurisdiction.
+        certificate_number: Option<String>,
+        /// Name of the taxing jurisdiction for which taxes are exempt.
+        issuing_jurisdiction: String,
+        /// Reason of the tax exemption.
+        reason: Option<String>,
+        /// Period for which the exemption is valid.
+        #[validate(nested)]
+        valid_for: TimePeriod,
+    }
+
+    /// An individual or an organization used as a contact point for a given account and reached
+    /// through some contact media (TMF666 `Contact`).
+    pub struct Contact {
+        /// A displayable name for that contact.
+        contact_name: Option<String>,
+        /// Type of contact (primary, secondary...).
+        contact_type: String,
+        /// Identifies what kind of party role type is linked to the contact (an account
+        /// manager...).
+        party_role_type: Option<String>,
+        /// The ways the contact can be reached; every property is optional, as in TMF632.
+        #[validate(nested)]
+        contact_medium: Option<Vec<ContactMedium>>,
+        /// The party or party role that is the contact.
+        #[validate(nested)]
+        related_party: Option<AccountRelatedParty>,
+        /// Validity period of that contact.
+        #[validate(nested)]
+        valid_for: TimePeriod,
+    }
+
+    /// A plan for payment, when a party wants to spread its payments (TMF666 `PaymentPlan`).
+    #[derive(Default)]
+    pub struct PaymentPlan {
+        /// Number of payments used to spread the global payment.
+        number_of_payments: Option<i64>,
+        /// Frequency of the payments, such as monthly and bimonthly.
+        payment_frequency: Option<String>,
+        /// Type of payment plan.
+        plan_type: Option<String>,
+        /// Priority of the payment plan.
+        priority: Option<i64>,
+        /// Status of the payment plan (effective, ineffective).
+        status: Option<String>,
+        /// The means of payment of the plan.
+        #[validate(nested)]
+        payment_method: Option<PaymentMethodRef>,
+        /// Amount paid.
+        #[validate(nested)]
+        total_amount: Option<Money>,
+        /// Validity period of the payment plan.
+        #[validate(nested)]
+        valid_for: Option<TimePeriod>,
+    }
 }
 
-/// Proof of freedom from taxes imposed by a taxing jurisdiction (TMF666
-/// `AccountTaxExemption`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct AccountTaxExemption {
-    /// Identifier of a document that shows proof of exemption from taxes for the taxing
-    /// jurisdiction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate_number: Option<String>,
-    /// Name of the taxing jurisdiction for which taxes are exempt.
-    #[validate(length(min = 1))]
-    pub issuing_jurisdiction: String,
-    /// Reason of the tax exemption.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Period for which the exemption is valid.
-    #[validate(nested)]
-    pub valid_for: TimePeriod,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+crate::wire::entity_ref! {
+    /// A reference to a financial account (TMF666 `FinancialAccountRef`): the account receivable
+    /// that aggregates the amounts of one or more party accounts owned by a given party, with its
+    /// balance.
+    FinancialAccountRef {
+        /// The balance of the financial account.
+        #[validate(nested)]
+        account_balance: Option<AccountBalance>,
+    }
 
-/// An individual or an organization used as a contact point for a given account and reached
-/// through some contact media (TMF666 `Contact`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct Contact {
-    /// A displayable name for that contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// Type of contact (primary, secondary...).
-    #[validate(length(min = 1))]
-    pub contact_type: String,
-    /// Identifies what kind of party role type is linked to the contact (an account manager...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub party_role_type: Option<String>,
-    /// The ways the contact can be reached; every property is optional, as in TMF632.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub contact_medium: Option<Vec<ContactMedium>>,
-    /// The party or party role that is the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub related_party: Option<AccountRelatedParty>,
-    /// Validity period of that contact.
-    #[validate(nested)]
-    pub valid_for: TimePeriod,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
-
-/// A plan for payment, when a party wants to spread its payments (TMF666 `PaymentPlan`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct PaymentPlan {
-    /// Number of payments used to spread the global payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_of_payments: Option<i64>,
-    /// Frequency of the payments, such as monthly and bimonthly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_frequency: Option<String>,
-    /// Type of payment plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan_type: Option<String>,
-    /// Priority of the payment plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
-    /// Status of the payment plan (effective, ineffective).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The means of payment of the plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub payment_method: Option<PaymentMethodRef>,
-    /// Amount paid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub total_amount: Option<Money>,
-    /// Validity period of the payment plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub valid_for: Option<TimePeriod>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
-
-/// A reference to a financial account (TMF666 `FinancialAccountRef`): the account receivable
-/// that aggregates the amounts of one or more party accounts owned by a given party, with its
-/// balance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct FinancialAccountRef {
-    /// Unique identifier of the account.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Unique reference of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Name of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The balance of the financial account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub account_balance: Option<AccountBalance>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
-
-crate::wire::object_only_serde!(FinancialAccountRef);
-
-/// A reference to an account, either a party account or a financial account, as TMF666
-/// defines `AccountRef`: `id` is required.
-///
-/// TMF629 and TMF669 define `AccountRef` with the same properties but require `name` instead
-/// of `id`; that form is [`AccountRef`]. The two convert into each other when the property the
-/// target requires is present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct RelatedAccountRef {
-    /// Unique identifier of the account.
-    #[validate(length(min = 1))]
-    pub id: String,
-    /// Reference of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Detailed description of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Name of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// The actual type of the target instance, when needed for disambiguation.
-    #[serde(
-        rename = "@referredType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub referred_type: Option<String>,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+    /// A reference to an account, either a party account or a financial account, as TMF666 defines
+    /// `AccountRef`: `id` is required.
+    ///
+    /// TMF629 and TMF669 define `AccountRef` with the same properties but require `name` instead of
+    /// `id`; that form is [`AccountRef`]. The two convert into each other when the property the
+    /// target requires is present.
+    RelatedAccountRef {
+        /// Detailed description of the account.
+        description: Option<String>,
+    }
 }
 
 /// A party or party role linked to an account (TMF666 `RelatedParty`). TMF666 requires `name`
 /// besides `id` and `@referredType`; the client may leave all but `id` out, and the server
-/// completes them from the stored party, so the input form is the party model's
-/// [`RelatedParty`].
+/// completes them from the stored party, so the input form is the party model's [`RelatedParty`].
 pub type AccountRelatedParty = RelatedParty;
 
 impl TryFrom<RelatedAccountRef> for AccountRef {
@@ -286,12 +252,3 @@ impl TryFrom<AccountRef> for RelatedAccountRef {
         })
     }
 }
-
-crate::wire::object_only_serde!(
-    AccountBalance,
-    AccountRelationship,
-    AccountTaxExemption,
-    Contact,
-    PaymentPlan,
-    RelatedAccountRef
-);

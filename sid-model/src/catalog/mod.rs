@@ -25,118 +25,77 @@ pub mod reference;
 pub mod specification;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::catalog::reference::{CategoryRef, ProductOfferingRef};
-use crate::extension::{Extensions, Meta};
 use crate::reference::RelatedParty;
 use crate::time::TimePeriod;
 
-/// A collection of product offerings intended for a specific distribution channel, enhanced with
-/// additional information such as SLA parameters, invoicing and shipping details (TMF620
-/// `Catalog`).
-///
-/// Only `name` is required on creation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct Catalog {
-    /// Unique identifier of the catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Unique reference of the catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Whether the catalog is a product, service or resource catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalog_type: Option<String>,
-    /// Description of this catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Date and time of the last update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update: Option<DateTime<Utc>>,
-    /// Used to indicate the current lifecycle status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifecycle_status: Option<String>,
-    /// Name of the catalog.
-    #[validate(length(min = 1))]
-    pub name: String,
-    /// Catalog version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The root categories of the catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub category: Option<Vec<CategoryRef>>,
-    /// Parties or party roles involved in the catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub related_party: Option<Vec<RelatedParty>>,
-    /// The period for which the catalog is valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub valid_for: Option<TimePeriod>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+crate::wire::wire! {
+    /// A collection of product offerings intended for a specific distribution channel, enhanced
+    /// with additional information such as SLA parameters, invoicing and shipping details (TMF620
+    /// `Catalog`).
+    ///
+    /// Only `name` is required on creation.
+    pub struct Catalog {
+        /// Unique identifier of the catalog.
+        id: Option<String>,
+        /// Unique reference of the catalog.
+        href: Option<String>,
+        /// Whether the catalog is a product, service or resource catalog.
+        catalog_type: Option<String>,
+        /// Description of this catalog.
+        description: Option<String>,
+        /// Date and time of the last update.
+        last_update: Option<DateTime<Utc>>,
+        /// Used to indicate the current lifecycle status.
+        lifecycle_status: Option<String>,
+        /// Name of the catalog.
+        name: String,
+        /// Catalog version.
+        version: Option<String>,
+        /// The root categories of the catalog.
+        #[validate(nested)]
+        category: Option<Vec<CategoryRef>>,
+        /// Parties or party roles involved in the catalog.
+        #[validate(nested)]
+        related_party: Option<Vec<RelatedParty>>,
+        /// The period for which the catalog is valid.
+        #[validate(nested)]
+        valid_for: Option<TimePeriod>,
+    }
 
-/// A logical container for product offerings, service and resource candidates, and other categories
-/// (TMF620 `Category`).
-///
-/// Only `name` is required on creation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct Category {
-    /// Unique identifier of the category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Reference of the category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Description of the category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// If true, the category is a root of categories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_root: Option<bool>,
-    /// Date and time of the last update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update: Option<DateTime<Utc>>,
-    /// Used to indicate the current lifecycle status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifecycle_status: Option<String>,
-    /// Name of the category.
-    #[validate(length(min = 1))]
-    pub name: String,
-    /// Unique identifier of the parent category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// Category version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The product offerings in the category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub product_offering: Option<Vec<ProductOfferingRef>>,
-    /// The categories within this one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub sub_category: Option<Vec<CategoryRef>>,
-    /// The period for which the category is valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub valid_for: Option<TimePeriod>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+    /// A logical container for product offerings, service and resource candidates, and other
+    /// categories (TMF620 `Category`).
+    ///
+    /// Only `name` is required on creation.
+    pub struct Category {
+        /// Unique identifier of the category.
+        id: Option<String>,
+        /// Reference of the category.
+        href: Option<String>,
+        /// Description of the category.
+        description: Option<String>,
+        /// If true, the category is a root of categories.
+        is_root: Option<bool>,
+        /// Date and time of the last update.
+        last_update: Option<DateTime<Utc>>,
+        /// Used to indicate the current lifecycle status.
+        lifecycle_status: Option<String>,
+        /// Name of the category.
+        name: String,
+        /// Unique identifier of the parent category.
+        parent_id: Option<String>,
+        /// Category version.
+        version: Option<String>,
+        /// The product offerings in the category.
+        #[validate(nested)]
+        product_offering: Option<Vec<ProductOfferingRef>>,
+        /// The categories within this one.
+        #[validate(nested)]
+        sub_category: Option<Vec<CategoryRef>>,
+        /// The period for which the category is valid.
+        #[validate(nested)]
+        valid_for: Option<TimePeriod>,
+    }
 }
-
-crate::wire::object_only_serde!(Catalog, Category);

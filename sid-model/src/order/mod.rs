@@ -29,13 +29,9 @@
 pub mod item;
 pub mod reference;
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::extension::{Extensions, Meta};
 use crate::interaction::RelatedChannel;
 use crate::note::Note;
 use crate::order::item::{OrderPrice, ProductOrderItem};
@@ -45,272 +41,159 @@ use crate::order::reference::{
 use crate::product::BillingAccountRef;
 use crate::reference::{AgreementRef, RelatedParty};
 
-/// An order of products between a customer and a service provider, or between a service provider
-/// and a partner (TMF622 `ProductOrder`), made of one or more order items.
-///
-/// Only `productOrderItem`, with at least one item, is required on creation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct ProductOrder {
-    /// Unique identifier of the order, assigned by the order management system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Hyperlink to access the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// When the order was cancelled, for a cancelled order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancellation_date: Option<DateTime<Utc>>,
-    /// Why the order was cancelled, for a cancelled order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancellation_reason: Option<String>,
-    /// Used to categorize the order from a business perspective that can be useful for the OM
-    /// system (e.g. "enterprise", "residential",...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// Date when the order was completed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_date: Option<DateTime<Utc>>,
-    /// Description of the product order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Expected delivery date amended by the provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_completion_date: Option<DateTime<Utc>>,
-    /// ID given by the consumer and only understandable by him (to facilitate his searches
-    /// afterwards).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// Contact attached to the order to send back information regarding this order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notification_contact: Option<String>,
-    /// Date when the order was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_date: Option<DateTime<Utc>>,
-    /// A priority the consumer gives the order, from 0 (the highest) to 4 (the lowest).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<String>,
-    /// Requested delivery date from the requestor perspective.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_completion_date: Option<DateTime<Utc>>,
-    /// When the requestor wishes fulfilment to start, when for some reason the seller must not
-    /// begin operationally before a date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_start_date: Option<DateTime<Utc>>,
-    /// Agreements defined in the context of the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub agreement: Option<Vec<AgreementRef>>,
-    /// The billing account for the whole order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub billing_account: Option<BillingAccountRef>,
-    /// The channels through which the order was placed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub channel: Option<Vec<OrderRelatedChannel>>,
-    /// Notes about the order; each has a text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub note: Option<Vec<OrderNote>>,
-    /// The total prices of the order, one per price type and recurring period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub order_total_price: Option<Vec<OrderPrice>>,
-    /// Payments made when the order was submitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub payment: Option<Vec<PaymentRef>>,
-    /// Product offering qualifications checked before the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub product_offering_qualification: Option<Vec<ProductOfferingQualificationRef>>,
-    /// The items of the order; at least one.
-    #[validate(length(min = 1), nested)]
-    pub product_order_item: Vec<ProductOrderItem>,
-    /// Quotes the order comes from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub quote: Option<Vec<QuoteRef>>,
-    /// Parties or party roles linked to the order (the customer, the seller...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(nested)]
-    pub related_party: Option<Vec<RelatedParty>>,
-    /// The lifecycle state of the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ProductOrderStateType>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+crate::wire::wire! {
+    /// An order of products between a customer and a service provider, or between a service
+    /// provider and a partner (TMF622 `ProductOrder`), made of one or more order items.
+    ///
+    /// Only `productOrderItem`, with at least one item, is required on creation.
+    pub struct ProductOrder {
+        /// Unique identifier of the order, assigned by the order management system.
+        id: Option<String>,
+        /// Hyperlink to access the order.
+        href: Option<String>,
+        /// When the order was cancelled, for a cancelled order.
+        cancellation_date: Option<DateTime<Utc>>,
+        /// Why the order was cancelled, for a cancelled order.
+        cancellation_reason: Option<String>,
+        /// Used to categorize the order from a business perspective that can be useful for the OM
+        /// system (e.g. "enterprise", "residential",...).
+        category: Option<String>,
+        /// Date when the order was completed.
+        completion_date: Option<DateTime<Utc>>,
+        /// Description of the product order.
+        description: Option<String>,
+        /// Expected delivery date amended by the provider.
+        expected_completion_date: Option<DateTime<Utc>>,
+        /// ID given by the consumer and only understandable by him (to facilitate his searches
+        /// afterwards).
+        external_id: Option<String>,
+        /// Contact attached to the order to send back information regarding this order.
+        notification_contact: Option<String>,
+        /// Date when the order was created.
+        order_date: Option<DateTime<Utc>>,
+        /// A priority the consumer gives the order, from 0 (the highest) to 4 (the lowest).
+        priority: Option<String>,
+        /// Requested delivery date from the requestor perspective.
+        requested_completion_date: Option<DateTime<Utc>>,
+        /// When the requestor wishes fulfilment to start, when for some reason the seller must not
+        /// begin operationally before a date.
+        requested_start_date: Option<DateTime<Utc>>,
+        /// Agreements defined in the context of the order.
+        #[validate(nested)]
+        agreement: Option<Vec<AgreementRef>>,
+        /// The billing account for the whole order.
+        #[validate(nested)]
+        billing_account: Option<BillingAccountRef>,
+        /// The channels through which the order was placed.
+        #[validate(nested)]
+        channel: Option<Vec<OrderRelatedChannel>>,
+        /// Notes about the order; each has a text.
+        #[validate(nested)]
+        note: Option<Vec<OrderNote>>,
+        /// The total prices of the order, one per price type and recurring period.
+        #[validate(nested)]
+        order_total_price: Option<Vec<OrderPrice>>,
+        /// Payments made when the order was submitted.
+        #[validate(nested)]
+        payment: Option<Vec<PaymentRef>>,
+        /// Product offering qualifications checked before the order.
+        #[validate(nested)]
+        product_offering_qualification: Option<Vec<ProductOfferingQualificationRef>>,
+        /// The items of the order; at least one.
+        #[validate(length(min = 1), nested)]
+        product_order_item: Vec<ProductOrderItem>,
+        /// Quotes the order comes from.
+        #[validate(nested)]
+        quote: Option<Vec<QuoteRef>>,
+        /// Parties or party roles linked to the order (the customer, the seller...).
+        #[validate(nested)]
+        related_party: Option<Vec<RelatedParty>>,
+        /// The lifecycle state of the order.
+        state: Option<ProductOrderStateType>,
+    }
 
-/// A request to cancel an existing product order (TMF622 `CancelProductOrder`).
-///
-/// Only `productOrder` is required on creation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct CancelProductOrder {
-    /// Identifier of the cancellation request (not an order identifier).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Hyperlink to access the cancellation request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Reason why the order is cancelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancellation_reason: Option<String>,
-    /// When the order was cancelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_cancellation_date: Option<DateTime<Utc>>,
-    /// When the submitter wants the order to be cancelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_cancellation_date: Option<DateTime<Utc>>,
-    /// The product order to cancel.
-    #[validate(nested)]
-    pub product_order: ProductOrderRef,
-    /// The lifecycle state of the cancellation request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<TaskStateType>,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
-}
+    /// A request to cancel an existing product order (TMF622 `CancelProductOrder`).
+    ///
+    /// Only `productOrder` is required on creation.
+    pub struct CancelProductOrder {
+        /// Identifier of the cancellation request (not an order identifier).
+        id: Option<String>,
+        /// Hyperlink to access the cancellation request.
+        href: Option<String>,
+        /// Reason why the order is cancelled.
+        cancellation_reason: Option<String>,
+        /// When the order was cancelled.
+        effective_cancellation_date: Option<DateTime<Utc>>,
+        /// When the submitter wants the order to be cancelled.
+        requested_cancellation_date: Option<DateTime<Utc>>,
+        /// The product order to cancel.
+        #[validate(nested)]
+        product_order: ProductOrderRef,
+        /// The lifecycle state of the cancellation request.
+        state: Option<TaskStateType>,
+    }
 
-/// Extra information about a product order, as TMF622 defines `Note`: `text` is required.
-///
-/// TMF621, TMF656 and TMF683 leave `text` optional; that form is [`Note`], into which this one
-/// converts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[serde(remote = "Self", rename_all = "camelCase")]
-pub struct OrderNote {
-    /// Identifier of the note within its containing entity (may or may not be globally unique,
-    /// depending on provider implementation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Author of the note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    /// Date of the note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<DateTime<Utc>>,
-    /// Text of the note.
-    #[validate(length(min = 1))]
-    pub text: String,
-    /// The `@type`, `@baseType` and `@schemaLocation` meta-properties.
-    #[serde(flatten)]
-    pub meta: Meta,
-    /// Attributes beyond the definition (TMF630 extension pattern), kept as sent.
-    #[serde(flatten)]
-    pub extensions: Extensions,
+    /// Extra information about a product order, as TMF622 defines `Note`: `text` is required.
+    ///
+    /// TMF621, TMF656 and TMF683 leave `text` optional; that form is [`Note`], into which this one
+    /// converts.
+    pub struct OrderNote {
+        /// Identifier of the note within its containing entity (may or may not be globally unique,
+        /// depending on provider implementation).
+        id: Option<String>,
+        /// Author of the note.
+        author: Option<String>,
+        /// Date of the note.
+        date: Option<DateTime<Utc>>,
+        /// Text of the note.
+        text: String,
+    }
 }
 
 /// The channel of an order (TMF622 `RelatedChannel`, which leaves `href` optional where TMF683
-/// requires it): one shape with TMF683's [`RelatedChannel`](crate::interaction::RelatedChannel),
-/// whose `href` the server completes.
+/// requires it): one shape with TMF683's [`RelatedChannel`], whose `href` the server completes.
 pub type OrderRelatedChannel = RelatedChannel;
 
-/// The lifecycle state of a product order (TMF622 `ProductOrderStateType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ProductOrderStateType {
-    /// `acknowledged`: the order has been received and has passed basic validation.
-    #[serde(rename = "acknowledged")]
-    Acknowledged,
-    /// `rejected`: the order failed validation (missing or invalid information).
-    #[serde(rename = "rejected")]
-    Rejected,
-    /// `pending`: the order waits for information before it can proceed.
-    #[serde(rename = "pending")]
-    Pending,
-    /// `held`: the order cannot proceed for a business reason until that is solved.
-    #[serde(rename = "held")]
-    Held,
-    /// `inProgress`: the order is being fulfilled.
-    #[serde(rename = "inProgress")]
-    InProgress,
-    /// `cancelled`: the order was cancelled.
-    #[serde(rename = "cancelled")]
-    Cancelled,
-    /// `completed`: every item of the order has been fulfilled.
-    #[serde(rename = "completed")]
-    Completed,
-    /// `failed`: the order could not be fulfilled.
-    #[serde(rename = "failed")]
-    Failed,
-    /// `partial`: some items of the order were fulfilled and others failed.
-    #[serde(rename = "partial")]
-    Partial,
-    /// `assessingCancellation`: a request to cancel the order is being assessed.
-    #[serde(rename = "assessingCancellation")]
-    AssessingCancellation,
-    /// `pendingCancellation`: the cancellation of the order was accepted and is under way.
-    #[serde(rename = "pendingCancellation")]
-    PendingCancellation,
-}
-
-impl ProductOrderStateType {
-    /// The wire spelling of the order state.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProductOrderStateType::Acknowledged => "acknowledged",
-            ProductOrderStateType::Rejected => "rejected",
-            ProductOrderStateType::Pending => "pending",
-            ProductOrderStateType::Held => "held",
-            ProductOrderStateType::InProgress => "inProgress",
-            ProductOrderStateType::Cancelled => "cancelled",
-            ProductOrderStateType::Completed => "completed",
-            ProductOrderStateType::Failed => "failed",
-            ProductOrderStateType::Partial => "partial",
-            ProductOrderStateType::AssessingCancellation => "assessingCancellation",
-            ProductOrderStateType::PendingCancellation => "pendingCancellation",
-        }
+crate::wire::wire_enum! {
+    /// The lifecycle state of a product order (TMF622 `ProductOrderStateType`).
+    pub enum ProductOrderStateType {
+        /// `acknowledged`: the order has been received and has passed basic validation.
+        "acknowledged" => Acknowledged,
+        /// `rejected`: the order failed validation (missing or invalid information).
+        "rejected" => Rejected,
+        /// `pending`: the order waits for information before it can proceed.
+        "pending" => Pending,
+        /// `held`: the order cannot proceed for a business reason until that is solved.
+        "held" => Held,
+        /// `inProgress`: the order is being fulfilled.
+        "inProgress" => InProgress,
+        /// `cancelled`: the order was cancelled.
+        "cancelled" => Cancelled,
+        /// `completed`: every item of the order has been fulfilled.
+        "completed" => Completed,
+        /// `failed`: the order could not be fulfilled.
+        "failed" => Failed,
+        /// `partial`: some items of the order were fulfilled and others failed.
+        "partial" => Partial,
+        /// `assessingCancellation`: a request to cancel the order is being assessed.
+        "assessingCancellation" => AssessingCancellation,
+        /// `pendingCancellation`: the cancellation of the order was accepted and is under way.
+        "pendingCancellation" => PendingCancellation,
     }
 }
 
-impl fmt::Display for ProductOrderStateType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The lifecycle state of a task, such as a request to cancel a product order (TMF622
-/// `TaskStateType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TaskStateType {
-    /// `acknowledged`: the request has been received.
-    #[serde(rename = "acknowledged")]
-    Acknowledged,
-    /// `terminatedWithError`: the request ended in an error.
-    #[serde(rename = "terminatedWithError")]
-    TerminatedWithError,
-    /// `inProgress`: the request is being carried out.
-    #[serde(rename = "inProgress")]
-    InProgress,
-    /// `done`: the request has been carried out.
-    #[serde(rename = "done")]
-    Done,
-}
-
-impl TaskStateType {
-    /// The wire spelling of the task state.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStateType::Acknowledged => "acknowledged",
-            TaskStateType::TerminatedWithError => "terminatedWithError",
-            TaskStateType::InProgress => "inProgress",
-            TaskStateType::Done => "done",
-        }
-    }
-}
-
-impl fmt::Display for TaskStateType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::wire::wire_enum! {
+    /// The lifecycle state of a task, such as a request to cancel a product order (TMF622
+    /// `TaskStateType`).
+    pub enum TaskStateType {
+        /// `acknowledged`: the request has been received.
+        "acknowledged" => Acknowledged,
+        /// `terminatedWithError`: the request ended in an error.
+        "terminatedWithError" => TerminatedWithError,
+        /// `inProgress`: the request is being carried out.
+        "inProgress" => InProgress,
+        /// `done`: the request has been carried out.
+        "done" => Done,
     }
 }
 
@@ -326,5 +209,3 @@ impl From<OrderNote> for Note {
         }
     }
 }
-
-crate::wire::object_only_serde!(ProductOrder, CancelProductOrder, OrderNote);
