@@ -726,6 +726,10 @@ async fn check_operations(
     }
 
     for media_type in [MERGE, "application/json"] {
+        // Each patch also sets an extension attribute, which comes back and is recorded.
+        let mut merge_patch = merge_patch.clone();
+        merge_patch["vendorPatch"] = json!({"media": media_type});
+        let merge_patch = &merge_patch;
         let patched = app
             .patch(&item(resource.path, &id), media_type, merge_patch)
             .await;
@@ -747,6 +751,11 @@ async fn check_operations(
             }
         }
         assert_eq!(patched.body["id"], id.as_str());
+        assert_eq!(
+            patched.body["vendorPatch"],
+            json!({"media": media_type}),
+            "an extension attribute set by a {media_type} patch"
+        );
         let after = app.get(&item(resource.path, &id)).await;
         assert_eq!(
             after.body, patched.body,
@@ -754,8 +763,13 @@ async fn check_operations(
         );
     }
 
+    let mut json_patch = json_patch.clone();
+    json_patch
+        .as_array_mut()
+        .expect("a JSON Patch is a list")
+        .push(json!({"op": "add", "path": "/vendorJsonPatch", "value": [1, "two"]}));
     let patched = app
-        .patch(&item(resource.path, &id), JSON_PATCH, json_patch)
+        .patch(&item(resource.path, &id), JSON_PATCH, &json_patch)
         .await;
     assert_status(&patched, StatusCode::OK, "patch (json-patch)");
     assert_conforms(file, def, &patched.body, "patch with JSON Patch (200)");
@@ -764,6 +778,40 @@ async fn check_operations(
     assert_eq!(
         after.body, patched.body,
         "JSON Patch returns the stored resource"
+    );
+    assert_eq!(patched.body["vendorJsonPatch"], json!([1, "two"]));
+    assert_eq!(patched.body["vendorExt"], payload["vendorExt"], "kept through patches");
+
+    // The history records the extension attributes like any other.
+    let history = app
+        .get(&format!("{}/history", item(resource.path, &id)))
+        .await;
+    assert_status(&history, StatusCode::OK, "history");
+    let recorded = |attribute: &str| -> Vec<Value> {
+        history
+            .body
+            .as_array()
+            .expect("a history is a list")
+            .iter()
+            .flat_map(|entry| entry["changes"].as_array().cloned().unwrap_or_default())
+            .filter(|change| change["attribute"] == attribute)
+            .map(|change| change["new"].clone())
+            .collect()
+    };
+    assert!(
+        recorded("vendorExt").contains(&payload["vendorExt"]),
+        "history of vendorExt: {}",
+        history.text
+    );
+    assert!(
+        recorded("vendorPatch").contains(&json!({"media": MERGE})),
+        "history of vendorPatch: {}",
+        history.text
+    );
+    assert!(
+        recorded("vendorJsonPatch").contains(&json!([1, "two"])),
+        "history of vendorJsonPatch: {}",
+        history.text
     );
 
     id
