@@ -16,7 +16,7 @@ use crm_server::{AppState, Settings, app};
 use crm_store::{PoolOptions, ShiftedClock, Store};
 use http_body_util::BodyExt;
 use sea_orm::ConnectionTrait;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 /// Where the test's database lives, removed when the test ends.
@@ -150,6 +150,24 @@ pub struct TestApp {
 /// Whether the tests run against PostgreSQL.
 pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
+}
+
+/// A TMF683 interaction body: `customer` called about a slow line, with every property a
+/// client sets (the agent is the test token's subject, stated as the server records it).
+pub fn phone_call(customer: &str) -> Value {
+    json!({
+        "description": "Customer called about a slow line",
+        "direction": "inbound",
+        "reason": "fault report",
+        "status": "open",
+        "interactionDate": {"startDateTime": "2026-11-23T10:00:00Z"},
+        "channel": [{"id": "ch-phone", "href": "urn:channel:phone", "name": "phone", "role": "contact"}],
+        "relatedParty": [
+            {"id": customer, "href": format!("{CUSTOMER}/{customer}"), "@referredType": "Customer", "role": "customer"},
+            {"id": "test-admin", "href": "urn:crm:user:test-admin", "@referredType": "User", "role": "agent"}
+        ],
+        "note": [{"text": "line tested remotely"}]
+    })
 }
 
 /// The path of the resource `id` in the collection `path`.

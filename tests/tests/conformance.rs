@@ -780,7 +780,10 @@ async fn check_operations(
         "JSON Patch returns the stored resource"
     );
     assert_eq!(patched.body["vendorJsonPatch"], json!([1, "two"]));
-    assert_eq!(patched.body["vendorExt"], payload["vendorExt"], "kept through patches");
+    assert_eq!(
+        patched.body["vendorExt"], payload["vendorExt"],
+        "kept through patches"
+    );
 
     // The history records the extension attributes like any other.
     let history = app
@@ -1709,20 +1712,7 @@ async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
         )
         .await;
     }
-    let interaction = json!({
-        "description": "Customer called about a slow line",
-        "direction": "inbound",
-        "reason": "fault report",
-        "status": "open",
-        "interactionDate": {"startDateTime": "2026-11-23T10:00:00Z"},
-        "channel": [{"id": "ch-phone", "href": "urn:channel:phone", "name": "phone", "role": "contact"}],
-        // The agent is the token's subject, stated here as the server records it.
-        "relatedParty": [
-            {"id": customer, "href": format!("{CUSTOMER}/{customer}"), "@referredType": "Customer", "role": "customer"},
-            {"id": "test-admin", "href": "urn:crm:user:test-admin", "@referredType": "User", "role": "agent"}
-        ],
-        "note": [{"text": "line tested remotely"}]
-    });
+    let interaction = crm_tests::phone_call(&customer);
     assert_status(
         &app.post(resource("PartyInteraction").path, &interaction)
             .await,

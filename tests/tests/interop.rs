@@ -157,19 +157,7 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         },
         Case {
             path: INTERACTION,
-            body: json!({
-                "description": "Customer called about a slow line",
-                "direction": "inbound",
-                "reason": "fault report",
-                "status": "open",
-                "interactionDate": {"startDateTime": "2026-11-23T10:00:00Z"},
-                "channel": [{"id": "ch-phone", "href": "urn:channel:phone", "name": "phone", "role": "contact"}],
-                "relatedParty": [
-                    {"id": customer, "href": format!("{CUSTOMER}/{customer}"), "@referredType": "Customer", "role": "customer"},
-                    {"id": "test-admin", "href": "urn:crm:user:test-admin", "@referredType": "User", "role": "agent"}
-                ],
-                "note": [{"text": "line tested remotely"}]
-            }),
+            body: crm_tests::phone_call(&customer),
             parent: "/interactionDate",
             key: "vendorTz",
             value: json!("Europe/Paris"),
