@@ -66,6 +66,10 @@ pub struct Settings {
     /// default: clients built against other releases of an API send such attributes.
     #[serde(default)]
     pub strict_attributes: bool,
+    /// Refuse (428) a `PATCH` or `DELETE` that carries no `If-Match`, so that no client can
+    /// overwrite a change it has not seen. Off by default.
+    #[serde(default)]
+    pub require_if_match: bool,
     /// Trouble tickets: severities, priorities, escalation thresholds, resolution targets,
     /// the reopening window, the largest attachment (`[tickets]`).
     #[serde(default)]
@@ -95,6 +99,7 @@ impl fmt::Debug for Settings {
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("order_lead_time_hours", &self.order_lead_time_hours)
             .field("strict_attributes", &self.strict_attributes)
+            .field("require_if_match", &self.require_if_match)
             .field("tickets", &self.tickets)
             .field("events", &{
                 let mut events = self.events.clone();
@@ -138,7 +143,8 @@ impl Settings {
             .set_default("auth.protect_openapi", false)?
             .set_default("cors_allowed_origins", Vec::<String>::new())?
             .set_default("order_lead_time_hours", 72)?
-            .set_default("strict_attributes", false)?;
+            .set_default("strict_attributes", false)?
+            .set_default("require_if_match", false)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).required(true));
         }
