@@ -23,11 +23,14 @@ use tower::ServiceExt;
 enum TestDb {
     Sqlite(PathBuf),
     Postgres { url: String, schema: String },
+    /// Another instance's database: removed by the instance that made it.
+    Shared,
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
         match self {
+            TestDb::Shared => {}
             TestDb::Sqlite(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -260,6 +263,35 @@ impl TestApp {
         };
         app.admin_token = app.token("test-admin", &["admin"]);
         app
+    }
+
+    /// A second server instance on the same database, through connections of its own (as a
+    /// second process sharing one PostgreSQL would have), with the same settings. It must not
+    /// outlive this one, which removes the database.
+    pub async fn another_instance(&self) -> TestApp {
+        let store = Store::connect(&self.db_url, &small_pool(self.db_schema.clone()))
+            .await
+            .expect("connect again");
+        let clock = Arc::new(ShiftedClock::default());
+        let state = AppState::with_clock(store.clone(), &self.settings, clock.clone())
+            .await
+            .expect("wire the second instance");
+        let escalator = state.escalator.clone();
+        let dispatcher = state.dispatcher.clone();
+        let router = app(state, &self.settings);
+        TestApp {
+            router,
+            descriptors: self.descriptors.clone(),
+            settings: self.settings.clone(),
+            admin_token: self.admin_token.clone(),
+            store,
+            dispatcher,
+            clock,
+            escalator,
+            db_url: self.db_url.clone(),
+            db_schema: self.db_schema.clone(),
+            _db: TestDb::Shared,
+        }
     }
 
     /// Another server instance's dispatcher on the same database, through connections of

@@ -91,6 +91,60 @@ pub struct RequestContext {
     /// Whether bodies are read with extension attributes refused (the server's
     /// `strict_attributes` setting; `sid_model::strict_attributes` scopes it to a read).
     pub strict_attributes: bool,
+    /// What the request's `If-Match` asks of the stored version of its target (writes).
+    pub if_match: IfMatch,
+}
+
+/// An `If-Match` precondition (RFC 9110 §13.1.1): the entity tags a write may apply to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum IfMatch {
+    /// No `If-Match`: the write applies to whatever is stored.
+    #[default]
+    Absent,
+    /// `If-Match: *`: the resource must exist.
+    Any,
+    /// The strong entity tags listed (weak ones never match, as the RFC says).
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    /// Reads the header's value (`"v3"`, `"v3", "v4"`, `*`, `W/"v3"`).
+    pub fn parse(value: &str) -> Self {
+        let value = value.trim();
+        if value == "*" {
+            return Self::Any;
+        }
+        Self::Tags(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|tag| tag.starts_with('"'))
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// Whether a resource stored at `version` satisfies the precondition; a 412 naming the
+    /// current entity tag otherwise.
+    pub fn check(&self, version: i64) -> Result<(), crate::TmfError> {
+        let current = entity_tag(version);
+        match self {
+            Self::Absent | Self::Any => Ok(()),
+            Self::Tags(tags) if tags.iter().any(|tag| *tag == current) => Ok(()),
+            Self::Tags(_) => Err(crate::TmfError::new(
+                crate::ErrorCode::PreconditionFailed,
+                format!(
+                    "If-Match does not name the stored version, which is {current}: \
+                     read the resource again and reapply the change"
+                ),
+            )),
+        }
+    }
+}
+
+/// The strong entity tag of a resource stored at `version` (`"v3"`).
+pub fn entity_tag(version: i64) -> String {
+    format!("\"v{version}\"")
 }
 
 impl RequestContext {
@@ -153,6 +207,7 @@ impl RequestContext {
             reason,
             correlation_id,
             strict_attributes: false,
+            if_match: IfMatch::Absent,
         })
     }
 }

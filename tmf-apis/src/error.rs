@@ -27,6 +27,10 @@ pub enum ErrorCode {
     NotFound,
     /// The operation conflicts with the current state (e.g. the resource is still referenced).
     Conflict,
+    /// `If-Match` names a version other than the stored one (RFC 9110 412).
+    PreconditionFailed,
+    /// The server requires `If-Match` on this write (RFC 6585 428).
+    PreconditionRequired,
     /// The HTTP method is not allowed on this path.
     MethodNotAllowed,
     /// The request body's media type is not supported by this operation.
@@ -53,6 +57,8 @@ impl ErrorCode {
             Self::Forbidden => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
+            Self::PreconditionFailed => "PRECONDITION_FAILED",
+            Self::PreconditionRequired => "PRECONDITION_REQUIRED",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
@@ -71,6 +77,8 @@ impl ErrorCode {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -90,6 +98,8 @@ impl ErrorCode {
             Self::Forbidden => "Operation not permitted",
             Self::NotFound => "Resource not found",
             Self::Conflict => "Conflict with the current state",
+            Self::PreconditionFailed => "Precondition failed",
+            Self::PreconditionRequired => "Precondition required",
             Self::MethodNotAllowed => "Method not allowed",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::PayloadTooLarge => "Request body too large",

@@ -19,13 +19,13 @@ pub mod query;
 pub mod resource;
 pub mod router;
 
-pub use access::{AccessPolicy, Actor, Domain, Operation, RequestContext};
+pub use access::{AccessPolicy, Actor, Domain, IfMatch, Operation, RequestContext, entity_tag};
 pub use catalog::{FieldCatalog, FieldPath, FieldType, Segment, is_plain_name};
 pub use error::{ErrorCode, TmfError, TmfResult};
 pub use event::{EventHeader, EventKind, envelope, events_of_change};
 pub use patch::PatchDocument;
 pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
-pub use resource::{Methods, Page, ResourceDescriptor, ResourceService};
+pub use resource::{Methods, Page, ResourceDescriptor, ResourceService, Versioned};
 pub use router::{
     PublicBaseUrl, RouterConfig, link_references, list_response, request_base_url, resource_routes,
     tmf_error_bodies, unknown_route,

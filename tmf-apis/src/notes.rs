@@ -14,7 +14,9 @@ pub fn append_only<N: PartialEq>(
     let list = notes.get_or_insert_with(Vec::new);
     if list.len() < stored.len() || list[..stored.len()] != *stored {
         return Err(TmfError::invalid_value(
-            "'note': notes are appended; existing notes cannot be changed or removed",
+            "'note': notes are appended; existing notes cannot be changed or removed \
+             (if another client added a note since you read the resource, read it again; \
+             send If-Match with its ETag to be told so with a 412)",
         ));
     }
     for note in &mut list[stored.len()..] {

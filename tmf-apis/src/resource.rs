@@ -125,6 +125,25 @@ pub struct Page {
     pub total: u64,
 }
 
+/// A document with the version it is stored at, which its `ETag` is derived from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned {
+    /// The stored document.
+    pub document: Value,
+    /// The stored version; `None` when the service does not keep one.
+    pub version: Option<i64>,
+}
+
+impl Versioned {
+    /// A document whose version is not known.
+    pub fn unversioned(document: Value) -> Self {
+        Self {
+            document,
+            version: None,
+        }
+    }
+}
+
 /// The operations of a TMF resource. Documents travel as JSON objects without `href`,
 /// which the router derives from the request.
 #[async_trait]
@@ -147,6 +166,28 @@ pub trait ResourceService: Send + Sync + 'static {
 
     /// Deletes the resource.
     async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()>;
+
+    /// [`create`](Self::create), with the version of what it stored.
+    async fn create_versioned(&self, ctx: &RequestContext, body: Value) -> TmfResult<Versioned> {
+        self.create(ctx, body).await.map(Versioned::unversioned)
+    }
+
+    /// [`retrieve`](Self::retrieve), with the version the document is stored at, read
+    /// together.
+    async fn retrieve_versioned(&self, ctx: &RequestContext, id: &str) -> TmfResult<Versioned> {
+        self.retrieve(ctx, id).await.map(Versioned::unversioned)
+    }
+
+    /// [`patch`](Self::patch) (which honours `ctx.if_match`), with the version of the
+    /// document it returns.
+    async fn patch_versioned(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        patch: PatchDocument,
+    ) -> TmfResult<Versioned> {
+        self.patch(ctx, id, patch).await.map(Versioned::unversioned)
+    }
 
     /// The change history of the resource, newest first (it outlives the resource).
     async fn history(

@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 
-use crate::access::{AccessPolicy, Operation, RequestContext};
+use crate::access::{AccessPolicy, IfMatch, Operation, RequestContext, entity_tag};
 use crate::body::{RawBody, media_type, parse_json, require_json};
 use crate::error::{ErrorCode, TmfError, TmfResult};
 use crate::patch::PatchDocument;
 use crate::projection::project;
 use crate::query::{ListQuery, QueryLimits};
-use crate::resource::{ResourceDescriptor, ResourceService};
+use crate::resource::{ResourceDescriptor, ResourceService, Versioned};
 
 /// `X-Total-Count`: how many resources match the filter.
 pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
@@ -41,6 +41,8 @@ pub struct RouterConfig {
     pub policy: Arc<dyn AccessPolicy>,
     /// Whether bodies are read with extension attributes refused (`strict_attributes`).
     pub strict_attributes: bool,
+    /// Whether `PATCH` and `DELETE` need `If-Match` (428 without: `require_if_match`).
+    pub require_if_match: bool,
     /// The collection path of every resource type served (`Individual` →
     /// `/tmf-api/party/v4/individual`): the `href` of a reference to one is derived from it.
     pub links: Arc<BTreeMap<String, String>>,
@@ -254,11 +256,8 @@ async fn create(State(state): State<ResourceState>, request: Request) -> TmfResu
         ));
     }
     let descriptor = state.service.descriptor();
-    let created = with_href(
-        (descriptor, &state.config.links),
-        &base.url,
-        state.service.create(&ctx, body).await?,
-    );
+    let Versioned { document, version } = state.service.create_versioned(&ctx, body).await?;
+    let created = with_href((descriptor, &state.config.links), &base.url, document);
     let location = created
         .get("href")
         .and_then(Value::as_str)
@@ -267,7 +266,38 @@ async fn create(State(state): State<ResourceState>, request: Request) -> TmfResu
     if let Some(location) = location {
         response.headers_mut().insert(header::LOCATION, location);
     }
+    with_etag(&mut response, version);
     Ok(response)
+}
+
+/// Sets the strong `ETag` of a document stored at `version`.
+fn with_etag(response: &mut Response, version: Option<i64>) {
+    if let Some(tag) = version.and_then(|v| HeaderValue::from_str(&entity_tag(v)).ok()) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+}
+
+/// The `If-Match` precondition of a write; a 428 when the server requires one and there is
+/// none, a 400 when the header is not text.
+fn if_match(state: &ResourceState, headers: &HeaderMap) -> TmfResult<IfMatch> {
+    let values: Vec<&HeaderValue> = headers.get_all(header::IF_MATCH).iter().collect();
+    if values.is_empty() {
+        if state.config.require_if_match {
+            return Err(TmfError::new(
+                ErrorCode::PreconditionRequired,
+                "this server requires If-Match on PATCH and DELETE: send the ETag of the \
+                 version the change is based on",
+            ));
+        }
+        return Ok(IfMatch::Absent);
+    }
+    let mut text = Vec::with_capacity(values.len());
+    for value in values {
+        text.push(value.to_str().map_err(|_| {
+            TmfError::new(ErrorCode::InvalidBody, "the If-Match header is not text")
+        })?);
+    }
+    Ok(IfMatch::parse(&text.join(",")))
 }
 
 async fn retrieve(
@@ -275,27 +305,47 @@ async fn retrieve(
     Path(id): Path<String>,
     RawQuery(raw_query): RawQuery,
     request: Request,
-) -> TmfResult<Json<Value>> {
+) -> TmfResult<Response> {
     let ctx = state.authorize(&request, Operation::Read)?;
     let base = RequestBase::from_parts(request.headers(), &request);
     let descriptor = state.service.descriptor();
-    let document = with_href(
-        (descriptor, &state.config.links),
-        &base.url,
-        state.service.retrieve(&ctx, &id).await?,
-    );
-    Ok(Json(match fields_only(raw_query.as_deref()) {
+    let Versioned { document, version } = state.service.retrieve_versioned(&ctx, &id).await?;
+    if let Some(version) = version
+        && none_match(request.headers(), &entity_tag(version))
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        with_etag(&mut response, Some(version));
+        return Ok(response);
+    }
+    let document = with_href((descriptor, &state.config.links), &base.url, document);
+    let mut response = Json(match fields_only(raw_query.as_deref()) {
         Some(fields) => projection(descriptor, &document, &fields),
         None => document,
-    }))
+    })
+    .into_response();
+    with_etag(&mut response, version);
+    Ok(response)
+}
+
+/// Whether `If-None-Match` names `current` (or is `*`): the client's copy is current.
+/// Compared weakly, as RFC 9110 §13.1.2 says.
+fn none_match(headers: &HeaderMap, current: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == current)
 }
 
 async fn patch(
     State(state): State<ResourceState>,
     Path(id): Path<String>,
     request: Request,
-) -> TmfResult<Json<Value>> {
-    let ctx = state.authorize(&request, Operation::Update)?;
+) -> TmfResult<Response> {
+    let mut ctx = state.authorize(&request, Operation::Update)?;
+    ctx.if_match = if_match(&state, request.headers())?;
     let base = RequestBase::from_parts(request.headers(), &request);
     let media = media_type(request.headers()).ok_or_else(|| {
         TmfError::new(
@@ -306,12 +356,11 @@ async fn patch(
     let RawBody(bytes) = RawBody::from_request(request, &()).await?;
     let patch = PatchDocument::parse(&media, &bytes)?;
     let descriptor = state.service.descriptor();
-    let updated = state.service.patch(&ctx, &id, patch).await?;
-    Ok(Json(with_href(
-        (descriptor, &state.config.links),
-        &base.url,
-        updated,
-    )))
+    let Versioned { document, version } = state.service.patch_versioned(&ctx, &id, patch).await?;
+    let mut response =
+        Json(with_href((descriptor, &state.config.links), &base.url, document)).into_response();
+    with_etag(&mut response, version);
+    Ok(response)
 }
 
 async fn delete(
@@ -319,7 +368,8 @@ async fn delete(
     Path(id): Path<String>,
     request: Request,
 ) -> TmfResult<StatusCode> {
-    let ctx = state.authorize(&request, Operation::Delete)?;
+    let mut ctx = state.authorize(&request, Operation::Delete)?;
+    ctx.if_match = if_match(&state, request.headers())?;
     state.service.delete(&ctx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -228,6 +228,7 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         limits: state.limits.clone(),
         policy: Arc::new(RolePolicy),
         strict_attributes: settings.strict_attributes,
+        require_if_match: settings.require_if_match,
         links: Arc::new(links),
     };
     for service in &state.services {

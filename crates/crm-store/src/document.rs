@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tmf_apis::body::from_value;
 use tmf_apis::{
-    EventKind, ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor, ResourceService,
-    TmfError, TmfResult,
+    EventKind, IfMatch, ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor,
+    ResourceService, TmfError, TmfResult, Versioned,
 };
 use validator::Validate;
 
@@ -824,6 +824,41 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
             .await
     }
 
+    async fn create_versioned(&self, ctx: &RequestContext, body: Json) -> TmfResult<Versioned> {
+        let document = self.create(ctx, body).await?;
+        Ok(Versioned {
+            document,
+            version: Some(1),
+        })
+    }
+
+    async fn retrieve_versioned(&self, _ctx: &RequestContext, id: &str) -> TmfResult<Versioned> {
+        let (document, version) = self
+            .load(self.store.connection(), id, false)
+            .await?
+            .ok_or_else(|| self.not_found(id))?;
+        Ok(Versioned {
+            document,
+            version: Some(version),
+        })
+    }
+
+    async fn patch_versioned(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        patch: PatchDocument,
+    ) -> TmfResult<Versioned> {
+        let (document, version) = self
+            .store
+            .write(async |txn| self.update(txn, ctx, id, patch, &ctx.if_match).await)
+            .await?;
+        Ok(Versioned {
+            document,
+            version: Some(version),
+        })
+    }
+
     async fn retrieve(&self, _ctx: &RequestContext, id: &str) -> TmfResult<Json> {
         self.load(self.store.connection(), id, false)
             .await?
@@ -833,7 +868,10 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
         self.store
-            .write(async |txn| self.update(txn, ctx, id, patch).await)
+            .write(async |txn| {
+                let (document, _) = self.update(txn, ctx, id, patch, &ctx.if_match).await?;
+                Ok(document)
+            })
             .await
     }
 
@@ -1000,19 +1038,22 @@ impl<K: ResourceKind> DocumentService<K> {
     }
 
     /// The stored document `id`, locked within `txn`, and what `patch` asks it to become,
-    /// for a domain to judge before it writes; 404 when there is no such resource, 422 when
-    /// the patch changes one of the `server_owned` attributes.
+    /// for a domain to judge before it writes; 404 when there is no such resource, 412 when
+    /// its stored version does not satisfy the request's `If-Match`, 422 when the patch
+    /// changes one of the `server_owned` attributes.
     pub async fn requested_in(
         &self,
         txn: &DatabaseTransaction,
+        ctx: &RequestContext,
         id: &str,
         patch: &PatchDocument,
         server_owned: &[&str],
     ) -> TmfResult<(Json, Json)> {
-        let current = self
-            .load_in(txn, id)
+        let (current, version) = self
+            .load(txn, id, true)
             .await?
             .ok_or_else(|| self.not_found(id))?;
+        ctx.if_match.check(version)?;
         let mut requested = current.clone();
         patch.apply(&mut requested)?;
         for attribute in server_owned {
@@ -1033,7 +1074,8 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
         patch: PatchDocument,
     ) -> TmfResult<Json> {
-        self.update(txn, ctx, id, patch).await
+        let (document, _) = self.update(txn, ctx, id, patch, &IfMatch::Absent).await?;
+        Ok(document)
     }
 
     /// Replaces a resource's whole representation within `txn` (its `id` and `@type` kept),
@@ -1045,8 +1087,11 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
         document: Json,
     ) -> TmfResult<Json> {
-        self.update(txn, ctx, id, PatchDocument::replacement(document))
-            .await
+        let replacement = PatchDocument::replacement(document);
+        let (document, _) = self
+            .update(txn, ctx, id, replacement, &IfMatch::Absent)
+            .await?;
+        Ok(document)
     }
 
     fn record<'a>(&'a self, id: &'a str, action: Action, changes: Vec<Json>) -> Record<'a> {
@@ -1104,17 +1149,21 @@ impl<K: ResourceKind> DocumentService<K> {
         .await
     }
 
+    /// Applies `patch` to `id` if its stored version satisfies `precondition`; returns the
+    /// new document and version.
     async fn update(
         &self,
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
         id: &str,
         patch: PatchDocument,
-    ) -> TmfResult<Json> {
+        precondition: &IfMatch,
+    ) -> TmfResult<(Json, i64)> {
         let (mut document, version) = self
             .load(txn, id, true)
             .await?
             .ok_or_else(|| self.not_found(id))?;
+        precondition.check(version)?;
         let previous: K::Model = from_value(document.clone())
             .map_err(|e| TmfError::internal(format!("stored {id} unreadable: {e}")))?;
         let before = document.clone();
@@ -1144,7 +1193,7 @@ impl<K: ResourceKind> DocumentService<K> {
             &self.kind.domain_events(Some(&previous), &model),
         )
         .await?;
-        Ok(normalised)
+        Ok((normalised, version + 1))
     }
 
     /// Writes a new body if the row is still at `version` (optimistic concurrency).
@@ -1221,9 +1270,10 @@ impl<K: ResourceKind> DocumentService<K> {
         id: &str,
     ) -> TmfResult<()> {
         let stored = self.kind.stored_type();
-        let Some((previous, _)) = self.load(txn, id, true).await? else {
+        let Some((previous, version)) = self.load(txn, id, true).await? else {
             return Err(self.not_found(id));
         };
+        ctx.if_match.check(version)?;
         let mut referrers = Sql::new(self.backend());
         referrers
             .push("SELECT source_table, source_id, path FROM entity_ref WHERE target_table = ")
@@ -1323,6 +1373,15 @@ impl<K: ResourceKind> DomainService<K> {
     pub fn new(documents: Arc<DocumentService<K>>, writes: Arc<dyn DomainWrites>) -> Self {
         Self { documents, writes }
     }
+
+    /// The resource a domain write returned, read again with its version (body and version
+    /// read together, so the `ETag` matches the body even if another write followed).
+    async fn reread(&self, ctx: &RequestContext, written: Json) -> TmfResult<Versioned> {
+        match written.get("id").and_then(Json::as_str) {
+            Some(id) => self.documents.retrieve_versioned(ctx, id).await,
+            None => Ok(Versioned::unversioned(written)),
+        }
+    }
 }
 
 #[async_trait]
@@ -1345,6 +1404,25 @@ impl<K: ResourceKind> ResourceService for DomainService<K> {
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
         self.writes.patch(ctx, id, patch).await
+    }
+
+    async fn create_versioned(&self, ctx: &RequestContext, body: Json) -> TmfResult<Versioned> {
+        let created = self.writes.create(ctx, body).await?;
+        self.reread(ctx, created).await
+    }
+
+    async fn retrieve_versioned(&self, ctx: &RequestContext, id: &str) -> TmfResult<Versioned> {
+        self.documents.retrieve_versioned(ctx, id).await
+    }
+
+    async fn patch_versioned(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        patch: PatchDocument,
+    ) -> TmfResult<Versioned> {
+        let patched = self.writes.patch(ctx, id, patch).await?;
+        self.reread(ctx, patched).await
     }
 
     async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {

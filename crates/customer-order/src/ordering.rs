@@ -122,6 +122,12 @@ fn item_error(item: &ProductOrderItem, message: impl std::fmt::Display) -> TmfEr
     TmfError::invalid_value(format!("productOrderItem '{}': {message}", item.id))
 }
 
+/// `error`, about `item`: its status (a 409 lost race, a 503 outage, a 422) is kept.
+fn about_item(item: &ProductOrderItem, mut error: TmfError) -> TmfError {
+    error.message = format!("productOrderItem '{}': {}", item.id, error.message);
+    error
+}
+
 fn item_state(item: &ProductOrderItem) -> TmfResult<ItemState> {
     match &item.state {
         None => Ok(ItemState::Acknowledged),
@@ -561,7 +567,7 @@ impl Ordering {
             let offered = self
                 .offered_prices(txn, &offering, now)
                 .await
-                .map_err(|e| item_error(item, e.message))?;
+                .map_err(|e| about_item(item, e))?;
             let quantity = Decimal::from(item.quantity.unwrap_or(1));
             let catalog: Vec<CatalogPrice> = offered.iter().map(|o| o.price.clone()).collect();
             let prices = item_prices(&catalog, quantity);
@@ -655,7 +661,7 @@ impl Ordering {
     ) -> TmfResult<Json> {
         let (current, requested) = self
             .orders
-            .requested_in(txn, id, &patch, &SERVER_SET)
+            .requested_in(txn, ctx, id, &patch, &SERVER_SET)
             .await?;
         let before_items = current["productOrderItem"]
             .as_array()
@@ -929,7 +935,7 @@ impl Ordering {
                     self.products
                         .update_in(txn, ctx, &product_id, PatchDocument::Merge(change))
                         .await
-                        .map_err(|e| item_error(item, e.message))?;
+                        .map_err(|e| about_item(item, e))?;
                 }
                 OrderItemActionType::NoChange => {}
             }

@@ -133,6 +133,7 @@ fn system_context() -> RequestContext {
         reason: Some("escalation thresholds crossed".to_owned()),
         correlation_id: None,
         strict_attributes: false,
+        if_match: tmf_apis::IfMatch::Absent,
     }
 }
 

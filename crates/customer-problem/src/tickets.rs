@@ -580,7 +580,7 @@ impl Tickets {
     ) -> TmfResult<Json> {
         let (current, requested) = self
             .tickets
-            .requested_in(txn, id, &patch, &SERVER_OWNED)
+            .requested_in(txn, ctx, id, &patch, &SERVER_OWNED)
             .await?;
         let previous: TroubleTicket = from_value(current).map_err(|e| {
             TmfError::internal(format!("stored ticket {id} unreadable: {}", e.message))
