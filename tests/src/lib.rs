@@ -22,7 +22,10 @@ use tower::ServiceExt;
 /// Where the test's database lives, removed when the test ends.
 enum TestDb {
     Sqlite(PathBuf),
-    Postgres { url: String, schema: String },
+    Postgres {
+        url: String,
+        schema: String,
+    },
     /// Another instance's database: removed by the instance that made it.
     Shared,
 }

@@ -85,7 +85,14 @@ async fn if_none_match_on_the_current_version_is_304() {
         assert!(response.text.is_empty(), "a 304 has no body");
         assert_eq!(etag(&response), current);
     }
-    let stale = send(&app, Method::GET, &uri, &[("if-none-match", "\"v7\"")], None).await;
+    let stale = send(
+        &app,
+        Method::GET,
+        &uri,
+        &[("if-none-match", "\"v7\"")],
+        None,
+    )
+    .await;
     stale.assert_status(StatusCode::OK, "a stale copy gets the resource");
     assert_eq!(stale.body["id"], uri.rsplit('/').next().unwrap_or_default());
 }
@@ -105,7 +112,10 @@ async fn if_match_on_another_version_is_412_and_changes_nothing() {
         )
         .await;
         let message = refused.assert_tmf_error(412);
-        assert!(message.contains("\"v1\""), "names the stored version: {message}");
+        assert!(
+            message.contains("\"v1\""),
+            "names the stored version: {message}"
+        );
         let deleted = send(&app, Method::DELETE, &uri, &[("if-match", stale)], None).await;
         deleted.assert_tmf_error(412);
     }
@@ -273,10 +283,7 @@ async fn concurrent_read_modify_write_from_two_instances_loses_nothing() {
     let rounds = 5;
     let mut tasks = Vec::new();
     for client in 0..clients {
-        let (app, uri) = (
-            if client % 2 == 0 { &first } else { &second },
-            uri.clone(),
-        );
+        let (app, uri) = (if client % 2 == 0 { &first } else { &second }, uri.clone());
         tasks.push(async move {
             let mut refusals = 0;
             for round in 0..rounds {
@@ -285,7 +292,10 @@ async fn concurrent_read_modify_write_from_two_instances_loses_nothing() {
             refusals
         });
     }
-    let refusals: u32 = futures_util::future::join_all(tasks).await.into_iter().sum();
+    let refusals: u32 = futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .sum();
     let stored = first.get(&uri).await;
     let names: Vec<&str> = stored.body["characteristic"]
         .as_array()

@@ -357,8 +357,12 @@ async fn patch(
     let patch = PatchDocument::parse(&media, &bytes)?;
     let descriptor = state.service.descriptor();
     let Versioned { document, version } = state.service.patch_versioned(&ctx, &id, patch).await?;
-    let mut response =
-        Json(with_href((descriptor, &state.config.links), &base.url, document)).into_response();
+    let mut response = Json(with_href(
+        (descriptor, &state.config.links),
+        &base.url,
+        document,
+    ))
+    .into_response();
     with_etag(&mut response, version);
     Ok(response)
 }
