@@ -319,3 +319,38 @@ async fn concurrent_read_modify_write_from_two_instances_loses_nothing() {
         "one version per change"
     );
 }
+
+#[tokio::test]
+async fn the_served_openapi_document_declares_the_preconditions() {
+    let app = TestApp::new().await;
+    let document = app.get("/openapi.json").await;
+    document.assert_status(StatusCode::OK, "openapi");
+    let item = &document.body["paths"][format!("{CUSTOMER}/{{id}}")];
+    let names = |operation: &str| -> Vec<String> {
+        item[operation]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert!(names("patch").contains(&"If-Match".to_owned()));
+    assert!(names("delete").contains(&"If-Match".to_owned()));
+    assert!(names("get").contains(&"If-None-Match".to_owned()));
+    for (operation, status) in [
+        ("patch", "412"),
+        ("patch", "428"),
+        ("delete", "412"),
+        ("get", "304"),
+    ] {
+        assert!(
+            item[operation]["responses"].get(status).is_some(),
+            "{operation} declares {status}"
+        );
+    }
+    assert!(
+        item["get"]["responses"]["200"]["headers"]
+            .get("ETag")
+            .is_some()
+    );
+}

@@ -101,7 +101,7 @@ pub fn openapi_document(
                         .summary(Some(format!("Creates a {type_name}")))
                         .tag(descriptor.base_path)
                         .request_body(Some(json_request_body(&create_schema)))
-                        .response("201", resource_response(&resource_schema, "Created"))
+                        .response("201", versioned_response(&resource_schema, "Created"))
                         .responses_from(errors(&["400", "401", "403", "415", "422", "500"])),
                 ),
             )
@@ -118,7 +118,12 @@ pub fn openapi_document(
                             "fields",
                             "Attributes to return, comma-separated",
                         ))
-                        .response("200", resource_response(&resource_schema, "Success"))
+                        .parameter(header_parameter(
+                            "If-None-Match",
+                            "Entity tags of copies the client holds: 304 when one is current",
+                        ))
+                        .response("200", versioned_response(&resource_schema, "Success"))
+                        .response("304", not_modified())
                         .responses_from(errors(&["400", "401", "403", "404", "500"])),
                 ),
             )
@@ -150,8 +155,9 @@ pub fn openapi_document(
                         .summary(Some(format!("Deletes a {type_name}")))
                         .tag(descriptor.base_path)
                         .parameter(id_parameter())
+                        .parameter(if_match_parameter())
                         .response("204", ResponseBuilder::new().description("Deleted").build())
-                        .responses_from(errors(&["401", "403", "404", "409", "500"])),
+                        .responses_from(errors(&["401", "403", "404", "409", "412", "428", "500"])),
                 ),
             );
         }
@@ -312,6 +318,50 @@ fn resource_response(schema_name: &str, description: &str) -> utoipa::openapi::R
         .build()
 }
 
+/// A resource response with the strong `ETag` of the version it shows.
+fn versioned_response(schema_name: &str, description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .header(
+            "ETag",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(
+                    "The stored version of the resource (strong, `\"v3\"`)",
+                ))
+                .build(),
+        )
+        .content("application/json", json_content(schema_ref(schema_name)))
+        .build()
+}
+
+/// The 304 of a retrieve whose `If-None-Match` names the current version.
+fn not_modified() -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description("Not modified: the copy the client holds is current")
+        .build()
+}
+
+/// An optional request header.
+fn header_parameter(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
+/// `If-Match` of a write (412 when it names another version; 428 without it when the server
+/// requires it).
+fn if_match_parameter() -> utoipa::openapi::path::Parameter {
+    header_parameter(
+        "If-Match",
+        "Entity tag of the version the change applies to (412 otherwise); `*`: any",
+    )
+}
+
 fn errors(statuses: &[&'static str]) -> Vec<(&'static str, utoipa::openapi::Response)> {
     statuses
         .iter()
@@ -443,6 +493,7 @@ fn patch_operation(
         )))
         .tag(tag)
         .parameter(id_parameter())
+        .parameter(if_match_parameter())
         .request_body(Some(
             RequestBodyBuilder::new()
                 .required(Some(Required::True))
@@ -459,8 +510,10 @@ fn patch_operation(
                 )
                 .build(),
         ))
-        .response("200", resource_response(resource_schema, "Updated"))
-        .responses_from(errors(&["400", "401", "403", "404", "415", "422", "500"]))
+        .response("200", versioned_response(resource_schema, "Updated"))
+        .responses_from(errors(&[
+            "400", "401", "403", "404", "409", "412", "415", "422", "428", "500",
+        ]))
         .build()
 }
 
