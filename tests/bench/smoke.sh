@@ -32,5 +32,19 @@ TOKEN="$("$BIN" token --subject bench --role admin)"
     --connections 4 --seconds 1 --server-pid "$SERVER"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 
+# Connection limits: idle, silent and slowloris connections against a server with short
+# timeouts; each must be closed by the server (generous slack: no timing is asserted).
+CRM_CONNECTIONS__HEADER_READ_TIMEOUT_SECS=1 CRM_CONNECTIONS__IDLE_TIMEOUT_SECS=2 \
+    CRM_LISTEN="127.0.0.1:$((PORT + 2))" "$BIN" serve >"$DATA/server-idle.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$((PORT + 2))/health" >/dev/null && break
+    sleep 0.1
+done
+"$BENCH" idle --url "http://127.0.0.1:$((PORT + 2))" --server-pid "$SERVER" \
+    --idle 50 --silent 10 --slow 20 --line-ms 300 \
+    --header-read-timeout-secs 1 --idle-timeout-secs 2 --slack-secs 10
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+
 "$BENCH" crash --server-bin "$BIN" --rounds 2 --writers 4 --min-ms 200 --max-ms 600 \
     --port $((PORT + 1))

@@ -929,7 +929,12 @@ async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
     );
     assert_eq!(account_now["relatedParty"][0]["id"], party.as_str());
     let interaction_now = app.get(&format!("{INTERACTION}/{interaction}")).await.body;
-    assert_eq!(interaction_now["reason"], "moving house");
+    // A reason is free text: masked, like every free text of what refers to the person.
+    assert_eq!(interaction_now["reason"], "[erased]");
+    assert_eq!(
+        interaction_now["direction"], "inbound",
+        "a value with a meaning is kept"
+    );
     assert!(interaction_now.get("description").is_none());
     // The erasure is in the history, without the values.
     let history = app

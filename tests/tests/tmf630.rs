@@ -218,7 +218,7 @@ async fn filters_inside_lists_match_any_element() {
         .post(
             INDIVIDUAL,
             &json!({"givenName": "E", "familyName": "Mail", "contactMedium": [
-                {"mediumType": "phone", "characteristic": {"phoneNumber": "+441234"}},
+                {"mediumType": "phone", "characteristic": {"phoneNumber": "+442079460002"}},
                 {"mediumType": "email", "characteristic": {"emailAddress": "e@example.com"}}
             ]}),
         )
@@ -227,7 +227,7 @@ async fn filters_inside_lists_match_any_element() {
     app.post(
         INDIVIDUAL,
         &json!({"givenName": "P", "familyName": "Hone", "contactMedium": [
-            {"mediumType": "phone", "characteristic": {"phoneNumber": "+449999"}}
+            {"mediumType": "phone", "characteristic": {"phoneNumber": "+442079460003"}}
         ]}),
     )
     .await;

@@ -130,7 +130,7 @@ impl IfMatch {
         let current = entity_tag(version);
         match self {
             Self::Absent | Self::Any => Ok(()),
-            Self::Tags(tags) if tags.iter().any(|tag| *tag == current) => Ok(()),
+            Self::Tags(tags) if tags.contains(&current) => Ok(()),
             Self::Tags(_) => Err(crate::TmfError::new(
                 crate::ErrorCode::PreconditionFailed,
                 format!(
@@ -187,21 +187,24 @@ impl RequestContext {
                 format!("the caller's roles do not allow {operation:?} on {subject}"),
             ));
         }
-        let reason = request
-            .headers()
-            .get("x-reason")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().chars().take(MAX_REASON_CHARS).collect::<String>())
-            .filter(|v| !v.is_empty());
-        let header = |name: &str| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().chars().take(MAX_REASON_CHARS).collect::<String>())
-                .filter(|v| !v.is_empty())
+        // The text headers are UTF-8, kept as sent (trimmed, at most MAX_REASON_CHARS
+        // characters); a value that is not UTF-8 is refused rather than dropped.
+        let header = |name: &str| -> TmfResult<Option<String>> {
+            let Some(value) = request.headers().get(name.to_ascii_lowercase()) else {
+                return Ok(None);
+            };
+            let text = std::str::from_utf8(value.as_bytes()).map_err(|_| {
+                TmfError::new(
+                    ErrorCode::InvalidHeader,
+                    format!("the {name} header is not valid UTF-8"),
+                )
+            })?;
+            let text: String = text.trim().chars().take(MAX_REASON_CHARS).collect();
+            Ok((!text.is_empty()).then_some(text))
         };
-        let correlation_id = header("x-correlation-id").or_else(|| header("x-request-id"));
+        let reason = header("X-Reason")?;
+        let request_id = header("X-Request-ID")?;
+        let correlation_id = header("X-Correlation-ID")?.or(request_id);
         Ok(Self {
             actor,
             reason,

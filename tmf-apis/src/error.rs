@@ -15,6 +15,11 @@ pub enum ErrorCode {
     InvalidBody,
     /// A query parameter (filter, sort, fields, paging) is malformed or too costly.
     InvalidQuery,
+    /// The request path cannot be read (a segment is not UTF-8 once percent-decoded).
+    InvalidPath,
+    /// A request header the server reads (`X-Reason`, `X-Correlation-ID`, `X-Request-ID`)
+    /// cannot be read: its value is not UTF-8.
+    InvalidHeader,
     /// The body is well-formed but breaks a business rule (validation, lifecycle).
     InvalidValue,
     /// A reference points at a resource that does not exist.
@@ -37,6 +42,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The request body exceeds the configured limit.
     PayloadTooLarge,
+    /// The request headers exceed the limit (their number or their size; RFC 6585 431).
+    HeadersTooLarge,
     /// The request did not complete within the configured time.
     Timeout,
     /// The storage is temporarily unable to serve the request; retry.
@@ -51,6 +58,8 @@ impl ErrorCode {
         match self {
             Self::InvalidBody => "INVALID_BODY",
             Self::InvalidQuery => "INVALID_QUERY",
+            Self::InvalidPath => "INVALID_PATH",
+            Self::InvalidHeader => "INVALID_HEADER",
             Self::InvalidValue => "INVALID_VALUE",
             Self::ReferenceNotFound => "REFERENCE_NOT_FOUND",
             Self::Unauthenticated => "UNAUTHENTICATED",
@@ -62,6 +71,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::HeadersTooLarge => "HEADERS_TOO_LARGE",
             Self::Timeout => "TIMEOUT",
             Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL_ERROR",
@@ -71,7 +81,9 @@ impl ErrorCode {
     /// The HTTP status that goes with the code.
     pub fn status(self) -> StatusCode {
         match self {
-            Self::InvalidBody | Self::InvalidQuery => StatusCode::BAD_REQUEST,
+            Self::InvalidBody | Self::InvalidQuery | Self::InvalidPath | Self::InvalidHeader => {
+                StatusCode::BAD_REQUEST
+            }
             Self::InvalidValue | Self::ReferenceNotFound => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
@@ -82,6 +94,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -92,6 +105,8 @@ impl ErrorCode {
         match self {
             Self::InvalidBody => "Invalid request body",
             Self::InvalidQuery => "Invalid query parameter",
+            Self::InvalidPath => "Invalid request path",
+            Self::InvalidHeader => "Invalid request header",
             Self::InvalidValue => "Invalid value",
             Self::ReferenceNotFound => "Referenced resource not found",
             Self::Unauthenticated => "Authentication required",
@@ -103,6 +118,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "Method not allowed",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::PayloadTooLarge => "Request body too large",
+            Self::HeadersTooLarge => "Request header fields too large",
             Self::Timeout => "Request timed out",
             Self::Unavailable => "Service temporarily unavailable",
             Self::Internal => "Internal server error",
@@ -233,9 +249,20 @@ impl IntoResponse for TmfError {
                 http::HeaderValue::from_static("Bearer realm=\"crm\", error=\"invalid_token\""),
             );
         }
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            // Busy or unreachable storage, a timeout: the client may retry, after this long.
+            response.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         response
     }
 }
+
+/// The `Retry-After` of every `503` (seconds): long enough for a pool to reconnect after a
+/// database restart or failover, short enough not to hold a client back.
+pub const RETRY_AFTER_SECS: &str = "1";
 
 /// Result type of the TMF layer.
 pub type TmfResult<T> = Result<T, TmfError>;

@@ -172,7 +172,7 @@ impl ListQuery {
             sort: Vec::new(),
             filter: Vec::new(),
         };
-        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+        for (key, value) in decode_pairs(raw)? {
             if key.contains('\0') || value.contains('\0') {
                 return Err(TmfError::invalid_query(
                     "query parameters may not contain NUL characters",
@@ -330,6 +330,64 @@ impl ListQuery {
 
 fn truncate(text: &str) -> String {
     text.chars().take(64).collect()
+}
+
+/// Percent-decodes `text` to bytes (`%XX` → the byte; a `%` not followed by two hex digits
+/// stays as written), with `+` read as a space when `plus_is_space` (query strings, the
+/// `application/x-www-form-urlencoded` convention; never in paths).
+pub fn percent_decode(text: &str, plus_is_space: bool) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    let hex = |at: usize| {
+        bytes
+            .get(at)
+            .and_then(|b| char::from(*b).to_digit(16))
+            .and_then(|digit| u8::try_from(digit).ok())
+    };
+    while i < bytes.len() {
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high << 4) | low);
+                i += 3;
+            }
+            (b'+', _, _) if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Splits a raw query string into its decoded `(name, value)` pairs, as
+/// `application/x-www-form-urlencoded` reads them (`&`-separated, the first `=` ends the
+/// name, `+` is a space), except that a name or value that is not UTF-8 once
+/// percent-decoded is a 400 naming the parameter, never replaced by U+FFFD: a lossy value
+/// would silently match nothing.
+pub fn decode_pairs(raw: &str) -> TmfResult<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for pair in raw.split('&').filter(|pair| !pair.is_empty()) {
+        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = String::from_utf8(percent_decode(raw_name, true)).map_err(|_| {
+            TmfError::invalid_query(format!(
+                "the name of the query parameter '{}' is not valid UTF-8 once percent-decoded",
+                truncate(raw_name)
+            ))
+        })?;
+        let value = String::from_utf8(percent_decode(raw_value, true)).map_err(|_| {
+            TmfError::invalid_query(format!(
+                "the value of the query parameter '{}' is not valid UTF-8 once percent-decoded",
+                truncate(&name)
+            ))
+        })?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 fn parse_count(name: &str, value: &str) -> TmfResult<u64> {
@@ -633,6 +691,34 @@ mod tests {
         let number = parse("level=3").expect("parses");
         assert!(number.matches(&serde_json::json!({"level": 3.0})));
         assert!(!number.matches(&serde_json::json!({"level": 4})));
+    }
+
+    #[test]
+    fn query_text_is_decoded_strictly() {
+        let q = parse("name=Zo%C3%AB+asked&status=a%2Cb%ZZ").expect("parses");
+        assert_eq!(q.filter[0].values[0], FilterValue::Text("Zoë asked".into()));
+        assert_eq!(
+            q.filter[1].values.len(),
+            2,
+            "%2C is a comma, read after decoding"
+        );
+        assert_eq!(q.filter[1].values[1], FilterValue::Text("b%ZZ".into()));
+        for (bad, named) in [
+            ("name=%FF%FE", "'name'"),
+            ("status=ok&name=a%C3", "'name'"),
+            ("%FF=1", "'%FF'"),
+        ] {
+            let err = parse(bad).expect_err(bad);
+            assert_eq!(err.code, crate::error::ErrorCode::InvalidQuery, "{bad}");
+            assert!(err.message.contains(named), "{bad}: {}", err.message);
+            assert!(err.message.contains("UTF-8"), "{bad}: {}", err.message);
+        }
+        // Valid text decodes exactly as form_urlencoded does.
+        let raw = "a=1&&b=%20x+y&c&d==e&%C3%A9=%E2%82%AC";
+        let lossy: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(decode_pairs(raw).expect("valid"), lossy);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -46,6 +46,50 @@ pub struct RouterConfig {
     /// The collection path of every resource type served (`Individual` →
     /// `/tmf-api/party/v4/individual`): the `href` of a reference to one is derived from it.
     pub links: Arc<BTreeMap<String, String>>,
+}
+
+/// A path parameter, extracted as axum's `Path` extracts it (the handlers here take it
+/// under that name), refused as a TMF Error: a path whose parameter is not UTF-8 once
+/// percent-decoded (`/individual/%FF%FE`) is a 400 `INVALID_PATH` naming the path.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = TmfError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(rejection) if rejection.status().is_server_error() => {
+                Err(TmfError::internal(rejection.body_text()))
+            }
+            Err(rejection) => Err(invalid_path(parts.uri.path(), &rejection.body_text())),
+        }
+    }
+}
+
+/// 400 `INVALID_PATH` naming `path` (as sent, percent-encoded); `detail` says why when the
+/// path is not simply undecodable.
+pub fn invalid_path(path: &str, detail: &str) -> TmfError {
+    let shown: String = path.chars().take(256).collect();
+    if String::from_utf8(crate::query::percent_decode(path, false)).is_err() {
+        TmfError::new(
+            ErrorCode::InvalidPath,
+            format!("the path '{shown}' is not valid UTF-8 once percent-decoded"),
+        )
+    } else {
+        TmfError::new(
+            ErrorCode::InvalidPath,
+            format!("the path '{shown}' cannot be read: {detail}"),
+        )
+    }
 }
 
 #[derive(Clone)]
@@ -419,9 +463,10 @@ pub async fn unknown_route(request: Request) -> TmfError {
 }
 
 /// Middleware that gives a TMF Error body to error responses produced outside our
-/// handlers (405 from the method router, 413 from body limits, 408/503 from timeouts),
-/// keeping their headers (such as `Allow`).
-pub async fn tmf_error_bodies(response: Response) -> Response {
+/// handlers (405 from the method router, 413 from body limits, 408/503 from timeouts, 400
+/// from axum's own `Path` on a path that is not UTF-8, 431), keeping their headers (such as
+/// `Allow`).
+pub async fn tmf_error_bodies(uri: axum::http::Uri, response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()
@@ -448,6 +493,17 @@ pub async fn tmf_error_bodies(response: Response) -> Response {
         StatusCode::NOT_FOUND => TmfError::new(ErrorCode::NotFound, "not found"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             TmfError::new(ErrorCode::UnsupportedMediaType, "unsupported media type")
+        }
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => TmfError::new(
+            ErrorCode::HeadersTooLarge,
+            "the request headers exceed the size limit",
+        ),
+        // The other crates' routes read their parameters with axum's `Path`, whose
+        // refusal is plain text.
+        StatusCode::BAD_REQUEST
+            if String::from_utf8(crate::query::percent_decode(uri.path(), false)).is_err() =>
+        {
+            invalid_path(uri.path(), "")
         }
         s if s.is_client_error() => {
             TmfError::invalid_body(s.canonical_reason().unwrap_or("bad request").to_owned())

@@ -6,6 +6,12 @@
 //!   and each figure's ratio to its baseline.
 //! - `crm-bench crash`: SIGKILLs a server under write load, restarts it, and checks that
 //!   every acknowledged write and its event survived; fails otherwise.
+//! - `crm-bench idle`: opens idle, silent and slowloris connections to a running server,
+//!   checks that it closes each within its configured timeout, and reports `/health` latency
+//!   and the server's memory meanwhile.
+//! - `crm-bench pg-restart`: restarts the local PostgreSQL cluster under write load through a
+//!   running server; every acknowledged write must read back and every failure be a `503`
+//!   with `Retry-After`. Never run by CI.
 //!
 //! It talks only to 127.0.0.1 and stops by itself.
 
@@ -13,7 +19,9 @@
 #![allow(clippy::print_stdout)]
 
 mod crash;
+mod idle;
 mod load;
+mod pg_restart;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +42,12 @@ enum Bench {
     Load(load::LoadArgs),
     /// Kill the server under write load, restart it, check nothing acknowledged was lost.
     Crash(crash::CrashArgs),
+    /// Idle, silent and slowloris connections: each closed within its timeout, `/health`
+    /// fast and the server's memory small meanwhile.
+    Idle(idle::IdleArgs),
+    /// Restart the local PostgreSQL cluster under write load: nothing acknowledged lost,
+    /// every failure a 503 with Retry-After.
+    PgRestart(pg_restart::PgRestartArgs),
 }
 
 #[tokio::main]
@@ -47,6 +61,8 @@ async fn main() -> anyhow::Result<()> {
         Bench::Crash(args) => {
             crash::run(args).await?;
         }
+        Bench::Idle(args) => idle::run(args).await?,
+        Bench::PgRestart(args) => pg_restart::run(args).await?,
     }
     Ok(())
 }

@@ -146,9 +146,7 @@ async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
     tracing::info!(address = %settings.listen, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    crm_server::serve(listener, router, &settings.connections, shutdown_signal()).await?;
     escalation.stop().await;
     if let Some(dispatcher) = dispatcher {
         dispatcher.stop().await;

@@ -77,6 +77,35 @@ pub struct Settings {
     /// Event delivery: the dispatcher, callback hosts, NATS.
     #[serde(default)]
     pub events: crm_events::EventSettings,
+    /// Client connections: the header-read and idle timeouts and the cap (`[connections]`).
+    #[serde(default)]
+    pub connections: ConnectionSettings,
+}
+
+/// Limits on client connections, enforced by [`crate::serve`] before any request is routed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ConnectionSettings {
+    /// How long a client may take to send a complete request head, counted from the
+    /// connection's opening or, on a kept-alive connection, from the first byte of the next
+    /// request (then closed without an answer: a slowloris holds a slot this long at most).
+    pub header_read_timeout_secs: u64,
+    /// How long a kept-alive connection may stay idle between a response and the next
+    /// request before the server closes it.
+    pub idle_timeout_secs: u64,
+    /// Most client connections open at once. Beyond it a new connection is answered
+    /// `503` with `Retry-After` and closed at once.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 4096,
+        }
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -106,6 +135,7 @@ impl fmt::Debug for Settings {
                 events.nats_url = events.nats_url.as_deref().map(redact_url);
                 events
             })
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -195,5 +225,24 @@ mod tests {
         let settings = Settings::load(None).expect("defaults");
         assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
         assert!(settings.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn connection_limits_have_safe_defaults_and_can_be_set_one_by_one() {
+        let defaults = Settings::load(None).expect("defaults").connections;
+        assert_eq!(defaults.header_read_timeout_secs, 10);
+        assert_eq!(defaults.idle_timeout_secs, 60);
+        assert_eq!(defaults.max_connections, 4096);
+        let file = std::env::temp_dir().join(format!(
+            "crm-settings-{}.toml",
+            uuid::Uuid::now_v7().simple()
+        ));
+        std::fs::write(&file, "[connections]\nidle_timeout_secs = 5\n").expect("write");
+        let loaded = Settings::load(Some(&file));
+        let _ = std::fs::remove_file(&file);
+        let connections = loaded.expect("settings file").connections;
+        assert_eq!(connections.idle_timeout_secs, 5);
+        assert_eq!(connections.header_read_timeout_secs, 10);
+        assert_eq!(connections.max_connections, 4096);
     }
 }

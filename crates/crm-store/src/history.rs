@@ -54,19 +54,21 @@ pub fn changes(previous: Option<&Json>, new: Option<&Json>) -> Vec<Json> {
         .collect()
 }
 
-/// Removes erased values from the history of a resource: every recorded value of an
-/// attribute the erasure does not keep becomes [`crate::ERASED`], and reference names in
-/// kept attributes are masked.
+/// Removes erased values from the history of a resource: every recorded value is erased by
+/// the rule of [`crate::erase_document`] with the kind's `erasure` (a value erased as a whole
+/// becomes [`crate::ERASED`]; without an erasure, only reference names are masked), and
+/// every reason given for a change is kept only as the fact that one was given
+/// ([`crate::ERASED`]).
 pub(crate) async fn scrub(
     connection: &impl ConnectionTrait,
     table: &str,
     resource_id: &str,
-    erasure: &crate::Erasure,
+    erasure: Option<&crate::Erasure>,
 ) -> TmfResult<()> {
     let backend = connection.get_database_backend();
     let mut select = Sql::new(backend);
     select
-        .push("SELECT id, changes FROM audit_history WHERE resource_table = ")
+        .push("SELECT id, reason, changes FROM audit_history WHERE resource_table = ")
         .bind(table.to_owned())
         .push(" AND resource_id = ")
         .bind(resource_id.to_owned());
@@ -76,27 +78,13 @@ pub(crate) async fn scrub(
         .map_err(db_error)?;
     for row in rows {
         let id: String = row.try_get("", "id").map_err(db_error)?;
+        let reason: Option<String> = row.try_get("", "reason").map_err(db_error)?;
         let changes = crate::document::read_json(&row, "changes")?;
         let mut scrubbed = Vec::new();
         for change in changes.as_array().cloned().unwrap_or_default() {
             let attribute = change["attribute"].as_str().unwrap_or_default().to_owned();
-            let scrub_value = |value: &Json| -> Json {
-                if value.is_null() {
-                    return Json::Null;
-                }
-                if attribute == "id"
-                    || attribute.starts_with('@')
-                    || erasure.verbatim.contains(&attribute.as_str())
-                {
-                    return value.clone();
-                }
-                if erasure.keep.contains(&attribute.as_str()) {
-                    let (masked, _) =
-                        crate::document::erase_document(&json!({ &attribute: value }), erasure);
-                    return masked[&attribute].clone();
-                }
-                Json::String(crate::ERASED.into())
-            };
+            let scrub_value =
+                |value: &Json| crate::document::erase_attribute(&attribute, value, erasure);
             scrubbed.push(json!({
                 "attribute": attribute,
                 "previous": scrub_value(&change["previous"]),
@@ -112,7 +100,9 @@ pub(crate) async fn scrub(
         update
             .push("UPDATE audit_history SET changes = ")
             .bind(value)
-            .push(", reason = NULL WHERE id = ")
+            .push(", reason = ")
+            .bind(reason.map(|_| crate::ERASED.to_owned()))
+            .push(" WHERE id = ")
             .bind(id);
         connection
             .execute_raw(update.build())
@@ -281,5 +271,99 @@ mod tests {
         );
         assert_eq!(changes(None, Some(&json!({"a": 1}))).len(), 1);
         assert!(changes(Some(&before), Some(&before)).is_empty());
+    }
+
+    const KIND: crate::Erasure = crate::Erasure {
+        keep: &["severity", "characteristic.name"],
+        erase: &["birthDate"],
+    };
+
+    /// A ticket-like document with personal text everywhere, and what erasure makes of it
+    /// when the model requires `description` and `characteristic[].value`.
+    #[test]
+    fn erasure_keeps_what_the_rule_keeps_and_nothing_else() {
+        let document = json!({
+            "id": "t1", "@type": "Ticket", "@schemaLocation": "urn:schema",
+            "name": "Ada's line", "description": "Ada Lovelace is angry",
+            "severity": "Major", "status": "open", "birthDate": "1815-12-10",
+            "creationDate": "2026-01-01T00:00:00Z", "escalated": true,
+            "vendorNote": "Ada", "vendorDetails": {"nested": {"remark": "Ada"}, "level": 3},
+            "amount": {"unit": "EUR", "value": 12.5},
+            "size": {"units": "MB", "amount": 3},
+            "relatedParty": [{"id": "c1", "name": "Ada Lovelace", "role": "customer",
+                "@referredType": "Customer", "vendorNote": "Ada"}],
+            "note": [{"id": "n1", "date": "2026-01-01T00:00:00Z", "text": "call Ada"}],
+            "statusChange": [{"status": "open", "changeDate": "2026-01-01T00:00:00Z",
+                "changeReason": "Ada asked"}],
+            "characteristic": [{"name": "speed", "value": "Ada's 500M"}],
+            "tags": ["Ada", "2026-01-02"]
+        });
+        let valid = |candidate: &Json| {
+            candidate.get("description").is_some()
+                && candidate["characteristic"]
+                    .as_array()
+                    .is_none_or(|items| items.iter().all(|c| c.get("value").is_some()))
+        };
+        let (erased, touched) = crate::erase_document(&document, &KIND, valid);
+        assert_eq!(
+            erased,
+            json!({
+                "id": "t1", "@type": "Ticket", "@schemaLocation": "urn:schema",
+                "description": crate::ERASED, "severity": "Major", "status": "open",
+                "creationDate": "2026-01-01T00:00:00Z", "escalated": true,
+                "vendorDetails": {"level": 3},
+                "amount": {"unit": "EUR", "value": 12.5},
+                "size": {"units": "MB", "amount": 3},
+                "relatedParty": [{"id": "c1", "name": crate::ERASED, "role": "customer",
+                    "@referredType": "Customer"}],
+                "statusChange": [{"status": "open", "changeDate": "2026-01-01T00:00:00Z"}],
+                "characteristic": [{"name": "speed", "value": crate::ERASED}]
+            })
+        );
+        assert!(!erased.to_string().contains("Ada"), "{erased}");
+        // A list that holds nothing kept for its own sake once erased (dates alone) goes.
+        for attribute in [
+            "name",
+            "note",
+            "birthDate",
+            "vendorNote",
+            "statusChange",
+            "tags",
+        ] {
+            assert!(touched.iter().any(|t| t == attribute), "{touched:?}");
+        }
+        // Erasing again changes nothing.
+        assert_eq!(crate::erase_document(&erased, &KIND, valid).0, erased);
+    }
+
+    #[test]
+    fn recorded_values_are_erased_by_the_same_rule() {
+        let erase = |attribute: &str, value: Json| {
+            crate::document::erase_attribute(attribute, &value, Some(&KIND))
+        };
+        assert_eq!(erase("name", json!("Ada")), json!(crate::ERASED));
+        assert_eq!(
+            erase("note", json!([{"text": "Ada"}])),
+            json!(crate::ERASED)
+        );
+        assert_eq!(erase("severity", json!("Major")), json!("Major"));
+        assert_eq!(erase("name", Json::Null), Json::Null);
+        assert_eq!(
+            erase(
+                "statusChange",
+                json!([{"status": "open", "changeReason": "Ada"}])
+            ),
+            json!([{"status": "open"}])
+        );
+        // A kind without an erasure keeps its own values and masks its references' names.
+        let party = json!([{"id": "p1", "name": "Ada", "@referredType": "Individual"}]);
+        assert_eq!(
+            crate::document::erase_attribute("relatedParty", &party, None),
+            json!([{"id": "p1", "name": crate::ERASED, "@referredType": "Individual"}])
+        );
+        assert_eq!(
+            crate::document::erase_attribute("name", &json!("Owls Ltd"), None),
+            json!("Owls Ltd")
+        );
     }
 }

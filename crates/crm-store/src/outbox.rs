@@ -102,14 +102,15 @@ fn with_relative_href(descriptor: &ResourceDescriptor, id: &str, resource: &Json
     resource
 }
 
-/// Replaces the resource carried by every event about it with its erased representation
-/// (privacy erasure), so that no personal value stays in the outbox or reaches a listener
-/// later.
+/// Erases the resource carried by every event about it (privacy erasure): `erase` is applied
+/// to each event's own representation of the resource, so that no personal value stays in
+/// the outbox or reaches a listener later, and what the erasure keeps (states, dates,
+/// amounts, references) stays as each event recorded it.
 pub async fn scrub(
     txn: &DatabaseTransaction,
     descriptor: &ResourceDescriptor,
     id: &str,
-    erased: &Json,
+    erase: &(dyn Fn(&Json) -> Json + Sync),
 ) -> TmfResult<()> {
     let backend = txn.get_database_backend();
     let mut select = Sql::new(backend);
@@ -119,15 +120,15 @@ pub async fn scrub(
         .push(" AND resource_id = ")
         .bind(id.to_owned());
     let rows = txn.query_all_raw(select.build()).await.map_err(db_error)?;
-    let resource = with_relative_href(descriptor, id, erased);
     let key = descriptor.payload_key();
     for row in rows {
         let seq: i64 = row.try_get("", "seq").map_err(db_error)?;
         let text: String = row.try_get("", "body").map_err(db_error)?;
         let mut body: Json = serde_json::from_str(&text).map_err(tmf_apis::TmfError::internal)?;
-        if let Some(Json::Object(payload)) = body.get_mut("event") {
-            payload.insert(key.clone(), resource.clone());
-        }
+        let Some(resource) = body.get_mut("event").and_then(|event| event.get_mut(&key)) else {
+            continue;
+        };
+        *resource = erase(resource);
         let mut update = Sql::new(backend);
         update
             .push("UPDATE event_outbox SET body = ")

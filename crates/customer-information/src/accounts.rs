@@ -224,28 +224,20 @@ impl<M: Account> ResourceKind for AccountKind<M> {
         references
     }
 
-    /// Erasure keeps states, amounts and references; masks the account name (often the
-    /// holder's); removes contacts and descriptions.
+    /// Erasure keeps states, dates, amounts and references (names masked), and the kinds of
+    /// account, balance, relationship and payment plan; masks the account name (often the
+    /// holder's); removes contacts, descriptions and all other text.
     fn erasure(&self) -> Option<Erasure> {
         Some(Erasure {
-            verbatim: &[
-                "accountType",
-                "state",
-                "paymentStatus",
-                "lastModified",
-                "accountBalance",
-                "creditLimit",
-                "paymentPlan",
-                "taxExemption",
-            ],
             keep: &[
-                "relatedParty",
-                "accountRelationship",
-                "billStructure",
-                "defaultPaymentMethod",
-                "financialAccount",
+                "accountType",
+                "paymentStatus",
+                "balanceType",
+                "relationshipType",
+                "planType",
+                "paymentFrequency",
             ],
-            mask: &["name"],
+            erase: &[],
         })
     }
 

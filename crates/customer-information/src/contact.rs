@@ -9,13 +9,44 @@ fn invalid(path: &str, message: impl std::fmt::Display) -> TmfError {
     TmfError::invalid_value(format!("'{path}': {message}"))
 }
 
-/// Reads a phone number written in international form (`+44 20 7946 0000`,
-/// `0044 20 7946 0000`) and returns it in E.164 (`+442079460000`).
+/// The stored form's extension marker (RFC 3966's `ext` parameter): `+19735550100;ext=12`.
+const EXTENSION: &str = ";ext=";
+
+/// Numbers Ofcom reserves for drama and documentation, which libphonenumber's metadata
+/// does not count as valid: country code and the first digits of the 10-digit national
+/// number (07700 900000–900999 and 01632 960000–960999). They are accepted, so that
+/// examples and test data can use numbers that reach nobody.
+const RESERVED_FOR_FICTION: [(u16, &str); 2] = [(44, "7700900"), (44, "1632960")];
+
+/// Reads a phone number as a person writes it in international form — `+44 20 7946 0000`,
+/// `0044 (20) 7946-0000`, `+44 (0) 7700 900789`, `+33 (0)1 42 68 53 00`, `+1.973.555.0100
+/// ext. 12` — and returns its stored form: E.164 (`+442079460000`), then `;ext=` and the
+/// extension's digits when one is given (`+19735550100;ext=12`, RFC 3966's parameter). The
+/// national trunk prefix some write after the country code (`(0)`, or a bare `0`) is dropped
+/// when the number is not valid with it. The number must be a valid one of its country
+/// (phonenumber's metadata: `+44 12` is not), else a 422 naming `path`. A stored form reads
+/// back as itself.
 pub fn e164(path: &str, raw: &str) -> TmfResult<String> {
     let trimmed = raw.trim();
-    let international = match trimmed.strip_prefix("00") {
+    let (written, stored_extension) = match find_ignoring_case(trimmed, EXTENSION) {
+        Some(at) => {
+            let extension = &trimmed[at + EXTENSION.len()..];
+            if extension.is_empty()
+                || extension.len() > 20
+                || !extension.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(invalid(
+                    path,
+                    format!("'{trimmed}': an extension (;ext=) is 1 to 20 digits"),
+                ));
+            }
+            (&trimmed[..at], Some(extension.to_owned()))
+        }
+        None => (trimmed, None),
+    };
+    let international = match written.strip_prefix("00") {
         Some(rest) => format!("+{rest}"),
-        None => trimmed.to_owned(),
+        None => written.to_owned(),
     };
     if !international.starts_with('+') {
         return Err(invalid(
@@ -25,9 +56,66 @@ pub fn e164(path: &str, raw: &str) -> TmfResult<String> {
             ),
         ));
     }
-    let number = phonenumber::parse(None, &international)
-        .map_err(|_| invalid(path, format!("'{trimmed}' is not a phone number")))?;
-    Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+    let not_a_number = || invalid(path, format!("'{trimmed}' is not a phone number"));
+    let mut number = phonenumber::parse(None, &international).map_err(|_| not_a_number())?;
+    let extension = stored_extension.or_else(|| number.extension().map(|e| e.to_string()));
+    if !acceptable(&number) {
+        // `+44 (0) 7700 900789`: the trunk prefix is not part of the number. phonenumber
+        // drops it only where the rest is a valid number, so drop it here for the others.
+        let code = number.code().value();
+        let national = number.national().to_string();
+        let prefix = phonenumber::metadata::DATABASE
+            .by_code(&code)
+            .and_then(|all| all.into_iter().find_map(|meta| meta.national_prefix()))
+            .unwrap_or("0")
+            .to_owned();
+        let without = national
+            .strip_prefix(prefix.as_str())
+            .filter(|rest| !rest.is_empty())
+            .and_then(|rest| phonenumber::parse(None, format!("+{code}{rest}")).ok())
+            .filter(acceptable);
+        number = without.ok_or_else(|| {
+            invalid(
+                path,
+                format!("'{trimmed}' is not a valid phone number of country code +{code}"),
+            )
+        })?;
+    }
+    let mut stored = number.format().mode(phonenumber::Mode::E164).to_string();
+    if let Some(extension) = extension.filter(|e| !e.is_empty()) {
+        stored.push_str(EXTENSION);
+        stored.push_str(&extension);
+    }
+    Ok(stored)
+}
+
+/// Whether a parsed number may be stored: valid by phonenumber's metadata, or in a range
+/// reserved for fiction.
+fn acceptable(number: &phonenumber::PhoneNumber) -> bool {
+    if number.is_valid() {
+        return true;
+    }
+    let national = number.national().to_string();
+    national.len() == 10
+        && RESERVED_FOR_FICTION
+            .iter()
+            .any(|(code, start)| number.code().value() == *code && national.starts_with(start))
+}
+
+/// Where `needle` (ASCII) starts in `text`, ignoring ASCII case.
+fn find_ignoring_case(text: &str, needle: &str) -> Option<usize> {
+    text.to_ascii_lowercase().find(needle)
+}
+
+/// The search keys of a stored phone number: the number itself and, when it has an
+/// extension, the number without it too (a search for the main number finds everyone
+/// reached through it; a search naming the extension finds that extension).
+pub fn phone_keys(stored: &str) -> Vec<String> {
+    let mut keys = vec![stored.to_owned()];
+    if let Some(at) = find_ignoring_case(stored, EXTENSION) {
+        keys.push(stored[..at].to_owned());
+    }
+    keys
 }
 
 /// Checks an e-mail address and lower-cases its domain.
@@ -142,6 +230,55 @@ mod tests {
             "national form is ambiguous"
         );
         assert!(e164("p", "+hello").is_err());
+    }
+
+    #[test]
+    fn trunk_prefixes_are_dropped_and_extensions_kept() {
+        for (written, stored) in [
+            ("+44 (0) 7700 900789", "+447700900789"),
+            ("+44 07700 900789", "+447700900789"),
+            ("+44 (0)20 7946 0000", "+442079460000"),
+            ("+44 (020) 7946 0000", "+442079460000"),
+            ("+49 (0)30 901820", "+4930901820"),
+            ("+33 (0)1 42 68 53 00", "+33142685300"),
+            ("+81 (0)3-1234-5678", "+81312345678"),
+            ("+39 06 1234 5678", "+390612345678"),
+            ("+1 973 555 0100 ext. 12", "+19735550100;ext=12"),
+            ("+1 (973) 555-0100 x12", "+19735550100;ext=12"),
+            ("+19735550100;ext=12", "+19735550100;ext=12"),
+            ("+19735550100;EXT=12", "+19735550100;ext=12"),
+        ] {
+            assert_eq!(e164("p", written).expect(written), stored, "{written}");
+            assert_eq!(
+                e164("p", stored).expect(stored),
+                stored,
+                "{stored} reads back"
+            );
+        }
+        for impossible in [
+            "+44 12",
+            "+44 (0) 12",
+            "+1 555 0100",
+            "+33 1 23",
+            "+19735550100;ext=",
+            "+19735550100;ext=1a",
+        ] {
+            let error = e164("contactMedium[0].characteristic.phoneNumber", impossible)
+                .expect_err(impossible);
+            assert_eq!(error.code, tmf_apis::ErrorCode::InvalidValue);
+            assert!(
+                error
+                    .message
+                    .contains("contactMedium[0].characteristic.phoneNumber"),
+                "{}",
+                error.message
+            );
+        }
+        assert_eq!(
+            phone_keys("+19735550100;ext=12"),
+            ["+19735550100;ext=12", "+19735550100"]
+        );
+        assert_eq!(phone_keys("+442079460000"), ["+442079460000"]);
     }
 
     #[test]

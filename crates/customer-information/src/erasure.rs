@@ -1,9 +1,13 @@
 //! Privacy erasure (documented extension): `POST /tmf-api/party/v4/individual/{id}/erasure`
-//! anonymises an individual's personal data (names, contact media, free text) in the party,
-//! in every resource that refers to it, and in every resource that refers to its customers,
-//! keeping ids, amounts and references; the erased values are scrubbed from their history
-//! and each erasure is recorded there without them. All of it is one transaction: either
-//! every resource is erased or none is. It is idempotent: erasing again changes nothing.
+//! erases an individual's personal data in the party, in every resource that refers to it,
+//! and in every resource that refers to its customers, by the rule of
+//! [`crm_store::erase_document`]: every text goes (names, contact media, descriptions, notes,
+//! reasons, characteristic values, extension attributes), except ids, references (names
+//! masked), states, dates, amounts and the few non-personal values each kind keeps. The
+//! same rule erases every value in their history and the resource in each of their stored
+//! events; every reason given for a change, the erasure's own included, is kept only as the
+//! fact that one was given (`[erased]`). All of it is one transaction: either every resource
+//! is erased or none is. It is idempotent: erasing again changes nothing.
 
 use std::sync::Arc;
 
@@ -33,7 +37,7 @@ pub fn operations(individuals: &dyn ResourceService) -> Vec<ExtensionOperation> 
         method: HttpMethod::Post,
         path: format!("{}{}/{{id}}/erasure", descriptor.base_path, descriptor.name),
         operation_id: "eraseIndividual",
-        summary: "Privacy erasure (extension): anonymises the individual's personal data everywhere, keeping ids, amounts and references",
+        summary: "Privacy erasure (extension): erases the individual's personal data everywhere (documents, history, reasons, events), keeping ids, references, states, dates and amounts",
         tag: descriptor.base_path,
         has_id: true,
         paged: false,

@@ -30,21 +30,13 @@ impl ResourceKind for InteractionKind {
         PARTY_INTERACTION
     }
 
-    /// Erasure keeps what happened (when, how, why, with whom by reference) and removes
-    /// what was said (description, notes, attachments).
+    /// Erasure keeps what happened (when, which way, through which channel, in what status,
+    /// with whom and about what by reference) and removes what was said: description, notes,
+    /// attachments, the items' reasons and resolutions; the required reason is masked.
     fn erasure(&self) -> Option<Erasure> {
         Some(Erasure {
-            verbatim: &[
-                "direction",
-                "reason",
-                "status",
-                "statusChangeDate",
-                "creationDate",
-                "interactionDate",
-                "channel",
-            ],
-            keep: &["relatedParty", "interactionItem", "interactionRelationship"],
-            mask: &[],
+            keep: &["direction", "channel.name", "relationshipType"],
+            erase: &[],
         })
     }
 

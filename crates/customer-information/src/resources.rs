@@ -39,19 +39,12 @@ const PARTY_BASE: &str = "/tmf-api/party/v4/";
 const CUSTOMER_BASE: &str = "/tmf-api/customerManagement/v4/";
 const PARTY_ROLE_BASE: &str = "/tmf-api/partyRoleManagement/v4/";
 
-/// What erasure keeps of a customer or party role: its state, validity and references
-/// (names masked); its name is masked; contact media and free text go.
+/// What erasure keeps of a customer or party role beyond the shared rule (its state,
+/// validity, credit profile and references with names masked): the names of its
+/// characteristics. Its name is masked; contact media, status reason and all other text go.
 const ROLE_ERASURE: Erasure = Erasure {
-    verbatim: &["status", "validFor", "creditProfile"],
-    keep: &[
-        "engagedParty",
-        "relatedParty",
-        "account",
-        "agreement",
-        "paymentMethod",
-        "partyRoleSpecification",
-    ],
-    mask: &["name"],
+    keep: &["characteristic.name", "characteristic.valueType"],
+    erase: &[],
 };
 
 /// What an engaged party may be.
@@ -187,10 +180,16 @@ impl ResourceKind for IndividualKind {
     }
 
     fn erasure(&self) -> Option<Erasure> {
+        // Everything of an individual is personal: beyond its state and references, its
+        // dates and numbers go too. Its required names are masked.
         Some(Erasure {
-            verbatim: &["status"],
-            keep: &["relatedParty"],
-            mask: &["givenName", "familyName"],
+            keep: &[],
+            erase: &[
+                "birthDate",
+                "deathDate",
+                "creditRating",
+                "partyCharacteristic",
+            ],
         })
     }
 

@@ -105,7 +105,11 @@ pub(crate) fn name_keys(
 
 fn characteristic_keys(c: &MediumCharacteristic, keys: &mut Vec<(&'static str, String)>) {
     if let Some(phone) = &c.phone_number {
-        keys.push(("phone", phone.clone()));
+        keys.extend(
+            contact::phone_keys(phone)
+                .into_iter()
+                .map(|key| ("phone", key)),
+        );
     }
     if let Some(email) = &c.email_address {
         keys.push(("email", email.to_lowercase()));
@@ -163,7 +167,22 @@ mod tests {
             normalise("phone", "0044 20 7946 0000").expect("phone"),
             "+442079460000"
         );
+        assert_eq!(
+            normalise("phone", "+44 (0) 7700 900789").expect("phone"),
+            "+447700900789"
+        );
+        assert_eq!(
+            normalise("phone", "+1 973 555 0100 ext. 12").expect("phone"),
+            "+19735550100;ext=12"
+        );
         assert!(normalise("phone", "12345").is_err());
+        let impossible = normalise("phone", "+44 12").expect_err("impossible");
+        assert_eq!(impossible.code, tmf_apis::ErrorCode::InvalidQuery);
+        assert!(
+            impossible.message.contains("search.phone"),
+            "{}",
+            impossible.message
+        );
         assert!(normalise("name", " ").is_err());
     }
 }

@@ -130,33 +130,26 @@ impl ResourceKind for ProductKind {
         out
     }
 
-    /// Products keep their status, dates, prices and references; names of parties are
-    /// masked; descriptions and characteristics (which may hold addresses) are removed.
+    /// Products keep their status, dates, flags, prices (types, periods, amounts), the
+    /// order items they came from, the names of their characteristics and their references,
+    /// with names masked; names, descriptions, serial numbers, characteristic values (which
+    /// may hold addresses) and all other text are removed.
     fn erasure(&self) -> Option<Erasure> {
         Some(Erasure {
-            verbatim: &[
-                "status",
-                "startDate",
-                "terminationDate",
-                "orderDate",
-                "isBundle",
-                "isCustomerVisible",
-                "productPrice",
-                "productTerm",
-                "name",
-            ],
             keep: &[
-                "relatedParty",
-                "billingAccount",
-                "productOffering",
-                "productSpecification",
-                "productOrderItem",
-                "productRelationship",
-                "agreement",
-                "realizingResource",
-                "realizingService",
+                "priceType",
+                "recurringChargePeriod",
+                "unitOfMeasure",
+                "relationshipType",
+                "productCharacteristic.name",
+                "productCharacteristic.valueType",
+                "productOrderItem.orderItemId",
+                "productOrderItem.productOrderId",
+                "productOrderItem.productOrderHref",
+                "productOrderItem.orderItemAction",
+                "agreementItemId",
             ],
-            mask: &[],
+            erase: &[],
         })
     }
 

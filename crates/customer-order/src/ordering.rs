@@ -1136,31 +1136,27 @@ impl ResourceKind for OrderKind {
         out
     }
 
-    /// Orders keep their states, dates, prices and items; names in references are masked;
-    /// notes, descriptions and contacts are removed.
+    /// Orders keep their states, dates, prices (computed from the catalog: price types,
+    /// periods, amounts), items (actions, quantities, references, the names of their
+    /// characteristics) and references, with names masked; notes, descriptions, contacts,
+    /// cancellation reasons, characteristic values and all other text are removed.
     fn erasure(&self) -> Option<Erasure> {
         Some(Erasure {
-            verbatim: &[
-                "state",
-                "orderDate",
-                "completionDate",
-                "expectedCompletionDate",
-                "requestedCompletionDate",
-                "requestedStartDate",
-                "cancellationDate",
-                "orderTotalPrice",
+            keep: &[
                 "category",
                 "priority",
                 "externalId",
+                "action",
+                "priceType",
+                "recurringChargePeriod",
+                "unitOfMeasure",
+                "relationshipType",
+                "productCharacteristic.name",
+                "productCharacteristic.valueType",
+                "quoteId",
+                "productOfferingQualificationId",
             ],
-            keep: &[
-                "productOrderItem",
-                "relatedParty",
-                "billingAccount",
-                "channel",
-                "agreement",
-            ],
-            mask: &[],
+            erase: &[],
         })
     }
 }

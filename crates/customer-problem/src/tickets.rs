@@ -341,30 +341,24 @@ impl ResourceKind for TicketKind {
         parties.chain(entities).chain(tickets).collect()
     }
 
-    /// A ticket keeps what happened and when (statuses, history, dates, severity, priority,
-    /// type, characteristics) and its references, with names masked; its description is
-    /// masked; its name, notes, attachments and status reason (free text about a person)
-    /// are removed.
+    /// A ticket keeps what happened and when (statuses and their history, dates, severity,
+    /// priority, type, channel, the names and amounts of its characteristics) and its
+    /// references, with names masked; its required description is masked; its name, notes,
+    /// attachments' text, every status change reason and all other text (free text about a
+    /// person) are removed.
     fn erasure(&self) -> Option<Erasure> {
         Some(Erasure {
-            verbatim: &[
-                "status",
-                "statusChange",
-                "statusChangeDate",
-                "creationDate",
-                "lastUpdate",
-                "resolutionDate",
-                "expectedResolutionDate",
-                "requestedResolutionDate",
+            keep: &[
                 "severity",
                 "priority",
                 "ticketType",
-                "channel",
                 "externalId",
-                "troubleTicketCharacteristic",
+                "channel.name",
+                "relationshipType",
+                "troubleTicketCharacteristic.name",
+                "troubleTicketCharacteristic.valueType",
             ],
-            keep: &["relatedParty", "relatedEntity", "troubleTicketRelationship"],
-            mask: &["description"],
+            erase: &[],
         })
     }
 
