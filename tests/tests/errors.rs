@@ -400,6 +400,27 @@ async fn a_query_that_is_not_utf8_is_a_400_naming_the_parameter() {
             &uri,
         );
     }
+    // So do the queries of a retrieve, a history and the hub's own routes.
+    for uri in [
+        format!("{INDIVIDUAL}/{zoe}?fields=%FF"),
+        format!("{INDIVIDUAL}/{zoe}/history?limit=%FF"),
+        "/tmf-api/party/v4/hub/none/delivery?status=%FF".to_owned(),
+    ] {
+        let response = app.get(&uri).await;
+        assert!(
+            matches!(response.status.as_u16(), 400 | 404),
+            "{uri}: {} {}",
+            response.status,
+            response.text
+        );
+        if response.status == StatusCode::BAD_REQUEST {
+            refused(&response, "INVALID_QUERY", &["UTF-8"], &uri);
+        }
+    }
+    let history = app
+        .get(&format!("{INDIVIDUAL}/{zoe}/history?limit=%FF"))
+        .await;
+    refused(&history, "INVALID_QUERY", &["UTF-8"], "history");
     // Percent-encoded UTF-8 is read exactly.
     let found = app.get(&format!("{INDIVIDUAL}?givenName=Zo%C3%AB")).await;
     found.assert_status(StatusCode::OK, "givenName=Zoë");

@@ -230,9 +230,12 @@ fn projection(descriptor: &ResourceDescriptor, document: &Value, fields: &[Strin
     project(document, &selected)
 }
 
-fn fields_only(raw_query: Option<&str>) -> Option<Vec<String>> {
-    let raw = raw_query?;
-    let fields: Vec<String> = form_urlencoded::parse(raw.as_bytes())
+fn fields_only(raw_query: Option<&str>) -> TmfResult<Option<Vec<String>>> {
+    let Some(raw) = raw_query else {
+        return Ok(None);
+    };
+    let fields: Vec<String> = crate::query::decode_pairs(raw)?
+        .into_iter()
         .filter(|(k, _)| k == "fields")
         .flat_map(|(_, v)| {
             v.split(',')
@@ -242,7 +245,7 @@ fn fields_only(raw_query: Option<&str>) -> Option<Vec<String>> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    (!fields.is_empty()).then_some(fields)
+    Ok((!fields.is_empty()).then_some(fields))
 }
 
 /// A 200 list response: the items as a JSON array, with `X-Total-Count` (all that match)
@@ -362,7 +365,7 @@ async fn retrieve(
         return Ok(response);
     }
     let document = with_href((descriptor, &state.config.links), &base.url, document);
-    let mut response = Json(match fields_only(raw_query.as_deref()) {
+    let mut response = Json(match fields_only(raw_query.as_deref())? {
         Some(fields) => projection(descriptor, &document, &fields),
         None => document,
     })
@@ -431,7 +434,7 @@ async fn history(
 ) -> TmfResult<Response> {
     let ctx = state.authorize(&request, Operation::Read)?;
     let paging = ListQuery::parse(
-        paging_only(raw_query.as_deref()).as_deref(),
+        paging_only(raw_query.as_deref())?.as_deref(),
         &crate::catalog::FieldCatalog::default(),
         &state.config.limits,
     )?;
@@ -443,15 +446,17 @@ async fn history(
 }
 
 /// Keeps only `offset` and `limit` of a query string.
-fn paging_only(raw_query: Option<&str>) -> Option<String> {
-    let raw = raw_query?;
+fn paging_only(raw_query: Option<&str>) -> TmfResult<Option<String>> {
+    let Some(raw) = raw_query else {
+        return Ok(None);
+    };
     let mut out = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+    for (key, value) in crate::query::decode_pairs(raw)? {
         if key == "offset" || key == "limit" {
             out.append_pair(&key, &value);
         }
     }
-    Some(out.finish())
+    Ok(Some(out.finish()))
 }
 
 /// The fallback for paths no API serves: a TMF 404.

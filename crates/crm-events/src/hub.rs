@@ -165,10 +165,9 @@ async fn unregister(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn query_params(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+/// The query's parameters, decoded strictly (a value that is not UTF-8 is a 400).
+fn query_params(raw: Option<&str>) -> TmfResult<Vec<(String, String)>> {
+    tmf_apis::query::decode_pairs(raw.unwrap_or_default())
 }
 
 fn micros_to_time(micros: i64) -> Option<String> {
@@ -187,7 +186,7 @@ async fn deliveries(
     let mut status = None;
     let mut offset: i64 = 0;
     let mut limit: i64 = 100;
-    for (key, value) in query_params(raw.as_deref()) {
+    for (key, value) in query_params(raw.as_deref())? {
         match key.as_str() {
             "status" => match value.as_str() {
                 "pending" | "delivered" | "dead" => status = Some(value),
@@ -288,7 +287,7 @@ async fn redeliver(
     let ctx = hub.authorize(&request, Operation::Create)?;
     hub.subscription(&id).await?;
     let mut event_ids: Vec<String> = Vec::new();
-    for (key, value) in query_params(raw.as_deref()) {
+    for (key, value) in query_params(raw.as_deref())? {
         if key != "eventId" {
             return Err(TmfError::invalid_query(format!(
                 "'{key}' is not a parameter of redelivery (eventId)"
