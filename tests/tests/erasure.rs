@@ -416,6 +416,35 @@ async fn order(app: &TestApp, customer: &str, billing: &str) -> String {
         )
         .await;
     }
+    // A second order, cancelled with a reason naming him, and a ticket that refers only to
+    // that order: erasure reaches them through the person's own order.
+    let second = create(
+        app,
+        ORDERS,
+        json!({"relatedParty": [customer_ref(customer)],
+            "productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+                "productOffering": {"id": offering}}]}),
+        "Marshwiggle ordered again",
+    )
+    .await;
+    create(
+        app,
+        "/tmf-api/productOrderingManagement/v4/cancelProductOrder",
+        json!({"productOrder": {"id": second, "@referredType": "ProductOrder"},
+            "cancellationReason": "Marshwiggle changed his mind"}),
+        "Puddleglum asked to cancel",
+    )
+    .await;
+    create(
+        app,
+        TICKETS,
+        json!({"description": "Puddleglum complains about the cancelled order",
+            "severity": "Major", "ticketType": "complaint",
+            "relatedEntity": [{"id": second, "role": "cancelledOrder",
+                "@referredType": "ProductOrder"}]}),
+        "Marshwiggle complained",
+    )
+    .await;
     order
 }
 

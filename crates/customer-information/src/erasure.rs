@@ -20,7 +20,12 @@ use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{AccessPolicy, Operation, RequestContext, ResourceService, TmfError, TmfResult};
 use utoipa::openapi::HttpMethod;
 
-use crate::resources::CUSTOMER;
+use crate::accounts::PARTY_ACCOUNT;
+use crate::resources::{CUSTOMER, INDIVIDUAL, PARTY_ROLE};
+
+/// The tables of records others may share (parties, party roles, accounts): erasure does not
+/// reach on through what refers to them.
+const SHARED_TABLES: [&str; 3] = [INDIVIDUAL.table, PARTY_ROLE.table, PARTY_ACCOUNT.table];
 
 #[derive(Clone)]
 struct ErasureState {
@@ -86,8 +91,9 @@ async fn erase(
     })))
 }
 
-/// Erases the individual, every resource that refers to it, and every resource that refers
-/// to its customers, within `txn`; returns references to what was erased.
+/// Erases the individual, every resource that refers to it or to its customers, and every
+/// resource that refers to one of those that is the person's own (not a party, party role
+/// or account), within `txn`; returns references to what was erased.
 async fn erase_everywhere(
     txn: &DatabaseTransaction,
     erasers: &[Arc<dyn Erasable>],
@@ -110,6 +116,15 @@ async fn erase_everywhere(
         .collect();
     let mut related = direct;
     related.extend(crm_store::relations::referencing(txn, &customers).await?);
+    // One hop further from the person's own records (their orders, tickets, interactions,
+    // products): a cancel request of their order, a ticket about their product. Not from
+    // parties, party roles or accounts, which others share.
+    let owned: Vec<String> = related
+        .iter()
+        .filter(|(table, _)| !SHARED_TABLES.contains(&table.as_str()))
+        .map(|(_, id)| id.clone())
+        .collect();
+    related.extend(crm_store::relations::referencing(txn, &owned).await?);
     related.sort();
     related.dedup();
     for (_, related_id) in related.iter().filter(|(_, related_id)| related_id != id) {

@@ -409,9 +409,14 @@ impl Ordering {
         ]
     }
 
-    /// What privacy erasure walks: orders and products hold parties' names and notes.
+    /// What privacy erasure walks: orders, their cancel requests and products hold parties'
+    /// names, notes and reasons.
     pub fn erasers(&self) -> Vec<Arc<dyn crm_store::Erasable>> {
-        vec![self.orders.clone(), self.products.clone()]
+        vec![
+            self.orders.clone(),
+            self.cancels.clone(),
+            self.products.clone(),
+        ]
     }
 
     async fn read<K: ResourceKind>(
@@ -1198,6 +1203,15 @@ impl ResourceKind for CancelKind {
             None,
             &["ProductOrder"],
         )]
+    }
+
+    /// Erasure keeps the request's state, dates and the order it cancels; its
+    /// `cancellationReason` (free text) goes.
+    fn erasure(&self) -> Option<Erasure> {
+        Some(Erasure {
+            keep: &[],
+            erase: &[],
+        })
     }
 }
 
