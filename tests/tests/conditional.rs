@@ -354,3 +354,25 @@ async fn the_served_openapi_document_declares_the_preconditions() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_patch_that_changes_nothing_keeps_the_version_and_writes_no_history() {
+    let app = TestApp::new().await;
+    let uri = item(CUSTOMER, &a_customer(&app).await);
+    let changed = app.patch(&uri, MERGE, &json!({"description": "d"})).await;
+    assert_eq!(etag(&changed), "\"v2\"");
+    for body in [json!({"description": "d"}), json!({})] {
+        let same = app.patch(&uri, MERGE, &body).await;
+        same.assert_status(StatusCode::OK, "a patch that changes nothing");
+        assert_eq!(etag(&same), "\"v2\"", "{body}");
+    }
+    let history = app.get(&format!("{uri}/history")).await;
+    let actions: Vec<&str> = history
+        .body
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|entry| entry["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["update", "create"], "{}", history.text);
+}

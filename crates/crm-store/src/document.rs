@@ -1433,6 +1433,11 @@ impl<K: ResourceKind> DocumentService<K> {
         let resolved = self
             .check_references(txn, &self.kind.references(&model), &mut normalised)
             .await?;
+        if normalised == before {
+            // A patch that changes nothing writes nothing: no row, no history, no event, and
+            // the version (so the ETag) stays.
+            return Ok((normalised, version));
+        }
         self.replace_body(txn, id, version, &normalised).await?;
         self.write_references(txn, (id, false), &resolved).await?;
         self.write_search_keys(txn, (id, false), &self.kind.index_keys(&model, &normalised))
