@@ -100,7 +100,9 @@ impl<'de> Visitor<'de> for DecimalVisitor {
         if !value.is_finite() {
             return Err(E::invalid_value(de::Unexpected::Float(value), &self));
         }
-        let text = value.to_string();
+        // `Debug` writes the shortest round-trip text in the form serde_json compared with
+        // (`0.0` stays `0.0`, not `0`; `1e-7` keeps its exponent), so the scale is the one sent.
+        let text = format!("{value:?}");
         parse(&text).ok_or_else(|| out_of_range(&text))
     }
 
@@ -203,6 +205,10 @@ mod tests {
     #[test]
     fn fractions_are_read_without_float_artefacts() {
         for (json, text) in [
+            ("0.0", "0.0"),
+            ("1.0", "1.0"),
+            ("2.50", "2.50"),
+            ("1e-7", "0.0000001"),
             ("0.1", "0.1"),
             ("0.2", "0.2"),
             ("12.5", "12.5"),
@@ -210,10 +216,15 @@ mod tests {
             ("-3.3", "-3.3"),
             ("1234567.89", "1234567.89"),
         ] {
-            let amount: Amount =
-                serde_json::from_str(&format!(r#"{{"value":{json}}}"#)).expect("number");
+            let body = format!(r#"{{"value":{json}}}"#);
+            let amount: Amount = serde_json::from_str(&body).expect("number");
             assert_eq!(amount.value, dec(text), "{json}");
             assert_eq!(amount.value.to_string(), text);
+            // Through a `Value`, as a request body goes (a number that is its own shortest
+            // round-trip text is handed over as an `f64` there).
+            let value: serde_json::Value = serde_json::from_str(&body).expect("json");
+            let amount: Amount = serde_json::from_value(value).expect("number");
+            assert_eq!(amount.value.to_string(), text, "{json} through a Value");
         }
     }
 

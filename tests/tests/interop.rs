@@ -483,6 +483,9 @@ async fn money_amounts_are_exact_decimals() {
         ("12345678901234.5678", "12345678901234.5678"),
         ("1e-2", "0.01"),
         ("12.50", "12.50"),
+        ("0.0", "0.0"),
+        ("1.0", "1.0"),
+        ("1e-7", "0.0000001"),
     ] {
         assert_round_trip(&app, &party, sent, expected).await;
     }
