@@ -1020,3 +1020,71 @@ async fn erasing_the_customer_s_person_masks_their_orders_and_products() {
         "{text}"
     );
 }
+
+/// Reads an RFC 3339 date-time attribute.
+fn instant(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{value}: {e}"))
+        .with_timezone(&chrono::Utc)
+}
+
+#[tokio::test]
+async fn order_dates_sellability_and_catalog_stamps_follow_the_injected_clock() {
+    let shop = Shop::open().await;
+    let real_now = chrono::Utc::now();
+    // An offering sellable only from 200 days on: not yet.
+    let from = real_now + chrono::Duration::days(200);
+    let future = created(
+        shop.app
+            .post(
+                &format!("{CATALOG}/productOffering"),
+                &json!({"name": "Fibre next year", "lifecycleStatus": "Active", "isSellable": true,
+                    "validFor": {"startDateTime": from.to_rfc3339()},
+                    "productOfferingPrice": [{"id": shop.setup}]}),
+            )
+            .await,
+        "future offering",
+    )
+    .await;
+    let mut order = shop.order(1);
+    order["productOrderItem"][0]["productOffering"]["id"] = json!(future);
+    let early = shop.app.post(ORDERS, &order).await;
+    assert!(
+        early.assert_tmf_error(422).contains("productOrderItem"),
+        "{}",
+        early.text
+    );
+
+    // 400 days later by the rules' clock: sellable, and every date is the clock's.
+    shop.app.clock.advance(chrono::Duration::days(400));
+    let later = real_now + chrono::Duration::days(399);
+    let placed = shop.place(&order).await;
+    let ordered = instant(&placed["orderDate"]);
+    assert!(ordered > later, "orderDate {ordered}");
+    assert_eq!(
+        instant(&placed["expectedCompletionDate"]) - ordered,
+        chrono::Duration::hours(72),
+        "the lead time counts from the clock's order date"
+    );
+    let id = placed["id"].as_str().expect("id").to_owned();
+    shop.drive(&id, &["inProgress", "completed"]).await;
+    let completed = shop.app.get(&format!("{ORDERS}/{id}")).await.body;
+    let product_id = completed["productOrderItem"][0]["product"]["id"]
+        .as_str()
+        .expect("the item's product")
+        .to_owned();
+    let product = shop.app.get(&format!("{PRODUCTS}/{product_id}")).await.body;
+    assert!(instant(&product["startDate"]) > later, "{product}");
+    let specification = shop
+        .app
+        .post(
+            &format!("{CATALOG}/productSpecification"),
+            &json!({"name": "Stamped later"}),
+        )
+        .await;
+    assert!(
+        instant(&specification.body["lastUpdate"]) > later,
+        "{}",
+        specification.text
+    );
+}

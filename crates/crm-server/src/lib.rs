@@ -133,6 +133,7 @@ impl AppState {
                     settings.order_lead_time_hours,
                 )),
             },
+            clock.clone(),
         )?;
         services.extend(ordering.all);
         erasers.extend(ordering.erasers);

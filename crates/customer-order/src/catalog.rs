@@ -9,9 +9,10 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use crm_store::{Reference, ResourceKind, StoredType};
+use crm_store::{Clock, Reference, ResourceKind, StoredType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
@@ -394,12 +395,18 @@ impl CatalogEntity for ProductOfferingPrice {
 /// A catalog entity as a stored resource kind.
 pub struct CatalogKind<M> {
     descriptor: ResourceDescriptor,
+    clock: Arc<dyn Clock>,
     _model: PhantomData<fn() -> M>,
 }
 
 impl<M: CatalogEntity> CatalogKind<M> {
-    /// The kind of the TMF620 resource `name` (`productOffering`) of type `type_name`.
-    pub fn new(name: &'static str, type_name: &'static str) -> Result<Self, CatalogError> {
+    /// The kind of the TMF620 resource `name` (`productOffering`) of type `type_name`, whose
+    /// `lastUpdate` is stamped from `clock`.
+    pub fn new(
+        name: &'static str,
+        type_name: &'static str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, CatalogError> {
         Ok(Self {
             descriptor: ResourceDescriptor::from_spec(
                 crate::spec::catalog(),
@@ -408,6 +415,7 @@ impl<M: CatalogEntity> CatalogKind<M> {
                 type_name,
                 Domain::Catalog,
             )?,
+            clock,
             _model: PhantomData,
         })
     }
@@ -451,7 +459,7 @@ impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
                     )));
                 }
                 *model.lifecycle_status() = Some(status.as_str().to_owned());
-                *model.last_update() = Some(Utc::now());
+                *model.last_update() = Some(self.clock.now());
             }
             Some(mut previous) => {
                 let from = match previous.lifecycle_status().as_deref() {
@@ -469,7 +477,11 @@ impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
                 *model.last_update() = stamp;
                 let changed =
                     serde_json::to_value(&*model).ok() != serde_json::to_value(&previous).ok();
-                *model.last_update() = if changed { Some(Utc::now()) } else { stamp };
+                *model.last_update() = if changed {
+                    Some(self.clock.now())
+                } else {
+                    stamp
+                };
             }
         }
         Ok(())

@@ -6,8 +6,10 @@
 //! offering, specification, prices, parties, the order items that made or changed it) is
 //! checked and indexed, so a product is found from its customer in the 360 view.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use crm_store::{Erasure, Reference, ResourceKind, StoredType};
+use crm_store::{Clock, Erasure, Reference, ResourceKind, StoredType};
 use sid_model::{Product, ProductStatusType};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
@@ -39,11 +41,13 @@ pub fn is_ended(status: ProductStatusType) -> bool {
 /// The TMF637 `product` resource.
 pub struct ProductKind {
     descriptor: ResourceDescriptor,
+    clock: Arc<dyn Clock>,
 }
 
 impl ProductKind {
-    /// The kind, with its attributes read from the TMF637 specification.
-    pub fn new() -> Result<Self, CatalogError> {
+    /// The kind, with its attributes read from the TMF637 specification and its dates from
+    /// `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Result<Self, CatalogError> {
         Ok(Self {
             descriptor: ResourceDescriptor::from_spec(
                 crate::spec::inventory(),
@@ -52,6 +56,7 @@ impl ProductKind {
                 "Product",
                 Domain::Inventory,
             )?,
+            clock,
         })
     }
 }
@@ -161,7 +166,7 @@ impl ResourceKind for ProductKind {
         previous: Option<&Product>,
         product: &mut Product,
     ) -> TmfResult<()> {
-        let now: DateTime<Utc> = Utc::now();
+        let now: DateTime<Utc> = self.clock.now();
         if let Some(previous) = previous
             && is_ended(previous.status)
             && previous.status != product.status

@@ -22,7 +22,7 @@ mod spec;
 
 use std::sync::Arc;
 
-use crm_store::{DocumentService, Erasable, Store, StoredType, TypeRegistry};
+use crm_store::{Clock, DocumentService, Erasable, Store, StoredType, TypeRegistry};
 use sid_model::{Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification};
 use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
@@ -68,27 +68,29 @@ pub fn services(
     store: &Store,
     registry: &Arc<TypeRegistry>,
     settings: OrderSettings,
+    clock: Arc<dyn Clock>,
 ) -> Result<Services, CatalogError> {
-    fn service<M: catalog::CatalogEntity>(
+    fn catalog_service<M: catalog::CatalogEntity>(
         store: &Store,
         registry: &Arc<TypeRegistry>,
+        clock: &Arc<dyn Clock>,
         (name, type_name): (&'static str, &'static str),
     ) -> Result<Arc<dyn ResourceService>, CatalogError> {
         Ok(Arc::new(DocumentService::new(
-            CatalogKind::<M>::new(name, type_name)?,
+            CatalogKind::<M>::new(name, type_name, clock.clone())?,
             store.clone(),
             registry.clone(),
         )))
     }
     let [catalogs, categories, specifications, offerings, prices] = CATALOG_RESOURCES;
     let mut all = vec![
-        service::<Catalog>(store, registry, catalogs)?,
-        service::<Category>(store, registry, categories)?,
-        service::<ProductSpecification>(store, registry, specifications)?,
-        service::<ProductOffering>(store, registry, offerings)?,
-        service::<ProductOfferingPrice>(store, registry, prices)?,
+        catalog_service::<Catalog>(store, registry, &clock, catalogs)?,
+        catalog_service::<Category>(store, registry, &clock, categories)?,
+        catalog_service::<ProductSpecification>(store, registry, &clock, specifications)?,
+        catalog_service::<ProductOffering>(store, registry, &clock, offerings)?,
+        catalog_service::<ProductOfferingPrice>(store, registry, &clock, prices)?,
     ];
-    let ordering = Arc::new(Ordering::new(store, registry, settings)?);
+    let ordering = Arc::new(Ordering::new(store, registry, settings, clock)?);
     all.extend(ordering.services());
     Ok(Services {
         all,

@@ -22,7 +22,7 @@ use async_trait::async_trait;
 pub use chrono::Duration;
 use chrono::{DateTime, Utc};
 use crm_store::{
-    DatabaseTransaction, DocumentService, DomainService, DomainWrites, Erasure, Reference,
+    Clock, DatabaseTransaction, DocumentService, DomainService, DomainWrites, Erasure, Reference,
     ResourceKind, Store, StoredType, TypeRegistry,
 };
 use rust_decimal::Decimal;
@@ -352,6 +352,7 @@ fn order_price(priced: &Priced, name: Option<&str>, pop: Option<&Json>) -> Json 
 pub struct Ordering {
     store: Store,
     settings: OrderSettings,
+    clock: Arc<dyn Clock>,
     orders: Arc<DocumentService<OrderKind>>,
     cancels: Arc<DocumentService<CancelKind>>,
     products: Arc<DocumentService<ProductKind>>,
@@ -360,15 +361,17 @@ pub struct Ordering {
 }
 
 impl Ordering {
-    /// The ordering services over `store`.
+    /// The ordering services over `store`, reading "now" from `clock`.
     pub fn new(
         store: &Store,
         registry: &Arc<TypeRegistry>,
         settings: OrderSettings,
+        clock: Arc<dyn Clock>,
     ) -> Result<Self, CatalogError> {
         Ok(Self {
             store: store.clone(),
             settings,
+            clock: clock.clone(),
             orders: Arc::new(DocumentService::new(
                 OrderKind::new()?,
                 store.clone(),
@@ -380,17 +383,17 @@ impl Ordering {
                 registry.clone(),
             )),
             products: Arc::new(DocumentService::new(
-                ProductKind::new()?,
+                ProductKind::new(clock.clone())?,
                 store.clone(),
                 registry.clone(),
             )),
             offerings: DocumentService::new(
-                CatalogKind::new("productOffering", "ProductOffering")?,
+                CatalogKind::new("productOffering", "ProductOffering", clock.clone())?,
                 store.clone(),
                 registry.clone(),
             ),
             prices: DocumentService::new(
-                CatalogKind::new("productOfferingPrice", "ProductOfferingPrice")?,
+                CatalogKind::new("productOfferingPrice", "ProductOfferingPrice", clock)?,
                 store.clone(),
                 registry.clone(),
             ),
@@ -620,7 +623,7 @@ impl Ordering {
         let mut order: ProductOrder =
             sid_model::strict_attributes(ctx.strict_attributes, || from_value(body))?;
         check_shape(&order)?;
-        let now = Utc::now();
+        let now = self.clock.now();
         order.state = Some(wire("acknowledged")?);
         let acknowledged = wire("acknowledged")?;
         visit_items(&mut order.product_order_item, &mut |item| {
@@ -691,7 +694,7 @@ impl Ordering {
         })?;
         let mut order: ProductOrder =
             sid_model::strict_attributes(ctx.strict_attributes, || from_value(requested))?;
-        let now = Utc::now();
+        let now = self.clock.now();
         stamp_notes(
             ctx,
             previous.note.as_deref().unwrap_or_default(),
@@ -1007,7 +1010,7 @@ impl Ordering {
                         )));
                     }
                 }
-                let now = Utc::now();
+                let now = self.clock.now();
                 // Nothing started: the cancellation is accepted and carried out at once.
                 let at_once = from != OrderState::InProgress;
                 let to = if at_once {
