@@ -818,6 +818,9 @@ async fn an_inbound_interaction_is_on_the_customer_timeline_as_inbound() {
         .get(&item(CUSTOMER, &format!("{customer}/timeline")))
         .await;
     timeline.assert_status(StatusCode::OK, "timeline");
+    // Nothing was cut: the timeline and the view say so, with the bound they apply.
+    assert_eq!(timeline.header("x-related-complete"), Some("true"));
+    assert_eq!(timeline.header("x-related-limit"), Some("1000"));
     let entry = &timeline.body[0];
     assert_eq!(entry["kind"], "interaction", "{}", timeline.text);
     assert_eq!(entry["resourceType"], "PartyInteraction", "{entry}");
@@ -830,6 +833,8 @@ async fn an_inbound_interaction_is_on_the_customer_timeline_as_inbound() {
     );
     let view = app.get(&item(CUSTOMER, &format!("{customer}/view"))).await;
     view.assert_status(StatusCode::OK, "view");
+    assert_eq!(view.body["complete"], true, "{}", view.text);
+    assert_eq!(view.body["relatedLimit"], 1000);
     assert_eq!(
         view.body["interactions"][0]["id"],
         id.as_str(),

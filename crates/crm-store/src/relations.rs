@@ -9,34 +9,80 @@ use crate::Store;
 use crate::error::db_error;
 use crate::sql::Sql;
 
-/// Most related resources one question may gather.
+/// Most related resources a read for people (the 360 view, the timeline) gathers; beyond it
+/// the answer says it is incomplete ([`Related::complete`]).
 pub const MAX_RELATED: u64 = 1000;
 
-/// The `(table, id)` of every stored resource that references any of `target_ids`.
+/// The resources that refer to some targets, as far as a read gathered them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Related {
+    /// `(table, id)` of each, in table and id order.
+    pub resources: Vec<(String, String)>,
+    /// Whether these are all of them (false: [`MAX_RELATED`] were read and there are more).
+    pub complete: bool,
+}
+
+/// The `(table, id)` of every stored resource that references any of `target_ids`, all of
+/// them (for rules that must see each: erasure, a parent's children).
 pub async fn referencing(
     connection: &impl ConnectionTrait,
     target_ids: &[String],
 ) -> TmfResult<Vec<(String, String)>> {
+    Ok(referencing_up_to(connection, target_ids, None)
+        .await?
+        .resources)
+}
+
+/// The first [`MAX_RELATED`] resources that reference any of `target_ids`, saying whether
+/// there are more (for reads shown to people, which must not grow without bound).
+pub async fn referencing_some(
+    connection: &impl ConnectionTrait,
+    target_ids: &[String],
+) -> TmfResult<Related> {
+    referencing_up_to(connection, target_ids, Some(MAX_RELATED)).await
+}
+
+async fn referencing_up_to(
+    connection: &impl ConnectionTrait,
+    target_ids: &[String],
+    limit: Option<u64>,
+) -> TmfResult<Related> {
     if target_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Related {
+            resources: Vec::new(),
+            complete: true,
+        });
     }
     let mut sql = Sql::new(connection.get_database_backend());
     sql.push("SELECT DISTINCT source_table, source_id FROM entity_ref WHERE target_id IN (")
         .bind_list(target_ids.iter().cloned())
-        .push(") ORDER BY source_table, source_id LIMIT ")
-        .bind(i64::try_from(MAX_RELATED).unwrap_or(i64::MAX));
+        .push(") ORDER BY source_table, source_id");
+    if let Some(limit) = limit {
+        // One more than the limit tells whether there are more.
+        sql.push(" LIMIT ")
+            .bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
+    }
     let rows = connection
         .query_all_raw(sql.build())
         .await
         .map_err(db_error)?;
-    rows.iter()
+    let mut resources = rows
+        .iter()
         .map(|row| {
             Ok((
                 row.try_get("", "source_table").map_err(db_error)?,
                 row.try_get("", "source_id").map_err(db_error)?,
             ))
         })
-        .collect()
+        .collect::<TmfResult<Vec<(String, String)>>>()?;
+    let complete = limit.is_none_or(|limit| resources.len() as u64 <= limit);
+    if let Some(limit) = limit {
+        resources.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    Ok(Related {
+        resources,
+        complete,
+    })
 }
 
 /// The documents with these ids in `table`, optionally of the given kinds, newest first.
@@ -70,4 +116,42 @@ pub async fn documents(
         .await
         .map_err(db_error)?;
     rows.iter().map(crate::document::read_body).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+    use sea_orm_migration::MigratorTrait;
+
+    use super::*;
+    use crate::Migrator;
+
+    #[tokio::test]
+    async fn a_bounded_read_says_when_there_are_more_and_rules_see_them_all() {
+        let db = Database::connect("sqlite::memory:").await.expect("sqlite");
+        Migrator::up(&db, None).await.expect("migrations");
+        let rows: Vec<String> = (0..5)
+            .map(|i| format!("('party_interaction', 'i{i}', 'relatedParty[0]', 'customer', 'c1')"))
+            .collect();
+        db.execute_unprepared(&format!(
+            "INSERT INTO entity_ref (source_table, source_id, path, target_table, target_id) VALUES {}",
+            rows.join(", ")
+        ))
+        .await
+        .expect("rows");
+        let target = ["c1".to_owned()];
+        let all = referencing(&db, &target).await.expect("all");
+        assert_eq!(all.len(), 5);
+        let three = referencing_up_to(&db, &target, Some(3))
+            .await
+            .expect("three");
+        assert_eq!(three.resources.len(), 3);
+        assert!(!three.complete, "there are more than three");
+        let five = referencing_up_to(&db, &target, Some(5))
+            .await
+            .expect("five");
+        assert!(five.complete, "exactly the limit is complete");
+        let none = referencing_some(&db, &[]).await.expect("none");
+        assert!(none.complete && none.resources.is_empty());
+    }
 }

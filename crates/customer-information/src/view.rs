@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -78,8 +79,9 @@ impl ViewContributor for ReferencingSection {
 
     async fn contribute(&self, _ctx: &RequestContext, subject: &ViewSubject) -> TmfResult<Value> {
         let related =
-            crm_store::relations::referencing(self.store.connection(), &subject.ids()).await?;
+            crm_store::relations::referencing_some(self.store.connection(), &subject.ids()).await?;
         let ids: Vec<String> = related
+            .resources
             .into_iter()
             .filter(|(table, _)| table == self.table)
             .map(|(_, id)| id)
@@ -256,6 +258,15 @@ async fn customer_view(
             contributor.contribute(&ctx, &subject).await?,
         );
     }
+    // The sections hold at most `MAX_RELATED` related resources: say so when there are more,
+    // rather than cut silently (each resource's own list, filtered by the customer, has all).
+    let related =
+        crm_store::relations::referencing_some(state.store.connection(), &subject.ids()).await?;
+    view.insert("complete".into(), Value::Bool(related.complete));
+    view.insert(
+        "relatedLimit".into(),
+        Value::from(crm_store::relations::MAX_RELATED),
+    );
     view.insert("@type".into(), Value::String("CustomerView".into()));
     let mut view = Value::Object(view);
     tmf_apis::link_references(&mut view, &state.config.links, &base);
@@ -280,8 +291,9 @@ async fn timeline(
         (CUSTOMER.table.to_owned(), subject.customer_id.clone()),
         (INDIVIDUAL.table.to_owned(), subject.party_id.clone()),
     ];
-    resources
-        .extend(crm_store::relations::referencing(state.store.connection(), &subject.ids()).await?);
+    let related =
+        crm_store::relations::referencing_some(state.store.connection(), &subject.ids()).await?;
+    resources.extend(related.resources);
     let page = crm_store::history_of(
         state.store.connection(),
         &resources,
@@ -305,5 +317,17 @@ async fn timeline(
             entry
         })
         .collect();
-    Ok(tmf_apis::list_response(items, page.total))
+    let mut response = tmf_apis::list_response(items, page.total);
+    // The timeline reads the history of at most `MAX_RELATED` related resources: a header
+    // says when there were more (their history is in each one's `/history`).
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-related-limit",
+        HeaderValue::from(crm_store::relations::MAX_RELATED),
+    );
+    headers.insert(
+        "x-related-complete",
+        HeaderValue::from_static(if related.complete { "true" } else { "false" }),
+    );
+    Ok(response)
 }
