@@ -1789,6 +1789,26 @@ async fn dates_and_texts_the_database_may_refuse_never_give_a_5xx() {
         let uri = format!("{path}?{query}");
         let response = app.get(&uri).await;
         problems.extend(hostile_outcome(&uri, &response));
+        // A value the database refuses is named in our words, never the database's.
+        if response.status.is_client_error()
+            && let Some(message) = response.body["message"].as_str()
+            && message.contains("database")
+        {
+            assert!(message.contains("SQLSTATE"), "{uri}: {message}");
+        }
+    }
+    // Storing one: a NUL character PostgreSQL's JSONB cannot hold, named without its text.
+    let stored = app
+        .post(ORGANIZATION, &json!({"tradingName": "Null\u{0}Corp"}))
+        .await;
+    if crm_tests::on_postgres() {
+        let message = stored.assert_tmf_error(422);
+        assert!(
+            message.contains("SQLSTATE") && !message.contains("unsupported Unicode"),
+            "{message}"
+        );
+    } else {
+        assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

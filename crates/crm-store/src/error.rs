@@ -36,10 +36,6 @@ fn sqlstate(error: &DbErr) -> Option<String> {
         .map(|c| c.into_owned())
 }
 
-fn database_message(error: &DbErr) -> Option<String> {
-    database_error(error).map(|e| e.message().to_owned())
-}
-
 /// Why a database error is worth retrying, when it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transient {
@@ -159,13 +155,28 @@ pub fn db_error(error: DbErr) -> TmfError {
     // regular expression, a NUL character, a date out of range).
     let is_postgres = database_error(&error)
         .is_some_and(|e| e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_none());
-    if is_postgres && sqlstate(&error).is_some_and(|code| code.starts_with("22")) {
+    if is_postgres && let Some(code) = sqlstate(&error).filter(|code| code.starts_with("22")) {
+        // The database's own text stays in the log: it may quote stored values.
+        tracing::debug!(error = %error, "a value the database refused");
         return TmfError::invalid_value(format!(
-            "a value is not acceptable: {}",
-            database_message(&error).unwrap_or_default()
+            "a value is not acceptable to the database: {} (SQLSTATE {code})",
+            data_exception(&code)
         ));
     }
     TmfError::internal(error)
+}
+
+/// What a class-22 data exception means, in our words (never the database's text).
+fn data_exception(code: &str) -> &'static str {
+    match code {
+        "22P05" | "22021" => "a text holds a character the database cannot store (such as U+0000)",
+        "2201B" => "a regular expression the database cannot read",
+        "22007" | "22008" => "a date or time out of the range the database holds",
+        "22003" => "a number out of the range the database holds",
+        "22P02" => "a value that is not of the attribute's type",
+        "22001" => "a text longer than the database holds",
+        _ => "a value of the wrong form",
+    }
 }
 
 /// Like [`db_error`], for list queries: a value the database refuses came from the query
@@ -297,6 +308,11 @@ mod tests {
     fn client_mistakes_and_bugs_are_not_retryable() {
         let invalid = db_error(pg("22P02"));
         assert_eq!(invalid.code, ErrorCode::InvalidValue);
+        assert!(
+            invalid.message.contains("22P02") && !invalid.message.contains("a database error"),
+            "our words, not the database's: {}",
+            invalid.message
+        );
         for error in [
             pg("42P01"),
             pg("23503"),
