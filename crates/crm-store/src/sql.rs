@@ -142,6 +142,17 @@ fn json_array_source(backend: DbBackend, base: &str, segments: &[&str]) -> Strin
     }
 }
 
+/// The expression a filter or sort on the attribute at `segments` (none a list) of `base`
+/// compares: the scalar, typed as the attribute compares (an index must be on exactly this).
+pub(crate) fn typed_scalar(
+    backend: DbBackend,
+    base: &str,
+    segments: &[&str],
+    field_type: FieldType,
+) -> String {
+    typed(backend, field_type, &json_scalar(backend, base, segments))
+}
+
 /// Wraps a leaf expression so that it compares with the attribute's type.
 fn typed(backend: DbBackend, field_type: FieldType, expression: &str) -> String {
     match (backend, field_type) {
@@ -623,11 +634,7 @@ fn push_comparison(sql: &mut Sql, left: &str, clause: &Clause, op: Op) {
 /// The ORDER BY expression of an attribute (never crossing a list).
 fn sort_expression(backend: DbBackend, body: &str, path: &FieldPath) -> String {
     let names: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
-    typed(
-        backend,
-        path.field_type,
-        &json_scalar(backend, body, &names),
-    )
+    typed_scalar(backend, body, &names, path.field_type)
 }
 
 /// Appends ` WHERE …` for the kind and all clauses of `query`.

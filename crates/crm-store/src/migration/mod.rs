@@ -17,6 +17,7 @@ mod m20261124_000009_ordering;
 mod m20261125_000010_trouble_ticket;
 mod m20261125_000011_customer_search;
 mod m20261126_000012_inherited_keys;
+mod m20261201_000013_typed_date_index;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_trouble_ticket::Migration),
             Box::new(m20261125_000011_customer_search::Migration),
             Box::new(m20261126_000012_inherited_keys::Migration),
+            Box::new(m20261201_000013_typed_date_index::Migration),
         ]
     }
 }
