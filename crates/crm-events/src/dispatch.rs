@@ -566,15 +566,10 @@ impl Dispatcher {
         let cutoff = Utc::now().timestamp_micros().saturating_sub(
             i64::from(self.inner.settings.retention_days).saturating_mul(86_400_000_000),
         );
-        let connection = self.inner.store.connection();
         let mut deliveries = Sql::new(backend);
         deliveries
             .push("DELETE FROM event_delivery WHERE status = 'delivered' AND updated_at < ")
             .bind(cutoff);
-        connection
-            .execute_raw(deliveries.build())
-            .await
-            .map_err(db_error)?;
         let mut events = Sql::new(backend);
         events
             .push("DELETE FROM event_outbox WHERE fanned_out = 1 AND created_at < ")
@@ -582,11 +577,17 @@ impl Dispatcher {
             .push(
                 " AND NOT EXISTS (SELECT 1 FROM event_delivery d WHERE d.seq = event_outbox.seq)",
             );
-        connection
-            .execute_raw(events.build())
+        // Through the store's write path, so on SQLite it queues with every other writer.
+        self.inner
+            .store
+            .write(async |txn| {
+                txn.execute_raw(deliveries.build())
+                    .await
+                    .map_err(db_error)?;
+                txn.execute_raw(events.build()).await.map_err(db_error)?;
+                Ok(())
+            })
             .await
-            .map_err(db_error)?;
-        Ok(())
     }
 }
 

@@ -323,10 +323,8 @@ async fn redeliver(
     let result = hub
         .state
         .store
-        .connection()
-        .execute_raw(update.build())
-        .await
-        .map_err(db_error)?;
+        .write(async |txn| txn.execute_raw(update.build()).await.map_err(db_error))
+        .await?;
     hub.state.store.events().notify();
     tracing::info!(subscription = %id, by = %ctx.actor.subject, count = result.rows_affected(), "dead letters redelivered");
     Ok(Json(json!({

@@ -75,10 +75,8 @@ pub(crate) async fn insert(
         .bind(Utc::now().timestamp_micros())
         .push(")");
     store
-        .connection()
-        .execute_raw(sql.build())
-        .await
-        .map_err(db_error)?;
+        .write(async |txn| txn.execute_raw(sql.build()).await.map_err(db_error))
+        .await?;
     Ok(())
 }
 
@@ -95,10 +93,8 @@ pub(crate) async fn ensure_bus(store: &Store, callback: Option<&str>) -> TmfResu
                 .push(" WHERE id = ")
                 .bind(BUS_SUBSCRIPTION);
             store
-                .connection()
-                .execute_raw(sql.build())
-                .await
-                .map_err(db_error)?;
+                .write(async |txn| txn.execute_raw(sql.build()).await.map_err(db_error))
+                .await?;
             Ok(())
         }
         (None, Some(callback)) => {

@@ -4,7 +4,7 @@
 //! It writes exactly what the services write except history (a bulk load is not a change
 //! anyone made); callers must build valid documents (the seeder builds them from typed models).
 
-use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 use serde_json::Value as Json;
 
 use crate::sql::Sql;
@@ -35,7 +35,11 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
         return Err(StoreError::Config(format!("not a table name: {table}")));
     }
     let backend = store.backend();
-    let txn = store.connection().begin().await.map_err(failed)?;
+    // The store's write transaction: on SQLite it queues with every other writer.
+    let txn = store
+        .begin()
+        .await
+        .map_err(|e| StoreError::Migration(format!("bulk load into {table}: {}", e.message)))?;
     let now = chrono::Utc::now().timestamp_micros();
     for chunk in rows.chunks(CHUNK) {
         let mut sql = Sql::new(backend);

@@ -228,3 +228,65 @@ impl Store {
         let _ = self.db.close().await;
     }
 }
+
+#[cfg(test)]
+mod tidy {
+    use std::path::{Path, PathBuf};
+
+    /// Every `.rs` file below `dir`.
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// All writes go through `Store::begin`/`Store::write`, so that on SQLite they queue in
+    /// the process: no crate writes through the raw connection (only the store's own
+    /// connection code and migrations, which run before serving, may).
+    #[test]
+    fn no_write_bypasses_the_store_s_write_path() {
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        sources(&crates, &mut files);
+        let mut bypasses = Vec::new();
+        for file in files {
+            let text = file.to_string_lossy().replace('\\', "/");
+            if text.contains("/migration/")
+                || text.ends_with("crm-store/src/db.rs")
+                || text.contains("/crm-bench/")
+            {
+                continue;
+            }
+            let source = std::fs::read_to_string(&file).expect("readable");
+            let lines: Vec<&str> = source.lines().map(str::trim).collect();
+            // A `connection` variable is the raw one where the file binds it so.
+            let bound_raw = lines
+                .iter()
+                .any(|l| l.starts_with("let connection") && l.contains(".connection()"));
+            for (i, line) in lines.iter().enumerate() {
+                // A write whose receiver is the raw connection: `….connection()` or a
+                // `connection` variable, on the same line or ending the one before.
+                let writes = ["execute_raw(", "execute_unprepared(", ".begin()"]
+                    .iter()
+                    .any(|write| line.contains(write));
+                let previous = if i > 0 { lines[i - 1] } else { "" };
+                let receiver = previous.ends_with("connection()")
+                    || line.contains("connection().")
+                    || (bound_raw
+                        && (previous.ends_with("connection") || line.contains("connection.")));
+                if writes && receiver && !line.starts_with("//") {
+                    bypasses.push(format!("{}:{}", file.display(), i + 1));
+                }
+            }
+        }
+        assert!(
+            bypasses.is_empty(),
+            "writes outside the store's write path: {bypasses:?}"
+        );
+    }
+}
