@@ -45,8 +45,8 @@ struct ApiHub {
 }
 
 /// `EventSubscriptionInput`, plus the write-only `secret` (extension) that deliveries are
-/// signed with.
-#[derive(Debug, Deserialize)]
+/// signed with. Its `Debug` never shows the secret.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SubscriptionInput {
     callback: String,
@@ -54,6 +54,16 @@ struct SubscriptionInput {
     query: Option<String>,
     #[serde(default)]
     secret: Option<String>,
+}
+
+impl std::fmt::Debug for SubscriptionInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubscriptionInput")
+            .field("callback", &self.callback)
+            .field("query", &self.query)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// The hub routes of every API the resources belong to.

@@ -13,8 +13,8 @@ use crm_store::db_error;
 /// (NATS JetStream) with the same guarantees as a listener.
 pub const BUS_SUBSCRIPTION: &str = "event-bus";
 
-/// A listener registered on an API's hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A listener registered on an API's hub. Its `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// Its id.
     pub id: String,
@@ -26,6 +26,18 @@ pub struct Subscription {
     pub query: Option<String>,
     /// The key deliveries are signed with (HMAC-SHA256), if any. Never shown.
     pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .field("api", &self.api)
+            .field("callback", &self.callback)
+            .field("query", &self.query)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl Subscription {
@@ -163,4 +175,23 @@ pub(crate) async fn delete(store: &Store, api: &str, id: &str) -> TmfResult<bool
     }
     .await;
     crm_store::finish(txn, outcome).await
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::Subscription;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let subscription = Subscription {
+            id: "s1".into(),
+            api: "/tmf-api/party/v4/".into(),
+            callback: "https://listener.example/cb".into(),
+            query: None,
+            secret: Some("a-very-long-shared-secret".into()),
+        };
+        let shown = format!("{subscription:?}");
+        assert!(!shown.contains("a-very-long-shared-secret"), "{shown}");
+        assert!(shown.contains("[redacted]") && shown.contains("listener.example"));
+    }
 }
