@@ -332,6 +332,31 @@ impl TestApp {
         .expect("mint a token")
     }
 
+    /// Sends `method uri` with `headers` and, if given, a JSON `body` (a merge patch on
+    /// `PATCH`), as the test administrator.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let content_type = if method == Method::PATCH {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        if body.is_some() {
+            builder = builder.header("content-type", content_type);
+        }
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        self.send(builder.body(body).expect("a request")).await
+    }
+
     /// Sends a request as is, without adding a token.
     pub async fn send_anonymous(&self, request: Request<Body>) -> TestResponse {
         self.dispatch(request).await

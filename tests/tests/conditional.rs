@@ -2,8 +2,7 @@
 //! `PATCH` and `DELETE` (412 on a mismatch, 428 without one when the server requires it);
 //! `If-None-Match` on retrieve (304); and concurrent read-modify-write that loses nothing.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use crm_tests::{CUSTOMER, INDIVIDUAL, TestApp, TestResponse, item};
 use serde_json::{Value, json};
 
@@ -18,17 +17,7 @@ async fn send(
     headers: &[(&str, &str)],
     body: Option<&Value>,
 ) -> TestResponse {
-    let mut request = Request::builder().method(method).uri(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = match body {
-        Some(body) => request
-            .header("content-type", MERGE)
-            .body(Body::from(body.to_string())),
-        None => request.body(Body::empty()),
-    };
-    app.send(request.expect("a request")).await
+    app.send_with(method, uri, headers, body).await
 }
 
 fn etag(response: &TestResponse) -> String {

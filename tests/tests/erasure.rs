@@ -8,8 +8,7 @@
 //! history, events, search keys, references). What erasure keeps (ids, references, states,
 //! dates, amounts, the kinds' non-personal classifications) is still there.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use crm_tests::{CUSTOMER, INDIVIDUAL, ORGANIZATION, PARTY_ROLE, TestApp, TestResponse};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
@@ -62,21 +61,13 @@ async fn send(
     body: Option<&Value>,
     reason: &str,
 ) -> TestResponse {
-    let content_type = if method == Method::PATCH {
-        "application/merge-patch+json"
-    } else {
-        "application/json"
-    };
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", "crm.test")
-        .header("x-reason", reason);
-    if body.is_some() {
-        builder = builder.header("content-type", content_type);
-    }
-    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    app.send(builder.body(body).expect("request")).await
+    app.send_with(
+        method,
+        uri,
+        &[("host", "crm.test"), ("x-reason", reason)],
+        body,
+    )
+    .await
 }
 
 /// Creates a resource with an `X-Reason`; returns its id.

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
+use crate::load::memory;
+
 /// What the probe needs.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IdleArgs {
@@ -188,19 +190,6 @@ async fn slow(stream: TcpStream, line: Duration, limit: Duration) -> End {
         end = closed_after(&stream, started, limit) => end,
         () = trickle => End::Failed("unreachable".into()),
     }
-}
-
-/// The server's resident memory, KiB: (current, peak), from `/proc`.
-fn memory(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let read = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-    };
-    Some((read("VmRSS:")?, read("VmHWM:")?))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -196,18 +196,17 @@ async fn bare_axum(body: Arc<Vec<u8>>) -> anyhow::Result<String> {
     Ok(format!("http://{address}"))
 }
 
-/// The server's memory, from `/proc`: peak and current resident set, MiB.
-fn memory(pid: u32) -> Option<(f64, f64)> {
+/// The server's resident memory, KiB: (current, peak), from `/proc`.
+pub(crate) fn memory(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let read = |key: &str| {
         status
             .lines()
             .find(|l| l.starts_with(key))
             .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
+            .and_then(|kb| kb.parse::<u64>().ok())
     };
-    Some((read("VmHWM:")?, read("VmRSS:")?))
+    Some((read("VmRSS:")?, read("VmHWM:")?))
 }
 
 fn row(outcome: &Outcome, baseline: Option<&Outcome>) -> String {
@@ -430,7 +429,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<Vec<Outcome>> {
     }
     if let Some(pid) = args.server_pid {
         match memory(pid) {
-            Some((peak, now)) => println!("\nserver memory: peak {peak:.0} MiB, now {now:.0} MiB"),
+            Some((now, peak)) => println!(
+                "\nserver memory: peak {} MiB, now {} MiB",
+                (peak + 512) / 1024,
+                (now + 512) / 1024
+            ),
             None => println!("\nserver memory: process {pid} not readable"),
         }
     }

@@ -1113,20 +1113,12 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         })
     }
 
-    async fn retrieve(&self, _ctx: &RequestContext, id: &str) -> TmfResult<Json> {
-        self.load(self.store.connection(), id, false)
-            .await?
-            .map(|(body, _)| body)
-            .ok_or_else(|| self.not_found(id))
+    async fn retrieve(&self, ctx: &RequestContext, id: &str) -> TmfResult<Json> {
+        Ok(self.retrieve_versioned(ctx, id).await?.document)
     }
 
     async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        self.store
-            .write(async |txn| {
-                let (document, _) = self.update(txn, ctx, id, patch, &ctx.if_match).await?;
-                Ok(document)
-            })
-            .await
+        Ok(self.patch_versioned(ctx, id, patch).await?.document)
     }
 
     async fn delete(&self, ctx: &RequestContext, id: &str) -> TmfResult<()> {
