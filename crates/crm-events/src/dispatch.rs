@@ -21,7 +21,7 @@ use crm_store::sql::Sql;
 use crm_store::{DatabaseTransaction, Store, db_error};
 use futures_util::StreamExt;
 use rand::Rng;
-use sea_orm::{ConnectionTrait, DbBackend};
+use crm_store::{ConnectionTrait, DbBackend};
 use serde_json::Value;
 use tmf_apis::{ResourceDescriptor, TmfError, TmfResult};
 use tokio::sync::{Notify, OnceCell, watch};

@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
 use crm_store::sql::Sql;
 use crm_store::{Store, db_error};
-use sea_orm::ConnectionTrait;
+use crm_store::ConnectionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tmf_apis::body::{RawBody, from_value, parse_json, require_json};

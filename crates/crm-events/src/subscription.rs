@@ -3,7 +3,7 @@
 use chrono::Utc;
 use crm_store::Store;
 use crm_store::sql::Sql;
-use sea_orm::ConnectionTrait;
+use crm_store::ConnectionTrait;
 use serde_json::{Value, json};
 use tmf_apis::{TmfError, TmfResult};
 
@@ -54,7 +54,7 @@ impl Subscription {
     }
 }
 
-fn from_row(row: &sea_orm::QueryResult) -> TmfResult<Subscription> {
+fn from_row(row: &crm_store::QueryResult) -> TmfResult<Subscription> {
     Ok(Subscription {
         id: row.try_get("", "id").map_err(db_error)?,
         api: row.try_get("", "api").map_err(db_error)?,
