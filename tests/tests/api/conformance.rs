@@ -35,120 +35,73 @@ const SPEC_FILES: [&str; 9] = [
 const MERGE: &str = "application/merge-patch+json";
 const JSON_PATCH: &str = "application/json-patch+json";
 
-/// One implemented resource: where it is served, its type, and the spec defining it.
+/// The resources under test, by type name, with the spec file defining each. The list of
+/// resources is the application's own (its registered descriptors); this only says where
+/// each is specified, and `every_registered_resource_has_a_conformance_entry` fails naming
+/// any registered resource missing here and any entry nothing registers.
+const SPECS: [(&str, &str); 21] = [
+    ("Individual", TMF632),
+    ("Organization", TMF632),
+    ("Customer", TMF629),
+    ("PartyRole", TMF669),
+    ("PartyAccount", TMF666),
+    ("BillingAccount", TMF666),
+    ("SettlementAccount", TMF666),
+    ("FinancialAccount", TMF666),
+    ("BillingCycleSpecification", TMF666),
+    ("BillFormat", TMF666),
+    ("BillPresentationMedia", TMF666),
+    ("PartyInteraction", TMF683),
+    ("Catalog", TMF620),
+    ("Category", TMF620),
+    ("ProductSpecification", TMF620),
+    ("ProductOffering", TMF620),
+    ("ProductOfferingPrice", TMF620),
+    ("ProductOrder", TMF622),
+    ("CancelProductOrder", TMF622),
+    ("Product", TMF637),
+    ("TroubleTicket", TMF621),
+];
+
+/// One registered resource: where it is served, its type, and the spec defining it.
 struct Resource {
-    path: &'static str,
+    path: String,
     type_name: &'static str,
     spec: &'static str,
 }
 
-const RESOURCES: [Resource; 21] = [
-    Resource {
-        path: INDIVIDUAL,
-        type_name: "Individual",
-        spec: TMF632,
-    },
-    Resource {
-        path: ORGANIZATION,
-        type_name: "Organization",
-        spec: TMF632,
-    },
-    Resource {
-        path: CUSTOMER,
-        type_name: "Customer",
-        spec: TMF629,
-    },
-    Resource {
-        path: PARTY_ROLE,
-        type_name: "PartyRole",
-        spec: TMF669,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/partyAccount",
-        type_name: "PartyAccount",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/billingAccount",
-        type_name: "BillingAccount",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/settlementAccount",
-        type_name: "SettlementAccount",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/financialAccount",
-        type_name: "FinancialAccount",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/billingCycleSpecification",
-        type_name: "BillingCycleSpecification",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/billFormat",
-        type_name: "BillFormat",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/accountManagement/v4/billPresentationMedia",
-        type_name: "BillPresentationMedia",
-        spec: TMF666,
-    },
-    Resource {
-        path: "/tmf-api/partyInteraction/v4/partyInteraction",
-        type_name: "PartyInteraction",
-        spec: TMF683,
-    },
-    Resource {
-        path: "/tmf-api/productCatalogManagement/v4/catalog",
-        type_name: "Catalog",
-        spec: TMF620,
-    },
-    Resource {
-        path: "/tmf-api/productCatalogManagement/v4/category",
-        type_name: "Category",
-        spec: TMF620,
-    },
-    Resource {
-        path: "/tmf-api/productCatalogManagement/v4/productSpecification",
-        type_name: "ProductSpecification",
-        spec: TMF620,
-    },
-    Resource {
-        path: "/tmf-api/productCatalogManagement/v4/productOffering",
-        type_name: "ProductOffering",
-        spec: TMF620,
-    },
-    Resource {
-        path: "/tmf-api/productCatalogManagement/v4/productOfferingPrice",
-        type_name: "ProductOfferingPrice",
-        spec: TMF620,
-    },
-    Resource {
-        path: "/tmf-api/productOrderingManagement/v4/productOrder",
-        type_name: "ProductOrder",
-        spec: TMF622,
-    },
-    Resource {
-        path: "/tmf-api/productOrderingManagement/v4/cancelProductOrder",
-        type_name: "CancelProductOrder",
-        spec: TMF622,
-    },
-    Resource {
-        path: "/tmf-api/productInventory/v4/product",
-        type_name: "Product",
-        spec: TMF637,
-    },
-    Resource {
-        path: "/tmf-api/troubleTicket/v4/troubleTicket",
-        type_name: "TroubleTicket",
-        spec: TMF621,
-    },
-];
+/// The spec file of the resource type `type_name`, if it has a conformance entry.
+fn spec_of(type_name: &str) -> Option<&'static str> {
+    SPECS
+        .iter()
+        .find(|(name, _)| *name == type_name)
+        .map(|(_, file)| *file)
+}
+
+/// Every resource `app` registers, in registration order, with its spec file.
+fn resources(app: &TestApp) -> Vec<Resource> {
+    app.descriptors
+        .iter()
+        .map(|descriptor| Resource {
+            path: descriptor.collection_path(),
+            type_name: descriptor.type_name,
+            spec: spec_of(descriptor.type_name).unwrap_or_else(|| {
+                panic!(
+                    "{} is registered but has no conformance entry in SPECS",
+                    descriptor.type_name
+                )
+            }),
+        })
+        .collect()
+}
+
+/// The registered resource of type `type_name`.
+fn resource(app: &TestApp, type_name: &str) -> Resource {
+    resources(app)
+        .into_iter()
+        .find(|r| r.type_name == type_name)
+        .unwrap_or_else(|| panic!("{type_name} is not registered"))
+}
 
 // ---------------------------------------------------------------------------------------
 // Specs and validators
@@ -573,12 +526,12 @@ async fn check_strict_refusal(resource: &Resource, payload: &Value) {
         if name == "vendorNested" && !nested {
             continue;
         }
-        let refused = strict.post(resource.path, body).await;
+        let refused = strict.post(&resource.path, body).await;
         let message = refused.assert_tmf_error(400);
         assert!(message.contains(name), "strict: {name} named: {message}");
     }
     assert_eq!(
-        strict.total(resource.path).await,
+        strict.total(&resource.path).await,
         0,
         "strict: nothing stored"
     );
@@ -602,7 +555,7 @@ async fn check_operations(
     let payload = &with_extensions(payload, &tag);
     check_strict_refusal(resource, payload).await;
 
-    let created = app.post(resource.path, payload).await;
+    let created = app.post(&resource.path, payload).await;
     assert_status(&created, StatusCode::CREATED, "create");
     assert_conforms(file, def, &created.body, "create (201)");
     assert_echoes(payload, &created.body, "create");
@@ -615,7 +568,7 @@ async fn check_operations(
     );
     assert_eq!(created.body["@type"], def, "@type");
 
-    let retrieved = app.get(&item(resource.path, &id)).await;
+    let retrieved = app.get(&item(&resource.path, &id)).await;
     assert_status(&retrieved, StatusCode::OK, "retrieve");
     assert_conforms(file, def, &retrieved.body, "retrieve (200)");
     assert_eq!(
@@ -626,7 +579,7 @@ async fn check_operations(
     let projected = app
         .get(&format!(
             "{}?fields={}",
-            item(resource.path, &id),
+            item(&resource.path, &id),
             fields.join(",")
         ))
         .await;
@@ -661,7 +614,7 @@ async fn check_operations(
     );
     // Naming no attribute of the resource still gives a valid representation.
     let unknown = app
-        .get(&format!("{}?fields=__main__", item(resource.path, &id)))
+        .get(&format!("{}?fields=__main__", item(&resource.path, &id)))
         .await;
     assert_status(&unknown, StatusCode::OK, "retrieve with fields=__main__");
     assert_conforms(
@@ -682,7 +635,7 @@ async fn check_operations(
         "the filter on vendorExt.tag finds exactly the resource"
     );
     let projected = app
-        .get(&format!("{}?fields=vendorExt", item(resource.path, &id)))
+        .get(&format!("{}?fields=vendorExt", item(&resource.path, &id)))
         .await;
     assert_eq!(
         projected.body["vendorExt"], payload["vendorExt"],
@@ -690,7 +643,7 @@ async fn check_operations(
     );
 
     // Each test creates more than one resource of the kind: the list has several elements.
-    let listed = app.get(resource.path).await;
+    let listed = app.get(&resource.path).await;
     assert_status(&listed, StatusCode::OK, "list");
     let items = listed.body.as_array().expect("a list is a JSON array");
     assert!(
@@ -711,7 +664,7 @@ async fn check_operations(
     );
 
     let listed = app
-        .get(&format!("{}?fields={}", resource.path, fields.join(",")))
+        .get(&format!("{}?fields={}", &resource.path, fields.join(",")))
         .await;
     assert_status(&listed, StatusCode::OK, "list with fields");
     let items = listed.body.as_array().expect("a list is a JSON array");
@@ -731,7 +684,7 @@ async fn check_operations(
         merge_patch["vendorPatch"] = json!({"media": media_type});
         let merge_patch = &merge_patch;
         let patched = app
-            .patch(&item(resource.path, &id), media_type, merge_patch)
+            .patch(&item(&resource.path, &id), media_type, merge_patch)
             .await;
         assert_status(&patched, StatusCode::OK, &format!("patch ({media_type})"));
         assert_conforms(
@@ -756,7 +709,7 @@ async fn check_operations(
             json!({"media": media_type}),
             "an extension attribute set by a {media_type} patch"
         );
-        let after = app.get(&item(resource.path, &id)).await;
+        let after = app.get(&item(&resource.path, &id)).await;
         assert_eq!(
             after.body, patched.body,
             "patch returns the stored resource"
@@ -769,12 +722,12 @@ async fn check_operations(
         .expect("a JSON Patch is a list")
         .push(json!({"op": "add", "path": "/vendorJsonPatch", "value": [1, "two"]}));
     let patched = app
-        .patch(&item(resource.path, &id), JSON_PATCH, &json_patch)
+        .patch(&item(&resource.path, &id), JSON_PATCH, &json_patch)
         .await;
     assert_status(&patched, StatusCode::OK, "patch (json-patch)");
     assert_conforms(file, def, &patched.body, "patch with JSON Patch (200)");
     assert_eq!(patched.body["id"], id.as_str());
-    let after = app.get(&item(resource.path, &id)).await;
+    let after = app.get(&item(&resource.path, &id)).await;
     assert_eq!(
         after.body, patched.body,
         "JSON Patch returns the stored resource"
@@ -787,7 +740,7 @@ async fn check_operations(
 
     // The history records the extension attributes like any other.
     let history = app
-        .get(&format!("{}/history", item(resource.path, &id)))
+        .get(&format!("{}/history", item(&resource.path, &id)))
         .await;
     assert_status(&history, StatusCode::OK, "history");
     let recorded = |attribute: &str| -> Vec<Value> {
@@ -827,7 +780,7 @@ async fn individual_operations_conform_to_tmf632() {
     app.individual("Charles", "Babbage").await;
     let id = check_operations(
         &app,
-        &RESOURCES[0],
+        &resource(&app, "Individual"),
         &individual_payload(&employer),
         &[
             "givenName",
@@ -863,7 +816,7 @@ async fn organization_operations_conform_to_tmf632() {
     let director = app.individual("Charles", "Babbage").await;
     let id = check_operations(
         &app,
-        &RESOURCES[1],
+        &resource(&app, "Organization"),
         &organization_payload(&parent, &child, &director),
         &[
             "tradingName",
@@ -903,7 +856,7 @@ async fn customer_operations_conform_to_tmf629() {
     // conforms to it only if it keeps it.
     let id = check_operations(
         &app,
-        &RESOURCES[2],
+        &resource(&app, "Customer"),
         &payload,
         &["name", "status", "engagedParty", "validFor"],
         &json!({"statusReason": null, "status": "active",
@@ -933,7 +886,7 @@ async fn party_role_operations_conform_to_tmf669() {
     app.post(PARTY_ROLE, &json!({"name": "Supplier"})).await;
     let id = check_operations(
         &app,
-        &RESOURCES[3],
+        &resource(&app, "PartyRole"),
         &payload,
         &["name", "status", "engagedParty", "contactMedium"],
         &json!({"statusReason": null, "status": "active", "engagedParty": {"name": "Reseller"}}),
@@ -954,15 +907,18 @@ async fn minimal_resources_conform_too() {
     let app = TestApp::new().await;
     let party = app.individual("Min", "Imal").await;
     for (resource, body) in [
-        (&RESOURCES[0], json!({"givenName": "A", "familyName": "B"})),
-        (&RESOURCES[1], json!({"tradingName": "T"})),
         (
-            &RESOURCES[2],
+            &resource(&app, "Individual"),
+            json!({"givenName": "A", "familyName": "B"}),
+        ),
+        (&resource(&app, "Organization"), json!({"tradingName": "T"})),
+        (
+            &resource(&app, "Customer"),
             json!({"name": "C", "engagedParty": {"id": party, "@referredType": "Individual"}}),
         ),
-        (&RESOURCES[3], json!({"name": "R"})),
+        (&resource(&app, "PartyRole"), json!({"name": "R"})),
     ] {
-        let created = app.post(resource.path, &body).await;
+        let created = app.post(&resource.path, &body).await;
         assert_status(&created, StatusCode::CREATED, resource.type_name);
         assert_conforms(
             resource.spec,
@@ -1004,22 +960,30 @@ async fn error_responses_conform_to_the_error_definition() {
 
     let existing: [(&Resource, &str, Value); 4] = [
         (
-            &RESOURCES[0],
+            &resource(&app, "Individual"),
             party.as_str(),
             json!({"givenName": "X", "familyName": "Y"}),
         ),
-        (&RESOURCES[1], company.as_str(), json!({"tradingName": "X"})),
         (
-            &RESOURCES[2],
+            &resource(&app, "Organization"),
+            company.as_str(),
+            json!({"tradingName": "X"}),
+        ),
+        (
+            &resource(&app, "Customer"),
             customer.as_str(),
             json!({"name": "X", "engagedParty": {"id": party, "@referredType": "Individual"}}),
         ),
-        (&RESOURCES[3], role.as_str(), json!({"name": "X"})),
+        (
+            &resource(&app, "PartyRole"),
+            role.as_str(),
+            json!({"name": "X"}),
+        ),
     ];
     for (resource, id, valid) in existing {
         let file = resource.spec;
         let name = resource.type_name;
-        let unknown = item(resource.path, "00000000-0000-0000-0000-000000000000");
+        let unknown = item(&resource.path, "00000000-0000-0000-0000-000000000000");
 
         let r = app.get(&unknown).await;
         assert_error_conforms(&r, 404, file, &format!("{name}: retrieve unknown id"));
@@ -1033,7 +997,7 @@ async fn error_responses_conform_to_the_error_definition() {
         let r = app
             .raw(
                 Method::POST,
-                resource.path,
+                &resource.path,
                 Some("application/json"),
                 "{\"broken\": ",
             )
@@ -1044,42 +1008,42 @@ async fn error_responses_conform_to_the_error_definition() {
             .await;
         assert_error_conforms(&r, 400, file, &format!("{name}: bad filter"));
         let r = app
-            .patch(&item(resource.path, id), MERGE, &json!({"id": "other"}))
+            .patch(&item(&resource.path, id), MERGE, &json!({"id": "other"}))
             .await;
         assert_error_conforms(&r, 400, file, &format!("{name}: patch changing id"));
 
         let mut dangling = valid.clone();
         dangling["relatedParty"] = json!([{"id": "missing-party", "@referredType": "Individual"}]);
-        let r = app.post(resource.path, &dangling).await;
+        let r = app.post(&resource.path, &dangling).await;
         assert_error_conforms(&r, 422, file, &format!("{name}: dangling relatedParty"));
         let r = app
             .patch(
-                &item(resource.path, id),
+                &item(&resource.path, id),
                 JSON_PATCH,
                 &json!([{"op": "test", "path": "/id", "value": "not-this-one"}]),
             )
             .await;
         assert_error_conforms(&r, 422, file, &format!("{name}: failing JSON Patch test"));
 
-        let r = app.delete(&item(resource.path, id)).await;
+        let r = app.delete(&item(&resource.path, id)).await;
         assert_error_conforms(&r, 409, file, &format!("{name}: delete while referenced"));
 
         let r = app
             .raw(
                 Method::PUT,
-                &item(resource.path, id),
+                &item(&resource.path, id),
                 Some("application/json"),
                 valid.to_string(),
             )
             .await;
         assert_error_conforms(&r, 405, file, &format!("{name}: PUT on an item"));
-        let r = app.delete(resource.path).await;
+        let r = app.delete(&resource.path).await;
         assert_error_conforms(&r, 405, file, &format!("{name}: DELETE on the collection"));
 
         let r = app
             .raw(
                 Method::POST,
-                resource.path,
+                &resource.path,
                 Some("text/plain"),
                 valid.to_string(),
             )
@@ -1088,7 +1052,7 @@ async fn error_responses_conform_to_the_error_definition() {
         let r = app
             .raw(
                 Method::PATCH,
-                &item(resource.path, id),
+                &item(&resource.path, id),
                 Some("application/xml"),
                 "<status>x</status>",
             )
@@ -1098,7 +1062,7 @@ async fn error_responses_conform_to_the_error_definition() {
         let r = app
             .send_anonymous(
                 axum::http::Request::builder()
-                    .uri(resource.path)
+                    .uri(&resource.path)
                     .header("host", "crm.test")
                     .body(Body::empty())
                     .expect("request"),
@@ -1107,9 +1071,9 @@ async fn error_responses_conform_to_the_error_definition() {
         assert_error_conforms(&r, 401, file, &format!("{name}: list without a token"));
     }
     let oversized = TestApp::with_settings(|s| s.body_limit_bytes = 256).await;
-    for resource in &RESOURCES {
+    for resource in resources(&app) {
         let r = oversized
-            .post(resource.path, &json!({"name": "x".repeat(1000)}))
+            .post(&resource.path, &json!({"name": "x".repeat(1000)}))
             .await;
         assert_error_conforms(
             &r,
@@ -1187,9 +1151,33 @@ fn schema_validation_rejects_non_conforming_documents() {
 // The spec files
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn shipped_specs_are_byte_identical_to_the_official_files() {
+#[tokio::test]
+async fn every_registered_resource_has_a_conformance_entry() {
+    // A resource registered without an entry in SPECS would escape every check here; an entry
+    // for a resource nothing registers is stale.
+    let app = TestApp::new().await;
+    let registered: BTreeSet<&str> = app.descriptors.iter().map(|d| d.type_name).collect();
+    let entries: BTreeSet<&str> = SPECS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(entries.len(), SPECS.len(), "SPECS names a type twice");
+    let missing: Vec<&str> = registered.difference(&entries).copied().collect();
+    let stale: Vec<&str> = entries.difference(&registered).copied().collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "registered resources without a conformance entry in SPECS: {missing:?}; \
+         entries in SPECS for no registered resource: {stale:?}"
+    );
+    for (name, file) in SPECS {
+        assert!(
+            spec(file)["definitions"][name].is_object(),
+            "{file} defines no {name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn shipped_specs_are_byte_identical_to_the_official_files() {
     let official = official_dir();
+    let registered = resources(&TestApp::new().await);
     for file in SPEC_FILES {
         let path = shipped_path(file).unwrap_or_else(|| panic!("the product ships no {file}"));
         let shipped =
@@ -1206,7 +1194,7 @@ fn shipped_specs_are_byte_identical_to_the_official_files() {
         );
         let base_path = document["basePath"].as_str().expect("basePath");
         assert!(
-            RESOURCES
+            registered
                 .iter()
                 .any(|r| r.spec == file && r.path.starts_with(base_path)),
             "{file}: basePath {base_path} serves none of the resources"
@@ -1291,17 +1279,9 @@ async fn openapi_documents_every_route_the_router_serves() {
     let document = openapi(&app).await;
     let paths = document["paths"].as_object().expect("paths");
 
-    // The route table holds exactly the resources this file knows.
-    let routed: BTreeSet<String> = app
-        .descriptors
-        .iter()
-        .map(|d| d.collection_path())
-        .collect();
-    let known: BTreeSet<String> = RESOURCES.iter().map(|r| r.path.to_owned()).collect();
-    assert_eq!(routed, known, "the resources of the route table");
-
-    // The required operations, with their success responses and schemas.
-    for resource in &RESOURCES {
+    // The required operations of every registered resource, with their success responses
+    // and schemas.
+    for resource in resources(&app) {
         let name = resource.type_name;
         let collection = resource.path.to_owned();
         let item_template = format!("{}/{{id}}", resource.path);
@@ -1380,7 +1360,7 @@ async fn openapi_documents_every_route_the_router_serves() {
     // route shape a resource may have (collection, item, item sub-resources).
     let existing = app.individual("Open", "Api").await;
     let mut templates: BTreeSet<String> = paths.keys().cloned().collect();
-    for resource in &RESOURCES {
+    for resource in resources(&app) {
         for shape in ["", "/{id}", "/{id}/history", "/{id}/{id}", "/{id}/events"] {
             templates.insert(format!("{}{shape}", resource.path));
         }
@@ -1555,10 +1535,10 @@ async fn openapi_schemas_are_each_resources_own_spec_definitions() {
     let document = openapi(&app).await;
     let schemas = &document["components"]["schemas"];
     let mut mismatches: BTreeMap<String, String> = BTreeMap::new();
-    for resource in &RESOURCES {
+    for resource in resources(&app) {
         let spec = spec(resource.spec);
         let definitions = &spec["definitions"];
-        let collection = &document["paths"][resource.path];
+        let collection = &document["paths"][&resource.path];
         let item = &document["paths"][format!("{}/{{id}}", resource.path)];
         let published = [
             (
@@ -1611,13 +1591,6 @@ async fn openapi_schemas_are_each_resources_own_spec_definitions() {
 // TMF666 accounts and TMF683 interactions
 // ---------------------------------------------------------------------------------------
 
-fn resource(type_name: &str) -> &'static Resource {
-    RESOURCES
-        .iter()
-        .find(|r| r.type_name == type_name)
-        .expect("a known resource")
-}
-
 #[tokio::test]
 async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
     let app = TestApp::new().await;
@@ -1644,13 +1617,13 @@ async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
     ] {
         // check_operations wants a list of several elements.
         assert_status(
-            &app.post(resource(type_name).path, &body).await,
+            &app.post(&resource(&app, type_name).path, &body).await,
             StatusCode::CREATED,
             type_name,
         );
         let id = check_operations(
             &app,
-            resource(type_name),
+            &resource(&app, type_name),
             &body,
             &["name"],
             &json!({"description": "changed"}),
@@ -1663,11 +1636,13 @@ async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
             "relatedParty": [{"id": customer, "name": "Acc Ount", "role": "owner", "@referredType": "Customer"}],
             "accountBalance": [{"balanceType": "receivable", "amount": {"unit": "EUR", "value": 12.5}, "validFor": period}],
             "creditLimit": {"unit": "EUR", "value": 500}});
-    let listed = app.post(resource("FinancialAccount").path, &ledger).await;
+    let listed = app
+        .post(&resource(&app, "FinancialAccount").path, &ledger)
+        .await;
     assert_status(&listed, StatusCode::CREATED, "FinancialAccount");
     let financial = check_operations(
         &app,
-        resource("FinancialAccount"),
+        &resource(&app, "FinancialAccount"),
         &ledger,
         &["name", "state"],
         &json!({"state": "Suspended"}),
@@ -1698,13 +1673,13 @@ async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
             "taxExemption": [{"issuingJurisdiction": "GB", "reason": "charity", "validFor": period}]
         });
         assert_status(
-            &app.post(resource(type_name).path, &body).await,
+            &app.post(&resource(&app, type_name).path, &body).await,
             StatusCode::CREATED,
             type_name,
         );
         check_operations(
             &app,
-            resource(type_name),
+            &resource(&app, type_name),
             &body,
             &["name", "state", "relatedParty"],
             &json!({"state": "Suspended", "description": null}),
@@ -1714,14 +1689,14 @@ async fn account_and_interaction_operations_conform_to_tmf666_and_tmf683() {
     }
     let interaction = crm_tests::phone_call(&customer);
     assert_status(
-        &app.post(resource("PartyInteraction").path, &interaction)
+        &app.post(&resource(&app, "PartyInteraction").path, &interaction)
             .await,
         StatusCode::CREATED,
         "PartyInteraction",
     );
     check_operations(
         &app,
-        resource("PartyInteraction"),
+        &resource(&app, "PartyInteraction"),
         &interaction,
         &[
             "status",
@@ -1768,13 +1743,13 @@ async fn catalog_operations_conform_to_tmf620() {
     ];
     for (type_name, body) in bodies {
         assert_status(
-            &app.post(resource(type_name).path, &body).await,
+            &app.post(&resource(&app, type_name).path, &body).await,
             StatusCode::CREATED,
             type_name,
         );
         let id = check_operations(
             &app,
-            resource(type_name),
+            &resource(&app, type_name),
             &body,
             &["name", "lifecycleStatus"],
             &json!({"description": "changed"}),
@@ -1789,13 +1764,14 @@ async fn catalog_operations_conform_to_tmf620() {
         "productOfferingPrice": [{"id": ids["ProductOfferingPrice"], "name": "Monthly fee"}],
         "category": [{"id": ids["Category"], "name": "Broadband"}]});
     assert_status(
-        &app.post(resource("ProductOffering").path, &offering).await,
+        &app.post(&resource(&app, "ProductOffering").path, &offering)
+            .await,
         StatusCode::CREATED,
         "offering",
     );
     check_operations(
         &app,
-        resource("ProductOffering"),
+        &resource(&app, "ProductOffering"),
         &offering,
         &["name", "lifecycleStatus"],
         &json!({"lifecycleStatus": "Retired"}),
@@ -1806,13 +1782,13 @@ async fn catalog_operations_conform_to_tmf620() {
         "validFor": period, "category": [{"id": ids["Category"], "name": "Broadband"}],
         "relatedParty": [{"id": party, "role": "owner", "@referredType": "Individual"}]});
     assert_status(
-        &app.post(resource("Catalog").path, &catalog).await,
+        &app.post(&resource(&app, "Catalog").path, &catalog).await,
         StatusCode::CREATED,
         "catalog",
     );
     check_operations(
         &app,
-        resource("Catalog"),
+        &resource(&app, "Catalog"),
         &catalog,
         &["name", "lifecycleStatus"],
         &json!({"lifecycleStatus": "Retired"}),
@@ -1845,9 +1821,9 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
         .await;
     assert_status(&offering, StatusCode::CREATED, "offering");
     let [orders, cancels, products] = [
-        resource("ProductOrder"),
-        resource("CancelProductOrder"),
-        resource("Product"),
+        resource(&app, "ProductOrder"),
+        resource(&app, "CancelProductOrder"),
+        resource(&app, "Product"),
     ];
     let order = json!({
         "externalId": "PO-1", "priority": "1", "category": "B2C", "description": "new line",
@@ -1865,13 +1841,13 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
              "productOrderItemRelationship": [{"id": "1", "relationshipType": "reliesOn"}]}
         ]
     });
-    let created = app.post(orders.path, &order).await;
+    let created = app.post(&orders.path, &order).await;
     assert_status(&created, StatusCode::CREATED, "create order");
     assert_conforms(TMF622, "ProductOrder", &created.body, "create order");
     assert_eq!(created.header("location"), created.body["href"].as_str());
     assert_eq!(created.body["@type"], "ProductOrder");
     let id = created.id();
-    let retrieved = app.get(&item(orders.path, &id)).await;
+    let retrieved = app.get(&item(&orders.path, &id)).await;
     assert_conforms(TMF622, "ProductOrder", &retrieved.body, "retrieve order");
     assert_eq!(retrieved.body, created.body);
     let listed = app
@@ -1883,7 +1859,7 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     }
     let patched = app
         .patch(
-            &item(orders.path, &id),
+            &item(&orders.path, &id),
             MERGE,
             &json!({"description": "new line, urgent"}),
         )
@@ -1892,7 +1868,7 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     assert_conforms(TMF622, "ProductOrder", &patched.body, "merge patch order");
     let patched = app
         .patch(
-            &item(orders.path, &id),
+            &item(&orders.path, &id),
             JSON_PATCH,
             &json!([{"op": "replace", "path": "/state", "value": "inProgress"}]),
         )
@@ -1901,7 +1877,7 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     assert_conforms(TMF622, "ProductOrder", &patched.body, "JSON patch order");
     let refused = app
         .patch(
-            &item(orders.path, &id),
+            &item(&orders.path, &id),
             MERGE,
             &json!({"state": "acknowledged"}),
         )
@@ -1909,7 +1885,7 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     assert_error_conforms(&refused, 409, TMF622, "illegal move");
     let refused = app
         .post(
-            orders.path,
+            &orders.path,
             &json!({"productOrderItem": [{"id": "1", "action": "add", "productOffering": {"id": "none"}}]}),
         )
         .await;
@@ -1917,7 +1893,7 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
 
     let cancel = app
         .post(
-            cancels.path,
+            &cancels.path,
             &json!({"productOrder": {"id": id, "@referredType": "ProductOrder"},
                 "cancellationReason": "duplicate", "requestedCancellationDate": "2030-01-01T00:00:00Z"}),
         )
@@ -1929,14 +1905,14 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
         &cancel.body,
         "create cancel request",
     );
-    let request = app.get(&item(cancels.path, &cancel.id())).await;
+    let request = app.get(&item(&cancels.path, &cancel.id())).await;
     assert_conforms(
         TMF622,
         "CancelProductOrder",
         &request.body,
         "retrieve cancel request",
     );
-    let listed = app.get(cancels.path).await;
+    let listed = app.get(&cancels.path).await;
     for request in listed.body.as_array().expect("list") {
         assert_conforms(
             TMF622,
@@ -1948,12 +1924,12 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     // Declined, then completed: the inventory is filled.
     for state in ["inProgress", "completed"] {
         let moved = app
-            .patch(&item(orders.path, &id), MERGE, &json!({ "state": state }))
+            .patch(&item(&orders.path, &id), MERGE, &json!({ "state": state }))
             .await;
         assert_status(&moved, StatusCode::OK, state);
         assert_conforms(TMF622, "ProductOrder", &moved.body, state);
     }
-    let listed = app.get(products.path).await;
+    let listed = app.get(&products.path).await;
     assert_status(&listed, StatusCode::OK, "list products");
     assert_eq!(
         listed.body.as_array().map(Vec::len),
@@ -1964,11 +1940,11 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
         assert_conforms(TMF637, "Product", product, "list products");
     }
     let product_id = listed.body[0]["id"].as_str().expect("id").to_owned();
-    let product = app.get(&item(products.path, &product_id)).await;
+    let product = app.get(&item(&products.path, &product_id)).await;
     assert_conforms(TMF637, "Product", &product.body, "retrieve product");
     let patched = app
         .patch(
-            &item(products.path, &product_id),
+            &item(&products.path, &product_id),
             MERGE,
             &json!({"status": "suspended"}),
         )
@@ -1977,14 +1953,16 @@ async fn ordering_and_inventory_operations_conform_to_tmf622_and_tmf637() {
     assert_conforms(TMF637, "Product", &patched.body, "patch product");
     let loaded = app
         .post(
-            products.path,
+            &products.path,
             &json!({"name": "Legacy line", "status": "active",
                 "relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}]}),
         )
         .await;
     assert_status(&loaded, StatusCode::CREATED, "create product");
     assert_conforms(TMF637, "Product", &loaded.body, "create product");
-    let refused = app.post(products.path, &json!({"name": "No status"})).await;
+    let refused = app
+        .post(&products.path, &json!({"name": "No status"}))
+        .await;
     assert_error_conforms(&refused, 400, TMF637, "product without status");
 }
 
@@ -1995,16 +1973,16 @@ async fn trouble_ticket_operations_conform_to_tmf621() {
     let customer = app.customer("Tick Et", &party, "active").await;
     let product = app
         .post(
-            resource("Product").path,
+            &resource(&app, "Product").path,
             &json!({"name": "Fibre 500", "status": "active",
                 "relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}]}),
         )
         .await;
     assert_status(&product, StatusCode::CREATED, "product");
-    let tickets = resource("TroubleTicket");
+    let tickets = resource(&app, "TroubleTicket");
     let first = app
         .post(
-            tickets.path,
+            &tickets.path,
             &json!({"description": "Line down", "severity": "Critical", "ticketType": "incident"}),
         )
         .await;
@@ -2027,14 +2005,14 @@ async fn trouble_ticket_operations_conform_to_tmf621() {
     });
     let id = check_operations(
         &app,
-        tickets,
+        &tickets,
         &payload,
         &["status", "severity", "relatedParty"],
         &json!({"description": "No sync; the customer restarted the router", "priority": "Critical"}),
         &json!([{"op": "replace", "path": "/status", "value": "inProgress"}]),
     )
     .await;
-    let ticket = app.get(&item(tickets.path, &id)).await;
+    let ticket = app.get(&item(&tickets.path, &id)).await;
     assert_eq!(ticket.body["status"], "inProgress");
     assert_eq!(
         ticket.body["statusChange"].as_array().map(Vec::len),
@@ -2043,7 +2021,7 @@ async fn trouble_ticket_operations_conform_to_tmf621() {
 
     let refused = app
         .patch(
-            &item(tickets.path, &id),
+            &item(&tickets.path, &id),
             MERGE,
             &json!({"status": "closed"}),
         )
@@ -2051,7 +2029,7 @@ async fn trouble_ticket_operations_conform_to_tmf621() {
     assert_error_conforms(&refused, 409, TMF621, "illegal move");
     let refused = app
         .post(
-            tickets.path,
+            &tickets.path,
             &json!({"description": "x", "severity": "Minor", "ticketType": "incident",
                 "relatedEntity": [{"id": "none", "role": "affectedProduct", "@referredType": "Product"}]}),
         )
@@ -2059,11 +2037,11 @@ async fn trouble_ticket_operations_conform_to_tmf621() {
     assert_error_conforms(&refused, 422, TMF621, "unknown product");
     let refused = app
         .post(
-            tickets.path,
+            &tickets.path,
             &json!({"severity": "Minor", "ticketType": "incident"}),
         )
         .await;
     assert_error_conforms(&refused, 400, TMF621, "no description");
-    let missing = app.get(&item(tickets.path, "nope")).await;
+    let missing = app.get(&item(&tickets.path, "nope")).await;
     assert_error_conforms(&missing, 404, TMF621, "unknown ticket");
 }

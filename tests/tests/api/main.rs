@@ -1,0 +1,21 @@
+//! The black-box tests of the running server, one test binary: each module is the tests of
+//! one concern, run through the real router on a fresh database each. One file's tests run
+//! alone with `cargo test -p crm-tests --test api <module>::` (e.g. `ordering::`).
+
+mod bad_input;
+mod catalog;
+mod conditional;
+mod conformance;
+mod customer_information;
+mod erasure;
+mod errors;
+mod events;
+mod fixtures;
+mod interop;
+mod ordering;
+mod outages;
+mod phones;
+mod references;
+mod security;
+mod tickets;
+mod tmf630;
