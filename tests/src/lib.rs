@@ -190,7 +190,7 @@ impl TestApp {
     pub fn escalator(&self) -> Arc<dyn crm_module::Job> {
         self.jobs
             .iter()
-            .find(|job| job.name() == customer_problem::ESCALATION_JOB)
+            .find(|job| job.name() == "ticketEscalation")
             .cloned()
             .expect("the application has the ticket escalation job")
     }

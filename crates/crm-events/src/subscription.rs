@@ -1,9 +1,9 @@
 //! Hub subscriptions, as stored.
 
 use chrono::Utc;
+use crm_store::ConnectionTrait;
 use crm_store::Store;
 use crm_store::sql::Sql;
-use crm_store::ConnectionTrait;
 use serde_json::{Value, json};
 use tmf_apis::{TmfError, TmfResult};
 

@@ -44,6 +44,19 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
     ]
 }
 
+/// Loads the `seed` command's reproducible data set: `parties` individuals, each with a
+/// customer and a billing account, in transactions of `batch` parties; `progress` hears how
+/// many are done after each.
+pub async fn seed(
+    store: &Store,
+    parties: u64,
+    seed: u64,
+    batch: u64,
+    progress: impl FnMut(u64),
+) -> Result<(), crm_store::StoreError> {
+    customer_information::seed::seed(store, parties, seed, batch, progress).await
+}
+
 /// Everything the HTTP application needs, built once at start-up from the modules.
 #[derive(Clone)]
 pub struct AppState {

@@ -107,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
             let store = Store::connect(&settings.database_url(), &pool).await?;
             store.migrate().await?;
             let started = std::time::Instant::now();
-            customer_information::seed::seed(&store, parties, seed, batch, |done| {
+            crm_server::seed(&store, parties, seed, batch, |done| {
                 tracing::info!(done, elapsed_s = started.elapsed().as_secs(), "seeding");
             })
             .await?;

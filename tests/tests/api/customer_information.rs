@@ -951,7 +951,7 @@ async fn erasure_leaves_no_personal_value_anywhere_it_can_be_read_back() {
 async fn the_seeded_data_set_is_reproducible_and_searchable() {
     let app = TestApp::new().await;
     let mut batches = Vec::new();
-    customer_information::seed::seed(&app.store, 50, 7, 20, |done| batches.push(done))
+    crm_server::seed(&app.store, 50, 7, 20, |done| batches.push(done))
         .await
         .expect("seed");
     assert_eq!(batches, [20, 40, 50]);
@@ -983,7 +983,7 @@ async fn the_seeded_data_set_is_reproducible_and_searchable() {
     );
     // The same seed gives the same data.
     let other = TestApp::new().await;
-    customer_information::seed::seed(&other.store, 50, 7, 50, |_| {})
+    crm_server::seed(&other.store, 50, 7, 50, |_| {})
         .await
         .expect("seed");
     let first = app
@@ -1054,7 +1054,7 @@ async fn interaction_attachments_carry_valid_metadata() {
 #[tokio::test]
 async fn bulk_loaded_resources_have_an_empty_history_not_a_404() {
     let app = TestApp::new().await;
-    customer_information::seed::seed(&app.store, 1, 3, 1, |_| {})
+    crm_server::seed(&app.store, 1, 3, 1, |_| {})
         .await
         .expect("seed");
     let customer = app.get(CUSTOMER).await.body[0]["id"]
