@@ -95,3 +95,105 @@ pub(crate) async fn index_attribute(
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{Database, Statement};
+    use serde_json::json;
+    use tmf_apis::{FieldCatalog, ListQuery, QueryLimits};
+
+    use super::*;
+    use crate::sql::{Sql, push_where};
+
+    /// An attribute index: its name, table, path and whether it compares as an instant.
+    struct AttributeIndex {
+        name: String,
+        table: String,
+        segments: Vec<String>,
+        date: bool,
+    }
+
+    /// Every attribute index the migrations leave, read back from SQLite's schema.
+    async fn attribute_indexes(db: &sea_orm::DatabaseConnection) -> Vec<AttributeIndex> {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '%json_extract(body%'",
+            ))
+            .await
+            .expect("schema");
+        rows.iter()
+            .map(|row| {
+                let sql: String = row.try_get("", "sql").expect("sql");
+                let start = sql.find("'$").expect("a JSON path") + 2;
+                let end = start + sql[start..].find('\'').expect("the path ends");
+                AttributeIndex {
+                    name: row.try_get("", "name").expect("name"),
+                    table: row.try_get("", "tbl_name").expect("table"),
+                    segments: sql[start..end]
+                        .split('.')
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.trim_matches('"').to_owned())
+                        .collect(),
+                    date: sql.contains("julianday("),
+                }
+            })
+            .collect()
+    }
+
+    /// Every attribute index is used by the filter the translator emits for its attribute:
+    /// an index whose expression differs from the translator's would cost every insert and
+    /// serve no query.
+    #[tokio::test]
+    async fn every_attribute_index_serves_the_translated_filter() {
+        let db = Database::connect("sqlite::memory:").await.expect("sqlite");
+        crate::Migrator::up(&db, None).await.expect("migrations");
+        let indexes = attribute_indexes(&db).await;
+        assert!(indexes.len() >= 10, "{}", indexes.len());
+        for index in indexes {
+            let leaf = if index.date {
+                json!({"type": "string", "format": "date-time"})
+            } else {
+                json!({"type": "string"})
+            };
+            let schema = index
+                .segments
+                .iter()
+                .rev()
+                .fold(leaf, |inner, segment| json!({"properties": {segment: inner}}));
+            let spec = json!({"definitions": {"Probe": schema}});
+            let catalog = FieldCatalog::from_swagger(&spec, "Probe").expect("catalog");
+            let path = index.segments.join(".");
+            let filter = if index.date {
+                format!("{path}.gt=2026-01-01T00:00:00Z")
+            } else {
+                format!("{path}=probe")
+            };
+            let query = ListQuery::parse(Some(&filter), &catalog, &QueryLimits::default())
+                .expect("query");
+            let mut sql = Sql::new(DbBackend::Sqlite);
+            sql.push("EXPLAIN QUERY PLAN SELECT id FROM ")
+                .push(&index.table);
+            push_where(&mut sql, &index.table, "Probe", &query);
+            let Statement { sql, values, .. } = sql.build();
+            let plan = db
+                .query_all_raw(Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    sql,
+                    values.map(|v| v.0).unwrap_or_default(),
+                ))
+                .await
+                .expect("plan");
+            let details: Vec<String> = plan
+                .iter()
+                .filter_map(|row| row.try_get::<String>("", "detail").ok())
+                .collect();
+            assert!(
+                details.iter().any(|d| d.contains(&index.name)),
+                "{} ({filter} on {}) is not used by the translated filter: {details:?}",
+                index.name,
+                index.table
+            );
+        }
+    }
+}
