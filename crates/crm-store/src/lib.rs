@@ -17,16 +17,17 @@ mod keyset;
 mod migration;
 pub mod outbox;
 pub mod relations;
+mod ruled;
 pub mod sql;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
-    DocumentService, DocumentWriter, DomainService, DomainWrites, ERASED, Erasable, Erasure,
-    Reference, ResourceKind, StoredType, TypeRegistry, erase_document, finish, new_id,
-    refuse_server_assigned,
+    DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Reference, ResourceKind,
+    StoredType, TypeRegistry, erase_document, finish, new_id, refuse_server_assigned,
 };
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;
+pub use ruled::{DomainRules, Notes, RuledService};
 pub use sea_orm::DatabaseTransaction;

@@ -25,7 +25,7 @@ pub mod tickets;
 use std::sync::Arc;
 
 use crm_store::{
-    Clock, DocumentService, DocumentWriter, DomainService, Erasable, Store, TypeRegistry,
+    Clock, DocumentService, DocumentWriter, Erasable, RuledService, Store, TypeRegistry,
 };
 use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
@@ -76,15 +76,10 @@ pub fn services(
         store.clone(),
         registry.clone(),
     ));
-    let api = Arc::new(Tickets::new(
-        store,
-        tickets.clone(),
-        interactions,
-        clock.clone(),
-    ));
+    let api = Arc::new(Tickets::new(tickets.clone(), interactions, clock.clone()));
     let escalator = Arc::new(Escalator::new(store, tickets.clone(), settings, clock));
     Ok(Services {
-        all: vec![Arc::new(DomainService::new(tickets.clone(), api))],
+        all: vec![Arc::new(RuledService::new(tickets.clone(), api))],
         erasers: vec![tickets],
         escalator,
     })
