@@ -146,8 +146,12 @@ pub struct TestApp {
     pub dispatcher: crm_events::Dispatcher,
     /// The clock of the business rules: tests move it forward.
     pub clock: Arc<ShiftedClock>,
-    /// The ticket escalation job of this instance (not started: tests run passes of it).
-    pub escalator: Arc<customer_problem::Escalator>,
+    /// The background jobs of this instance (not started: tests run passes of them).
+    pub jobs: Vec<Arc<dyn crm_module::Job>>,
+    /// The OpenAPI entries of every extension route, with the permission each needs.
+    pub extension_operations: Vec<tmf_apis::openapi::ExtensionOperation>,
+    /// The permission table the application was composed with.
+    pub policy: Arc<dyn tmf_apis::AccessPolicy>,
     db_url: String,
     db_schema: Option<String>,
     _db: TestDb,
@@ -182,6 +186,15 @@ pub fn item(path: &str, id: &str) -> String {
 }
 
 impl TestApp {
+    /// The ticket escalation job.
+    pub fn escalator(&self) -> Arc<dyn crm_module::Job> {
+        self.jobs
+            .iter()
+            .find(|job| job.name() == customer_problem::ESCALATION_JOB)
+            .cloned()
+            .expect("the application has the ticket escalation job")
+    }
+
     /// `X-Total-Count` of the list `uri`.
     pub async fn total(&self, uri: &str) -> u64 {
         let response = self.get(uri).await;
@@ -200,6 +213,15 @@ impl TestApp {
 
     /// Starts an application on a fresh database with adjusted settings.
     pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::with_modules(&crm_server::modules(), adjust).await
+    }
+
+    /// Starts an application of `modules` (the server's list, or another) on a fresh
+    /// database with adjusted settings.
+    pub async fn with_modules(
+        modules: &[Arc<dyn crm_module::Module>],
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Self {
         let unique = uuid::Uuid::now_v7().simple().to_string();
         let (store, db, db_url, db_schema) = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if url.starts_with("postgres") => {
@@ -240,10 +262,12 @@ impl TestApp {
         settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
         adjust(&mut settings);
         let clock = Arc::new(ShiftedClock::default());
-        let state = AppState::with_clock(store.clone(), &settings, clock.clone())
+        let state = AppState::with_modules(store.clone(), &settings, clock.clone(), modules)
             .await
             .expect("wire the app");
-        let escalator = state.escalator.clone();
+        let jobs = state.jobs.clone();
+        let extension_operations = state.extension_operations.clone();
+        let policy = state.config.policy.clone();
         let descriptors = state
             .services
             .iter()
@@ -259,7 +283,9 @@ impl TestApp {
             store,
             dispatcher,
             clock,
-            escalator,
+            jobs,
+            extension_operations,
+            policy,
             db_url,
             db_schema,
             _db: db,
@@ -279,7 +305,7 @@ impl TestApp {
         let state = AppState::with_clock(store.clone(), &self.settings, clock.clone())
             .await
             .expect("wire the second instance");
-        let escalator = state.escalator.clone();
+        let jobs = state.jobs.clone();
         let dispatcher = state.dispatcher.clone();
         let router = app(state, &self.settings);
         TestApp {
@@ -290,7 +316,9 @@ impl TestApp {
             store,
             dispatcher,
             clock,
-            escalator,
+            jobs,
+            extension_operations: self.extension_operations.clone(),
+            policy: self.policy.clone(),
             db_url: self.db_url.clone(),
             db_schema: self.db_schema.clone(),
             _db: TestDb::Shared,

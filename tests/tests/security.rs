@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use crm_auth::{Claims, Role, RolePolicy};
+use crm_auth::{Claims, Role};
 use crm_tests::{CUSTOMER, INDIVIDUAL, TEST_SECRET, TestApp, TestResponse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use tmf_apis::{AccessPolicy, Actor, Operation, ResourceDescriptor};
+use tmf_apis::{Actor, Operation, ResourceDescriptor};
 
 fn request(method: Method, uri: &str, token: Option<&str>, body: Option<&Value>) -> Request<Body> {
     let mut builder = Request::builder()
@@ -89,7 +89,7 @@ async fn every_route_refuses_missing_tokens_and_roles_that_may_not_use_it() {
                     subject: "table-test".into(),
                     roles: vec![role.as_str().into()],
                 };
-                let permitted = RolePolicy.permits(&actor, descriptor.domain, operation);
+                let permitted = app.policy.permits(&actor, descriptor.domain, operation);
                 if permitted {
                     someone_may |= role != Role::Admin;
                     assert!(
@@ -110,6 +110,53 @@ async fn every_route_refuses_missing_tokens_and_roles_that_may_not_use_it() {
                 "{method} {uri}: only admin may use it"
             );
         }
+    }
+}
+
+/// The extension routes of every module (the 360 view, the timeline, erasure...) authorise
+/// through the same permission table, with the permission their OpenAPI entry declares.
+#[tokio::test]
+async fn every_extension_route_refuses_missing_tokens_and_roles_that_may_not_use_it() {
+    let app = TestApp::new().await;
+    assert!(
+        app.extension_operations.len() >= 3,
+        "the view, the timeline and erasure at least"
+    );
+    for extension in &app.extension_operations {
+        let method = extension.http_method();
+        let uri = extension.path.replace("{id}", "no-such-id");
+        let (domain, operation) = extension.permission;
+        let body = (method == Method::POST).then(|| json!({}));
+        let anonymous = app
+            .send_anonymous(request(method.clone(), &uri, None, body.as_ref()))
+            .await;
+        assert_unauthenticated(&anonymous);
+        let mut someone_may = false;
+        for role in Role::ALL {
+            let token = app.token("table-test", &[role.as_str()]);
+            let response = app
+                .send_anonymous(request(method.clone(), &uri, Some(&token), body.as_ref()))
+                .await;
+            let actor = Actor {
+                subject: "table-test".into(),
+                roles: vec![role.as_str().into()],
+            };
+            if app.policy.permits(&actor, domain, operation) {
+                someone_may |= role != Role::Admin;
+                assert!(
+                    !matches!(response.status.as_u16(), 401 | 403),
+                    "{method} {uri} should be open to {}: {}",
+                    role.as_str(),
+                    response.text
+                );
+            } else {
+                response.assert_tmf_error(403);
+            }
+        }
+        assert!(
+            someone_may || operation == Operation::Delete,
+            "{method} {uri}: only admin may use it"
+        );
     }
 }
 

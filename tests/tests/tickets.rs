@@ -656,7 +656,7 @@ async fn an_over_age_ticket_escalates_by_itself_once_per_level() {
 
     assert!(
         desk.app
-            .escalator
+            .escalator()
             .run_once()
             .await
             .expect("pass")
@@ -664,7 +664,7 @@ async fn an_over_age_ticket_escalates_by_itself_once_per_level() {
     );
     desk.app.clock.advance(Duration::minutes(31));
     assert_eq!(
-        desk.app.escalator.run_once().await.expect("pass"),
+        desk.app.escalator().run_once().await.expect("pass"),
         vec![urgent.clone()],
         "only the critical ticket in the provider's hands"
     );
@@ -693,14 +693,14 @@ async fn an_over_age_ticket_escalates_by_itself_once_per_level() {
     // Again at once: nothing new. A new job (as after a restart) agrees.
     assert!(
         desk.app
-            .escalator
+            .escalator()
             .run_once()
             .await
             .expect("pass")
             .is_empty()
     );
     desk.app.clock.advance(Duration::minutes(90));
-    let again = desk.app.escalator.run_once().await.expect("pass");
+    let again = desk.app.escalator().run_once().await.expect("pass");
     assert_eq!(again, vec![urgent.clone()], "level 2 at two hours");
     let escalated = desk.get(&urgent).await;
     assert_eq!(escalated["priority"], "Critical", "the top stays the top");
@@ -728,9 +728,10 @@ async fn an_over_age_ticket_escalates_by_itself_once_per_level() {
 #[tokio::test]
 async fn the_escalation_job_runs_in_the_background() {
     let app = TestApp::with_settings(|settings| {
-        settings.tickets.escalation_interval_secs = 1;
-        settings.tickets.escalation_minutes =
-            [("Critical".to_owned(), vec![0])].into_iter().collect();
+        settings.sections.insert(
+            "tickets".into(),
+            json!({"escalation_interval_secs": 1, "escalation_minutes": {"Critical": [0]}}),
+        );
     })
     .await;
     let created = app
@@ -741,7 +742,7 @@ async fn the_escalation_job_runs_in_the_background() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let id = created.id();
-    let job = app.escalator.start();
+    let job = app.escalator().start();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let ticket = app.get(&format!("{TICKETS}/{id}")).await.body;

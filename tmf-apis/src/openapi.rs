@@ -34,6 +34,36 @@ pub struct ExtensionOperation {
     pub has_id: bool,
     /// Whether it is paged (`offset`, `limit`, count headers).
     pub paged: bool,
+    /// The permission it needs: the domain and operation its handler authorises through the
+    /// permission table (the security test walks every extension operation with every role).
+    pub permission: (crate::Domain, crate::Operation),
+}
+
+impl ExtensionOperation {
+    /// The HTTP method.
+    pub fn http_method(&self) -> http::Method {
+        match self.method {
+            HttpMethod::Get => http::Method::GET,
+            HttpMethod::Post => http::Method::POST,
+            HttpMethod::Put => http::Method::PUT,
+            HttpMethod::Delete => http::Method::DELETE,
+            HttpMethod::Options => http::Method::OPTIONS,
+            HttpMethod::Head => http::Method::HEAD,
+            HttpMethod::Patch => http::Method::PATCH,
+            HttpMethod::Trace => http::Method::TRACE,
+        }
+    }
+}
+
+impl std::fmt::Debug for ExtensionOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtensionOperation")
+            .field("method", &self.http_method())
+            .field("path", &self.path)
+            .field("operation_id", &self.operation_id)
+            .field("permission", &self.permission)
+            .finish_non_exhaustive()
+    }
 }
 
 fn extension_operation(extension: &ExtensionOperation) -> utoipa::openapi::path::Operation {

@@ -9,7 +9,7 @@ pub mod policy;
 pub mod token;
 
 pub use middleware::{Authenticator, authenticate};
-pub use policy::{Role, RolePolicy};
+pub use policy::{Grant, PermissionTable, Role};
 pub use token::{
     AuthError, Claims, JwksCache, JwksSource, KeySource, Secret, Verifier, local_secret, mint,
 };

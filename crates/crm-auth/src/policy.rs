@@ -1,5 +1,8 @@
-//! The permission table: every role, and what it may do in every domain. This is the one
-//! place permissions are declared; the generic router enforces it on every resource route.
+//! The permission table: every role, and what it may do in every domain. Each module
+//! declares the [`Grant`]s of its domains; the server composes them into the one
+//! [`PermissionTable`], which the generic router and every extension route enforce.
+
+use std::collections::HashSet;
 
 use tmf_apis::{AccessPolicy, Actor, Domain, Operation};
 
@@ -45,67 +48,90 @@ impl Role {
     pub fn parse(name: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|role| role.as_str() == name)
     }
+}
 
-    /// Whether this role may perform `operation` in `domain`.
-    pub fn allows(self, domain: Domain, operation: Operation) -> bool {
-        use Domain::*;
-        use Operation::*;
-        match self {
-            Role::Admin => true,
-            Role::Csr => match operation {
-                Read => true,
-                Create | Update => matches!(
-                    domain,
-                    Party | Customer | PartyRole | Account | Interaction | Order | Ticket
-                ),
-                Delete | Approve => false,
-            },
-            Role::Supervisor => match operation {
-                Approve => matches!(domain, Order | Ticket | Dispute | Adjustment),
-                Delete => matches!(
-                    domain,
-                    Party | Customer | PartyRole | Account | Interaction | Order | Ticket
-                ),
-                _ => Role::Csr.allows(domain, operation),
-            },
-            Role::BillingSystem => matches!(
-                (domain, operation),
-                (Bill, Read | Create | Update)
-                    | (Dispute, Read | Create)
-                    | (Account | Adjustment, Read)
-            ),
-            // Operators' systems: listeners on the hubs; the product catalog, which an
-            // operator's product lifecycle system maintains; orders, which order management
-            // and fulfilment systems place and move; the inventory they load and correct;
-            // trouble tickets, which network assurance raises and works on.
-            Role::Integration => match operation {
-                Read => true,
-                Create => matches!(domain, Hub | Catalog | Order | Inventory | Ticket),
-                Update => matches!(domain, Catalog | Order | Inventory | Ticket),
-                Delete => domain == Hub,
-                Approve => false,
-            },
+/// One row of the permission table, declared by the module that owns `domain`: `role` may
+/// perform `operations` there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// Who.
+    pub role: Role,
+    /// Where.
+    pub domain: Domain,
+    /// What.
+    pub operations: &'static [Operation],
+}
+
+impl Grant {
+    /// `role` may perform `operations` in `domain`.
+    pub const fn new(role: Role, domain: Domain, operations: &'static [Operation]) -> Self {
+        Self {
+            role,
+            domain,
+            operations,
         }
     }
 }
 
-/// The role-based [`AccessPolicy`]: an actor may do what any of its roles allows.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RolePolicy;
+/// The permission table: every role, and what it may do in every domain. The server builds
+/// it once from the [`Grant`]s each module declares for its domains, over the rules every
+/// deployment has whatever its modules:
+///
+/// - `admin` may do everything;
+/// - `csr`, `supervisor` and `integration` read every domain;
+/// - a `supervisor` may do whatever a `csr` may;
+/// - `integration` registers and removes event listeners (`Hub`).
+///
+/// An actor may do what any of its roles allows ([`AccessPolicy`]). Unknown role names grant
+/// nothing.
+#[derive(Debug, Clone, Default)]
+pub struct PermissionTable {
+    grants: HashSet<(Role, Domain, Operation)>,
+}
 
-impl AccessPolicy for RolePolicy {
+impl PermissionTable {
+    /// The table of the base rules and `grants`.
+    pub fn new(grants: impl IntoIterator<Item = Grant>) -> Self {
+        let mut table = Self::default();
+        let hubs = Grant::new(
+            Role::Integration,
+            Domain::Hub,
+            &[Operation::Create, Operation::Delete],
+        );
+        for grant in grants.into_iter().chain([hubs]) {
+            for operation in grant.operations {
+                table.grants.insert((grant.role, grant.domain, *operation));
+            }
+        }
+        table
+    }
+
+    /// Whether `role` may perform `operation` in `domain`.
+    pub fn allows(&self, role: Role, domain: Domain, operation: Operation) -> bool {
+        let granted = |role| self.grants.contains(&(role, domain, operation));
+        match role {
+            Role::Admin => true,
+            Role::Csr | Role::Integration => operation == Operation::Read || granted(role),
+            Role::Supervisor => self.allows(Role::Csr, domain, operation) || granted(role),
+            Role::BillingSystem => granted(role),
+        }
+    }
+}
+
+impl AccessPolicy for PermissionTable {
     fn permits(&self, actor: &Actor, domain: Domain, operation: Operation) -> bool {
         actor
             .roles
             .iter()
             .filter_map(|name| Role::parse(name))
-            .any(|role| role.allows(domain, operation))
+            .any(|role| self.allows(role, domain, operation))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Operation::*;
 
     fn actor(roles: &[&str]) -> Actor {
         Actor {
@@ -114,33 +140,44 @@ mod tests {
         }
     }
 
+    fn table() -> PermissionTable {
+        PermissionTable::new([
+            Grant::new(Role::Csr, Domain::Customer, &[Create, Update]),
+            Grant::new(Role::Supervisor, Domain::Customer, &[Delete]),
+            Grant::new(Role::BillingSystem, Domain::Account, &[Read]),
+            Grant::new(Role::Supervisor, Domain::Ticket, &[Approve]),
+        ])
+    }
+
     #[test]
-    fn the_table_says_what_the_issue_says() {
-        let policy = RolePolicy;
-        assert!(policy.permits(&actor(&["csr"]), Domain::Customer, Operation::Update));
-        assert!(!policy.permits(&actor(&["csr"]), Domain::Customer, Operation::Delete));
-        assert!(policy.permits(&actor(&["supervisor"]), Domain::Customer, Operation::Delete));
-        assert!(policy.permits(
-            &actor(&["supervisor"]),
-            Domain::Adjustment,
-            Operation::Approve
-        ));
-        assert!(!policy.permits(&actor(&["billing-system"]), Domain::Party, Operation::Read));
-        assert!(policy.permits(&actor(&["billing-system"]), Domain::Bill, Operation::Create));
-        assert!(policy.permits(
-            &actor(&["billing-system"]),
-            Domain::Account,
-            Operation::Read
-        ));
-        assert!(policy.permits(&actor(&["integration"]), Domain::Hub, Operation::Create));
-        assert!(!policy.permits(&actor(&["integration"]), Domain::Party, Operation::Create));
-        assert!(policy.permits(&actor(&["admin"]), Domain::Sla, Operation::Delete));
-        assert!(!policy.permits(&actor(&["root", ""]), Domain::Party, Operation::Read));
-        assert!(policy.permits(
-            &actor(&["integration", "csr"]),
-            Domain::Party,
-            Operation::Create
-        ));
+    fn the_table_is_the_base_rules_and_the_grants() {
+        let policy = table();
+        assert!(policy.permits(&actor(&["csr"]), Domain::Customer, Update));
+        assert!(!policy.permits(&actor(&["csr"]), Domain::Customer, Delete));
+        assert!(policy.permits(&actor(&["supervisor"]), Domain::Customer, Delete));
+        assert!(policy.permits(&actor(&["supervisor"]), Domain::Customer, Create));
+        assert!(policy.permits(&actor(&["supervisor"]), Domain::Ticket, Approve));
+        assert!(!policy.permits(&actor(&["csr"]), Domain::Ticket, Approve));
+        assert!(!policy.permits(&actor(&["billing-system"]), Domain::Party, Read));
+        assert!(policy.permits(&actor(&["billing-system"]), Domain::Account, Read));
+        assert!(policy.permits(&actor(&["integration"]), Domain::Hub, Create));
+        assert!(policy.permits(&actor(&["integration"]), Domain::Party, Read));
+        assert!(!policy.permits(&actor(&["integration"]), Domain::Party, Create));
+        assert!(policy.permits(&actor(&["admin"]), Domain::Sla, Delete));
+        assert!(!policy.permits(&actor(&["root", ""]), Domain::Party, Read));
+        assert!(policy.permits(&actor(&["integration", "csr"]), Domain::Customer, Create));
+    }
+
+    #[test]
+    fn a_domain_without_grants_is_only_read_and_only_by_the_reading_roles() {
+        let policy = PermissionTable::new([]);
+        for role in [Role::Csr, Role::Supervisor, Role::Integration] {
+            assert!(policy.allows(role, Domain::Loyalty, Read));
+            for operation in [Create, Update, Delete, Approve] {
+                assert!(!policy.allows(role, Domain::Loyalty, operation));
+            }
+        }
+        assert!(!policy.allows(Role::BillingSystem, Domain::Loyalty, Read));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! every application crate. `app` is the one function that builds the HTTP application;
 //! `main` and the tests both use it.
 //!
-//! This is the only crate that depends on application crates.
+//! It depends on the application crates only to list them ([`modules`]): everything else
+//! goes through the module contract (`crm-module`).
 
 mod listener;
 pub mod settings;
@@ -16,10 +17,13 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
-use crm_auth::{Authenticator, JwksCache, JwksSource, KeySource, RolePolicy, Secret, Verifier};
+use crm_auth::{
+    Authenticator, JwksCache, JwksSource, KeySource, PermissionTable, Secret, Verifier,
+};
+use crm_module::{Assembled, Hooks, Job, Module, ModuleContext, Parts};
 use crm_store::{Clock, PoolOptions, Store, SystemClock, TypeRegistry};
-use customer_information::view::ReferencingSection;
 use serde_json::json;
+use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{PublicBaseUrl, QueryLimits, ResourceService, RouterConfig};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -30,31 +34,57 @@ use tower_http::trace::TraceLayer;
 pub use listener::serve;
 pub use settings::Settings;
 
-/// Everything the HTTP application needs, built once at start-up.
+/// Every application crate the server serves, in the order of their 360-view sections. A
+/// new domain is a crate and an entry here.
+pub fn modules() -> Vec<Arc<dyn Module>> {
+    vec![
+        Arc::new(customer_information::CustomerInformation),
+        Arc::new(customer_order::CustomerOrder),
+        Arc::new(customer_problem::CustomerProblem),
+    ]
+}
+
+/// Everything the HTTP application needs, built once at start-up from the modules.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub store: Store,
-    /// Every resource service of every API.
+    /// Every resource service of every module.
     pub services: Vec<Arc<dyn ResourceService>>,
     /// Delivers the outbox to listeners (started by `serve`).
     pub dispatcher: crm_events::Dispatcher,
-    /// Query cost limits.
-    pub limits: Arc<QueryLimits>,
+    /// The permission table, the query limits and the links, for every route.
+    pub config: RouterConfig,
     /// The OpenAPI document, rendered once.
     pub openapi: Arc<serde_json::Value>,
     /// Token verification.
     pub authenticator: Arc<Authenticator>,
-    /// The customer service behind the 360 view.
-    pub customers: Arc<dyn ResourceService>,
-    /// The individual service, where privacy erasure starts.
-    pub individuals: Arc<dyn ResourceService>,
-    /// Every resource kind that can hold personal data, erased together in one transaction.
-    pub erasers: Vec<Arc<dyn crm_store::Erasable>>,
-    /// The sections of the customer 360 view, from every domain.
-    pub customer_view: customer_information::view::CustomerView,
-    /// The trouble ticket escalation job (started by `serve`).
-    pub escalator: Arc<customer_problem::Escalator>,
+    /// The modules' extension routes.
+    pub extensions: Vec<Router>,
+    /// The OpenAPI entries of the extension routes (each with the permission it needs).
+    pub extension_operations: Vec<ExtensionOperation>,
+    /// The modules' background jobs (started by `serve`).
+    pub jobs: Vec<Arc<dyn Job>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field(
+                "services",
+                &self
+                    .services
+                    .iter()
+                    .map(|s| s.descriptor().type_name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("extension_operations", &self.extension_operations.len())
+            .field(
+                "jobs",
+                &self.jobs.iter().map(|j| j.name()).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// The HS256 secret in force when no JWKS is configured: the configured one, or the one kept
@@ -104,88 +134,93 @@ impl AppState {
         Self::with_clock(store, settings, Arc::new(SystemClock)).await
     }
 
-    /// Wires every API over an already migrated store, with `clock` as the time of the
-    /// business rules that read one (ticket ages and escalation).
+    /// Wires every module over an already migrated store, with `clock` as the time of every
+    /// business rule.
     pub async fn with_clock(
         store: Store,
         settings: &Settings,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        Self::with_modules(store, settings, clock, &modules()).await
+    }
+
+    /// Assembles `modules` over an already migrated store: types and permissions, then
+    /// hooks, then each module's parts, then the extension routes over the whole.
+    pub async fn with_modules(
+        store: Store,
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+        modules: &[Arc<dyn Module>],
+    ) -> anyhow::Result<Self> {
         let mut registry = TypeRegistry::default();
-        customer_information::register_types(&mut registry);
-        customer_order::register_types(&mut registry);
-        customer_problem::register_types(&mut registry);
-        let registry = Arc::new(registry);
-        let customer_information::Services {
-            all: services,
-            erasers,
-            customers,
-            individuals,
-            interactions,
-        } = customer_information::services(&store, &registry)?;
-        let mut services = services;
-        let mut erasers = erasers;
-        let ordering = customer_order::services(
-            &store,
-            &registry,
-            customer_order::ordering::OrderSettings {
-                lead_time: customer_order::ordering::Duration::hours(i64::from(
-                    settings.order_lead_time_hours,
-                )),
-            },
-            clock.clone(),
-        )?;
-        services.extend(ordering.all);
-        erasers.extend(ordering.erasers);
-        let problems = customer_problem::services(
-            &store,
-            &registry,
-            settings.tickets.clone(),
+        let mut grants = Vec::new();
+        for module in modules {
+            module.register_types(&mut registry);
+            grants.extend(module.permissions());
+        }
+        warn_unread_sections(settings, modules);
+        let ctx = ModuleContext::new(
+            store.clone(),
+            Arc::new(registry),
             clock,
-            Some(interactions),
-        )?;
-        services.extend(problems.all);
-        erasers.extend(problems.erasers);
-        let mut customer_view = customer_information::view::CustomerView::new(&store);
-        customer_view.register(Arc::new(ReferencingSection {
-            section: "products",
-            table: customer_order::inventory::INVENTORY_TABLE,
-            kinds: &["Product"],
-            keep: None,
-            store: store.clone(),
-        }));
-        customer_view.register(Arc::new(ReferencingSection {
-            section: "openOrders",
-            table: customer_order::ordering::ORDER_TABLE,
-            kinds: &["ProductOrder"],
-            keep: Some(customer_order::ordering::is_open_order),
-            store: store.clone(),
-        }));
-        customer_view.register(Arc::new(ReferencingSection {
-            section: "openTickets",
-            table: customer_problem::tickets::TICKET_TABLE,
-            kinds: &["TroubleTicket"],
-            keep: Some(customer_problem::tickets::is_open_ticket),
-            store: store.clone(),
-        }));
-        let descriptors: Vec<_> = services.iter().map(|s| s.descriptor()).collect();
-        let mut extensions = customer_information::view::operations(customers.as_ref());
-        extensions.extend(customer_information::erasure::operations(
-            individuals.as_ref(),
-        ));
-        let openapi = tmf_apis::openapi::openapi_document(
-            "Telecom CRM — TM Forum Open APIs v4",
-            env!("CARGO_PKG_VERSION"),
-            &descriptors,
-            &extensions,
+            settings.sections.clone(),
         );
+        let mut hooks = Hooks::default();
+        for module in modules {
+            module.offer(&ctx, &mut hooks)?;
+        }
+        let mut parts = Parts::default();
+        for module in modules {
+            parts.extend(module.build(&ctx, &hooks)?);
+        }
         let limits = QueryLimits {
             default_limit: settings.default_page_size,
             max_limit: settings.max_page_size,
             extension_filters: !settings.strict_attributes,
             ..QueryLimits::default()
         };
-        let resources: Vec<_> = services.iter().map(|s| s.descriptor().clone()).collect();
+        let links = parts
+            .services
+            .iter()
+            .map(|s| {
+                let descriptor = s.descriptor();
+                (
+                    descriptor.type_name.to_owned(),
+                    descriptor.collection_path(),
+                )
+            })
+            .collect();
+        let config = RouterConfig {
+            limits: Arc::new(limits),
+            policy: Arc::new(PermissionTable::new(grants)),
+            strict_attributes: settings.strict_attributes,
+            require_if_match: settings.require_if_match,
+            links: Arc::new(links),
+        };
+        let assembled = Assembled {
+            store: store.clone(),
+            services: parts.services,
+            erasers: parts.erasers,
+            view_sections: parts.view_sections,
+            timeline: parts.timeline,
+            hooks,
+            config,
+        };
+        let mut extensions = Vec::new();
+        let mut extension_operations = Vec::new();
+        for module in modules {
+            let routes = module.routes(&assembled)?;
+            extensions.push(routes.router);
+            extension_operations.extend(routes.operations);
+        }
+        let descriptors: Vec<_> = assembled.services.iter().map(|s| s.descriptor()).collect();
+        let openapi = tmf_apis::openapi::openapi_document(
+            "Telecom CRM — TM Forum Open APIs v4",
+            env!("CARGO_PKG_VERSION"),
+            &descriptors,
+            &extension_operations,
+        );
+        let resources: Vec<_> = descriptors.into_iter().cloned().collect();
         let dispatcher = crm_events::Dispatcher::new(
             store.clone(),
             settings.events.clone(),
@@ -195,17 +230,32 @@ impl AppState {
         .await?;
         Ok(Self {
             store,
-            services,
+            services: assembled.services,
             dispatcher,
-            limits: Arc::new(limits),
+            config: assembled.config,
             openapi: Arc::new(serde_json::to_value(&openapi)?),
             authenticator: Arc::new(authenticator(settings)?),
-            customers,
-            individuals,
-            erasers,
-            customer_view,
-            escalator: problems.escalator,
+            extensions,
+            extension_operations,
+            jobs: parts.jobs,
         })
+    }
+
+    /// The job named `name` (`ticketEscalation`).
+    pub fn job(&self, name: &str) -> Option<Arc<dyn Job>> {
+        self.jobs.iter().find(|job| job.name() == name).cloned()
+    }
+}
+
+/// Logs the settings sections no module reads (a misspelt section name).
+fn warn_unread_sections(settings: &Settings, modules: &[Arc<dyn Module>]) {
+    for section in settings.sections.keys() {
+        let read = modules
+            .iter()
+            .any(|module| module.settings_sections().contains(&section.as_str()));
+        if !read && section != "config" {
+            tracing::warn!(section = %section, "no module reads this settings section");
+        }
     }
 }
 
@@ -217,24 +267,7 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .with_state(state.clone());
-    let links = state
-        .services
-        .iter()
-        .map(|s| {
-            let descriptor = s.descriptor();
-            (
-                descriptor.type_name.to_owned(),
-                descriptor.collection_path(),
-            )
-        })
-        .collect();
-    let config = RouterConfig {
-        limits: state.limits.clone(),
-        policy: Arc::new(RolePolicy),
-        strict_attributes: settings.strict_attributes,
-        require_if_match: settings.require_if_match,
-        links: Arc::new(links),
-    };
+    let config = state.config.clone();
     for service in &state.services {
         router = router.merge(tmf_apis::resource_routes(service.clone(), config.clone()));
     }
@@ -251,18 +284,9 @@ pub fn app(state: AppState, settings: &Settings) -> Router {
         },
         &resources,
     ));
-    router = router.merge(customer_information::erasure::routes(
-        state.individuals.clone(),
-        state.erasers.clone(),
-        state.store.clone(),
-        config.policy.clone(),
-    ));
-    router = router.merge(customer_information::view::routes(
-        state.customers.clone(),
-        state.customer_view.clone(),
-        state.store.clone(),
-        config.clone(),
-    ));
+    for extension in &state.extensions {
+        router = router.merge(extension.clone());
+    }
     let public_url = settings
         .public_url
         .as_deref()

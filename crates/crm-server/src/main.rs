@@ -140,14 +140,16 @@ async fn serve(settings: Settings, pool: PoolOptions) -> anyhow::Result<()> {
     let state = AppState::build(&settings, pool).await?;
     let store = state.store.clone();
     let dispatcher = settings.events.dispatch.then(|| state.dispatcher.start());
-    let escalation = state.escalator.start();
+    let jobs: Vec<_> = state.jobs.iter().map(|job| job.start()).collect();
     let router = app(state, &settings);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
     tracing::info!(address = %settings.listen, "listening");
     crm_server::serve(listener, router, &settings.connections, shutdown_signal()).await?;
-    escalation.stop().await;
+    for job in jobs {
+        job.stop().await;
+    }
     if let Some(dispatcher) = dispatcher {
         dispatcher.stop().await;
     }

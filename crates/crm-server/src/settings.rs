@@ -58,9 +58,6 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Origins allowed to call from a browser (CORS). Empty: no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
-    /// The lead time of a product order that requests no completion date, in hours: its
-    /// `expectedCompletionDate` is its `orderDate` plus this.
-    pub order_lead_time_hours: u32,
     /// Refuse attributes that a resource's v4 definition does not name (400), instead of
     /// keeping them as TMF630 extension attributes, and refuse filters on them. Off by
     /// default: clients built against other releases of an API send such attributes.
@@ -72,14 +69,16 @@ pub struct Settings {
     pub require_if_match: bool,
     /// Trouble tickets: severities, priorities, escalation thresholds, resolution targets,
     /// the reopening window, the largest attachment (`[tickets]`).
-    #[serde(default)]
-    pub tickets: customer_problem::TicketSettings,
     /// Event delivery: the dispatcher, callback hosts, NATS.
     #[serde(default)]
     pub events: crm_events::EventSettings,
     /// Client connections: the header-read and idle timeouts and the cap (`[connections]`).
     #[serde(default)]
     pub connections: ConnectionSettings,
+    /// The modules' settings sections (`[tickets]`, `[orders]`): every other table of the
+    /// settings, read by the module that declares it (`crm_module::Module::settings_sections`).
+    #[serde(flatten)]
+    pub sections: crm_module::Sections,
 }
 
 /// Limits on client connections, enforced by [`crate::serve`] before any request is routed.
@@ -126,10 +125,10 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("auth", &self.auth)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
-            .field("order_lead_time_hours", &self.order_lead_time_hours)
             .field("strict_attributes", &self.strict_attributes)
             .field("require_if_match", &self.require_if_match)
-            .field("tickets", &self.tickets)
+            // A module's section may hold secrets of its own: only the names here.
+            .field("sections", &self.sections.keys().collect::<Vec<_>>())
             .field("events", &{
                 let mut events = self.events.clone();
                 events.nats_url = events.nats_url.as_deref().map(redact_url);
@@ -172,7 +171,6 @@ impl Settings {
             .set_default("auth.audience", "crm")?
             .set_default("auth.protect_openapi", false)?
             .set_default("cors_allowed_origins", Vec::<String>::new())?
-            .set_default("order_lead_time_hours", 72)?
             .set_default("strict_attributes", false)?
             .set_default("require_if_match", false)?;
         if let Some(file) = file {

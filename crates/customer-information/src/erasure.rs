@@ -14,6 +14,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::routing::post;
 use axum::{Json, Router};
+use crm_module::{Assembled, ExtensionRoutes};
 use crm_store::{DatabaseTransaction, Erasable, Store};
 use serde_json::{Value, json};
 use tmf_apis::openapi::ExtensionOperation;
@@ -36,7 +37,7 @@ struct ErasureState {
 }
 
 /// The OpenAPI description of the erasure operation.
-pub fn operations(individuals: &dyn ResourceService) -> Vec<ExtensionOperation> {
+fn operations(individuals: &dyn ResourceService) -> Vec<ExtensionOperation> {
     let descriptor = individuals.descriptor();
     vec![ExtensionOperation {
         method: HttpMethod::Post,
@@ -46,25 +47,25 @@ pub fn operations(individuals: &dyn ResourceService) -> Vec<ExtensionOperation> 
         tag: descriptor.base_path,
         has_id: true,
         paged: false,
+        // Erasing is as grave as deleting: the same permission.
+        permission: (descriptor.domain, Operation::Delete),
     }]
 }
 
-/// The erasure route.
-pub fn routes(
-    individuals: Arc<dyn ResourceService>,
-    erasers: Vec<Arc<dyn Erasable>>,
-    store: Store,
-    policy: Arc<dyn AccessPolicy>,
-) -> Router {
+/// The erasure route, over the erasers of every module.
+pub(crate) fn routes(app: &Assembled) -> Result<ExtensionRoutes, crm_module::ModuleError> {
+    let individuals = app.service(INDIVIDUAL.kind)?;
+    let operations = operations(individuals.as_ref());
     let path = format!("{}/erasure", individuals.descriptor().item_path());
-    Router::new()
+    let router = Router::new()
         .route(&path, post(erase))
         .with_state(ErasureState {
             individuals,
-            erasers,
-            store,
-            policy,
-        })
+            erasers: app.erasers.clone(),
+            store: app.store.clone(),
+            policy: app.config.policy.clone(),
+        });
+    Ok(ExtensionRoutes { router, operations })
 }
 
 async fn erase(

@@ -20,8 +20,12 @@ pub mod view;
 
 use std::sync::Arc;
 
-use crm_store::{DocumentService, Erasable, Store, TypeRegistry};
-use tmf_apis::ResourceService;
+use crm_module::{
+    Assembled, ExtensionRoutes, Grant, Hooks, Module, ModuleContext, ModuleError, Parts, Role,
+    TimelineSource,
+};
+
+use crm_store::{DocumentService, Store, TypeRegistry};
 use tmf_apis::catalog::CatalogError;
 
 pub use accounts::{
@@ -39,7 +43,7 @@ use resources::descriptor;
 use tmf_apis::Domain;
 
 /// Registers the types this crate stores, so that references from any API can be checked.
-pub fn register_types(registry: &mut TypeRegistry) {
+fn register_types(registry: &mut TypeRegistry) {
     for (type_name, stored) in [
         ("Individual", INDIVIDUAL),
         ("Organization", ORGANIZATION),
@@ -59,70 +63,120 @@ pub fn register_types(registry: &mut TypeRegistry) {
     registry.hold_keys(search::CUSTOMER_KEYS);
 }
 
-/// The services of this crate's resources.
-pub struct Services {
-    /// Every resource service, for the generic router.
-    pub all: Vec<Arc<dyn ResourceService>>,
-    /// Every resource kind that can hold personal data, for privacy erasure.
-    pub erasers: Vec<Arc<dyn Erasable>>,
-    /// The customer service, which the 360 view reads through.
-    pub customers: Arc<dyn ResourceService>,
-    /// The individual service, where erasure starts.
-    pub individuals: Arc<dyn ResourceService>,
-    /// Writes party interactions inside another domain's change (a ticket logged from a
-    /// call records the call).
-    pub interactions: Arc<dyn crm_store::DocumentWriter>,
+/// Customer Information Management as a module of the server: the party model's
+/// resources, the 360 view and timeline (over every module's sections), privacy erasure
+/// (over every module's erasers), and a writer of party interactions for other domains.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerInformation;
+
+impl Module for CustomerInformation {
+    fn name(&self) -> &'static str {
+        "customer-information"
+    }
+
+    fn register_types(&self, registry: &mut TypeRegistry) {
+        register_types(registry);
+    }
+
+    fn permissions(&self) -> Vec<Grant> {
+        use tmf_apis::Operation::*;
+        let mut grants = Vec::new();
+        for domain in [
+            Domain::Party,
+            Domain::Customer,
+            Domain::PartyRole,
+            Domain::Account,
+            Domain::Interaction,
+        ] {
+            grants.push(Grant::new(Role::Csr, domain, &[Create, Update]));
+            grants.push(Grant::new(Role::Supervisor, domain, &[Delete]));
+        }
+        // A billing system reads the accounts it bills.
+        grants.push(Grant::new(Role::BillingSystem, Domain::Account, &[Read]));
+        grants
+    }
+
+    fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        // Another domain's change may record a contact (a ticket logged from a call).
+        let interactions = DocumentService::new(
+            interaction_kind().map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        );
+        hooks.offer_writer(Arc::new(interactions))
+    }
+
+    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let mut parts = build(&ctx.store, &ctx.registry).map_err(spec_error)?;
+        parts.view_sections.extend(view::sections(&ctx.store));
+        parts.timeline.push(TimelineSource {
+            resource_type: PARTY_INTERACTION.kind,
+            kind: "interaction",
+        });
+        Ok(parts)
+    }
+
+    fn routes(&self, app: &Assembled) -> Result<ExtensionRoutes, ModuleError> {
+        let view = view::routes(app)?;
+        let erasure = erasure::routes(app)?;
+        let mut operations = view.operations;
+        operations.extend(erasure.operations);
+        Ok(ExtensionRoutes {
+            router: view.router.merge(erasure.router),
+            operations,
+        })
+    }
+}
+
+fn spec_error(source: CatalogError) -> ModuleError {
+    ModuleError::Spec {
+        module: "customer-information",
+        source,
+    }
 }
 
 /// Collects each document service both as a resource service and as an eraser.
 struct Builder<'a> {
     store: &'a Store,
     registry: &'a Arc<TypeRegistry>,
-    all: Vec<Arc<dyn ResourceService>>,
-    erasers: Vec<Arc<dyn Erasable>>,
+    parts: Parts,
 }
 
 impl Builder<'_> {
     fn add<K: crm_store::ResourceKind>(&mut self, kind: K) -> Arc<DocumentService<K>> {
-        let service = Arc::new(DocumentService::new(
+        self.parts.add_document(Arc::new(DocumentService::new(
             kind,
             self.store.clone(),
             self.registry.clone(),
-        ));
-        self.all.push(service.clone());
-        self.erasers.push(service.clone());
-        service
+        )))
     }
 }
 
-/// The services of this crate's resources.
-pub fn services(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Services, CatalogError> {
-    let kinds = resources::Kinds::load()?;
-    let mut builder = Builder {
-        store,
-        registry,
-        all: Vec::new(),
-        erasers: Vec::new(),
-    };
-    let individuals = builder.add(kinds.individual);
-    builder.add(kinds.organization);
-    let customers = builder.add(kinds.customer);
-    builder.add(kinds.party_role);
-    add_account_services(&mut builder)?;
-    let interactions = builder.add(InteractionKind(descriptor(
+fn interaction_kind() -> Result<InteractionKind, CatalogError> {
+    Ok(InteractionKind(descriptor(
         spec::interaction(),
         "/tmf-api/partyInteraction/v4/",
         "partyInteraction",
         "PartyInteraction",
         Domain::Interaction,
-    )?));
-    Ok(Services {
-        all: builder.all,
-        erasers: builder.erasers,
-        customers,
-        individuals,
-        interactions,
-    })
+    )?))
+}
+
+/// The services of this crate's resources.
+fn build(store: &Store, registry: &Arc<TypeRegistry>) -> Result<Parts, CatalogError> {
+    let kinds = resources::Kinds::load()?;
+    let mut builder = Builder {
+        store,
+        registry,
+        parts: Parts::default(),
+    };
+    builder.add(kinds.individual);
+    builder.add(kinds.organization);
+    builder.add(kinds.customer);
+    builder.add(kinds.party_role);
+    add_account_services(&mut builder)?;
+    builder.add(interaction_kind()?);
+    Ok(builder.parts)
 }
 
 const ACCOUNT_BASE: &str = "/tmf-api/accountManagement/v4/";

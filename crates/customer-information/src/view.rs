@@ -6,7 +6,8 @@
 //! recorded change to the customer, its party and every resource that refers to either
 //! (interactions among them), newest first, paged.
 //!
-//! Domains plug in by registering a [`ViewContributor`]; this module never names them.
+//! Domains plug in by declaring a [`ViewContributor`] (and [`TimelineSource`]s) in their
+//! module's parts; this module never names them.
 
 use std::sync::Arc;
 
@@ -16,6 +17,9 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use crm_module::{
+    Assembled, ExtensionRoutes, ReferencingSection, TimelineSource, ViewContributor, ViewSubject,
+};
 use crm_store::Store;
 use serde_json::{Map, Value};
 use tmf_apis::openapi::ExtensionOperation;
@@ -25,75 +29,6 @@ use tmf_apis::{
 use utoipa::openapi::HttpMethod;
 
 use crate::resources::{CUSTOMER, INDIVIDUAL, ORGANIZATION};
-
-/// Who the view is about.
-#[derive(Debug, Clone)]
-pub struct ViewSubject {
-    /// The customer's id.
-    pub customer_id: String,
-    /// The customer document.
-    pub customer: Value,
-    /// The engaged party's id.
-    pub party_id: String,
-    /// The engaged party's type (`Individual`, `Organization`).
-    pub party_type: String,
-}
-
-impl ViewSubject {
-    /// The ids a related resource may point at: the customer's and its party's.
-    pub fn ids(&self) -> Vec<String> {
-        vec![self.customer_id.clone(), self.party_id.clone()]
-    }
-}
-
-/// One section of the 360 view.
-#[async_trait]
-pub trait ViewContributor: Send + Sync + 'static {
-    /// The section's key in the view.
-    fn section(&self) -> &'static str;
-
-    /// The section's content for `subject`.
-    async fn contribute(&self, ctx: &RequestContext, subject: &ViewSubject) -> TmfResult<Value>;
-}
-
-/// A section listing the documents of one table that refer to the customer or its party
-/// (accounts, orders, tickets...), optionally only those of some kinds.
-pub struct ReferencingSection {
-    /// The section's key.
-    pub section: &'static str,
-    /// The table to look in.
-    pub table: &'static str,
-    /// The kinds to keep (empty: all).
-    pub kinds: &'static [&'static str],
-    /// Which documents to keep (`None`: all), such as the orders still open.
-    pub keep: Option<fn(&Value) -> bool>,
-    /// The store.
-    pub store: Store,
-}
-
-#[async_trait]
-impl ViewContributor for ReferencingSection {
-    fn section(&self) -> &'static str {
-        self.section
-    }
-
-    async fn contribute(&self, _ctx: &RequestContext, subject: &ViewSubject) -> TmfResult<Value> {
-        let related =
-            crm_store::relations::referencing_some(self.store.connection(), &subject.ids()).await?;
-        let ids: Vec<String> = related
-            .resources
-            .into_iter()
-            .filter(|(table, _)| table == self.table)
-            .map(|(_, id)| id)
-            .collect();
-        let mut documents =
-            crm_store::relations::documents(&self.store, self.table, &ids, self.kinds).await?;
-        if let Some(keep) = self.keep {
-            documents.retain(keep);
-        }
-        Ok(Value::Array(documents))
-    }
-}
 
 /// The engaged party, with its contact media.
 struct PartySection {
@@ -118,52 +53,32 @@ impl ViewContributor for PartySection {
     }
 }
 
-/// The registered sections of the 360 view.
-#[derive(Clone, Default)]
-pub struct CustomerView {
-    contributors: Vec<Arc<dyn ViewContributor>>,
-}
-
-impl CustomerView {
-    /// A view with this crate's own sections: the party, its accounts (with balances) and
-    /// its interactions.
-    pub fn new(store: &Store) -> Self {
-        let mut view = Self::default();
-        view.register(Arc::new(PartySection {
-            store: store.clone(),
-        }));
-        view.register(Arc::new(ReferencingSection {
-            section: "accounts",
-            table: crate::PARTY_ACCOUNT.table,
+/// This crate's own sections of the 360 view: the party with its contact media, its accounts
+/// (with balances) and its interactions.
+pub(crate) fn sections(store: &Store) -> Vec<Arc<dyn ViewContributor>> {
+    let referencing = |section, table| -> Arc<dyn ViewContributor> {
+        Arc::new(ReferencingSection {
+            section,
+            table,
             kinds: &[],
             keep: None,
             store: store.clone(),
-        }));
-        view.register(Arc::new(ReferencingSection {
-            section: "interactions",
-            table: crate::PARTY_INTERACTION.table,
-            kinds: &[],
-            keep: None,
+        })
+    };
+    vec![
+        Arc::new(PartySection {
             store: store.clone(),
-        }));
-        view
-    }
-
-    /// Adds a section.
-    pub fn register(&mut self, contributor: Arc<dyn ViewContributor>) {
-        self.contributors.push(contributor);
-    }
-
-    /// The section names, in order.
-    pub fn sections(&self) -> Vec<&'static str> {
-        self.contributors.iter().map(|c| c.section()).collect()
-    }
+        }),
+        referencing("accounts", crate::PARTY_ACCOUNT.table),
+        referencing("interactions", crate::PARTY_INTERACTION.table),
+    ]
 }
 
 #[derive(Clone)]
 struct ViewState {
     customers: Arc<dyn ResourceService>,
-    view: CustomerView,
+    sections: Vec<Arc<dyn ViewContributor>>,
+    timeline: Vec<TimelineSource>,
     store: Store,
     config: RouterConfig,
 }
@@ -195,7 +110,7 @@ impl ViewState {
 }
 
 /// The OpenAPI description of the view and timeline operations.
-pub fn operations(customers: &dyn ResourceService) -> Vec<ExtensionOperation> {
+fn operations(customers: &dyn ResourceService) -> Vec<ExtensionOperation> {
     let descriptor = customers.descriptor();
     let item = format!("{}{}/{{id}}", descriptor.base_path, descriptor.name);
     vec![
@@ -207,6 +122,7 @@ pub fn operations(customers: &dyn ResourceService) -> Vec<ExtensionOperation> {
             tag: descriptor.base_path,
             has_id: true,
             paged: false,
+            permission: (descriptor.domain, Operation::Read),
         },
         ExtensionOperation {
             method: HttpMethod::Get,
@@ -216,28 +132,29 @@ pub fn operations(customers: &dyn ResourceService) -> Vec<ExtensionOperation> {
             tag: descriptor.base_path,
             has_id: true,
             paged: true,
+            permission: (descriptor.domain, Operation::Read),
         },
     ]
 }
 
-/// The routes of the 360 view and the timeline (`config`: the access policy, the query
-/// limits, and the links of references, as for every resource).
-pub fn routes(
-    customers: Arc<dyn ResourceService>,
-    view: CustomerView,
-    store: Store,
-    config: RouterConfig,
-) -> Router {
+/// The routes of the 360 view and the timeline, over every module's sections and timeline
+/// sources (the access policy, the query limits and the links of references as for every
+/// resource).
+pub(crate) fn routes(app: &Assembled) -> Result<ExtensionRoutes, crm_module::ModuleError> {
+    let customers = app.service(crate::CUSTOMER.kind)?;
+    let operations = operations(customers.as_ref());
     let item = customers.descriptor().item_path();
-    Router::new()
+    let router = Router::new()
         .route(&format!("{item}/view"), get(customer_view))
         .route(&format!("{item}/timeline"), get(timeline))
         .with_state(ViewState {
             customers,
-            view,
-            store,
-            config,
-        })
+            sections: app.view_sections.clone(),
+            timeline: app.timeline.clone(),
+            store: app.store.clone(),
+            config: app.config.clone(),
+        });
+    Ok(ExtensionRoutes { router, operations })
 }
 
 async fn customer_view(
@@ -252,7 +169,7 @@ async fn customer_view(
     let mut view = Map::new();
     view.insert("id".into(), Value::String(id.clone()));
     view.insert("customer".into(), subject.customer.clone());
-    for contributor in &state.view.contributors {
+    for contributor in &state.sections {
         view.insert(
             contributor.section().to_owned(),
             contributor.contribute(&ctx, &subject).await?,
@@ -305,11 +222,11 @@ async fn timeline(
         .items
         .into_iter()
         .map(|mut entry| {
-            let kind = if entry["resourceType"] == "PartyInteraction" {
-                "interaction"
-            } else {
-                "change"
-            };
+            let kind = state
+                .timeline
+                .iter()
+                .find(|source| entry["resourceType"] == source.resource_type)
+                .map_or("change", |source| source.kind);
             if let Value::Object(map) = &mut entry {
                 map.insert("kind".into(), Value::String(kind.into()));
                 map.insert("@type".into(), Value::String("TimelineEntry".into()));

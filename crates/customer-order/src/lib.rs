@@ -22,10 +22,13 @@ mod spec;
 
 use std::sync::Arc;
 
+use crm_module::{
+    Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
+};
 use crm_store::{Clock, DocumentService, Erasable, Store, StoredType, TypeRegistry};
 use sid_model::{Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification};
-use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, ResourceService};
 
 use catalog::{CATALOG_TABLE, CatalogKind};
 use ordering::{CANCEL_PRODUCT_ORDER, OrderSettings, Ordering, PRODUCT_ORDER};
@@ -40,7 +43,7 @@ const CATALOG_RESOURCES: [(&str, &str); 5] = [
 ];
 
 /// Registers the types this crate stores, so that references from any API can be checked.
-pub fn register_types(registry: &mut TypeRegistry) {
+fn register_types(registry: &mut TypeRegistry) {
     for (_, type_name) in CATALOG_RESOURCES {
         registry.register(
             type_name,
@@ -55,8 +58,97 @@ pub fn register_types(registry: &mut TypeRegistry) {
     registry.register("Product", inventory::PRODUCT);
 }
 
+/// The settings section `[orders]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrderingSettings {
+    /// `expectedCompletionDate` of an order that requests no (future) date: the order date
+    /// plus this many hours.
+    pub lead_time_hours: u32,
+}
+
+impl Default for OrderingSettings {
+    fn default() -> Self {
+        Self {
+            lead_time_hours: 72,
+        }
+    }
+}
+
+/// Customer Order Management as a module of the server: the catalog, orders and the
+/// inventory, with the 360 view's `products` and `openOrders` sections.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerOrder;
+
+impl Module for CustomerOrder {
+    fn name(&self) -> &'static str {
+        "customer-order"
+    }
+
+    fn settings_sections(&self) -> &'static [&'static str] {
+        &["orders"]
+    }
+
+    fn register_types(&self, registry: &mut TypeRegistry) {
+        register_types(registry);
+    }
+
+    fn permissions(&self) -> Vec<Grant> {
+        use tmf_apis::Operation::*;
+        vec![
+            Grant::new(Role::Csr, Domain::Order, &[Create, Update]),
+            Grant::new(Role::Supervisor, Domain::Order, &[Delete, Approve]),
+            // Operators' systems: the product lifecycle system maintains the catalog, order
+            // management and fulfilment systems place and move orders, and load and correct
+            // the inventory.
+            Grant::new(Role::Integration, Domain::Catalog, &[Create, Update]),
+            Grant::new(Role::Integration, Domain::Order, &[Create, Update]),
+            Grant::new(Role::Integration, Domain::Inventory, &[Create, Update]),
+        ]
+    }
+
+    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let settings: OrderingSettings = ctx.settings("orders")?;
+        let built = services(
+            &ctx.store,
+            &ctx.registry,
+            OrderSettings {
+                lead_time: ordering::Duration::hours(i64::from(settings.lead_time_hours)),
+            },
+            ctx.clock.clone(),
+        )
+        .map_err(|source| ModuleError::Spec {
+            module: "customer-order",
+            source,
+        })?;
+        let section = |section, table, kinds, keep| -> Arc<dyn crm_module::ViewContributor> {
+            Arc::new(ReferencingSection {
+                section,
+                table,
+                kinds,
+                keep,
+                store: ctx.store.clone(),
+            })
+        };
+        Ok(Parts {
+            services: built.all,
+            erasers: built.erasers,
+            view_sections: vec![
+                section("products", inventory::INVENTORY_TABLE, &["Product"], None),
+                section(
+                    "openOrders",
+                    ordering::ORDER_TABLE,
+                    &["ProductOrder"],
+                    Some(ordering::is_open_order),
+                ),
+            ],
+            ..Parts::default()
+        })
+    }
+}
+
 /// This crate's services, and the kinds privacy erasure must walk.
-pub struct Services {
+struct Services {
     /// Every resource service.
     pub all: Vec<Arc<dyn ResourceService>>,
     /// The kinds that hold personal data (orders and products name parties).
@@ -64,7 +156,7 @@ pub struct Services {
 }
 
 /// The services of this crate's resources.
-pub fn services(
+fn services(
     store: &Store,
     registry: &Arc<TypeRegistry>,
     settings: OrderSettings,

@@ -21,8 +21,6 @@ use tmf_apis::body::from_value;
 use tmf_apis::{
     Actor, ListQuery, QueryLimits, RequestContext, ResourceService, TmfError, TmfResult,
 };
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use crate::settings::TicketSettings;
 use crate::tickets::{ESCALATION_LEVEL, TicketKind, escalation_level};
@@ -102,26 +100,15 @@ pub fn escalate(
     });
 }
 
+/// The name of the escalation job.
+pub const ESCALATION_JOB: &str = "ticketEscalation";
+
 /// The escalation job.
 pub struct Escalator {
     store: Store,
     tickets: Arc<DocumentService<TicketKind>>,
     settings: Arc<TicketSettings>,
     clock: Arc<dyn Clock>,
-}
-
-/// The running job; stop it on shutdown.
-pub struct EscalationHandle {
-    shutdown: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl EscalationHandle {
-    /// Stops the job after the run in hand.
-    pub async fn stop(self) {
-        let _ = self.shutdown.send(true);
-        let _ = self.task.await;
-    }
 }
 
 fn system_context() -> RequestContext {
@@ -222,24 +209,20 @@ impl Escalator {
             })
             .await
     }
+}
 
-    /// Runs the job every `escalation_interval_secs` until stopped.
-    pub fn start(self: &Arc<Self>) -> EscalationHandle {
-        let (shutdown, mut stop) = watch::channel(false);
-        let this = self.clone();
-        let interval = StdDuration::from_secs(self.settings.escalation_interval_secs.max(1));
-        let task = tokio::spawn(async move {
-            loop {
-                if let Err(error) = this.run_once().await {
-                    tracing::warn!(error = %error.message, "escalation pass failed");
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = stop.changed() => break,
-                }
-            }
-        });
-        EscalationHandle { shutdown, task }
+#[async_trait::async_trait]
+impl crm_module::Job for Escalator {
+    fn name(&self) -> &'static str {
+        ESCALATION_JOB
+    }
+
+    fn interval(&self) -> StdDuration {
+        StdDuration::from_secs(self.settings.escalation_interval_secs.max(1))
+    }
+
+    async fn run_once(&self) -> TmfResult<Vec<String>> {
+        Escalator::run_once(self).await
     }
 }
 

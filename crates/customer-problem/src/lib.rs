@@ -14,7 +14,7 @@
 //!
 //! Like every application crate, this one builds on `crm-store` and `tmf-apis` and must not
 //! depend on another application crate: the interaction a call is recorded as is written
-//! through a `DocumentWriter` the server hands in.
+//! through the `PartyInteraction` writer another module offers ([`crm_module::Hooks`]).
 
 pub mod escalation;
 pub mod lifecycle;
@@ -24,29 +24,95 @@ pub mod tickets;
 
 use std::sync::Arc;
 
+use crm_module::{
+    Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
+};
 use crm_store::{
     Clock, DocumentService, DocumentWriter, Erasable, RuledService, Store, TypeRegistry,
 };
-use tmf_apis::ResourceService;
 use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, ResourceService};
 
-pub use escalation::{EscalationHandle, Escalator};
+pub use escalation::{ESCALATION_JOB, Escalator};
 pub use settings::TicketSettings;
 use tickets::{TROUBLE_TICKET, TicketKind, Tickets};
 
 /// Registers the types this crate stores, so that references from any API can be checked.
-pub fn register_types(registry: &mut TypeRegistry) {
+fn register_types(registry: &mut TypeRegistry) {
     registry.register("TroubleTicket", TROUBLE_TICKET);
 }
 
 /// This crate's services, the kinds privacy erasure must walk, and the escalation job.
-pub struct Services {
+struct Services {
     /// Every resource service.
     pub all: Vec<Arc<dyn ResourceService>>,
     /// The kinds that hold personal data (tickets name parties and hold their words).
     pub erasers: Vec<Arc<dyn Erasable>>,
     /// The escalation job (not started: the server starts it).
     pub escalator: Arc<Escalator>,
+}
+
+/// Customer Problem Management as a module of the server: trouble tickets, the 360 view's
+/// `openTickets` section and the escalation job. Its settings are the section `[tickets]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerProblem;
+
+impl Module for CustomerProblem {
+    fn name(&self) -> &'static str {
+        "customer-problem"
+    }
+
+    fn settings_sections(&self) -> &'static [&'static str] {
+        &["tickets"]
+    }
+
+    fn register_types(&self, registry: &mut TypeRegistry) {
+        register_types(registry);
+    }
+
+    fn permissions(&self) -> Vec<Grant> {
+        use tmf_apis::Operation::*;
+        vec![
+            Grant::new(Role::Csr, Domain::Ticket, &[Create, Update]),
+            Grant::new(Role::Supervisor, Domain::Ticket, &[Delete, Approve]),
+            // Network assurance raises trouble tickets and works on them.
+            Grant::new(Role::Integration, Domain::Ticket, &[Create, Update]),
+        ]
+    }
+
+    fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let settings: TicketSettings = ctx.settings("tickets")?;
+        let built = services(
+            &ctx.store,
+            &ctx.registry,
+            settings,
+            ctx.clock.clone(),
+            hooks.writer("PartyInteraction"),
+        )
+        .map_err(|error| match error {
+            SetupError::Spec(source) => ModuleError::Spec {
+                module: "customer-problem",
+                source,
+            },
+            SetupError::Settings(message) => ModuleError::Settings {
+                section: "tickets",
+                message,
+            },
+        })?;
+        Ok(Parts {
+            services: built.all,
+            erasers: built.erasers,
+            view_sections: vec![Arc::new(ReferencingSection {
+                section: "openTickets",
+                table: tickets::TICKET_TABLE,
+                kinds: &["TroubleTicket"],
+                keep: Some(tickets::is_open_ticket),
+                store: ctx.store.clone(),
+            })],
+            jobs: vec![built.escalator],
+            ..Parts::default()
+        })
+    }
 }
 
 /// Why the ticket services could not be built.
@@ -62,7 +128,7 @@ pub enum SetupError {
 
 /// The services of this crate over `store`. `interactions`, when given, records the contact a
 /// ticket was logged from; `clock` is the time every ticket rule reads.
-pub fn services(
+fn services(
     store: &Store,
     registry: &Arc<TypeRegistry>,
     settings: TicketSettings,

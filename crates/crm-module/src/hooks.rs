@@ -1,0 +1,99 @@
+//! Hooks: what one domain offers the others, declared at assembly and looked up by name,
+//! so that no application crate depends on another.
+//!
+//! - A **writer** creates resources of a type inside another domain's change (a ticket
+//!   logged from a call records the call as a party interaction).
+//! - **Subtype rules** are the rules of a subtype of another domain's resource, owned by the
+//!   domain the subtype belongs to: billing owns trouble tickets of type "Bill Dispute"
+//!   without `customer-problem` knowing bills.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use crm_store::{DatabaseTransaction, DocumentWriter};
+use serde_json::Value;
+use tmf_apis::{RequestContext, TmfResult};
+
+use crate::ModuleError;
+
+/// The rules a domain sets for a subtype of a resource another domain serves. The serving
+/// domain calls them inside its write's transaction, after its own rules and before the
+/// document is written.
+#[async_trait]
+pub trait SubtypeRules: Send + Sync {
+    /// Judges `requested` (a create when `previous` is `None`): refuses it with the error to
+    /// return to the client, or amends it (server-owned attributes of the subtype).
+    async fn apply(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        previous: Option<&Value>,
+        requested: &mut Value,
+    ) -> TmfResult<()>;
+}
+
+/// Every hook offered by the modules.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    writers: BTreeMap<&'static str, Arc<dyn DocumentWriter>>,
+    subtypes: BTreeMap<&'static str, BTreeMap<String, Arc<dyn SubtypeRules>>>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("writers", &self.writers.keys().collect::<Vec<_>>())
+            .field(
+                "subtypes",
+                &self
+                    .subtypes
+                    .iter()
+                    .map(|(resource, rules)| (resource, rules.keys().collect::<Vec<_>>()))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Hooks {
+    /// Offers `writer` for its type; an error when one is offered already.
+    pub fn offer_writer(&mut self, writer: Arc<dyn DocumentWriter>) -> Result<(), ModuleError> {
+        let type_name = writer.type_name();
+        if self.writers.insert(type_name, writer).is_some() {
+            return Err(ModuleError::Hook(format!(
+                "a writer of {type_name} is offered twice"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The writer of `type_name`, if a module offers one.
+    pub fn writer(&self, type_name: &str) -> Option<Arc<dyn DocumentWriter>> {
+        self.writers.get(type_name).cloned()
+    }
+
+    /// Offers the rules of the subtype `subtype` of `resource` (`TroubleTicket`, `Bill
+    /// Dispute`); an error when the subtype has rules already.
+    pub fn offer_subtype(
+        &mut self,
+        resource: &'static str,
+        subtype: impl Into<String>,
+        rules: Arc<dyn SubtypeRules>,
+    ) -> Result<(), ModuleError> {
+        let subtype = subtype.into();
+        let rules_of = self.subtypes.entry(resource).or_default();
+        if rules_of.contains_key(&subtype) {
+            return Err(ModuleError::Hook(format!(
+                "the {resource} subtype '{subtype}' has rules offered twice"
+            )));
+        }
+        rules_of.insert(subtype, rules);
+        Ok(())
+    }
+
+    /// The rules of every subtype of `resource` that a module owns, by subtype.
+    pub fn subtypes(&self, resource: &str) -> BTreeMap<String, Arc<dyn SubtypeRules>> {
+        self.subtypes.get(resource).cloned().unwrap_or_default()
+    }
+}
