@@ -17,14 +17,14 @@ mod keyset;
 mod migration;
 pub mod outbox;
 pub mod relations;
+mod ruled;
 pub mod sql;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
-    DocumentService, DocumentWriter, DomainService, DomainWrites, ERASED, Erasable, Erasure,
-    Reference, ResourceKind, StoredType, TypeRegistry, erase_document, finish, new_id,
-    refuse_server_assigned,
+    DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Reference, ResourceKind,
+    StoredType, TypeRegistry, erase_document, finish, new_id, refuse_server_assigned,
 };
 pub use error::{StoreError, db_error};
 pub use history::{Action, changes, read_many as history_of};
@@ -32,4 +32,5 @@ pub use migration::Migrator;
 /// The connection vocabulary other crates use to run the store's statements (the event
 /// dispatcher's leased claims, the hub's registrations): sea-orm itself is this crate's
 /// dependency alone.
+pub use ruled::{DomainRules, Notes, RuledService};
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement};

@@ -28,7 +28,7 @@ use crm_module::{
     Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
 };
 use crm_store::{
-    Clock, DocumentService, DocumentWriter, DomainService, Erasable, Store, TypeRegistry,
+    Clock, DocumentService, DocumentWriter, Erasable, RuledService, Store, TypeRegistry,
 };
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, ResourceService};
@@ -142,15 +142,10 @@ fn services(
         store.clone(),
         registry.clone(),
     ));
-    let api = Arc::new(Tickets::new(
-        store,
-        tickets.clone(),
-        interactions,
-        clock.clone(),
-    ));
+    let api = Arc::new(Tickets::new(tickets.clone(), interactions, clock.clone()));
     let escalator = Arc::new(Escalator::new(store, tickets.clone(), settings, clock));
     Ok(Services {
-        all: vec![Arc::new(DomainService::new(tickets.clone(), api))],
+        all: vec![Arc::new(RuledService::new(tickets.clone(), api))],
         erasers: vec![tickets],
         escalator,
     })

@@ -985,6 +985,155 @@ async fn a_failure_during_fulfilment_leaves_neither_order_nor_inventory_changed(
     );
 }
 
+/// Runs `statements` (trigger definitions and removals) on the test database.
+async fn execute(app: &TestApp, statements: &[String]) {
+    for statement in statements {
+        app.store
+            .connection()
+            .execute_unprepared(statement)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+}
+
+/// Makes every product insert bump the version of `product`, as a concurrent write of it
+/// would between the fulfilment's reading of it and its writing.
+async fn bump_product_on_insert(app: &TestApp, product: &str, on: bool) {
+    let statements = match (on_postgres(), on) {
+        (false, true) => vec![format!(
+            "CREATE TRIGGER bump_product AFTER INSERT ON product_inventory \
+             WHEN NEW.id <> '{product}' \
+             BEGIN UPDATE product_inventory SET version = version + 1 WHERE id = '{product}'; END"
+        )],
+        (false, false) => vec!["DROP TRIGGER bump_product".to_owned()],
+        (true, true) => vec![
+            format!(
+                "CREATE FUNCTION bump_product() RETURNS trigger AS $$ BEGIN \
+                 UPDATE product_inventory SET version = version + 1 WHERE id = '{product}'; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql"
+            ),
+            format!(
+                "CREATE TRIGGER bump_product AFTER INSERT ON product_inventory \
+                 FOR EACH ROW WHEN (NEW.id <> '{product}') EXECUTE FUNCTION bump_product()"
+            ),
+        ],
+        (true, false) => vec![
+            "DROP TRIGGER bump_product ON product_inventory".to_owned(),
+            "DROP FUNCTION bump_product()".to_owned(),
+        ],
+    };
+    execute(app, &statements).await;
+}
+
+#[tokio::test]
+async fn a_product_changed_during_fulfilment_is_a_conflict_and_nothing_is_written() {
+    let shop = Shop::open().await;
+    let app = &shop.app;
+    let first = shop.place(&shop.order(1)).await;
+    let first_id = first["id"].as_str().expect("id").to_owned();
+    shop.drive(&first_id, &["inProgress", "completed"]).await;
+    let product =
+        app.get(&format!("{ORDERS}/{first_id}")).await.body["productOrderItem"][0]["product"]["id"]
+            .as_str()
+            .expect("product")
+            .to_owned();
+    let mut order = shop.order(1);
+    order["productOrderItem"]
+        .as_array_mut()
+        .expect("items")
+        .push(json!({"id": "2", "action": "modify",
+            "product": {"id": product, "productCharacteristic": [{"name": "speed", "value": "1G"}]}}));
+    let second = shop.place(&order).await;
+    let id = second["id"].as_str().expect("id").to_owned();
+    shop.drive(&id, &["inProgress"]).await;
+    let before = app.get(&format!("{ORDERS}/{id}")).await.body;
+    let product_before = app.get(&format!("{PRODUCTS}/{product}")).await;
+
+    // The add item's product is written first; its insert changes the product the modify
+    // item read, so the modify's write finds it at another version.
+    bump_product_on_insert(app, &product, true).await;
+    let lost = shop.set_state(&id, "completed").await;
+    let message = lost.assert_tmf_error(409);
+    assert!(
+        message.contains(&format!("Product '{product}' was changed concurrently")),
+        "a lost race inside fulfilment stays a 409 in the store's words: {message}"
+    );
+    assert_eq!(
+        shop.count(PRODUCTS).await,
+        1,
+        "the new product was rolled back"
+    );
+    assert_eq!(app.get(&format!("{ORDERS}/{id}")).await.body, before);
+    let product_after = app.get(&format!("{PRODUCTS}/{product}")).await;
+    assert_eq!(product_after.body, product_before.body);
+    assert_eq!(
+        product_after.header("etag"),
+        product_before.header("etag"),
+        "the bump was rolled back with the rest"
+    );
+
+    bump_product_on_insert(app, &product, false).await;
+    let completed = shop.set_state(&id, "completed").await;
+    assert_eq!(completed.status, StatusCode::OK, "{}", completed.text);
+    let changed = app.get(&format!("{PRODUCTS}/{product}")).await.body;
+    assert_eq!(changed["productCharacteristic"][0]["value"], "1G");
+    assert_eq!(shop.count(PRODUCTS).await, 2);
+}
+
+/// Makes every product insert fail as lock contention does: on PostgreSQL with a
+/// serialization failure (SQLSTATE 40001); on SQLite, whose triggers can raise only a
+/// constraint error, with the words SQLite reports contention in ("database is locked"),
+/// which the store reads as contention when no code says so.
+async fn contend_on_product_insert(app: &TestApp, on: bool) {
+    let statements: Vec<String> = match (on_postgres(), on) {
+        (false, true) => vec![
+            "CREATE TRIGGER contend_product BEFORE INSERT ON product_inventory \
+             BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
+                .to_owned(),
+        ],
+        (false, false) => vec!["DROP TRIGGER contend_product".to_owned()],
+        (true, true) => vec![
+            "CREATE FUNCTION contend_product() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'injected contention' USING ERRCODE = '40001'; END $$ LANGUAGE plpgsql"
+                .to_owned(),
+            "CREATE TRIGGER contend_product BEFORE INSERT ON product_inventory \
+             FOR EACH ROW EXECUTE FUNCTION contend_product()"
+                .to_owned(),
+        ],
+        (true, false) => vec![
+            "DROP TRIGGER contend_product ON product_inventory".to_owned(),
+            "DROP FUNCTION contend_product()".to_owned(),
+        ],
+    };
+    execute(app, &statements).await;
+}
+
+#[tokio::test]
+async fn contention_during_fulfilment_is_a_503_to_retry_and_nothing_is_written() {
+    let shop = Shop::open().await;
+    let app = &shop.app;
+    let order = shop.place(&shop.order(1)).await;
+    let id = order["id"].as_str().expect("id").to_owned();
+    shop.drive(&id, &["inProgress"]).await;
+    let before = app.get(&format!("{ORDERS}/{id}")).await.body;
+
+    contend_on_product_insert(app, true).await;
+    let busy = shop.set_state(&id, "completed").await;
+    let message = busy.assert_tmf_error(503);
+    assert!(message.contains("retry"), "{message}");
+    assert!(
+        busy.header("retry-after").is_some(),
+        "a 503 says when to retry"
+    );
+    assert_eq!(shop.count(PRODUCTS).await, 0);
+    assert_eq!(app.get(&format!("{ORDERS}/{id}")).await.body, before);
+
+    contend_on_product_insert(app, false).await;
+    let completed = shop.set_state(&id, "completed").await;
+    assert_eq!(completed.status, StatusCode::OK, "{}", completed.text);
+    assert_eq!(shop.count(PRODUCTS).await, 1);
+}
+
 #[tokio::test]
 async fn erasing_the_customer_s_person_masks_their_orders_and_products() {
     let shop = Shop::open().await;

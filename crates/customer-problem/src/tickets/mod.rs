@@ -17,8 +17,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use crm_store::{
-    Clock, DatabaseTransaction, DocumentService, DocumentWriter, DomainWrites, Erasure, Reference,
-    ResourceKind, Store, StoredType,
+    Clock, DatabaseTransaction, DocumentService, DocumentWriter, DomainRules, Erasure, Notes,
+    Reference, ResourceKind, StoredType,
 };
 use rust_decimal::Decimal;
 
@@ -26,14 +26,15 @@ use serde_json::{Value as Json, json};
 use sid_model::{
     Characteristic, RelatedEntity, StatusChange, TroubleTicket, TroubleTicketStatusType as Status,
 };
-use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
-use tmf_apis::{
-    Domain, EventKind, PatchDocument, RequestContext, ResourceDescriptor, TmfError, TmfResult,
-};
+use tmf_apis::{Domain, EventKind, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
 use crate::lifecycle::{self, Move};
 use crate::settings::TicketSettings;
+
+mod error;
+
+pub use error::TicketError;
 
 /// The table tickets are stored in.
 pub const TICKET_TABLE: &str = "trouble_ticket";
@@ -145,25 +146,24 @@ impl TicketKind {
         })
     }
 
-    fn canonical_values(&self, ticket: &mut TroubleTicket) -> TmfResult<()> {
+    fn canonical_values(&self, ticket: &mut TroubleTicket) -> Result<(), TicketError> {
         let settings = &self.settings;
         ticket.severity = settings
             .severity(&ticket.severity)
-            .ok_or_else(|| {
-                TmfError::invalid_value(format!(
-                    "'severity': '{}' is not one of {}",
-                    ticket.severity,
-                    settings.severities.join(", ")
-                ))
+            .ok_or_else(|| TicketError::UnknownSeverity {
+                given: ticket.severity.clone(),
+                allowed: settings.severities.join(", "),
             })?
             .to_owned();
         let priority = match ticket.priority.as_deref() {
-            Some(given) => settings.priority(given).ok_or_else(|| {
-                TmfError::invalid_value(format!(
-                    "'priority': '{given}' is not one of {}",
-                    settings.priorities.join(", ")
-                ))
-            })?,
+            Some(given) => {
+                settings
+                    .priority(given)
+                    .ok_or_else(|| TicketError::UnknownPriority {
+                        given: given.to_owned(),
+                        allowed: settings.priorities.join(", "),
+                    })?
+            }
             None => settings
                 .default_priority(&ticket.severity)
                 .unwrap_or_else(|| settings.priorities[0].as_str()),
@@ -172,7 +172,7 @@ impl TicketKind {
         Ok(())
     }
 
-    fn check_relationships(&self, ticket: &TroubleTicket) -> TmfResult<()> {
+    fn check_relationships(&self, ticket: &TroubleTicket) -> Result<(), TicketError> {
         for (i, relationship) in ticket
             .trouble_ticket_relationship
             .iter()
@@ -180,14 +180,10 @@ impl TicketKind {
             .enumerate()
         {
             let Some(other) = relationship.id.as_deref().filter(|id| !id.is_empty()) else {
-                return Err(TmfError::invalid_value(format!(
-                    "'troubleTicketRelationship[{i}].id': the related ticket's id is required"
-                )));
+                return Err(TicketError::RelationshipWithoutId { index: i });
             };
             if ticket.id.as_deref() == Some(other) {
-                return Err(TmfError::invalid_value(format!(
-                    "'troubleTicketRelationship[{i}].id': a ticket cannot be related to itself"
-                )));
+                return Err(TicketError::RelatedToItself { index: i });
             }
             // `relationshipType` is a free string in TMF621: any value is kept;
             // `isParent` and `isChild` keep their meaning (a parent closes after its children).
@@ -195,32 +191,55 @@ impl TicketKind {
         Ok(())
     }
 
-    fn check_attachments(&self, ticket: &TroubleTicket) -> TmfResult<()> {
+    fn check_attachments(&self, ticket: &TroubleTicket) -> Result<(), TicketError> {
         let limit = Decimal::from(self.settings.max_attachment_bytes);
         for (i, attachment) in ticket.attachment.iter().flatten().enumerate() {
             let (Some(bytes), Some(size)) = (attachment.size_in_bytes(), &attachment.size) else {
                 continue;
             };
             if bytes > limit {
-                return Err(TmfError::invalid_value(format!(
-                    "'attachment[{i}].size': {} {} is larger than the {} bytes allowed",
-                    size.amount.unwrap_or_default(),
-                    size.units.as_deref().unwrap_or("bytes"),
-                    self.settings.max_attachment_bytes
-                )));
+                return Err(TicketError::AttachmentTooLarge {
+                    index: i,
+                    amount: size.amount.unwrap_or_default(),
+                    units: size.units.clone().unwrap_or_else(|| "bytes".into()),
+                    limit: self.settings.max_attachment_bytes,
+                });
             }
         }
         Ok(())
     }
 
+    /// The rules of every write: canonical severity and priority, relationships,
+    /// attachment sizes, and the lifecycle with its dates (`previous` is `None` on create).
+    fn judge(
+        &self,
+        previous: Option<&TroubleTicket>,
+        ticket: &mut TroubleTicket,
+    ) -> Result<(), TicketError> {
+        let now = self.clock.now();
+        self.canonical_values(ticket)?;
+        self.check_relationships(ticket)?;
+        self.check_attachments(ticket)?;
+        match previous {
+            None => self.start(ticket, now),
+            Some(previous) => {
+                self.advance(previous, ticket, now)?;
+                ticket.last_update = previous.last_update;
+                if ticket != previous {
+                    ticket.last_update = Some(now);
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The lifecycle on create: a ticket starts `acknowledged`, with its first history entry,
     /// its dates and its resolution target.
-    fn start(&self, ticket: &mut TroubleTicket, now: DateTime<Utc>) -> TmfResult<()> {
+    fn start(&self, ticket: &mut TroubleTicket, now: DateTime<Utc>) -> Result<(), TicketError> {
         if status_of(ticket) != Status::Acknowledged {
-            return Err(TmfError::invalid_value(format!(
-                "'status': a ticket starts 'acknowledged', not '{}'",
-                status_of(ticket)
-            )));
+            return Err(TicketError::NotStartingAcknowledged {
+                given: status_of(ticket),
+            });
         }
         ticket.status = Some(Status::Acknowledged);
         ticket.creation_date = Some(now);
@@ -247,7 +266,7 @@ impl TicketKind {
         previous: &TroubleTicket,
         ticket: &mut TroubleTicket,
         now: DateTime<Utc>,
-    ) -> TmfResult<()> {
+    ) -> Result<(), TicketError> {
         let from = status_of(previous);
         let to = status_of(ticket);
         let verdict = lifecycle::judge(
@@ -385,27 +404,12 @@ impl ResourceKind for TicketKind {
         previous: Option<&TroubleTicket>,
         ticket: &mut TroubleTicket,
     ) -> TmfResult<()> {
-        let now = self.clock.now();
-        self.canonical_values(ticket)?;
-        self.check_relationships(ticket)?;
-        self.check_attachments(ticket)?;
-        match previous {
-            None => self.start(ticket, now),
-            Some(previous) => {
-                self.advance(previous, ticket, now)?;
-                ticket.last_update = previous.last_update;
-                if ticket != previous {
-                    ticket.last_update = Some(now);
-                }
-                Ok(())
-            }
-        }
+        self.judge(previous, ticket).map_err(TmfError::from)
     }
 }
 
 /// The trouble ticket API: the rules of the client's side, over the stored kind.
 pub struct Tickets {
-    store: Store,
     tickets: Arc<DocumentService<TicketKind>>,
     interactions: Option<Arc<dyn DocumentWriter>>,
     clock: Arc<dyn Clock>,
@@ -415,70 +419,16 @@ impl Tickets {
     /// The API over `tickets`; a ticket logged from a contact is recorded through
     /// `interactions` (TMF683) when given.
     pub fn new(
-        store: &Store,
         tickets: Arc<DocumentService<TicketKind>>,
         interactions: Option<Arc<dyn DocumentWriter>>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
-            store: store.clone(),
             tickets,
             interactions,
             clock,
         }
     }
-
-    /// New notes are signed with the acting identity and dated; stored ones cannot change.
-    fn stamp_notes(
-        &self,
-        ctx: &RequestContext,
-        stored: &[sid_model::Note],
-        ticket: &mut TroubleTicket,
-    ) -> TmfResult<()> {
-        let now = self.clock.now();
-        tmf_apis::notes::append_only(stored, &mut ticket.note, |note| {
-            note.author = Some(ctx.actor.subject.clone());
-            note.date = Some(now);
-            if note.id.is_none() {
-                note.id = Some(crm_store::new_id());
-            }
-        })?;
-        Ok(())
-    }
-
-    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
-        crm_store::refuse_server_assigned(&body)?;
-        for attribute in SERVER_OWNED {
-            if body.get(attribute).is_some() {
-                return Err(TmfError::invalid_value(format!(
-                    "'{attribute}' is set by the server"
-                )));
-            }
-        }
-        let mut ticket: TroubleTicket = from_value(body)?;
-        if escalation_characteristic(&ticket).is_some() {
-            return Err(TmfError::invalid_value(format!(
-                "'troubleTicketCharacteristic': '{ESCALATION_LEVEL}' is set by the server"
-            )));
-        }
-        self.stamp_notes(ctx, &[], &mut ticket)?;
-        let id = crm_store::new_id();
-        self.store
-            .write(async |txn| {
-                if let Some(interaction) = self.record_contact(txn, ctx, &id, &ticket).await? {
-                    ticket
-                        .related_entity
-                        .get_or_insert_with(Vec::new)
-                        .push(interaction);
-                }
-                let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
-                self.tickets
-                    .create_with_id_in(txn, ctx, &id, document)
-                    .await
-            })
-            .await
-    }
-
     /// A ticket logged from a contact (it names the `channel` and the customer or
     /// originator) records that contact as an inbound TMF683 interaction about the ticket,
     /// unless the client already refers to one. Returns the reference to add to the ticket.
@@ -488,7 +438,7 @@ impl Tickets {
         ctx: &RequestContext,
         id: &str,
         ticket: &TroubleTicket,
-    ) -> TmfResult<Option<RelatedEntity>> {
+    ) -> Result<Option<RelatedEntity>, TicketError> {
         let (Some(interactions), Some(channel)) = (&self.interactions, &ticket.channel) else {
             return Ok(None);
         };
@@ -536,13 +486,7 @@ impl Tickets {
         let interaction = interactions
             .create_in(txn, ctx, body)
             .await
-            .map_err(|mut e| {
-                e.message = format!(
-                    "recording the contact as a party interaction: {}",
-                    e.message
-                );
-                e
-            })?;
+            .map_err(TicketError::Contact)?;
         let interaction_id = interaction
             .get("id")
             .and_then(Json::as_str)
@@ -559,44 +503,6 @@ impl Tickets {
         }))
     }
 
-    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        self.store
-            .write(async |txn| self.patch_in(txn, ctx, id, patch).await)
-            .await
-    }
-
-    async fn patch_in(
-        &self,
-        txn: &DatabaseTransaction,
-        ctx: &RequestContext,
-        id: &str,
-        patch: PatchDocument,
-    ) -> TmfResult<Json> {
-        let (current, requested) = self
-            .tickets
-            .requested_in(txn, ctx, id, &patch, &SERVER_OWNED)
-            .await?;
-        let previous: TroubleTicket = from_value(current).map_err(|e| {
-            TmfError::internal(format!("stored ticket {id} unreadable: {}", e.message))
-        })?;
-        let mut ticket: TroubleTicket = from_value(requested)?;
-        if escalation_characteristic(&ticket) != escalation_characteristic(&previous) {
-            return Err(TmfError::invalid_value(format!(
-                "'troubleTicketCharacteristic': '{ESCALATION_LEVEL}' is set by the server"
-            )));
-        }
-        self.stamp_notes(
-            ctx,
-            previous.note.as_deref().unwrap_or_default(),
-            &mut ticket,
-        )?;
-        if status_of(&ticket) == Status::Closed && status_of(&previous) != Status::Closed {
-            self.refuse_open_children(txn, id, &ticket).await?;
-        }
-        let document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
-        self.tickets.replace_in(txn, ctx, id, document).await
-    }
-
     /// A parent closes after its children: its `isParent` relationships, and every ticket
     /// that names it in an `isChild` one, must be closed, cancelled or rejected.
     async fn refuse_open_children(
@@ -604,7 +510,7 @@ impl Tickets {
         txn: &DatabaseTransaction,
         id: &str,
         ticket: &TroubleTicket,
-    ) -> TmfResult<()> {
+    ) -> Result<(), TicketError> {
         let mut children: Vec<String> = ticket
             .trouble_ticket_relationship
             .iter()
@@ -635,9 +541,11 @@ impl Tickets {
             };
             let status = document["status"].as_str().unwrap_or_default();
             if Status::parse(status).is_none_or(|s| !s.is_final()) {
-                return Err(TmfError::conflict(format!(
-                    "TroubleTicket '{id}' cannot be closed while its child ticket '{child}' is '{status}'"
-                )));
+                return Err(TicketError::OpenChild {
+                    ticket: id.to_owned(),
+                    child,
+                    status: status.to_owned(),
+                });
             }
         }
         Ok(())
@@ -645,12 +553,56 @@ impl Tickets {
 }
 
 #[async_trait]
-impl DomainWrites for Tickets {
-    async fn create(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
-        Tickets::create(self, ctx, body).await
+impl DomainRules<TicketKind> for Tickets {
+    type Error = TicketError;
+
+    /// The server's dates and history: neither sent on create nor changed by a patch.
+    fn server_owned(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
     }
 
-    async fn patch(&self, ctx: &RequestContext, id: &str, patch: PatchDocument) -> TmfResult<Json> {
-        Tickets::patch(self, ctx, id, patch).await
+    fn notes(&self) -> Option<Notes<'_>> {
+        Some(Notes {
+            attribute: "note",
+            clock: &*self.clock,
+        })
+    }
+
+    /// The escalation level is the job's; a ticket logged from a contact records it.
+    async fn create(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        mut ticket: TroubleTicket,
+    ) -> Result<TroubleTicket, TicketError> {
+        if escalation_characteristic(&ticket).is_some() {
+            return Err(TicketError::EscalationLevelGiven);
+        }
+        if let Some(interaction) = self.record_contact(txn, ctx, id, &ticket).await? {
+            ticket
+                .related_entity
+                .get_or_insert_with(Vec::new)
+                .push(interaction);
+        }
+        Ok(ticket)
+    }
+
+    /// The escalation level stays the job's; a parent closes after its children.
+    async fn patch(
+        &self,
+        txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        id: &str,
+        previous: &TroubleTicket,
+        ticket: TroubleTicket,
+    ) -> Result<TroubleTicket, TicketError> {
+        if escalation_characteristic(&ticket) != escalation_characteristic(previous) {
+            return Err(TicketError::EscalationLevelGiven);
+        }
+        if status_of(&ticket) == Status::Closed && status_of(previous) != Status::Closed {
+            self.refuse_open_children(txn, id, &ticket).await?;
+        }
+        Ok(ticket)
     }
 }
