@@ -88,6 +88,7 @@ impl Module for CustomerProblem {
             settings,
             ctx.clock.clone(),
             hooks.writer("PartyInteraction"),
+            hooks.subtypes(tickets::TROUBLE_TICKET.kind),
         )
         .map_err(|error| match error {
             SetupError::Spec(source) => ModuleError::Spec {
@@ -134,6 +135,7 @@ fn services(
     settings: TicketSettings,
     clock: Arc<dyn Clock>,
     interactions: Option<Arc<dyn DocumentWriter>>,
+    subtypes: std::collections::BTreeMap<String, Arc<dyn crm_module::SubtypeRules>>,
 ) -> Result<Services, SetupError> {
     settings.check().map_err(SetupError::Settings)?;
     let settings = Arc::new(settings);
@@ -142,7 +144,12 @@ fn services(
         store.clone(),
         registry.clone(),
     ));
-    let api = Arc::new(Tickets::new(tickets.clone(), interactions, clock.clone()));
+    let api = Arc::new(Tickets::new(
+        tickets.clone(),
+        interactions,
+        subtypes,
+        clock.clone(),
+    ));
     let escalator = Arc::new(Escalator::new(store, tickets.clone(), settings, clock));
     Ok(Services {
         all: vec![Arc::new(RuledService::new(tickets.clone(), api))],

@@ -305,23 +305,137 @@ async fn a_module_section_that_does_not_read_is_refused_at_start() {
     settings
         .sections
         .insert("greetings".into(), json!({"salutation": 42}));
-    let path =
-        std::env::temp_dir().join(format!("crm-modules-{}.db", uuid::Uuid::now_v7().simple()));
+    let refused = assemble(&modules, &settings).await.expect_err("refused");
+    assert!(refused.to_string().contains("[greetings]"), "{refused:#}");
+}
+
+/// Rules for tickets of type "Bill Dispute", owned by a domain that `customer-problem` does
+/// not know: a dispute names its amount, and the owner marks it as its own.
+struct DisputeRules;
+
+#[async_trait]
+impl crm_module::SubtypeRules for DisputeRules {
+    async fn apply(
+        &self,
+        _txn: &crm_store::DatabaseTransaction,
+        _ctx: &RequestContext,
+        previous: Option<&Value>,
+        requested: &mut Value,
+    ) -> TmfResult<()> {
+        let names_amount = requested["troubleTicketCharacteristic"]
+            .as_array()
+            .is_some_and(|list| list.iter().any(|c| c["name"] == "disputedAmount"));
+        if !names_amount {
+            return Err(tmf_apis::TmfError::invalid_value(
+                "a bill dispute names its disputedAmount",
+            ));
+        }
+        if previous.is_none() {
+            requested["troubleTicketCharacteristic"]
+                .as_array_mut()
+                .expect("a list")
+                .push(json!({"name": "disputeOwner", "value": "billing"}));
+        }
+        Ok(())
+    }
+}
+
+struct Disputes;
+
+impl Module for Disputes {
+    fn name(&self) -> &'static str {
+        "disputes"
+    }
+
+    fn offer(&self, _ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        hooks.offer_subtype("TroubleTicket", "Bill Dispute", Arc::new(DisputeRules))
+    }
+
+    fn build(&self, _ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+        Ok(Parts::default())
+    }
+}
+
+#[tokio::test]
+async fn a_domain_owns_the_rules_of_its_ticket_type_through_a_hook() {
+    let mut modules = crm_server::modules();
+    // Listed last: hooks are offered before any module builds.
+    modules.push(Arc::new(Disputes));
+    let app = TestApp::with_modules(&modules, |_| {}).await;
+    let refused = app
+        .post(
+            TICKETS,
+            &json!({"description": "bill too high", "severity": "Minor", "ticketType": "Bill Dispute"}),
+        )
+        .await;
+    let message = refused.assert_tmf_error(422);
+    assert!(message.contains("disputedAmount"), "{message}");
+    assert_eq!(app.total(TICKETS).await, 0, "nothing stored");
+    let created = app
+        .post(
+            TICKETS,
+            &json!({"description": "bill too high", "severity": "Minor", "ticketType": "Bill Dispute",
+                    "troubleTicketCharacteristic": [{"name": "disputedAmount", "value": "12.50"}]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(
+        created.body["troubleTicketCharacteristic"][1]["name"],
+        "disputeOwner"
+    );
+    // A patch is judged too.
+    let uri = format!("{TICKETS}/{}", created.id());
+    let patched = app
+        .patch(
+            &uri,
+            "application/merge-patch+json",
+            &json!({"troubleTicketCharacteristic": []}),
+        )
+        .await;
+    patched.assert_tmf_error(422);
+    // Other ticket types are the ticket domain's alone.
+    let incident = app
+        .post(
+            TICKETS,
+            &json!({"description": "no dial tone", "severity": "Minor", "ticketType": "incident"}),
+        )
+        .await;
+    assert_eq!(incident.status, 201, "{}", incident.text);
+}
+
+#[tokio::test]
+async fn a_hook_offered_twice_is_refused_at_start() {
+    let mut modules = crm_server::modules();
+    modules.push(Arc::new(Disputes));
+    modules.push(Arc::new(Disputes));
+    let settings = crm_server::Settings::load(None).expect("defaults");
+    let refused = assemble(&modules, &settings).await.expect_err("refused");
+    assert!(refused.to_string().contains("offered twice"), "{refused:#}");
+}
+
+/// Assembles `modules` over a fresh SQLite database, as the server does at start.
+async fn assemble(
+    modules: &[Arc<dyn Module>],
+    settings: &crm_server::Settings,
+) -> anyhow::Result<crm_server::AppState> {
+    let path = std::env::temp_dir().join(format!(
+        "crm-modules-{}.db",
+        uuid::Uuid::now_v7().simple()
+    ));
     let store = crm_store::Store::connect(
         &format!("sqlite://{}", path.display()),
         &crm_store::PoolOptions::default(),
     )
-    .await
-    .expect("store");
-    store.migrate().await.expect("migrate");
-    let refused = crm_server::AppState::with_modules(
-        store,
-        &settings,
+    .await?;
+    store.migrate().await?;
+    let assembled = crm_server::AppState::with_modules(
+        store.clone(),
+        settings,
         Arc::new(crm_store::SystemClock),
-        &modules,
+        modules,
     )
-    .await
-    .expect_err("refused");
+    .await;
+    store.close().await;
     let _ = std::fs::remove_file(&path);
-    assert!(refused.to_string().contains("[greetings]"), "{refused:#}");
+    assembled
 }

@@ -12,9 +12,11 @@
 //! server, a parent that cannot close while a child is open, and a ticket logged from a
 //! contact with the customer recorded as a TMF683 `partyInteraction` in the same transaction.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use crm_module::SubtypeRules;
 use chrono::{DateTime, Utc};
 use crm_store::{
     Clock, DatabaseTransaction, DocumentService, DocumentWriter, DomainRules, Erasure, Notes,
@@ -26,6 +28,7 @@ use serde_json::{Value as Json, json};
 use sid_model::{
     Characteristic, RelatedEntity, StatusChange, TroubleTicket, TroubleTicketStatusType as Status,
 };
+use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, EventKind, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
@@ -412,22 +415,50 @@ impl ResourceKind for TicketKind {
 pub struct Tickets {
     tickets: Arc<DocumentService<TicketKind>>,
     interactions: Option<Arc<dyn DocumentWriter>>,
+    subtypes: BTreeMap<String, Arc<dyn SubtypeRules>>,
     clock: Arc<dyn Clock>,
 }
 
 impl Tickets {
     /// The API over `tickets`; a ticket logged from a contact is recorded through
-    /// `interactions` (TMF683) when given.
+    /// `interactions` (TMF683) when given; a ticket whose `ticketType` another domain owns
+    /// (`subtypes`, by type: "Bill Dispute") also obeys that domain's rules.
     pub fn new(
         tickets: Arc<DocumentService<TicketKind>>,
         interactions: Option<Arc<dyn DocumentWriter>>,
+        subtypes: BTreeMap<String, Arc<dyn SubtypeRules>>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             tickets,
             interactions,
+            subtypes,
             clock,
         }
+    }
+
+    /// The rules of the domain that owns the ticket's type, if one does: they judge (and may
+    /// amend) the ticket in the write's transaction. A ticket moving to or from an owned type
+    /// is judged by the owner of the type it ends with.
+    async fn apply_subtype(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        previous: Option<&TroubleTicket>,
+        ticket: TroubleTicket,
+    ) -> Result<TroubleTicket, TicketError> {
+        let Some(rules) = self.subtypes.get(&ticket.ticket_type) else {
+            return Ok(ticket);
+        };
+        let previous = previous
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(TmfError::internal)?;
+        let mut document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
+        rules
+            .apply(txn, ctx, previous.as_ref(), &mut document)
+            .await?;
+        Ok(from_value(document)?)
     }
     /// A ticket logged from a contact (it names the `channel` and the customer or
     /// originator) records that contact as an inbound TMF683 interaction about the ticket,
@@ -585,14 +616,14 @@ impl DomainRules<TicketKind> for Tickets {
                 .get_or_insert_with(Vec::new)
                 .push(interaction);
         }
-        Ok(ticket)
+        self.apply_subtype(txn, ctx, None, ticket).await
     }
 
     /// The escalation level stays the job's; a parent closes after its children.
     async fn patch(
         &self,
         txn: &DatabaseTransaction,
-        _ctx: &RequestContext,
+        ctx: &RequestContext,
         id: &str,
         previous: &TroubleTicket,
         ticket: TroubleTicket,
@@ -603,6 +634,6 @@ impl DomainRules<TicketKind> for Tickets {
         if status_of(&ticket) == Status::Closed && status_of(previous) != Status::Closed {
             self.refuse_open_children(txn, id, &ticket).await?;
         }
-        Ok(ticket)
+        self.apply_subtype(txn, ctx, Some(previous), ticket).await
     }
 }
