@@ -28,8 +28,9 @@ use crm_store::{
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
 use sid_model::{
-    CancelProductOrder, OrderItemActionType, Product, ProductOffering, ProductOfferingPrice,
-    ProductOrder, ProductOrderItem,
+    CancelProductOrder, Lifecycle, OrderItemActionType, Product, ProductOffering,
+    ProductOfferingPrice, ProductOrder, ProductOrderItem, ProductOrderItemStateType as ItemState,
+    ProductOrderStateType as OrderState, TaskStateType,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
@@ -39,8 +40,8 @@ use tmf_apis::{
 };
 
 use crate::catalog::{CatalogKind, PARTIES, check_sellable, in_force, reference};
-use crate::inventory::{self, ProductKind};
-use crate::lifecycle::{ItemState, OrderState, apply_request};
+use crate::inventory::ProductKind;
+use crate::lifecycle::apply_request;
 use crate::pricing::{CatalogPrice, Charge, Priced, item_prices, order_total};
 
 /// The table orders and cancel requests are stored in.
@@ -128,24 +129,12 @@ fn about_item(item: &ProductOrderItem, mut error: TmfError) -> TmfError {
     error
 }
 
-fn item_state(item: &ProductOrderItem) -> TmfResult<ItemState> {
-    match &item.state {
-        None => Ok(ItemState::Acknowledged),
-        Some(state) => ItemState::parse(state.as_str())
-            .ok_or_else(|| TmfError::internal(format!("unknown item state {state:?}"))),
-    }
+fn item_state(item: &ProductOrderItem) -> ItemState {
+    item.state.unwrap_or(ItemState::INITIAL)
 }
 
-fn order_state(order: &ProductOrder) -> TmfResult<OrderState> {
-    match &order.state {
-        None => Ok(OrderState::Acknowledged),
-        Some(state) => OrderState::parse(state.as_str())
-            .ok_or_else(|| TmfError::internal(format!("unknown order state {state:?}"))),
-    }
-}
-
-fn wire<T: serde::de::DeserializeOwned>(text: &str) -> TmfResult<T> {
-    serde_json::from_value(Json::String(text.to_owned())).map_err(TmfError::internal)
+fn order_state(order: &ProductOrder) -> OrderState {
+    order.state.unwrap_or(OrderState::INITIAL)
 }
 
 /// The ids of the order's customers: its parties with the role `customer`.
@@ -529,7 +518,7 @@ impl Ordering {
                 format!("product '{id}' does not belong to the order's customer"),
             ));
         }
-        if inventory::is_ended(product.status) {
+        if product.status.is_final() {
             return Err(item_error(
                 item,
                 format!("product '{id}' is {}", product.status.as_str()),
@@ -624,10 +613,9 @@ impl Ordering {
             sid_model::strict_attributes(ctx.strict_attributes, || from_value(body))?;
         check_shape(&order)?;
         let now = self.clock.now();
-        order.state = Some(wire("acknowledged")?);
-        let acknowledged = wire("acknowledged")?;
+        order.state = Some(OrderState::INITIAL);
         visit_items(&mut order.product_order_item, &mut |item| {
-            item.state = Some(acknowledged);
+            item.state = Some(ItemState::INITIAL);
         });
         order.order_date = Some(now);
         order.completion_date = None;
@@ -702,16 +690,16 @@ impl Ordering {
             now,
         )?;
 
-        let from = order_state(&previous)?;
-        let asked = order_state(&order)?;
+        let from = order_state(&previous);
+        let asked = order_state(&order);
         let before: Vec<ItemState> = flatten(&previous.product_order_item)
             .iter()
             .map(|(_, item)| item_state(item))
-            .collect::<TmfResult<_>>()?;
+            .collect();
         let mut requests = Vec::new();
         let mut names = Vec::new();
         for ((_, item), was) in flatten(&order.product_order_item).iter().zip(&before) {
-            let state = item_state(item)?;
+            let state = item_state(item);
             requests.push(Some(state).filter(|s| s != was));
             names.push(item.id.clone());
         }
@@ -724,19 +712,12 @@ impl Ordering {
             &names,
         )?;
         let mut states = items.into_iter();
-        let mut failure = None;
         visit_items(&mut order.product_order_item, &mut |item| {
             if let Some(state) = states.next() {
-                match wire(state.as_str()) {
-                    Ok(state) => item.state = Some(state),
-                    Err(e) => failure = Some(e),
-                }
+                item.state = Some(state);
             }
         });
-        if let Some(error) = failure {
-            return Err(error);
-        }
-        order.state = Some(wire(to.as_str())?);
+        order.state = Some(to);
         if to != from {
             if to.is_final() && to != OrderState::Cancelled {
                 order.completion_date = Some(now);
@@ -825,7 +806,7 @@ impl Ordering {
         let order_date = order.order_date;
         let mut made: HashMap<String, String> = HashMap::new();
         for (_, item) in flatten(&order.product_order_item) {
-            if item_state(item)? != ItemState::Completed {
+            if item_state(item) != ItemState::Completed {
                 continue;
             }
             let account = item
@@ -996,14 +977,14 @@ impl Ordering {
                 })?;
                 let mut order: ProductOrder = from_value(document)
                     .map_err(|e| TmfError::internal(format!("stored order unreadable: {}", e.message)))?;
-                let from = order_state(&order)?;
+                let from = order_state(&order);
                 if !from.is_cancellable() {
                     return Err(TmfError::conflict(format!(
                         "ProductOrder '{order_id}' is {from}; only an order that is acknowledged, pending, held or in progress can be cancelled"
                     )));
                 }
                 for (_, item) in flatten(&order.product_order_item) {
-                    if item_state(item)? == ItemState::Completed {
+                    if item_state(item) == ItemState::Completed {
                         return Err(TmfError::conflict(format!(
                             "ProductOrder '{order_id}' cannot be cancelled: its item '{}' is completed",
                             item.id
@@ -1018,20 +999,20 @@ impl Ordering {
                 } else {
                     OrderState::AssessingCancellation
                 };
-                let follow = wire(to.item_state().map(ItemState::as_str).unwrap_or("cancelled"))?;
+                let follow = to.item_state().unwrap_or(ItemState::Cancelled);
                 visit_items(&mut order.product_order_item, &mut |item| {
-                    if item_state(item).is_ok_and(|s| !s.is_final()) {
+                    if !item_state(item).is_final() {
                         item.state = Some(follow);
                     }
                 });
-                order.state = Some(wire(to.as_str())?);
+                order.state = Some(to);
                 order.cancellation_reason = request.cancellation_reason.clone();
                 if at_once {
                     order.cancellation_date = Some(now);
-                    request.state = Some(wire("done")?);
+                    request.state = Some(TaskStateType::Done);
                     request.effective_cancellation_date = Some(now);
                 } else {
-                    request.state = Some(wire("acknowledged")?);
+                    request.state = Some(TaskStateType::Acknowledged);
                 }
                 let created = self
                     .cancels
