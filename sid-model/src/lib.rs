@@ -34,6 +34,7 @@ pub mod customer;
 mod decimal;
 pub mod extension;
 pub mod interaction;
+pub mod lifecycle;
 pub mod money;
 pub mod note;
 pub mod order;
@@ -55,8 +56,8 @@ pub use account::bill_structure::{
 pub use account::financial_account::FinancialAccount;
 pub use account::party_account::{BillingAccount, PartyAccount, SettlementAccount};
 pub use account::{
-    AccountBalance, AccountRelatedParty, AccountRelationship, AccountTaxExemption, Contact,
-    FinancialAccountRef, PaymentPlan, RelatedAccountRef,
+    AccountBalance, AccountRelatedParty, AccountRelationship, AccountState, AccountTaxExemption,
+    Contact, FinancialAccountRef, PaymentPlan, RelatedAccountRef,
 };
 pub use attachment::AttachmentRefOrValue;
 pub use catalog::offering::{
@@ -77,18 +78,19 @@ pub use catalog::specification::{
     ProductSpecificationCharacteristicRelationship, ProductSpecificationCharacteristicValue,
     ProductSpecificationRelationship,
 };
-pub use catalog::{Catalog, Category};
+pub use catalog::{Catalog, Category, LifecycleStatus};
 pub use characteristic::Characteristic;
 pub use contact::{
     ContactMedium, MediumCharacteristic, MissingContactMediumField, PartyRoleContactMedium,
 };
 pub use currency::{CurrencyCode, UnknownCurrency};
-pub use customer::Customer;
+pub use customer::{Customer, CustomerStatus};
 pub use extension::{Extensions, Meta, strict_attributes};
 pub use interaction::{
     InteractionItem, InteractionRelatedParty, InteractionRelationship, PartyInteraction,
     RelatedChannel, RelatedEntityRefOrValue,
 };
+pub use lifecycle::{Lifecycle, LifecycleError, check_create, check_move};
 pub use money::{Money, MoneyError};
 pub use note::Note;
 pub use order::item::{

@@ -312,3 +312,71 @@ crate::wire::wire_enum! {
         "aborted " => Aborted,
     }
 }
+
+/// A product's status is free until the product ends: a product may be recorded in any
+/// status (inventories are loaded as they are), and moves from any status to any other while
+/// it lives; `terminated`, `cancelled` and `aborted ` are final (nothing may be ordered
+/// against the product any more, and it cannot come back).
+impl crate::lifecycle::Lifecycle for ProductStatusType {
+    const ENTITY: &'static str = "Product";
+    const ATTRIBUTE: &'static str = "status";
+    const STATES: &'static [Self] = &Self::ALL;
+    const CREATE: &'static [Self] = &Self::ALL;
+    const INITIAL: Self = Self::Created;
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use ProductStatusType::*;
+        match self {
+            Created => &[
+                PendingActive,
+                Cancelled,
+                Active,
+                PendingTerminate,
+                Terminated,
+                Suspended,
+                Aborted,
+            ],
+            PendingActive => &[
+                Created,
+                Cancelled,
+                Active,
+                PendingTerminate,
+                Terminated,
+                Suspended,
+                Aborted,
+            ],
+            Active => &[
+                Created,
+                PendingActive,
+                Cancelled,
+                PendingTerminate,
+                Terminated,
+                Suspended,
+                Aborted,
+            ],
+            PendingTerminate => &[
+                Created,
+                PendingActive,
+                Cancelled,
+                Active,
+                Terminated,
+                Suspended,
+                Aborted,
+            ],
+            Suspended => &[
+                Created,
+                PendingActive,
+                Cancelled,
+                Active,
+                PendingTerminate,
+                Terminated,
+                Aborted,
+            ],
+            Terminated | Cancelled | Aborted => &[],
+        }
+    }
+}

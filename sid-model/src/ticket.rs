@@ -22,6 +22,7 @@ use validator::Validate;
 use crate::attachment::AttachmentRefOrValue;
 use crate::catalog::reference::ChannelRef;
 use crate::characteristic::Characteristic;
+use crate::lifecycle::Lifecycle;
 use crate::note::Note;
 use crate::reference::RelatedParty;
 
@@ -152,11 +153,6 @@ crate::wire::wire_enum! {
 }
 
 impl TroubleTicketStatusType {
-    /// The status of this wire spelling.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text)
-    }
-
     /// Whether time in this status counts towards the ticket's age: it does while the
     /// provider has the ticket in hand (`acknowledged`, `inProgress`, `held`); it does not
     /// while the ticket waits for the customer (`pending`) or once it is resolved or over.
@@ -171,10 +167,39 @@ impl TroubleTicketStatusType {
             Self::Acknowledged | Self::InProgress | Self::Pending | Self::Held
         )
     }
+}
 
-    /// Whether nothing can happen to the ticket any more.
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Closed | Self::Cancelled | Self::Rejected)
+/// The TMF621 ticket lifecycle (a resolved ticket goes back to work only within the reopening
+/// window, a rule of the problem domain that calls this table for the step):
+///
+/// ```text
+/// acknowledged ─→ inProgress ⇄ pending | held
+///      │             │   └──→ resolved ─→ closed
+///      │             │           └─→ inProgress   (reopened)
+///      └─→ rejected  └─→ cancelled  (cancelled also from acknowledged, pending, held)
+/// ```
+///
+/// `closed`, `rejected` and `cancelled` are final.
+impl Lifecycle for TroubleTicketStatusType {
+    const ENTITY: &'static str = "TroubleTicket";
+    const ATTRIBUTE: &'static str = "status";
+    const STATES: &'static [Self] = &Self::ALL;
+    const CREATE: &'static [Self] = &[Self::Acknowledged];
+    const INITIAL: Self = Self::Acknowledged;
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use TroubleTicketStatusType::*;
+        match self {
+            Acknowledged => &[InProgress, Rejected, Cancelled],
+            InProgress => &[Pending, Held, Resolved, Cancelled],
+            Pending | Held => &[InProgress, Cancelled],
+            Resolved => &[Closed, InProgress],
+            Closed | Rejected | Cancelled => &[],
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Storage failures, and how they reach clients.
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
+use sid_model::lifecycle::{Lifecycle, LifecycleError};
 use tmf_apis::{ErrorCode, TmfError};
 
 /// A failure of the storage layer itself (not of a client's request).
@@ -15,6 +16,18 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migration(String),
+}
+
+/// The one place a refused lifecycle step becomes a client error: a move the state machine
+/// does not allow is a 409 conflict with the resource's state, a state a resource cannot be
+/// created in a 422; the message names the states and those allowed
+/// ([`LifecycleError`]'s words). Here rather than in `tmf-apis`, which does not know the SID
+/// model.
+pub fn lifecycle_error<S: Lifecycle>(error: LifecycleError<S>) -> TmfError {
+    match error {
+        LifecycleError::Move { .. } => TmfError::conflict(error.to_string()),
+        LifecycleError::Create { .. } => TmfError::invalid_value(error.to_string()),
+    }
 }
 
 fn sqlx_error(error: &DbErr) -> Option<&sqlx::Error> {
@@ -342,5 +355,39 @@ mod tests {
         let error = query(error);
         assert_eq!(transient(&error), Some(Transient::Unavailable), "{error}");
         assert_eq!(db_error(error).status().as_u16(), 503);
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use sid_model::{CustomerStatus, check_create, check_move};
+
+    use super::lifecycle_error;
+
+    #[test]
+    fn a_refused_move_is_a_409_and_a_refused_start_a_422_naming_the_states() {
+        let refused = check_move(CustomerStatus::Closed, CustomerStatus::Active)
+            .map_err(lifecycle_error)
+            .expect_err("closed is final");
+        assert_eq!(refused.status().as_u16(), 409);
+        assert_eq!(
+            refused.message,
+            "Customer cannot go from 'closed' to 'active'; allowed next states: none (the state is final)"
+        );
+        let refused = check_move(CustomerStatus::Validated, CustomerStatus::Inactive)
+            .map_err(|e| lifecycle_error(e.of("Customer '7'")))
+            .expect_err("not a step");
+        assert_eq!(
+            refused.message,
+            "Customer '7' cannot go from 'validated' to 'inactive'; allowed next states: active, closed"
+        );
+        let refused = check_create(CustomerStatus::Closed)
+            .map_err(lifecycle_error)
+            .expect_err("not a start");
+        assert_eq!(refused.status().as_u16(), 422);
+        assert_eq!(
+            refused.message,
+            "'status': a Customer cannot be created 'closed'; it starts in one of initialized, validated, active"
+        );
     }
 }

@@ -26,7 +26,7 @@ pub use document::{
     DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Reference, ResourceKind,
     StoredType, TypeRegistry, erase_document, finish, new_id, refuse_server_assigned,
 };
-pub use error::{StoreError, db_error};
+pub use error::{StoreError, db_error, lifecycle_error};
 pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;
 /// The connection vocabulary other crates use to run the store's statements (the event

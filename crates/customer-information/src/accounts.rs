@@ -2,18 +2,17 @@
 //! one kind each), and the billing settings they point at (cycle specifications, bill
 //! formats, presentation media).
 
-use crm_store::{Erasure, Reference, ResourceKind, StoredType};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType, lifecycle_error};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
-    AccountRelatedParty, AccountRelationship, BillStructure, Contact, FinancialAccount,
-    FinancialAccountRef, PartyAccount,
+    AccountRelatedParty, AccountRelationship, AccountState, BillStructure, Contact,
+    FinancialAccount, FinancialAccountRef, Lifecycle, PartyAccount, check_create, check_move,
 };
 use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
 use validator::Validate;
 
 use crate::contact;
-use crate::model::AccountState;
 use crate::resources::PARTIES_AND_ROLES;
 
 const ACCOUNT_TABLE: &str = "account";
@@ -253,7 +252,7 @@ impl<M: Account> ResourceKind for AccountKind<M> {
             AccountState::parse(value).ok_or_else(|| {
                 TmfError::invalid_value(format!(
                     "'state': '{value}' is not an account state; expected one of {}",
-                    AccountState::ALL.map(AccountState::as_str).join(", ")
+                    AccountState::ALL.map(AccountState::name).join(", ")
                 ))
             })
         };
@@ -268,25 +267,10 @@ impl<M: Account> ResourceKind for AccountKind<M> {
         };
         let target = parse(&requested)?;
         match before {
-            None if !target.may_start_in() => {
-                return Err(TmfError::invalid_value(format!(
-                    "'state': an account cannot be created '{requested}'"
-                )));
-            }
-            Some(current) if !current.allows(target) => {
-                return Err(TmfError::illegal_transition(
-                    self.descriptor.type_name,
-                    current.as_str(),
-                    target.as_str(),
-                    &current
-                        .next()
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>(),
-                ));
-            }
-            _ => {}
+            None => check_create(target),
+            Some(current) => check_move(current, target),
         }
+        .map_err(|refused| lifecycle_error(refused.of(self.descriptor.type_name)))?;
         model.set_state(Some(requested));
         Ok(())
     }

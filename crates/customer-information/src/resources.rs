@@ -2,15 +2,17 @@
 
 use std::sync::Arc;
 
-use crm_store::{Erasure, Reference, ResourceKind, StoredType};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType, lifecycle_error};
 use serde_json::Value;
-use sid_model::{Customer, Individual, Organization, PartyRole, RelatedParty};
+use sid_model::{
+    Customer, CustomerStatus, Individual, Lifecycle, Organization, PartyRole, RelatedParty,
+    check_create, check_move,
+};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, FieldCatalog, ResourceDescriptor};
 use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::contact;
-use crate::model::CustomerStatus;
 use crate::search;
 use crate::spec;
 
@@ -347,7 +349,7 @@ impl ResourceKind for CustomerKind {
             CustomerStatus::parse(value).ok_or_else(|| {
                 TmfError::invalid_value(format!(
                     "'status': '{value}' is not a customer state; expected one of {}",
-                    CustomerStatus::ALL.map(CustomerStatus::as_str).join(", ")
+                    CustomerStatus::ALL.map(CustomerStatus::name).join(", ")
                 ))
             })
         };
@@ -362,29 +364,10 @@ impl ResourceKind for CustomerKind {
             (None, None) => CustomerStatus::INITIAL,
         };
         match before {
-            None if !requested.may_start_in() => {
-                return Err(TmfError::invalid_value(format!(
-                    "'status': a customer cannot be created '{}'",
-                    requested.as_str()
-                )));
-            }
-            Some(current) => {
-                current.transition(requested).map_err(|refused| {
-                    TmfError::illegal_transition(
-                        "Customer",
-                        refused.from.as_str(),
-                        refused.to.as_str(),
-                        &refused
-                            .from
-                            .next()
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>(),
-                    )
-                })?;
-            }
-            None => {}
+            None => check_create(requested),
+            Some(current) => check_move(current, requested),
         }
+        .map_err(lifecycle_error)?;
         model.status = Some(requested.as_str().to_owned());
         Ok(())
     }

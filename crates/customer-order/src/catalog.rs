@@ -7,17 +7,16 @@
 //! and offerings; a catalog's categories; related parties) are checked and indexed, so a
 //! referenced entity cannot be deleted.
 
-use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use crm_store::{Clock, Reference, ResourceKind, StoredType};
+use crm_store::{Clock, Reference, ResourceKind, StoredType, lifecycle_error};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
-    Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification, RelatedParty,
-    TimePeriod,
+    Catalog, Category, Lifecycle, LifecycleStatus, ProductOffering, ProductOfferingPrice,
+    ProductSpecification, RelatedParty, TimePeriod, check_create, check_move,
 };
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
@@ -32,117 +31,15 @@ pub const CATALOG_BASE: &str = "/tmf-api/productCatalogManagement/v4/";
 /// Types a `relatedParty` may point at (in the catalog, orders and inventory alike).
 pub const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
 
-/// The lifecycle of a catalog entity (the values the TMF620 user guide gives for
-/// `lifecycleStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LifecycleStatus {
-    /// Being studied.
-    InStudy,
-    /// Being designed.
-    InDesign,
-    /// Being tested.
-    InTest,
-    /// Abandoned before launch.
-    Rejected,
-    /// Usable, not yet offered to customers.
-    Active,
-    /// Offered to customers.
-    Launched,
-    /// No longer offered to new customers.
-    Retired,
-    /// Gone.
-    Obsolete,
-}
-
-impl LifecycleStatus {
-    /// Every status.
-    pub const ALL: [Self; 8] = [
-        Self::InStudy,
-        Self::InDesign,
-        Self::InTest,
-        Self::Rejected,
-        Self::Active,
-        Self::Launched,
-        Self::Retired,
-        Self::Obsolete,
-    ];
-
-    /// The status as written in documents.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InStudy => "In study",
-            Self::InDesign => "In design",
-            Self::InTest => "In test",
-            Self::Rejected => "Rejected",
-            Self::Active => "Active",
-            Self::Launched => "Launched",
-            Self::Retired => "Retired",
-            Self::Obsolete => "Obsolete",
-        }
-    }
-
-    /// Reads a status; a 422 listing the known ones otherwise.
-    pub fn parse(text: &str) -> TmfResult<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
-                TmfError::invalid_value(format!(
-                    "'lifecycleStatus': '{text}' is not a lifecycle status; expected one of {}",
-                    known.join(", ")
-                ))
-            })
-    }
-
-    /// The statuses an entity may be created in (a catalog may be loaded with live entries).
-    pub const INITIAL: [Self; 5] = [
-        Self::InStudy,
-        Self::InDesign,
-        Self::InTest,
-        Self::Active,
-        Self::Launched,
-    ];
-
-    /// The statuses reachable from this one.
-    pub fn next(self) -> &'static [Self] {
-        use LifecycleStatus::*;
-        match self {
-            InStudy => &[InDesign, Rejected],
-            InDesign => &[InTest, Rejected],
-            InTest => &[InDesign, Active, Launched, Rejected],
-            Active => &[Launched, Retired],
-            Launched => &[Retired],
-            Retired => &[Obsolete],
-            Rejected | Obsolete => &[],
-        }
-    }
-
-    /// Whether customers can be sold what carries this status.
-    pub fn is_sellable(self) -> bool {
-        matches!(self, Self::Active | Self::Launched)
-    }
-
-    /// Checks a move of `entity` from `self` to `to`; 409 with the allowed next states
-    /// otherwise.
-    pub fn check_move(self, entity: &str, to: Self) -> TmfResult<()> {
-        if self == to || self.next().contains(&to) {
-            return Ok(());
-        }
-        let allowed: Vec<&str> = self.next().iter().map(|s| s.as_str()).collect();
-        Err(TmfError::illegal_transition(
-            entity,
-            self.as_str(),
-            to.as_str(),
-            &allowed,
+/// Reads a `lifecycleStatus`; a 422 listing the known ones otherwise.
+pub fn lifecycle_status(text: &str) -> TmfResult<LifecycleStatus> {
+    LifecycleStatus::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = LifecycleStatus::ALL.iter().map(|s| s.name()).collect();
+        TmfError::invalid_value(format!(
+            "'lifecycleStatus': '{text}' is not a lifecycle status; expected one of {}",
+            known.join(", ")
         ))
-    }
-}
-
-impl fmt::Display for LifecycleStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+    })
 }
 
 /// Whether `offering` can be sold at `at`: its lifecycle status is `Active` or `Launched`,
@@ -153,9 +50,9 @@ pub fn check_sellable(offering: &ProductOffering, at: DateTime<Utc>) -> TmfResul
     let status = offering
         .lifecycle_status
         .as_deref()
-        .map(LifecycleStatus::parse)
+        .map(lifecycle_status)
         .transpose()?
-        .unwrap_or(LifecycleStatus::InDesign);
+        .unwrap_or(LifecycleStatus::INITIAL);
     if !status.is_sellable() {
         return Err(TmfError::invalid_value(format!(
             "product offering '{name}' is '{status}': only Active or Launched offerings are sold"
@@ -181,7 +78,7 @@ pub fn check_sellable(offering: &ProductOffering, at: DateTime<Utc>) -> TmfResul
 /// (a sellable status, and `at` within `validFor`): prices not in force are not charged.
 pub fn in_force(status: Option<&str>, valid_for: Option<&TimePeriod>, at: DateTime<Utc>) -> bool {
     let live = status
-        .and_then(|s| LifecycleStatus::parse(s).ok())
+        .and_then(LifecycleStatus::parse)
         .is_some_and(LifecycleStatus::is_sellable);
     live && valid_for.is_none_or(|period| period.contains(at))
 }
@@ -445,32 +342,23 @@ impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
         match previous.cloned() {
             None => {
                 let status = match requested.as_deref() {
-                    Some(text) => LifecycleStatus::parse(text)?,
-                    None => LifecycleStatus::InDesign,
+                    Some(text) => lifecycle_status(text)?,
+                    None => LifecycleStatus::INITIAL,
                 };
-                if !LifecycleStatus::INITIAL.contains(&status) {
-                    let initial: Vec<&str> = LifecycleStatus::INITIAL
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect();
-                    return Err(TmfError::invalid_value(format!(
-                        "'lifecycleStatus': a {entity} cannot be created '{status}'; it starts in one of {}",
-                        initial.join(", ")
-                    )));
-                }
+                check_create(status).map_err(|refused| lifecycle_error(refused.of(entity)))?;
                 *model.lifecycle_status() = Some(status.as_str().to_owned());
                 *model.last_update() = Some(self.clock.now());
             }
             Some(mut previous) => {
                 let from = match previous.lifecycle_status().as_deref() {
-                    Some(text) => LifecycleStatus::parse(text)?,
-                    None => LifecycleStatus::InDesign,
+                    Some(text) => lifecycle_status(text)?,
+                    None => LifecycleStatus::INITIAL,
                 };
                 let to = match requested.as_deref() {
-                    Some(text) => LifecycleStatus::parse(text)?,
+                    Some(text) => lifecycle_status(text)?,
                     None => from,
                 };
-                from.check_move(entity, to)?;
+                check_move(from, to).map_err(|refused| lifecycle_error(refused.of(entity)))?;
                 *model.lifecycle_status() = Some(to.as_str().to_owned());
                 // `lastUpdate` is the server's: it moves when something else changed.
                 let stamp = *previous.last_update();
@@ -504,10 +392,7 @@ mod tests {
             (Retired, Obsolete),
             (InTest, Rejected),
         ] {
-            assert!(
-                from.check_move("ProductOffering", to).is_ok(),
-                "{from} → {to}"
-            );
+            assert!(check_move(from, to).is_ok(), "{from} → {to}");
         }
         for (from, to) in [
             (Retired, Launched),
@@ -516,8 +401,15 @@ mod tests {
             (Rejected, InStudy),
             (Launched, InDesign),
         ] {
-            let error = from.check_move("ProductOffering", to).expect_err("refused");
+            let error = check_move(from, to)
+                .map_err(|refused| lifecycle_error(refused.of("ProductOffering")))
+                .expect_err("refused");
             assert_eq!(error.status().as_u16(), 409);
+            assert!(
+                error.message.starts_with("ProductOffering cannot go"),
+                "{}",
+                error.message
+            );
         }
     }
 
@@ -575,15 +467,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn moves_follow_the_table(from in proptest::sample::select(&LifecycleStatus::ALL[..]), to in proptest::sample::select(&LifecycleStatus::ALL[..])) {
-            let allowed = from == to || from.next().contains(&to);
-            prop_assert_eq!(from.check_move("Category", to).is_ok(), allowed);
-        }
-
-        #[test]
         fn only_active_and_launched_sell(status in proptest::sample::select(&LifecycleStatus::ALL[..])) {
             prop_assert_eq!(status.is_sellable(), matches!(status, LifecycleStatus::Active | LifecycleStatus::Launched));
-            prop_assert_eq!(LifecycleStatus::parse(status.as_str()).ok(), Some(status));
+            prop_assert_eq!(lifecycle_status(status.as_str()).ok(), Some(status));
         }
     }
 }

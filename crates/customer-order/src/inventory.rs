@@ -9,10 +9,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use crm_store::{Clock, Erasure, Reference, ResourceKind, StoredType};
-use sid_model::{Product, ProductStatusType};
+use crm_store::{Clock, Erasure, Reference, ResourceKind, StoredType, lifecycle_error};
+use sid_model::{Lifecycle, Product, ProductStatusType, check_create, check_move};
 use tmf_apis::catalog::CatalogError;
-use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
+use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfResult};
 
 use crate::catalog::PARTIES;
 use crate::catalog::reference;
@@ -29,14 +29,6 @@ pub const PRODUCT: StoredType = StoredType {
     table: INVENTORY_TABLE,
     kind: "Product",
 };
-
-/// Whether a product is over: nothing may be ordered against it any more.
-pub fn is_ended(status: ProductStatusType) -> bool {
-    matches!(
-        status,
-        ProductStatusType::Terminated | ProductStatusType::Cancelled | ProductStatusType::Aborted
-    )
-}
 
 /// The TMF637 `product` resource.
 pub struct ProductKind {
@@ -159,7 +151,8 @@ impl ResourceKind for ProductKind {
     }
 
     /// A product's dates follow its status: a product that ends gets its `terminationDate`
-    /// (if none was given), and a terminated product cannot come back.
+    /// (if none was given), an active one its `startDate`, both at the clock's now; the status
+    /// follows its lifecycle (`ProductStatusType`'s: an ended product cannot come back).
     fn prepare(
         &self,
         _ctx: &RequestContext,
@@ -167,18 +160,12 @@ impl ResourceKind for ProductKind {
         product: &mut Product,
     ) -> TmfResult<()> {
         let now: DateTime<Utc> = self.clock.now();
-        if let Some(previous) = previous
-            && is_ended(previous.status)
-            && previous.status != product.status
-        {
-            return Err(TmfError::illegal_transition(
-                "Product",
-                previous.status.as_str(),
-                product.status.as_str(),
-                &[],
-            ));
+        match previous {
+            None => check_create(product.status),
+            Some(previous) => check_move(previous.status, product.status),
         }
-        if is_ended(product.status) && product.termination_date.is_none() {
+        .map_err(lifecycle_error)?;
+        if product.status.is_final() && product.termination_date.is_none() {
             product.termination_date = Some(now);
         }
         if product.status == ProductStatusType::Active && product.start_date.is_none() {

@@ -1,230 +1,20 @@
 //! The TMF622 lifecycles of a product order and of its items.
 //!
-//! An order moves `acknowledged → inProgress → completed | failed | partial`, may be paused
-//! (`pending`, `held`) and resumed, may be `rejected` before work starts, and is cancelled only
-//! through a `cancelProductOrder` (`assessingCancellation → pendingCancellation → cancelled`),
-//! which a completed (or otherwise finished) order refuses. An order's state follows from its
-//! items' states ([`roll_up`]).
+//! The states and their tables are the SID model's (`sid_model::ProductOrderStateType` and
+//! `sid_model::ProductOrderItemStateType`, each a `sid_model::Lifecycle`): an order moves
+//! `acknowledged → inProgress → completed | failed | partial`, may be paused (`pending`,
+//! `held`) and resumed, may be `rejected` before work starts, and is cancelled only through a
+//! `cancelProductOrder` (`assessingCancellation → pendingCancellation → cancelled`), which a
+//! completed (or otherwise finished) order refuses. What needs more than two states is here:
+//! an order's state follows from its items' states ([`roll_up`]), and a client's request moves
+//! both ([`apply_request`]).
 
-use std::fmt;
+use std::borrow::Cow;
 
+use crm_store::lifecycle_error;
+use sid_model::lifecycle::{Lifecycle, LifecycleError, check_move};
+use sid_model::{ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState};
 use tmf_apis::TmfError;
-
-/// `ProductOrderStateType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OrderState {
-    /// Received and checked.
-    Acknowledged,
-    /// Refused before any work.
-    Rejected,
-    /// Waiting for information.
-    Pending,
-    /// Paused by the operator.
-    Held,
-    /// Being fulfilled.
-    InProgress,
-    /// Cancelled.
-    Cancelled,
-    /// Every item fulfilled.
-    Completed,
-    /// No item fulfilled.
-    Failed,
-    /// Some items fulfilled, some failed.
-    Partial,
-    /// A cancellation request is being assessed.
-    AssessingCancellation,
-    /// A cancellation was accepted and is being carried out.
-    PendingCancellation,
-}
-
-/// `ProductOrderItemStateType`: the order's states except `partial`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ItemState {
-    /// Received and checked.
-    Acknowledged,
-    /// Refused before any work.
-    Rejected,
-    /// Waiting for information.
-    Pending,
-    /// Paused.
-    Held,
-    /// Being fulfilled.
-    InProgress,
-    /// Cancelled.
-    Cancelled,
-    /// Fulfilled.
-    Completed,
-    /// Could not be fulfilled.
-    Failed,
-    /// A cancellation request is being assessed.
-    AssessingCancellation,
-    /// A cancellation was accepted and is being carried out.
-    PendingCancellation,
-}
-
-macro_rules! spelled {
-    ($type:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $type {
-            /// Every state.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The spec's spelling.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text),+
-                }
-            }
-
-            /// Reads the spec's spelling.
-            pub fn parse(text: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|state| state.as_str() == text)
-            }
-        }
-
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-spelled!(OrderState {
-    Acknowledged => "acknowledged",
-    Rejected => "rejected",
-    Pending => "pending",
-    Held => "held",
-    InProgress => "inProgress",
-    Cancelled => "cancelled",
-    Completed => "completed",
-    Failed => "failed",
-    Partial => "partial",
-    AssessingCancellation => "assessingCancellation",
-    PendingCancellation => "pendingCancellation",
-});
-
-spelled!(ItemState {
-    Acknowledged => "acknowledged",
-    Rejected => "rejected",
-    Pending => "pending",
-    Held => "held",
-    InProgress => "inProgress",
-    Cancelled => "cancelled",
-    Completed => "completed",
-    Failed => "failed",
-    AssessingCancellation => "assessingCancellation",
-    PendingCancellation => "pendingCancellation",
-});
-
-impl OrderState {
-    /// The states a client may move the order to directly (a `PATCH` of `state`). A
-    /// cancellation is entered through `cancelProductOrder` only; once in it, the order is
-    /// moved on by `PATCH` (accepted, declined, carried out).
-    pub fn next(self) -> &'static [OrderState] {
-        use OrderState::*;
-        match self {
-            Acknowledged => &[InProgress, Pending, Held, Rejected],
-            InProgress => &[Completed, Failed, Partial, Pending, Held],
-            Pending | Held => &[InProgress, Pending, Held],
-            // A cancellation request is accepted (pending) or declined (back to work).
-            AssessingCancellation => &[PendingCancellation, InProgress],
-            PendingCancellation => &[Cancelled],
-            Rejected | Cancelled | Completed | Failed | Partial => &[],
-        }
-    }
-
-    /// Whether the order is being cancelled.
-    pub fn is_cancelling(self) -> bool {
-        matches!(
-            self,
-            OrderState::AssessingCancellation | OrderState::PendingCancellation
-        )
-    }
-
-    /// Whether nothing can happen to the order any more.
-    pub fn is_final(self) -> bool {
-        use OrderState::*;
-        matches!(self, Rejected | Cancelled | Completed | Failed | Partial)
-    }
-
-    /// Whether a cancellation may be requested.
-    pub fn is_cancellable(self) -> bool {
-        use OrderState::*;
-        matches!(self, Acknowledged | Pending | Held | InProgress)
-    }
-
-    /// Checks a client's move from `self` to `to` (staying put is no move); a 409 listing
-    /// the allowed next states otherwise.
-    pub fn check_move(self, to: OrderState) -> Result<(), TmfError> {
-        if self == to || self.next().contains(&to) {
-            return Ok(());
-        }
-        let allowed: Vec<&str> = self.next().iter().map(|s| s.as_str()).collect();
-        Err(TmfError::illegal_transition(
-            "ProductOrder",
-            self.as_str(),
-            to.as_str(),
-            &allowed,
-        ))
-    }
-
-    /// The state items take when the order is moved to `self` as a whole, if they follow:
-    /// pausing, resuming and finishing an order apply to each unfinished item.
-    pub fn item_state(self) -> Option<ItemState> {
-        use OrderState::*;
-        Some(match self {
-            Acknowledged => ItemState::Acknowledged,
-            Rejected => ItemState::Rejected,
-            Pending => ItemState::Pending,
-            Held => ItemState::Held,
-            InProgress => ItemState::InProgress,
-            Cancelled => ItemState::Cancelled,
-            Completed => ItemState::Completed,
-            Failed => ItemState::Failed,
-            AssessingCancellation => ItemState::AssessingCancellation,
-            PendingCancellation => ItemState::PendingCancellation,
-            Partial => return None,
-        })
-    }
-}
-
-impl ItemState {
-    /// The states an item may be moved to directly.
-    pub fn next(self) -> &'static [ItemState] {
-        use ItemState::*;
-        match self {
-            Acknowledged => &[InProgress, Pending, Held, Rejected],
-            InProgress => &[Completed, Failed, Pending, Held],
-            Pending | Held => &[InProgress, Pending, Held],
-            Rejected
-            | Cancelled
-            | Completed
-            | Failed
-            | AssessingCancellation
-            | PendingCancellation => &[],
-        }
-    }
-
-    /// Whether nothing can happen to the item any more.
-    pub fn is_final(self) -> bool {
-        use ItemState::*;
-        matches!(self, Rejected | Cancelled | Completed | Failed)
-    }
-
-    /// Checks a move of item `item` from `self` to `to`; a 409 naming the item otherwise.
-    pub fn check_move(self, item: &str, to: ItemState) -> Result<(), TmfError> {
-        if self == to || self.next().contains(&to) {
-            return Ok(());
-        }
-        let allowed: Vec<&str> = self.next().iter().map(|s| s.as_str()).collect();
-        Err(TmfError::illegal_transition(
-            &format!("productOrderItem '{item}'"),
-            self.as_str(),
-            to.as_str(),
-            &allowed,
-        ))
-    }
-}
 
 /// The order state its items' states add up to; `None` for an order without items.
 ///
@@ -304,23 +94,26 @@ pub fn apply_request(
     let mut after = items.to_vec();
     for ((state, request), name) in after.iter_mut().zip(item_requests).zip(names) {
         if let Some(to) = request {
-            state.check_move(name, *to)?;
+            check_move(*state, *to).map_err(|refused| {
+                lifecycle_error(refused.of(format!("productOrderItem '{name}'")))
+            })?;
             *state = *to;
         }
     }
     let Some(to) = requested.filter(|to| *to != order) else {
         let rolled = roll_up(&after).unwrap_or(order);
         if rolled != order && (order.is_cancelling() || rolled.is_cancelling()) {
-            return Err(TmfError::illegal_transition(
-                "ProductOrder",
-                order.as_str(),
-                rolled.as_str(),
-                &[],
-            ));
+            // Items do not move an order into or out of a cancellation.
+            return Err(lifecycle_error(LifecycleError::Move {
+                entity: Cow::Borrowed(OrderState::ENTITY),
+                from: order,
+                to: rolled,
+                allowed: &[],
+            }));
         }
         return Ok((rolled, after));
     };
-    order.check_move(to)?;
+    check_move(order, to).map_err(lifecycle_error)?;
     if let Some(follow) = to.item_state() {
         for ((state, before), request) in after.iter_mut().zip(items).zip(item_requests) {
             if request.is_none() && !before.is_final() {
@@ -345,11 +138,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn order_state() -> impl Strategy<Value = OrderState> {
-        proptest::sample::select(OrderState::ALL)
+        proptest::sample::select(OrderState::ALL.to_vec())
     }
 
     fn item_state() -> impl Strategy<Value = ItemState> {
-        proptest::sample::select(ItemState::ALL)
+        proptest::sample::select(ItemState::ALL.to_vec())
     }
 
     #[test]
@@ -369,7 +162,7 @@ mod tests {
             (AssessingCancellation, InProgress),
             (PendingCancellation, Cancelled),
         ] {
-            assert!(from.check_move(to).is_ok(), "{from} → {to}");
+            assert!(check_move(from, to).is_ok(), "{from} → {to}");
         }
         for (from, to) in [
             (Completed, Cancelled),
@@ -381,46 +174,17 @@ mod tests {
             (PendingCancellation, InProgress),
             (AssessingCancellation, Cancelled),
         ] {
-            assert!(from.check_move(to).is_err(), "{from} → {to}");
+            assert!(check_move(from, to).is_err(), "{from} → {to}");
         }
-    }
-
-    #[test]
-    fn spellings_round_trip() {
-        for state in OrderState::ALL {
-            assert_eq!(OrderState::parse(state.as_str()), Some(*state));
-        }
-        for state in ItemState::ALL {
-            assert_eq!(ItemState::parse(state.as_str()), Some(*state));
-        }
-        assert_eq!(ItemState::parse("partial"), None);
-        assert_eq!(OrderState::parse("InProgress"), None);
     }
 
     proptest! {
-        #[test]
-        fn a_move_is_allowed_exactly_when_the_table_says(from in order_state(), to in order_state()) {
-            let allowed = from == to || from.next().contains(&to);
-            prop_assert_eq!(from.check_move(to).is_ok(), allowed);
-            if let Err(error) = from.check_move(to) {
-                prop_assert_eq!(error.status().as_u16(), 409);
-                prop_assert!(error.message.contains(from.as_str()));
-            }
-        }
-
-        #[test]
-        fn final_states_have_no_way_out(from in order_state(), to in order_state()) {
-            if from.is_final() && from != to {
-                prop_assert!(from.check_move(to).is_err());
-            }
-        }
-
         #[test]
         fn a_cancellation_is_entered_only_through_a_cancel_request(from in order_state()) {
             use OrderState::*;
             for to in [Cancelled, AssessingCancellation, PendingCancellation] {
                 if from != to && !from.is_cancelling() {
-                    prop_assert!(from.check_move(to).is_err());
+                    prop_assert!(check_move(from, to).is_err());
                 }
             }
         }
@@ -438,7 +202,7 @@ mod tests {
                 Ok((to, after)) => {
                     // Asking for the state the order is in is no move.
                     if let Some(requested) = requested.filter(|r| *r != order) {
-                        prop_assert!(order.check_move(requested).is_ok());
+                        prop_assert!(check_move(order, requested).is_ok());
                         prop_assert_eq!(to, requested);
                     }
                     for ((before, after), request) in items.iter().zip(&after).zip(requests) {
@@ -446,7 +210,7 @@ mod tests {
                             prop_assert_eq!(before, after, "a finished item never changes");
                         }
                         if let Some(request) = request {
-                            prop_assert!(before.check_move("1", *request).is_ok());
+                            prop_assert!(check_move(*before, *request).is_ok());
                             prop_assert_eq!(after, request);
                         }
                     }
@@ -456,12 +220,6 @@ mod tests {
                 }
                 Err(error) => prop_assert_eq!(error.status().as_u16(), 409),
             }
-        }
-
-        #[test]
-        fn item_moves_follow_their_table(from in item_state(), to in item_state()) {
-            let allowed = from == to || from.next().contains(&to);
-            prop_assert_eq!(from.check_move("1", to).is_ok(), allowed);
         }
 
         #[test]

@@ -252,3 +252,48 @@ impl TryFrom<AccountRef> for RelatedAccountRef {
         })
     }
 }
+
+crate::wire::wire_enum! {
+    /// The lifecycle of an account (TMF666 `state`, a free string in the specification whose
+    /// values this CRM fixes): created → active ⇄ suspended, and closed (final) from any state.
+    /// Names are read without regard to case (the specification writes `Active`,
+    /// `Suspended`, `Closed`).
+    pub enum AccountState {
+        /// `Created`: opened, not yet in use.
+        "Created" => Created,
+        /// `Active`: in use.
+        "Active" => Active,
+        /// `Suspended`: barred for the time being (for example for non-payment).
+        "Suspended" => Suspended,
+        /// `Closed`: ended; final.
+        "Closed" => Closed,
+    }
+}
+
+impl crate::lifecycle::Lifecycle for AccountState {
+    const ENTITY: &'static str = "Account";
+    const ATTRIBUTE: &'static str = "state";
+    const STATES: &'static [Self] = &Self::ALL;
+    const CREATE: &'static [Self] = &[Self::Created, Self::Active];
+    const INITIAL: Self = Self::Active;
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use AccountState::*;
+        match self {
+            Created => &[Active, Closed],
+            Active => &[Suspended, Closed],
+            Suspended => &[Active, Closed],
+            Closed => &[],
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+}

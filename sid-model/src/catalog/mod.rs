@@ -99,3 +99,65 @@ crate::wire::wire! {
         valid_for: Option<TimePeriod>,
     }
 }
+
+crate::wire::wire_enum! {
+    /// The lifecycle of a catalog entity (TMF620 `lifecycleStatus`, a free string in the
+    /// specification; the values are its user guide's).
+    pub enum LifecycleStatus {
+        /// `In study`: being studied.
+        "In study" => InStudy,
+        /// `In design`: being designed.
+        "In design" => InDesign,
+        /// `In test`: being tested.
+        "In test" => InTest,
+        /// `Rejected`: abandoned before launch.
+        "Rejected" => Rejected,
+        /// `Active`: usable, not yet offered to customers.
+        "Active" => Active,
+        /// `Launched`: offered to customers.
+        "Launched" => Launched,
+        /// `Retired`: no longer offered to new customers.
+        "Retired" => Retired,
+        /// `Obsolete`: gone.
+        "Obsolete" => Obsolete,
+    }
+}
+
+impl LifecycleStatus {
+    /// Whether customers can be sold what carries this status.
+    pub fn is_sellable(self) -> bool {
+        matches!(self, Self::Active | Self::Launched)
+    }
+}
+
+impl crate::lifecycle::Lifecycle for LifecycleStatus {
+    const ENTITY: &'static str = "catalog entity";
+    const ATTRIBUTE: &'static str = "lifecycleStatus";
+    const STATES: &'static [Self] = &Self::ALL;
+    /// A catalog may be loaded with live entries.
+    const CREATE: &'static [Self] = &[
+        Self::InStudy,
+        Self::InDesign,
+        Self::InTest,
+        Self::Active,
+        Self::Launched,
+    ];
+    const INITIAL: Self = Self::InDesign;
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use LifecycleStatus::*;
+        match self {
+            InStudy => &[InDesign, Rejected],
+            InDesign => &[InTest, Rejected],
+            InTest => &[InDesign, Active, Launched, Rejected],
+            Active => &[Launched, Retired],
+            Launched => &[Retired],
+            Retired => &[Obsolete],
+            Rejected | Obsolete => &[],
+        }
+    }
+}

@@ -4,6 +4,7 @@
 use validator::Validate;
 
 use crate::catalog::reference::{ProductOfferingPriceRef, ProductOfferingRef};
+use crate::lifecycle::Lifecycle;
 use crate::order::reference::{
     AppointmentRef, PaymentRef, ProductOfferingQualificationItemRef,
     ProductOfferingQualificationRef, QuoteItemRef,
@@ -164,5 +165,49 @@ crate::wire::wire_enum! {
         "assessingCancellation" => AssessingCancellation,
         /// `pendingCancellation`: the cancellation of the item was accepted and is under way.
         "pendingCancellation" => PendingCancellation,
+    }
+}
+
+/// The TMF622 lifecycle of an order item, moved on its own: the order's moves less `partial`.
+/// An item enters a cancellation, and leaves it, only with its order (a domain rule:
+/// [`ENTERED_BY_RULE`](Lifecycle::ENTERED_BY_RULE)); it does not move on its own from there,
+/// which does not make those states final.
+impl Lifecycle for ProductOrderItemStateType {
+    const ENTITY: &'static str = "productOrderItem";
+    const ATTRIBUTE: &'static str = "state";
+    const STATES: &'static [Self] = &Self::ALL;
+    const CREATE: &'static [Self] = &[Self::Acknowledged];
+    const INITIAL: Self = Self::Acknowledged;
+    const ENTERED_BY_RULE: &'static [Self] = &[
+        Self::AssessingCancellation,
+        Self::PendingCancellation,
+        Self::Cancelled,
+    ];
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use ProductOrderItemStateType::*;
+        match self {
+            Acknowledged => &[InProgress, Pending, Held, Rejected],
+            InProgress => &[Completed, Failed, Pending, Held],
+            Pending => &[InProgress, Held],
+            Held => &[InProgress, Pending],
+            Rejected
+            | Cancelled
+            | Completed
+            | Failed
+            | AssessingCancellation
+            | PendingCancellation => &[],
+        }
+    }
+
+    fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Rejected | Self::Cancelled | Self::Completed | Self::Failed
+        )
     }
 }

@@ -33,8 +33,9 @@ use chrono::{DateTime, Utc};
 use validator::Validate;
 
 use crate::interaction::RelatedChannel;
+use crate::lifecycle::Lifecycle;
 use crate::note::Note;
-use crate::order::item::{OrderPrice, ProductOrderItem};
+use crate::order::item::{OrderPrice, ProductOrderItem, ProductOrderItemStateType};
 use crate::order::reference::{
     PaymentRef, ProductOfferingQualificationRef, ProductOrderRef, QuoteRef,
 };
@@ -206,6 +207,75 @@ impl From<OrderNote> for Note {
             text: Some(note.text),
             meta: note.meta,
             extensions: note.extensions,
+        }
+    }
+}
+
+impl ProductOrderStateType {
+    /// Whether the order is being cancelled.
+    pub fn is_cancelling(self) -> bool {
+        matches!(
+            self,
+            Self::AssessingCancellation | Self::PendingCancellation
+        )
+    }
+
+    /// Whether a cancellation may be requested.
+    pub fn is_cancellable(self) -> bool {
+        matches!(
+            self,
+            Self::Acknowledged | Self::Pending | Self::Held | Self::InProgress
+        )
+    }
+
+    /// The state items take when the order is moved to `self` as a whole, if they follow:
+    /// pausing, resuming and finishing an order apply to each unfinished item.
+    pub fn item_state(self) -> Option<ProductOrderItemStateType> {
+        use ProductOrderItemStateType as Item;
+        Some(match self {
+            Self::Acknowledged => Item::Acknowledged,
+            Self::Rejected => Item::Rejected,
+            Self::Pending => Item::Pending,
+            Self::Held => Item::Held,
+            Self::InProgress => Item::InProgress,
+            Self::Cancelled => Item::Cancelled,
+            Self::Completed => Item::Completed,
+            Self::Failed => Item::Failed,
+            Self::AssessingCancellation => Item::AssessingCancellation,
+            Self::PendingCancellation => Item::PendingCancellation,
+            Self::Partial => return None,
+        })
+    }
+}
+
+/// The TMF622 order lifecycle: `acknowledged → inProgress → completed | failed | partial`,
+/// paused (`pending`, `held`) and resumed, `rejected` before work starts. These are the moves
+/// a client may ask for (a `PATCH` of `state`). A cancellation is entered through a
+/// `cancelProductOrder` only (a domain rule: [`ENTERED_BY_RULE`](Lifecycle::ENTERED_BY_RULE));
+/// once in it, the order is moved on by `PATCH` (accepted, declined, carried out).
+impl Lifecycle for ProductOrderStateType {
+    const ENTITY: &'static str = "ProductOrder";
+    const ATTRIBUTE: &'static str = "state";
+    const STATES: &'static [Self] = &Self::ALL;
+    const CREATE: &'static [Self] = &[Self::Acknowledged];
+    const INITIAL: Self = Self::Acknowledged;
+    const ENTERED_BY_RULE: &'static [Self] = &[Self::AssessingCancellation, Self::Cancelled];
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use ProductOrderStateType::*;
+        match self {
+            Acknowledged => &[InProgress, Pending, Held, Rejected],
+            InProgress => &[Completed, Failed, Partial, Pending, Held],
+            Pending => &[InProgress, Held],
+            Held => &[InProgress, Pending],
+            // A cancellation request is accepted (pending) or declined (back to work).
+            AssessingCancellation => &[PendingCancellation, InProgress],
+            PendingCancellation => &[Cancelled],
+            Rejected | Cancelled | Completed | Failed | Partial => &[],
         }
     }
 }

@@ -2,8 +2,8 @@
 
 use axum::http::StatusCode;
 use crm_tests::{CUSTOMER, TestApp};
-use customer_information::model::CustomerStatus;
 use serde_json::json;
+use sid_model::{CustomerStatus, Lifecycle};
 
 const MERGE: &str = "application/merge-patch+json";
 

@@ -418,10 +418,8 @@ async fn assemble(
     modules: &[Arc<dyn Module>],
     settings: &crm_server::Settings,
 ) -> anyhow::Result<crm_server::AppState> {
-    let path = std::env::temp_dir().join(format!(
-        "crm-modules-{}.db",
-        uuid::Uuid::now_v7().simple()
-    ));
+    let path =
+        std::env::temp_dir().join(format!("crm-modules-{}.db", uuid::Uuid::now_v7().simple()));
     let store = crm_store::Store::connect(
         &format!("sqlite://{}", path.display()),
         &crm_store::PoolOptions::default(),

@@ -7,10 +7,13 @@ use std::str::FromStr;
 
 use axum::http::StatusCode;
 use crm_tests::{TestApp, TestResponse, on_postgres};
-use customer_order::lifecycle::{ItemState, OrderState, apply_request};
+use customer_order::lifecycle::apply_request;
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use sid_model::{
+    Lifecycle, ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState,
+};
 
 const CATALOG: &str = "/tmf-api/productCatalogManagement/v4";
 const ORDERS: &str = "/tmf-api/productOrderingManagement/v4/productOrder";
@@ -593,7 +596,7 @@ async fn every_order_move_through_the_api_follows_the_model() {
         .filter(|s| *s != OrderState::Partial)
         .collect();
     for from in &states {
-        for to in OrderState::ALL {
+        for to in OrderState::ALL.iter() {
             let order = shop.place(&shop.order(1)).await;
             let id = order["id"].as_str().expect("id").to_owned();
             shop.drive(&id, &path_to(*from)).await;

@@ -156,11 +156,10 @@ mod tests {
             } else {
                 json!({"type": "string"})
             };
-            let schema = index
-                .segments
-                .iter()
-                .rev()
-                .fold(leaf, |inner, segment| json!({"properties": {segment: inner}}));
+            let schema = index.segments.iter().rev().fold(
+                leaf,
+                |inner, segment| json!({"properties": {segment: inner}}),
+            );
             let spec = json!({"definitions": {"Probe": schema}});
             let catalog = FieldCatalog::from_swagger(&spec, "Probe").expect("catalog");
             let path = index.segments.join(".");
@@ -169,8 +168,8 @@ mod tests {
             } else {
                 format!("{path}=probe")
             };
-            let query = ListQuery::parse(Some(&filter), &catalog, &QueryLimits::default())
-                .expect("query");
+            let query =
+                ListQuery::parse(Some(&filter), &catalog, &QueryLimits::default()).expect("query");
             let mut sql = Sql::new(DbBackend::Sqlite);
             sql.push("EXPLAIN QUERY PLAN SELECT id FROM ")
                 .push(&index.table);

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use crm_store::{DatabaseTransaction, DomainRules, RuledService};
 use serde_json::Value as Json;
+use sid_model::Lifecycle;
 use sid_model::{CancelProductOrder, ProductOrder};
 use tmf_apis::{
     ListQuery, Page, PatchDocument, RequestContext, ResourceDescriptor, ResourceService, TmfError,
@@ -15,9 +16,11 @@ use tmf_apis::{
 use super::error::task_only;
 use super::{
     CancelKind, ORDER_TABLE, OrderError, Ordering, decode, flatten, item_state, order_state,
-    visit_items, wire,
+    visit_items,
 };
-use crate::lifecycle::{ItemState, OrderState};
+use sid_model::{
+    ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState, TaskStateType,
+};
 
 #[async_trait]
 impl DomainRules<CancelKind> for Ordering {
@@ -48,7 +51,7 @@ impl DomainRules<CancelKind> for Ordering {
                     order: order_id.clone(),
                 })?;
         let mut order: ProductOrder = decode(&order_id, document)?;
-        let from = order_state(&order)?;
+        let from = order_state(&order);
         if !from.is_cancellable() {
             return Err(OrderError::NotCancellable {
                 order: order_id,
@@ -56,7 +59,7 @@ impl DomainRules<CancelKind> for Ordering {
             });
         }
         for (_, item) in flatten(&order.product_order_item) {
-            if item_state(item)? == ItemState::Completed {
+            if item_state(item) == ItemState::Completed {
                 return Err(OrderError::ItemCompleted {
                     order: order_id,
                     item: item.id.clone(),
@@ -71,25 +74,20 @@ impl DomainRules<CancelKind> for Ordering {
         } else {
             OrderState::AssessingCancellation
         };
-        let follow = wire(
-            "item",
-            to.item_state()
-                .map(ItemState::as_str)
-                .unwrap_or("cancelled"),
-        )?;
+        let follow = to.item_state().unwrap_or(ItemState::Cancelled);
         visit_items(&mut order.product_order_item, &mut |item| {
-            if item_state(item).is_ok_and(|s| !s.is_final()) {
+            if !item_state(item).is_final() {
                 item.state = Some(follow);
             }
         });
-        order.state = Some(wire("order", to.as_str())?);
+        order.state = Some(to);
         order.cancellation_reason = request.cancellation_reason.clone();
         if at_once {
             order.cancellation_date = Some(now);
-            request.state = Some(wire("cancel request", "done")?);
+            request.state = Some(TaskStateType::Done);
             request.effective_cancellation_date = Some(now);
         } else {
-            request.state = Some(wire("cancel request", "acknowledged")?);
+            request.state = Some(TaskStateType::Acknowledged);
         }
         let document = serde_json::to_value(&order).map_err(TmfError::internal)?;
         self.orders
@@ -121,10 +119,10 @@ impl Ordering {
         now: DateTime<Utc>,
     ) -> Result<(), OrderError> {
         let state = match to {
-            OrderState::PendingCancellation => "inProgress",
-            OrderState::Cancelled => "done",
+            OrderState::PendingCancellation => TaskStateType::InProgress,
+            OrderState::Cancelled => TaskStateType::Done,
             // Declined: the order goes back to work.
-            _ => "terminatedWithError",
+            _ => TaskStateType::TerminatedWithError,
         };
         let referring = crm_store::relations::referencing(txn, &[id.to_owned()]).await?;
         for (table, request_id) in referring {
@@ -141,8 +139,8 @@ impl Ordering {
                 continue;
             }
             let mut request = request;
-            request.state = Some(wire("cancel request", state)?);
-            if state == "done" {
+            request.state = Some(state);
+            if state == TaskStateType::Done {
                 request.effective_cancellation_date = Some(now);
             }
             let document = serde_json::to_value(&request).map_err(TmfError::internal)?;

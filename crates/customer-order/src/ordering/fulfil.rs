@@ -16,7 +16,7 @@ use tmf_apis::{RequestContext, TmfError};
 use super::{
     ItemProblem, OrderError, Ordering, customers, decode, flatten, item_state, visit_items,
 };
-use crate::lifecycle::ItemState;
+use sid_model::ProductOrderItemStateType as ItemState;
 
 impl Ordering {
     /// Makes the inventory changes of an order's completed items, within `txn`: a product
@@ -34,7 +34,7 @@ impl Ordering {
         let parties = owners(order);
         let mut completed = Vec::new();
         for (_, item) in flatten(&order.product_order_item) {
-            if item_state(item)? == ItemState::Completed {
+            if item_state(item) == ItemState::Completed {
                 completed.push(item);
             }
         }

@@ -37,6 +37,7 @@ use crm_store::{
     TypeRegistry,
 };
 use serde_json::Value as Json;
+use sid_model::Lifecycle;
 use sid_model::{ProductOffering, ProductOfferingPrice, ProductOrder, ProductOrderItem};
 use tmf_apis::ResourceService;
 use tmf_apis::body::from_value;
@@ -44,7 +45,7 @@ use tmf_apis::catalog::CatalogError;
 
 use crate::catalog::CatalogKind;
 use crate::inventory::ProductKind;
-use crate::lifecycle::{ItemState, OrderState};
+use sid_model::{ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState};
 
 use cancel::CancelApi;
 pub use error::{ItemProblem, OrderError};
@@ -125,32 +126,12 @@ fn visit_items(items: &mut [ProductOrderItem], visit: &mut impl FnMut(&mut Produ
     }
 }
 
-fn item_state(item: &ProductOrderItem) -> Result<ItemState, OrderError> {
-    match &item.state {
-        None => Ok(ItemState::Acknowledged),
-        Some(state) => ItemState::parse(state.as_str()).ok_or_else(|| OrderError::UnknownState {
-            what: "item",
-            state: state.as_str().to_owned(),
-        }),
-    }
+fn item_state(item: &ProductOrderItem) -> ItemState {
+    item.state.unwrap_or(ItemState::INITIAL)
 }
 
-fn order_state(order: &ProductOrder) -> Result<OrderState, OrderError> {
-    match &order.state {
-        None => Ok(OrderState::Acknowledged),
-        Some(state) => OrderState::parse(state.as_str()).ok_or_else(|| OrderError::UnknownState {
-            what: "order",
-            state: state.as_str().to_owned(),
-        }),
-    }
-}
-
-/// A state of the lifecycle as the wire type spells it.
-fn wire<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Result<T, OrderError> {
-    serde_json::from_value(Json::String(text.to_owned())).map_err(|_| OrderError::UnknownState {
-        what,
-        state: text.to_owned(),
-    })
+fn order_state(order: &ProductOrder) -> OrderState {
+    order.state.unwrap_or(OrderState::INITIAL)
 }
 
 /// The ids of the order's customers: its parties with the role `customer`.

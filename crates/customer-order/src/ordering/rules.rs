@@ -4,12 +4,14 @@
 
 use async_trait::async_trait;
 use crm_store::{DatabaseTransaction, DomainRules, Notes};
+use sid_model::Lifecycle;
 use sid_model::ProductOrder;
 use tmf_apis::RequestContext;
 
 use super::validate::{check_items_kept, check_shape};
-use super::{OrderError, OrderKind, Ordering, flatten, item_state, order_state, visit_items, wire};
-use crate::lifecycle::{ItemState, OrderState, apply_request};
+use super::{OrderError, OrderKind, Ordering, flatten, item_state, order_state, visit_items};
+use crate::lifecycle::apply_request;
+use sid_model::{ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState};
 
 /// The attributes of an order only the server writes.
 const SERVER_SET: [&str; 6] = [
@@ -50,10 +52,9 @@ impl DomainRules<OrderKind> for Ordering {
     ) -> Result<ProductOrder, OrderError> {
         check_shape(&order)?;
         let now = self.clock.now();
-        order.state = Some(wire("order", "acknowledged")?);
-        let acknowledged = wire("item", "acknowledged")?;
+        order.state = Some(OrderState::INITIAL);
         visit_items(&mut order.product_order_item, &mut |item| {
-            item.state = Some(acknowledged);
+            item.state = Some(ItemState::INITIAL);
         });
         order.order_date = Some(now);
         order.completion_date = None;
@@ -79,16 +80,16 @@ impl DomainRules<OrderKind> for Ordering {
     ) -> Result<ProductOrder, OrderError> {
         check_items_kept(previous, &order)?;
         let now = self.clock.now();
-        let from = order_state(previous)?;
-        let asked = order_state(&order)?;
+        let from = order_state(previous);
+        let asked = order_state(&order);
         let before: Vec<ItemState> = flatten(&previous.product_order_item)
             .iter()
             .map(|(_, item)| item_state(item))
-            .collect::<Result<_, _>>()?;
+            .collect();
         let mut requests = Vec::new();
         let mut names = Vec::new();
         for ((_, item), was) in flatten(&order.product_order_item).iter().zip(&before) {
-            let state = item_state(item)?;
+            let state = item_state(item);
             requests.push(Some(state).filter(|s| s != was));
             names.push(item.id.clone());
         }
@@ -101,19 +102,12 @@ impl DomainRules<OrderKind> for Ordering {
             &names,
         )?;
         let mut states = items.into_iter();
-        let mut failure = None;
         visit_items(&mut order.product_order_item, &mut |item| {
             if let Some(state) = states.next() {
-                match wire("item", state.as_str()) {
-                    Ok(state) => item.state = Some(state),
-                    Err(e) => failure = Some(e),
-                }
+                item.state = Some(state);
             }
         });
-        if let Some(error) = failure {
-            return Err(error);
-        }
-        order.state = Some(wire("order", to.as_str())?);
+        order.state = Some(to);
         if to != from {
             if to.is_final() && to != OrderState::Cancelled {
                 order.completion_date = Some(now);

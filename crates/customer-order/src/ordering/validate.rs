@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use crm_store::DatabaseTransaction;
+use sid_model::Lifecycle;
 use sid_model::{OrderItemActionType, Product, ProductOffering, ProductOrder, ProductOrderItem};
 
 use super::{ItemProblem, OrderError, Ordering, customers, flatten, visit_items};
 use crate::catalog::check_sellable;
-use crate::inventory;
 
 /// The checks of an order that need nothing but the order: ids, actions, relationships.
 pub(super) fn check_shape(order: &ProductOrder) -> Result<(), OrderError> {
@@ -163,7 +163,7 @@ impl Ordering {
                 product: id.to_owned(),
             }));
         }
-        if inventory::is_ended(product.status) {
+        if product.status.is_final() {
             return Err(refuse(ItemProblem::ProductEnded {
                 product: id.to_owned(),
                 status: product.status.as_str(),

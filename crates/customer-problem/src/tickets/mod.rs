@@ -16,17 +16,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use crm_module::SubtypeRules;
 use chrono::{DateTime, Utc};
+use crm_module::SubtypeRules;
 use crm_store::{
     Clock, DatabaseTransaction, DocumentService, DocumentWriter, DomainRules, Erasure, Notes,
-    Reference, ResourceKind, StoredType,
+    Reference, ResourceKind, StoredType, lifecycle_error,
 };
 use rust_decimal::Decimal;
 
 use serde_json::{Value as Json, json};
 use sid_model::{
-    Characteristic, RelatedEntity, StatusChange, TroubleTicket, TroubleTicketStatusType as Status,
+    Characteristic, Lifecycle, RelatedEntity, StatusChange, TroubleTicket,
+    TroubleTicketStatusType as Status, check_create,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
@@ -239,12 +240,8 @@ impl TicketKind {
     /// The lifecycle on create: a ticket starts `acknowledged`, with its first history entry,
     /// its dates and its resolution target.
     fn start(&self, ticket: &mut TroubleTicket, now: DateTime<Utc>) -> Result<(), TicketError> {
-        if status_of(ticket) != Status::Acknowledged {
-            return Err(TicketError::NotStartingAcknowledged {
-                given: status_of(ticket),
-            });
-        }
-        ticket.status = Some(Status::Acknowledged);
+        check_create(status_of(ticket)).map_err(lifecycle_error)?;
+        ticket.status = Some(Status::INITIAL);
         ticket.creation_date = Some(now);
         ticket.last_update = Some(now);
         ticket.status_change_date = Some(now);
