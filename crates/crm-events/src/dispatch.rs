@@ -221,6 +221,7 @@ impl Dispatcher {
     }
 
     /// Fans out one batch of the outbox; returns how many events it took.
+    #[tracing::instrument(name = "events.fan_out", skip_all)]
     pub async fn fan_out_once(&self) -> TmfResult<usize> {
         let txn = self.inner.store.begin().await?;
         let outcome = self.fan_out_in(&txn).await;
@@ -368,6 +369,7 @@ impl Dispatcher {
     }
 
     /// Claims and delivers one batch of due deliveries; returns how many it attempted.
+    #[tracing::instrument(name = "events.deliver", skip_all)]
     pub async fn deliver_once(&self) -> TmfResult<usize> {
         let claimed = self.claim().await?;
         if claimed.is_empty() {
@@ -447,6 +449,11 @@ impl Dispatcher {
             .collect()
     }
 
+    #[tracing::instrument(
+        name = "events.send",
+        skip_all,
+        fields(delivery = item.id, event = %item.event_id, subscription = %item.subscription_id, attempt = item.attempts + 1)
+    )]
     async fn send(&self, item: &Claimed) -> Attempt {
         let body = self.finish_body(&item.body);
         if item.subscription_id == BUS_SUBSCRIPTION {
@@ -561,6 +568,7 @@ impl Dispatcher {
     }
 
     /// Removes delivered records and fully delivered events older than the retention.
+    #[tracing::instrument(name = "events.purge", skip_all)]
     pub async fn purge(&self) -> TmfResult<()> {
         let backend = self.backend();
         let cutoff = Utc::now().timestamp_micros().saturating_sub(
