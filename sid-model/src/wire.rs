@@ -224,6 +224,8 @@ macro_rules! wire_enum {
 pub(crate) use wire_enum;
 
 #[cfg(test)]
+// The macro declares its structs `pub`, as every wire type is; the sample is the tests' own.
+#[allow(unreachable_pub)]
 mod tests {
     use rust_decimal::Decimal;
     use serde_json::json;

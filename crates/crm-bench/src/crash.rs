@@ -13,7 +13,7 @@ use sqlx::Row;
 
 /// What the crash test needs.
 #[derive(Debug, Clone, clap::Args)]
-pub struct CrashArgs {
+pub(crate) struct CrashArgs {
     /// The server binary (`target/release/crm-server`).
     #[arg(long, default_value = "target/release/crm-server")]
     pub server_bin: PathBuf,
@@ -101,7 +101,7 @@ impl Server {
 
 /// What one round found.
 #[derive(Debug)]
-pub struct Round {
+pub(crate) struct Round {
     /// Writes acknowledged before the kill.
     pub acknowledged: usize,
     /// Acknowledged writes missing after the restart.
@@ -141,7 +141,7 @@ async fn events_of(database_url: &str, ids: &[String]) -> anyhow::Result<usize> 
 }
 
 /// Runs the rounds and prints one line each; fails if any acknowledged write was lost.
-pub async fn run(args: CrashArgs) -> anyhow::Result<Vec<Round>> {
+pub(crate) async fn run(args: CrashArgs) -> anyhow::Result<Vec<Round>> {
     let data_dir = match &args.data_dir {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir().join(format!("crm-crash-{}", uuid::Uuid::now_v7().simple())),

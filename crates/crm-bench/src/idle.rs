@@ -20,7 +20,7 @@ use crate::load::memory;
 
 /// What the probe needs.
 #[derive(Debug, Clone, clap::Args)]
-pub struct IdleArgs {
+pub(crate) struct IdleArgs {
     /// The server, on loopback (`http://127.0.0.1:PORT`).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
@@ -72,7 +72,7 @@ enum End {
 }
 
 /// The loopback address of `url`; anything but 127.0.0.1 is refused.
-pub fn loopback(url: &str) -> anyhow::Result<std::net::SocketAddr> {
+pub(crate) fn loopback(url: &str) -> anyhow::Result<std::net::SocketAddr> {
     let rest = url.strip_prefix("http://127.0.0.1:").ok_or_else(|| {
         anyhow::anyhow!("the probe talks to http://127.0.0.1:PORT only, not {url}")
     })?;
@@ -206,7 +206,7 @@ fn mib(kib: u64) -> f64 {
 
 /// Opens the connections, waits for the server to close them, prints what happened; fails
 /// if any was held open past its timeout (or closed well before it), or `/health` failed.
-pub async fn run(args: IdleArgs) -> anyhow::Result<()> {
+pub(crate) async fn run(args: IdleArgs) -> anyhow::Result<()> {
     let address = loopback(&args.url)?;
     let header_read = Duration::from_secs(args.header_read_timeout_secs);
     let idle_timeout = Duration::from_secs(args.idle_timeout_secs);

@@ -23,7 +23,7 @@ use crate::stats::{Outcome, drive};
 
 /// What the load benchmark needs.
 #[derive(Debug, Clone, clap::Args)]
-pub struct LoadArgs {
+pub(crate) struct LoadArgs {
     /// The running server.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
@@ -232,7 +232,7 @@ fn row(outcome: &Outcome, baseline: Option<&Outcome>) -> String {
 }
 
 /// Runs every workload and prints the table.
-pub async fn run(args: LoadArgs) -> anyhow::Result<Vec<Outcome>> {
+pub(crate) async fn run(args: LoadArgs) -> anyhow::Result<Vec<Outcome>> {
     let duration = Duration::from_secs_f64(args.seconds);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)

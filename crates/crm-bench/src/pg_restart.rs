@@ -20,7 +20,7 @@ use sqlx::Row;
 
 /// What the probe needs.
 #[derive(Debug, Clone, clap::Args)]
-pub struct PgRestartArgs {
+pub(crate) struct PgRestartArgs {
     /// The server, on loopback (`http://127.0.0.1:PORT`), running on PostgreSQL.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
@@ -126,7 +126,7 @@ async fn other_clients(check_url: &str, database: &str) -> anyhow::Result<Vec<St
 }
 
 /// Restarts the cluster, with load on, and checks what the clients saw.
-pub async fn run(args: PgRestartArgs) -> anyhow::Result<()> {
+pub(crate) async fn run(args: PgRestartArgs) -> anyhow::Result<()> {
     let address = crate::idle::loopback(&args.url)?;
     if Command::new("pg_ctlcluster")
         .arg("--help")

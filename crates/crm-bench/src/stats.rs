@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 /// The outcome of one workload.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// What was measured.
     pub name: String,
     /// Requests completed successfully.
@@ -26,7 +26,7 @@ pub struct Outcome {
 
 /// Runs `request(worker, n)` on `connections` workers for `duration` (after a warm-up of a
 /// tenth of it, not measured), each worker sequentially.
-pub async fn drive<F, Fut>(
+pub(crate) async fn drive<F, Fut>(
     name: &str,
     connections: usize,
     duration: Duration,

@@ -16,10 +16,10 @@ use crate::EventSettings;
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the body>` when the subscription has a
 /// secret.
-pub const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
+pub(crate) const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
 /// The header carrying the event id (also in the body), for listeners that de-duplicate
 /// before parsing.
-pub const EVENT_ID_HEADER: &str = "X-Event-Id";
+pub(crate) const EVENT_ID_HEADER: &str = "X-Event-Id";
 
 /// Which callbacks may be registered and called.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +96,7 @@ impl CallbackPolicy {
 
 /// Whether an address is reachable on the public internet (not loopback, private,
 /// link-local, shared, documentation, multicast or unspecified).
-pub fn is_public(ip: IpAddr) -> bool {
+pub(crate) fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();

@@ -51,7 +51,7 @@ fn sqlstate(error: &DbErr) -> Option<String> {
 
 /// Why a database error is worth retrying, when it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transient {
+pub(crate) enum Transient {
     /// Lock contention or a serialization failure: the request lost a race.
     Busy,
     /// The database cannot be reached, or dropped the connection: refused or lost
@@ -64,7 +64,7 @@ pub enum Transient {
 /// request itself did wrong (or a bug) is not. A write that failed with
 /// [`Transient::Unavailable`] may nonetheless have committed (the connection can drop between
 /// the commit and its acknowledgement).
-pub fn transient(error: &DbErr) -> Option<Transient> {
+pub(crate) fn transient(error: &DbErr) -> Option<Transient> {
     match error {
         // sea-orm's own names for sqlx's `PoolTimedOut` and `PoolClosed`.
         DbErr::ConnectionAcquire(_) => return Some(Transient::Unavailable),
@@ -194,7 +194,7 @@ fn data_exception(code: &str) -> &'static str {
 
 /// Like [`db_error`], for list queries: a value the database refuses came from the query
 /// string, so it is a bad query (400).
-pub fn query_error(error: DbErr) -> TmfError {
+pub(crate) fn query_error(error: DbErr) -> TmfError {
     let mapped = db_error(error);
     if mapped.code == ErrorCode::InvalidValue {
         TmfError::invalid_query(mapped.message)

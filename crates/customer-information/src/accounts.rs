@@ -55,7 +55,7 @@ pub const BILL_PRESENTATION_MEDIA: StoredType = StoredType {
 };
 
 /// Every account type, for references to "an account".
-pub const ACCOUNTS: &[&str] = &[
+pub(crate) const ACCOUNTS: &[&str] = &[
     "PartyAccount",
     "BillingAccount",
     "SettlementAccount",

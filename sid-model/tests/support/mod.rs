@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use sid_model::{Violation, first_violation};
 use validator::Validate;
 
-pub fn period() -> Value {
+pub(crate) fn period() -> Value {
     json!({"startDateTime": "2018-04-12T00:00:00Z", "endDateTime": "2028-04-11T00:00:00Z"})
 }
 
-pub fn attachment() -> Value {
+pub(crate) fn attachment() -> Value {
     json!({
         "id": "att-4455",
         "href": "https://host/documentManagement/v4/attachment/att-4455",
@@ -33,7 +33,7 @@ pub fn attachment() -> Value {
     })
 }
 
-pub fn medium_characteristic() -> Value {
+pub(crate) fn medium_characteristic() -> Value {
     json!({
         "city": "Morristown",
         "contactType": "home",
@@ -52,7 +52,7 @@ pub fn medium_characteristic() -> Value {
     })
 }
 
-pub fn contact_medium() -> Value {
+pub(crate) fn contact_medium() -> Value {
     json!({
         "mediumType": "postalAddress",
         "preferred": true,
@@ -64,7 +64,7 @@ pub fn contact_medium() -> Value {
     })
 }
 
-pub fn related_party() -> Value {
+pub(crate) fn related_party() -> Value {
     json!({
         "id": "8877",
         "href": "https://host/tmf-api/partyManagement/v4/individual/8877",
@@ -78,7 +78,9 @@ pub fn related_party() -> Value {
 }
 
 /// Reads `document` as `T`, checks it validates, and returns it with what it writes back.
-pub fn read_and_write<T: DeserializeOwned + Serialize + Validate>(document: &Value) -> (T, Value) {
+pub(crate) fn read_and_write<T: DeserializeOwned + Serialize + Validate>(
+    document: &Value,
+) -> (T, Value) {
     let value: T = serde_json::from_value(document.clone()).expect("a valid document");
     value.validate().expect("no rule broken");
     let written = serde_json::to_value(&value).expect("serialise");
@@ -86,7 +88,7 @@ pub fn read_and_write<T: DeserializeOwned + Serialize + Validate>(document: &Val
 }
 
 /// The error of reading `document` as `T`, which must fail.
-pub fn refusal<T: DeserializeOwned>(document: Value) -> String {
+pub(crate) fn refusal<T: DeserializeOwned>(document: Value) -> String {
     serde_json::from_value::<T>(document)
         .map(|_| ())
         .expect_err("refused")
@@ -96,7 +98,7 @@ pub fn refusal<T: DeserializeOwned>(document: Value) -> String {
 /// Checks that `document`, which holds an attribute beyond `T`'s definition at `pointer`, is
 /// read with that attribute kept (written back at the same place, unchanged), and refused in
 /// strict mode; returns the strict mode's error.
-pub fn kept_unless_strict<T: DeserializeOwned + Serialize>(
+pub(crate) fn kept_unless_strict<T: DeserializeOwned + Serialize>(
     document: Value,
     pointer: &str,
 ) -> String {
@@ -120,7 +122,7 @@ pub fn kept_unless_strict<T: DeserializeOwned + Serialize>(
 }
 
 /// Sets the value at `pointer`, whose parent must exist.
-pub fn set(document: &mut Value, pointer: &str, value: Value) {
+pub(crate) fn set(document: &mut Value, pointer: &str, value: Value) {
     let (parent, key) = pointer.rsplit_once('/').expect("a pointer with a parent");
     let target = document.pointer_mut(parent).expect("parent exists");
     match target {
@@ -133,7 +135,7 @@ pub fn set(document: &mut Value, pointer: &str, value: Value) {
 }
 
 /// Removes the property at `pointer`, which must be there.
-pub fn remove(document: &mut Value, pointer: &str) {
+pub(crate) fn remove(document: &mut Value, pointer: &str) {
     let (parent, key) = pointer.rsplit_once('/').expect("a pointer with a parent");
     document
         .pointer_mut(parent)
@@ -144,7 +146,7 @@ pub fn remove(document: &mut Value, pointer: &str) {
 }
 
 /// The first rule that `document`, well-formed as `T`, breaks.
-pub fn first_violation_of<T: DeserializeOwned + Validate>(document: Value) -> Violation {
+pub(crate) fn first_violation_of<T: DeserializeOwned + Validate>(document: Value) -> Violation {
     let value: T = serde_json::from_value(document).expect("well-formed");
     first_violation(&value.validate().expect_err("a rule is broken"))
 }

@@ -25,7 +25,7 @@ pub struct Erasure {
 
 /// The `target_table` of a reference, in the reference index, to something this product does
 /// not store (its `target_id` is the id as given).
-pub const EXTERNAL: &str = "external";
+pub(crate) const EXTERNAL: &str = "external";
 
 /// The value that replaces an erased personal string.
 pub const ERASED: &str = "[erased]";

@@ -38,8 +38,9 @@ mod references;
 mod search;
 mod write;
 
+pub(crate) use erasure::EXTERNAL;
 pub(crate) use erasure::erase_attribute;
-pub use erasure::{ERASED, EXTERNAL, Erasable, Erasure, erase_document};
+pub use erasure::{ERASED, Erasable, Erasure, erase_document};
 pub use kind::{Reference, ResourceKind, StoredType, TypeRegistry};
 pub(crate) use read::{read_body, read_json};
 pub use write::{DocumentWriter, finish, new_id, refuse_server_assigned};
