@@ -297,3 +297,19 @@ impl crate::lifecycle::Lifecycle for AccountState {
             .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
     }
 }
+
+#[cfg(test)]
+mod state_tests {
+    use super::AccountState;
+    use crate::lifecycle::Lifecycle;
+
+    #[test]
+    fn account_states_are_read_whatever_their_case() {
+        assert_eq!(AccountState::parse("active"), Some(AccountState::Active));
+        assert_eq!(
+            AccountState::parse(" SUSPENDED "),
+            Some(AccountState::Suspended)
+        );
+        assert_eq!(AccountState::parse("gone"), None);
+    }
+}
