@@ -276,6 +276,7 @@ impl crate::lifecycle::Lifecycle for AccountState {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &[Self::Created, Self::Active];
     const INITIAL: Self = Self::Active;
+    const FINAL: &'static [Self] = &[Self::Closed];
 
     fn name(self) -> &'static str {
         self.as_str()
