@@ -29,6 +29,7 @@ impl Lifecycle for CustomerStatus {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &[Self::Initialized, Self::Validated, Self::Active];
     const INITIAL: Self = Self::Initialized;
+    const FINAL: &'static [Self] = &[Self::Closed];
 
     fn name(self) -> &'static str {
         self.as_str()

@@ -30,6 +30,7 @@
 //!     const STATES: &'static [Self] = &[Tier::Silver, Tier::Gold, Tier::Gone];
 //!     const CREATE: &'static [Self] = &[Tier::Silver];
 //!     const INITIAL: Self = Tier::Silver;
+//!     const FINAL: &'static [Self] = &[Tier::Gone];
 //!
 //!     fn name(self) -> &'static str {
 //!         match self { Tier::Silver => "silver", Tier::Gold => "gold", Tier::Gone => "gone" }
@@ -57,9 +58,9 @@ use std::fmt;
 
 /// A state machine over the states `Self`: its table and what the checks need to name.
 ///
-/// Only [`next`](Lifecycle::next) and [`name`](Lifecycle::name) must be written; the other
-/// methods have the usual defaults (a state is final when nothing follows it, staying in the
-/// current state is no move and always allowed, states are read by their exact name).
+/// Only [`next`](Lifecycle::next) and [`name`](Lifecycle::name) must be written, beside the
+/// constants; the other methods have the usual defaults (staying in the current state is no
+/// move and always allowed, states are read by their exact name).
 pub trait Lifecycle: Copy + Eq + fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// The entity whose state this is, as refusals name it (`"Customer"`); a refusal may name
     /// another ([`LifecycleError::of`]), such as the catalog type or the order item at hand.
@@ -72,6 +73,10 @@ pub trait Lifecycle: Copy + Eq + fmt::Debug + fmt::Display + Send + Sync + 'stat
     const CREATE: &'static [Self];
     /// The state a resource is created in when none is given (one of [`CREATE`](Self::CREATE)).
     const INITIAL: Self;
+    /// The final states: nothing can happen any more to what is in one (they have no next
+    /// state; a state may have none without being final, when a domain rule moves it: an
+    /// order item being cancelled follows its order rather than moving on its own).
+    const FINAL: &'static [Self];
     /// States that no move of [`next`](Lifecycle::next) leads to, entered only by a domain rule
     /// that knows more than the two states (an order's cancel request); none by default.
     const ENTERED_BY_RULE: &'static [Self] = &[];
@@ -82,11 +87,10 @@ pub trait Lifecycle: Copy + Eq + fmt::Debug + fmt::Display + Send + Sync + 'stat
     /// The states that may follow this one, in one move.
     fn next(self) -> &'static [Self];
 
-    /// Whether nothing can happen any more to what is in this state. Final states have no next
-    /// state; a state may have none without being final (an order item being cancelled follows
-    /// its order rather than moving on its own).
+    /// Whether nothing can happen any more to what is in this state (one of
+    /// [`FINAL`](Self::FINAL)).
     fn is_final(self) -> bool {
-        self.next().is_empty()
+        Self::FINAL.contains(&self)
     }
 
     /// Whether a request for the state the resource is already in is accepted (as no move).
@@ -238,12 +242,19 @@ pub(crate) mod laws {
         }
     }
 
-    /// Final states have no next state, tables only name states of the lifecycle, and a
-    /// state does not list itself as a move.
+    /// Final states have no next state (and a state without one is final, or moved by a
+    /// domain rule), tables only name states of the lifecycle, and a state does not list
+    /// itself as a move.
     pub(crate) fn tables_are_well_formed<S: Lifecycle + Hash>() {
+        assert!(S::FINAL.iter().all(|s| S::STATES.contains(s)));
         for &state in S::STATES {
             if state.is_final() {
                 assert!(state.next().is_empty(), "final {state} has next states");
+            } else if state.next().is_empty() {
+                assert!(
+                    S::ENTERED_BY_RULE.contains(&state),
+                    "{state} has no next state, is not final, and no rule moves it"
+                );
             }
             let next: HashSet<S> = state.next().iter().copied().collect();
             assert_eq!(

@@ -323,6 +323,7 @@ impl crate::lifecycle::Lifecycle for ProductStatusType {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &Self::ALL;
     const INITIAL: Self = Self::Created;
+    const FINAL: &'static [Self] = &[Self::Terminated, Self::Cancelled, Self::Aborted];
 
     fn name(self) -> &'static str {
         self.as_str()

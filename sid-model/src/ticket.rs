@@ -186,6 +186,7 @@ impl Lifecycle for TroubleTicketStatusType {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &[Self::Acknowledged];
     const INITIAL: Self = Self::Acknowledged;
+    const FINAL: &'static [Self] = &[Self::Closed, Self::Rejected, Self::Cancelled];
 
     fn name(self) -> &'static str {
         self.as_str()

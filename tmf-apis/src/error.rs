@@ -189,19 +189,6 @@ impl TmfError {
         )
     }
 
-    /// 409: a lifecycle transition the state machine does not allow, naming the allowed
-    /// next states.
-    pub fn illegal_transition(entity: &str, from: &str, to: &str, allowed: &[&str]) -> Self {
-        let allowed = if allowed.is_empty() {
-            "none (the state is final)".to_owned()
-        } else {
-            allowed.join(", ")
-        };
-        Self::conflict(format!(
-            "{entity} cannot go from '{from}' to '{to}'; allowed next states: {allowed}"
-        ))
-    }
-
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         self.code.status()

@@ -276,6 +276,7 @@ impl crate::lifecycle::Lifecycle for AccountState {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &[Self::Created, Self::Active];
     const INITIAL: Self = Self::Active;
+    const FINAL: &'static [Self] = &[Self::Closed];
 
     fn name(self) -> &'static str {
         self.as_str()
@@ -295,5 +296,21 @@ impl crate::lifecycle::Lifecycle for AccountState {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::AccountState;
+    use crate::lifecycle::Lifecycle;
+
+    #[test]
+    fn account_states_are_read_whatever_their_case() {
+        assert_eq!(AccountState::parse("active"), Some(AccountState::Active));
+        assert_eq!(
+            AccountState::parse(" SUSPENDED "),
+            Some(AccountState::Suspended)
+        );
+        assert_eq!(AccountState::parse("gone"), None);
     }
 }

@@ -143,6 +143,7 @@ impl crate::lifecycle::Lifecycle for LifecycleStatus {
         Self::Launched,
     ];
     const INITIAL: Self = Self::InDesign;
+    const FINAL: &'static [Self] = &[Self::Rejected, Self::Obsolete];
 
     fn name(self) -> &'static str {
         self.as_str()

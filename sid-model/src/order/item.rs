@@ -178,6 +178,12 @@ impl Lifecycle for ProductOrderItemStateType {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &[Self::Acknowledged];
     const INITIAL: Self = Self::Acknowledged;
+    const FINAL: &'static [Self] = &[
+        Self::Rejected,
+        Self::Cancelled,
+        Self::Completed,
+        Self::Failed,
+    ];
     const ENTERED_BY_RULE: &'static [Self] = &[
         Self::AssessingCancellation,
         Self::PendingCancellation,
@@ -202,12 +208,5 @@ impl Lifecycle for ProductOrderItemStateType {
             | AssessingCancellation
             | PendingCancellation => &[],
         }
-    }
-
-    fn is_final(self) -> bool {
-        matches!(
-            self,
-            Self::Rejected | Self::Cancelled | Self::Completed | Self::Failed
-        )
     }
 }

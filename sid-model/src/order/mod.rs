@@ -259,6 +259,13 @@ impl Lifecycle for ProductOrderStateType {
     const STATES: &'static [Self] = &Self::ALL;
     const CREATE: &'static [Self] = &[Self::Acknowledged];
     const INITIAL: Self = Self::Acknowledged;
+    const FINAL: &'static [Self] = &[
+        Self::Rejected,
+        Self::Cancelled,
+        Self::Completed,
+        Self::Failed,
+        Self::Partial,
+    ];
     const ENTERED_BY_RULE: &'static [Self] = &[Self::AssessingCancellation, Self::Cancelled];
 
     fn name(self) -> &'static str {

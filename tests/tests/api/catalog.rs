@@ -178,3 +178,77 @@ async fn the_catalog_is_written_by_integration_and_read_by_everyone() {
     assert_eq!(read.status, StatusCode::OK, "{}", read.text);
     assert_eq!(read.header("x-total-count"), Some("1"));
 }
+
+/// A customer, and an order for one item of `offering` by that customer.
+async fn order_for(app: &TestApp, offering: &str) -> serde_json::Value {
+    let party = app.individual("Grace", "Hopper").await;
+    let customer = app.customer("Grace Hopper", &party, "active").await;
+    json!({"relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}],
+        "productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+            "productOffering": {"id": offering}}]})
+}
+
+/// An offering valid from `start` to `end` (each optional), launched.
+async fn valid_offering(
+    app: &TestApp,
+    name: &str,
+    start: Option<chrono::DateTime<chrono::Utc>>,
+    end: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    let mut period = json!({});
+    if let Some(start) = start {
+        period["startDateTime"] = json!(start.to_rfc3339());
+    }
+    if let Some(end) = end {
+        period["endDateTime"] = json!(end.to_rfc3339());
+    }
+    let created = app
+        .post(
+            &path("productOffering"),
+            &json!({"name": name, "lifecycleStatus": "Launched", "isSellable": true,
+                "validFor": period}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    created.id()
+}
+
+const ORDERS: &str = "/tmf-api/productOrderingManagement/v4/productOrder";
+
+#[tokio::test]
+async fn validity_windows_are_judged_by_the_rules_clock() {
+    let app = TestApp::new().await;
+    let now = chrono::Utc::now();
+    let day = chrono::Duration::days(1);
+    // Sellable from ten days on, and sellable until five days on.
+    let coming = valid_offering(&app, "Fibre to come", Some(now + day * 10), None).await;
+    let ending = valid_offering(&app, "Copper ending", Some(now - day), Some(now + day * 5)).await;
+    let coming_order = order_for(&app, &coming).await;
+    let ending_order = order_for(&app, &ending).await;
+
+    let early = app.post(ORDERS, &coming_order).await;
+    let message = early.assert_tmf_error(422);
+    assert!(
+        message.contains("Fibre to come") && message.contains("not valid"),
+        "{message}"
+    );
+    let meanwhile = app.post(ORDERS, &ending_order).await;
+    assert_eq!(meanwhile.status, StatusCode::CREATED, "{}", meanwhile.text);
+
+    // Six days later by the rules' clock (the wall clock has not moved): the ending offering
+    // has ended, the coming one has still not begun.
+    app.clock.advance(day * 6);
+    let ended = app.post(ORDERS, &ending_order).await;
+    let message = ended.assert_tmf_error(422);
+    assert!(
+        message.contains("Copper ending") && message.contains("not valid"),
+        "{message}"
+    );
+    let still_early = app.post(ORDERS, &coming_order).await;
+    still_early.assert_tmf_error(422);
+
+    // Past its start by the clock: the coming offering sells.
+    app.clock.advance(day * 5);
+    let sold = app.post(ORDERS, &coming_order).await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{}", sold.text);
+}

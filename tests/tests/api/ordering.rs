@@ -6,6 +6,7 @@
 use std::str::FromStr;
 
 use axum::http::StatusCode;
+use crm_store::Clock;
 use crm_tests::{TestApp, TestResponse, on_postgres};
 use customer_order::lifecycle::apply_request;
 use rust_decimal::Decimal;
@@ -1238,5 +1239,123 @@ async fn order_dates_sellability_and_catalog_stamps_follow_the_injected_clock() 
         instant(&specification.body["lastUpdate"]) > later,
         "{}",
         specification.text
+    );
+}
+
+/// Asserts `at` is an instant of the rules' clock between `before` and `after` (read from it
+/// around the request that set it), and far from the wall clock's.
+fn on_the_clock(
+    at: chrono::DateTime<chrono::Utc>,
+    before: chrono::DateTime<chrono::Utc>,
+    after: chrono::DateTime<chrono::Utc>,
+    what: &str,
+) {
+    assert!(
+        before <= at && at <= after,
+        "{what}: {at} not within {before} … {after}"
+    );
+    assert!(
+        at - chrono::Utc::now() > chrono::Duration::days(1),
+        "{what}: {at} is the wall clock's"
+    );
+}
+
+#[tokio::test]
+async fn the_lead_time_is_judged_by_the_rules_clock_not_the_wall_clock() {
+    let shop = Shop::open().await;
+    shop.app.clock.advance(chrono::Duration::days(10));
+    let lead_time = chrono::Duration::hours(72); // the default `orders.lead_time_hours`
+    // Five days ahead by the wall clock, five days past by the rules' clock: the date is
+    // not kept, the lead time counts from the clock's order date.
+    let past = chrono::Utc::now() + chrono::Duration::days(5);
+    let mut order = shop.order(1);
+    order["requestedCompletionDate"] = json!(past.to_rfc3339());
+    let before = shop.app.clock.now();
+    let placed = shop.place(&order).await;
+    let after = shop.app.clock.now();
+    let ordered = instant(&placed["orderDate"]);
+    on_the_clock(ordered, before, after, "orderDate");
+    assert_eq!(
+        instant(&placed["expectedCompletionDate"]),
+        ordered + lead_time,
+        "a requested date already past by the clock gives the lead time"
+    );
+    // A date ahead of the rules' clock is kept.
+    let ahead = shop.app.clock.now() + chrono::Duration::days(5);
+    order["requestedCompletionDate"] = json!(ahead.to_rfc3339());
+    let placed = shop.place(&order).await;
+    assert_eq!(
+        instant(&placed["expectedCompletionDate"]),
+        instant(&json!(ahead.to_rfc3339())),
+        "a requested date ahead of the clock is the expected one"
+    );
+}
+
+#[tokio::test]
+async fn the_inventory_dates_its_products_by_the_rules_clock() {
+    let shop = Shop::open().await;
+    shop.app.clock.advance(chrono::Duration::days(30));
+    let order = shop.place(&shop.order(1)).await;
+    let id = order["id"].as_str().expect("id").to_owned();
+    shop.drive(&id, &["inProgress"]).await;
+    let before = shop.app.clock.now();
+    shop.drive(&id, &["completed"]).await;
+    let after = shop.app.clock.now();
+    let completed = shop.app.get(&format!("{ORDERS}/{id}")).await.body;
+    on_the_clock(
+        instant(&completed["completionDate"]),
+        before,
+        after,
+        "completionDate",
+    );
+    let product_id = completed["productOrderItem"][0]["product"]["id"]
+        .as_str()
+        .expect("the item's product")
+        .to_owned();
+    let product = shop.app.get(&format!("{PRODUCTS}/{product_id}")).await.body;
+    assert_eq!(product["status"], "active");
+    on_the_clock(instant(&product["startDate"]), before, after, "startDate");
+
+    // Termination a week later by the clock.
+    shop.app.clock.advance(chrono::Duration::days(7));
+    let stop = shop
+        .place(&json!({"relatedParty": shop.buyer(), "productOrderItem": [
+            {"id": "1", "action": "delete", "product": {"id": product_id}}]}))
+        .await;
+    let stop_id = stop["id"].as_str().expect("id").to_owned();
+    shop.drive(&stop_id, &["inProgress"]).await;
+    let before = shop.app.clock.now();
+    shop.drive(&stop_id, &["completed"]).await;
+    let after = shop.app.clock.now();
+    let ended = shop.app.get(&format!("{PRODUCTS}/{product_id}")).await.body;
+    assert_eq!(ended["status"], "terminated");
+    on_the_clock(
+        instant(&ended["terminationDate"]),
+        before,
+        after,
+        "terminationDate",
+    );
+    assert_eq!(
+        instant(&ended["startDate"]),
+        instant(&product["startDate"]),
+        "the start date stays"
+    );
+
+    // A product loaded through the API, active with no dates, starts at the clock's now.
+    let before = shop.app.clock.now();
+    let loaded = shop
+        .app
+        .post(
+            PRODUCTS,
+            &json!({"name": "Legacy line", "status": "active", "relatedParty": shop.buyer()}),
+        )
+        .await;
+    let after = shop.app.clock.now();
+    assert_eq!(loaded.status, StatusCode::CREATED, "{}", loaded.text);
+    on_the_clock(
+        instant(&loaded.body["startDate"]),
+        before,
+        after,
+        "startDate",
     );
 }
