@@ -126,6 +126,11 @@ impl ModuleContext {
     }
 }
 
+/// The type names of `services`, for `Debug` output that names what is served.
+pub fn type_names(services: &[Arc<dyn ResourceService>]) -> Vec<&'static str> {
+    services.iter().map(|s| s.descriptor().type_name).collect()
+}
+
 /// What a module builds: its resource services and what the application gathers from every
 /// module.
 #[derive(Default)]
@@ -145,14 +150,7 @@ pub struct Parts {
 impl std::fmt::Debug for Parts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Parts")
-            .field(
-                "services",
-                &self
-                    .services
-                    .iter()
-                    .map(|s| s.descriptor().type_name)
-                    .collect::<Vec<_>>(),
-            )
+            .field("services", &type_names(&self.services))
             .field("erasers", &self.erasers.len())
             .field("view_sections", &self.view_sections.len())
             .field("timeline", &self.timeline)
@@ -208,14 +206,7 @@ pub struct Assembled {
 impl std::fmt::Debug for Assembled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Assembled")
-            .field(
-                "services",
-                &self
-                    .services
-                    .iter()
-                    .map(|s| s.descriptor().type_name)
-                    .collect::<Vec<_>>(),
-            )
+            .field("services", &type_names(&self.services))
             .field("view_sections", &self.view_sections.len())
             .field("timeline", &self.timeline)
             .finish_non_exhaustive()

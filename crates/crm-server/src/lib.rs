@@ -83,14 +83,7 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field(
-                "services",
-                &self
-                    .services
-                    .iter()
-                    .map(|s| s.descriptor().type_name)
-                    .collect::<Vec<_>>(),
-            )
+            .field("services", &crm_module::type_names(&self.services))
             .field("extension_operations", &self.extension_operations.len())
             .field(
                 "jobs",

@@ -55,12 +55,11 @@ impl MigrationTrait for Migration {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{Database, Statement};
+    use sea_orm::Database;
     use tmf_apis::{FieldCatalog, ListQuery, QueryLimits};
 
     use super::*;
     use crate::Migrator;
-    use crate::sql::{Sql, push_where};
 
     #[tokio::test]
     async fn a_date_filter_on_interactions_is_answered_from_the_index() {
@@ -76,22 +75,9 @@ mod tests {
             &QueryLimits::default(),
         )
         .expect("query");
-        let mut sql = Sql::new(DbBackend::Sqlite);
-        sql.push("EXPLAIN QUERY PLAN SELECT id FROM party_interaction");
-        push_where(&mut sql, "party_interaction", "PartyInteraction", &query);
-        let Statement { sql, values, .. } = sql.build();
-        let plan = db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                sql,
-                values.map(|v| v.0).unwrap_or_default(),
-            ))
-            .await
-            .expect("plan");
-        let details: Vec<String> = plan
-            .iter()
-            .filter_map(|row| row.try_get::<String>("", "detail").ok())
-            .collect();
+        let details =
+            super::super::tests::query_plan(&db, "party_interaction", "PartyInteraction", &query)
+                .await;
         assert!(
             details.iter().any(|d| d.contains(NEW)),
             "the translator's expression uses the index: {details:?}"

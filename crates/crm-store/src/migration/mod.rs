@@ -105,6 +105,30 @@ mod tests {
     use super::*;
     use crate::sql::{Sql, push_where};
 
+    /// SQLite's plan of the translated list query `query` on `table`, one detail line a row.
+    pub(crate) async fn query_plan(
+        db: &sea_orm::DatabaseConnection,
+        table: &str,
+        kind: &str,
+        query: &ListQuery,
+    ) -> Vec<String> {
+        let mut sql = Sql::new(DbBackend::Sqlite);
+        sql.push("EXPLAIN QUERY PLAN SELECT id FROM ").push(table);
+        push_where(&mut sql, table, kind, query);
+        let Statement { sql, values, .. } = sql.build();
+        let plan = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                values.map(|v| v.0).unwrap_or_default(),
+            ))
+            .await
+            .expect("plan");
+        plan.iter()
+            .filter_map(|row| row.try_get::<String>("", "detail").ok())
+            .collect()
+    }
+
     /// An attribute index: its name, table, path and whether it compares as an instant.
     struct AttributeIndex {
         name: String,
@@ -170,23 +194,7 @@ mod tests {
             };
             let query =
                 ListQuery::parse(Some(&filter), &catalog, &QueryLimits::default()).expect("query");
-            let mut sql = Sql::new(DbBackend::Sqlite);
-            sql.push("EXPLAIN QUERY PLAN SELECT id FROM ")
-                .push(&index.table);
-            push_where(&mut sql, &index.table, "Probe", &query);
-            let Statement { sql, values, .. } = sql.build();
-            let plan = db
-                .query_all_raw(Statement::from_sql_and_values(
-                    DbBackend::Sqlite,
-                    sql,
-                    values.map(|v| v.0).unwrap_or_default(),
-                ))
-                .await
-                .expect("plan");
-            let details: Vec<String> = plan
-                .iter()
-                .filter_map(|row| row.try_get::<String>("", "detail").ok())
-                .collect();
+            let details = query_plan(&db, &index.table, "Probe", &query).await;
             assert!(
                 details.iter().any(|d| d.contains(&index.name)),
                 "{} ({filter} on {}) is not used by the translated filter: {details:?}",
