@@ -157,6 +157,15 @@ pub struct TestApp {
     _db: TestDb,
 }
 
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp")
+            .field("descriptors", &self.descriptors.len())
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Whether the tests run against PostgreSQL.
 pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
@@ -257,7 +266,9 @@ impl TestApp {
                 (store, TestDb::Sqlite(path), url, None)
             }
         };
-        store.migrate().await.expect("migrations");
+        crm_module::migrate(&store, modules)
+            .await
+            .expect("migrations");
         let mut settings = Settings::load(None).expect("default settings");
         settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
         adjust(&mut settings);

@@ -44,6 +44,14 @@ pub struct Listener {
     server: tokio::task::JoinHandle<()>,
 }
 
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for Listener {
     fn drop(&mut self) {
         self.server.abort();

@@ -48,6 +48,17 @@ pub struct RouterConfig {
     pub links: Arc<BTreeMap<String, String>>,
 }
 
+impl std::fmt::Debug for RouterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouterConfig")
+            .field("limits", &self.limits)
+            .field("strict_attributes", &self.strict_attributes)
+            .field("require_if_match", &self.require_if_match)
+            .field("links", &self.links.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A path parameter, extracted as axum's `Path` extracts it (the handlers here take it
 /// under that name), refused as a TMF Error: a path whose parameter is not UTF-8 once
 /// percent-decoded (`/individual/%FF%FE`) is a 400 `INVALID_PATH` naming the path.

@@ -20,6 +20,15 @@ pub struct Authenticator {
     pub protect_openapi: bool,
 }
 
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("verifier", &self.verifier)
+            .field("protect_openapi", &self.protect_openapi)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Authenticator {
     fn protects(&self, path: &str) -> bool {
         path.starts_with("/tmf-api/") || (self.protect_openapi && path == "/openapi.json")

@@ -95,6 +95,16 @@ pub struct JwksCache {
     state: RwLock<Option<LoadedKeys>>,
 }
 
+impl std::fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksCache")
+            .field("source", &self.source)
+            .field("max_age", &self.max_age)
+            .field("min_interval", &self.min_interval)
+            .finish_non_exhaustive()
+    }
+}
+
 impl JwksCache {
     /// A cache over `source`.
     pub fn new(source: JwksSource, max_age: Duration, min_interval: Duration) -> Self {
@@ -197,11 +207,31 @@ pub enum KeySource {
     Jwks(JwksCache),
 }
 
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // The secret's own Debug redacts it.
+            Self::Hs256(secret) => f.debug_tuple("Hs256").field(secret).finish(),
+            Self::Jwks(cache) => f.debug_tuple("Jwks").field(cache).finish(),
+        }
+    }
+}
+
 /// Verifies bearer tokens.
 pub struct Verifier {
     keys: KeySource,
     issuer: String,
     audience: String,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Verifier {

@@ -46,6 +46,15 @@ pub struct Dispatcher {
     inner: Arc<Inner>,
 }
 
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("settings", &self.inner.settings)
+            .field("public_url", &self.inner.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     store: Store,
     settings: EventSettings,
@@ -63,6 +72,14 @@ struct Inner {
 pub struct DispatcherHandle {
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for DispatcherHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DispatcherHandle")
+            .field("tasks", &self.tasks.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DispatcherHandle {

@@ -37,6 +37,15 @@ pub struct HubState {
     pub callbacks: CallbackPolicy,
 }
 
+impl std::fmt::Debug for HubState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubState")
+            .field("store", &self.store)
+            .field("callbacks", &self.callbacks)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Clone)]
 struct ApiHub {
     state: HubState,

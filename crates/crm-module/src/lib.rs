@@ -8,7 +8,9 @@
 //! their OpenAPI entries. The server holds a list of modules and loops over it; adding a
 //! domain is one crate and one list entry.
 //!
-//! Assembly runs in three phases, each over every module in list order:
+//! Before assembly, [`migrate`] applies the store's migrations and then each module's own
+//! [`Module::schema`] (its tables). Assembly runs in three phases, each over every module in
+//! list order:
 //!
 //! 1. [`Module::register_types`] and [`Module::permissions`]: the type registry and the
 //!    permission table, which every later phase may rely on;
@@ -29,7 +31,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use crm_store::{Clock, Erasable, Store, TypeRegistry};
+use crm_store::{Clock, Erasable, SchemaStep, Store, TypeRegistry};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tmf_apis::openapi::ExtensionOperation;
@@ -124,6 +126,19 @@ impl ModuleContext {
             }
         }
     }
+}
+
+/// Applies the store's migrations, then the schema steps of every module in `modules` that
+/// this database has not applied yet (each module's tables are its own).
+pub async fn migrate(
+    store: &Store,
+    modules: &[Arc<dyn Module>],
+) -> Result<(), crm_store::StoreError> {
+    store.migrate().await?;
+    for module in modules {
+        store.apply_schema(module.name(), module.schema()).await?;
+    }
+    Ok(())
 }
 
 /// The type names of `services`, for `Debug` output that names what is served.
@@ -247,6 +262,13 @@ pub trait Module: Send + Sync {
     /// The settings sections the module reads ([`ModuleContext::settings`]), documented
     /// with the server's settings.
     fn settings_sections(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The module's own schema: the document tables (and attribute indexes) its resources
+    /// live in, as named steps applied once per database ([`Store::apply_schema`]) after the
+    /// store's own migrations. Append-only once released: a change is a new step.
+    fn schema(&self) -> &'static [SchemaStep] {
         &[]
     }
 

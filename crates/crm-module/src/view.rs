@@ -53,6 +53,17 @@ pub struct ReferencingSection {
     pub store: Store,
 }
 
+impl std::fmt::Debug for ReferencingSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferencingSection")
+            .field("section", &self.section)
+            .field("table", &self.table)
+            .field("kinds", &self.kinds)
+            .field("filtered", &self.keep.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 #[async_trait]
 impl ViewContributor for ReferencingSection {
     fn section(&self) -> &'static str {

@@ -130,7 +130,7 @@ impl AppState {
             std::fs::create_dir_all(&settings.data_dir)?;
         }
         let store = Store::connect(&settings.database_url(), &pool).await?;
-        store.migrate().await?;
+        crm_module::migrate(&store, &modules()).await?;
         store.optimize().await?;
         Self::with_store(store, settings).await
     }

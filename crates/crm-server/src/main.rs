@@ -105,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
                 ..pool
             };
             let store = Store::connect(&settings.database_url(), &pool).await?;
-            store.migrate().await?;
+            crm_module::migrate(&store, &crm_server::modules()).await?;
             let started = std::time::Instant::now();
             crm_server::seed(&store, parties, seed, batch, |done| {
                 tracing::info!(done, elapsed_s = started.elapsed().as_secs(), "seeding");
@@ -128,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
                 std::fs::create_dir_all(&settings.data_dir)?;
             }
             let store = Store::connect(&settings.database_url(), &pool).await?;
-            store.migrate().await?;
+            crm_module::migrate(&store, &crm_server::modules()).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

@@ -29,6 +29,7 @@ pub use document::{
 pub use error::{StoreError, db_error, lifecycle_error};
 pub use history::{Action, changes, read_many as history_of};
 pub use migration::Migrator;
+pub use migration::module::{SchemaChange, SchemaStep};
 /// The connection vocabulary other crates use to run the store's statements (the event
 /// dispatcher's leased claims, the hub's registrations): sea-orm itself is this crate's
 /// dependency alone.

@@ -34,6 +34,14 @@ pub struct Notes<'a> {
     pub clock: &'a dyn Clock,
 }
 
+impl std::fmt::Debug for Notes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notes")
+            .field("attribute", &self.attribute)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The rules of a domain over resources of kind `K`: what a [`RuledService`] leaves to the
 /// domain. Both judge typed models and may write other resources within `txn`; an error says
 /// why in the domain's words, and converts into the TMF error the client receives.
@@ -89,6 +97,14 @@ pub trait DomainRules<K: ResourceKind>: Send + Sync + 'static {
 pub struct RuledService<K: ResourceKind, R: DomainRules<K>> {
     documents: Arc<DocumentService<K>>,
     rules: Arc<R>,
+}
+
+impl<K: ResourceKind, R: DomainRules<K>> std::fmt::Debug for RuledService<K, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuledService")
+            .field("documents", &self.documents)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {

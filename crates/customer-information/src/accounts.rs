@@ -2,17 +2,18 @@
 //! one kind each), and the billing settings they point at (cycle specifications, bill
 //! formats, presentation media).
 
-use crm_store::{Erasure, Reference, ResourceKind, StoredType, lifecycle_error};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
     AccountRelatedParty, AccountRelationship, AccountState, BillStructure, Contact,
     FinancialAccount, FinancialAccountRef, Lifecycle, PartyAccount, check_create, check_move,
 };
-use tmf_apis::{RequestContext, ResourceDescriptor, TmfError, TmfResult};
+use tmf_apis::{RequestContext, ResourceDescriptor, TmfResult};
 use validator::Validate;
 
 use crate::contact;
+use crate::error::InformationError;
 use crate::resources::PARTIES_AND_ROLES;
 
 const ACCOUNT_TABLE: &str = "account";
@@ -243,37 +244,44 @@ impl<M: Account> ResourceKind for AccountKind<M> {
     /// Enforces the account lifecycle; normalises contact media. A balance's `balanceType` is
     /// a free string (TMF666): the kinds this CRM keeps itself are `model::BALANCE_TYPES`.
     fn prepare(&self, _ctx: &RequestContext, previous: Option<&M>, model: &mut M) -> TmfResult<()> {
-        if let Some(contacts) = model.contacts_mut() {
-            for contact in contacts.iter_mut() {
-                contact::party_media(contact.contact_medium.as_mut())?;
-            }
-        }
-        let parse = |value: &str| {
-            AccountState::parse(value).ok_or_else(|| {
-                TmfError::invalid_value(format!(
-                    "'state': '{value}' is not an account state; expected one of {}",
-                    AccountState::ALL.map(AccountState::name).join(", ")
-                ))
-            })
-        };
-        let before = previous.and_then(|p| p.state()).map(parse).transpose()?;
-        let requested = match (model.state().map(str::to_owned), before) {
-            (Some(value), _) => {
-                parse(&value)?;
-                value
-            }
-            (None, Some(current)) => current.as_str().to_owned(),
-            (None, None) => AccountState::INITIAL.as_str().to_owned(),
-        };
-        let target = parse(&requested)?;
-        match before {
-            None => check_create(target),
-            Some(current) => check_move(current, target),
-        }
-        .map_err(|refused| lifecycle_error(refused.of(self.descriptor.type_name)))?;
-        model.set_state(Some(requested));
-        Ok(())
+        Ok(account_rules(self.descriptor.type_name, previous, model)?)
     }
+}
+
+/// The rules of a write of an account of type `type_name`: contact media checked and
+/// normalised, and the account lifecycle (a known state, a legal start, a legal step).
+fn account_rules<M: Account>(
+    type_name: &'static str,
+    previous: Option<&M>,
+    model: &mut M,
+) -> Result<(), InformationError> {
+    if let Some(contacts) = model.contacts_mut() {
+        for contact in contacts.iter_mut() {
+            contact::party_media(contact.contact_medium.as_mut())?;
+        }
+    }
+    let parse = |value: &str| {
+        AccountState::parse(value).ok_or_else(|| InformationError::UnknownAccountState {
+            given: value.to_owned(),
+        })
+    };
+    let before = previous.and_then(|p| p.state()).map(parse).transpose()?;
+    let requested = match (model.state().map(str::to_owned), before) {
+        (Some(value), _) => {
+            parse(&value)?;
+            value
+        }
+        (None, Some(current)) => current.as_str().to_owned(),
+        (None, None) => AccountState::INITIAL.as_str().to_owned(),
+    };
+    let target = parse(&requested)?;
+    match before {
+        None => check_create(target),
+        Some(current) => check_move(current, target),
+    }
+    .map_err(|refused| InformationError::AccountLifecycle(refused.of(type_name)))?;
+    model.set_state(Some(requested));
+    Ok(())
 }
 
 /// A billing setting resource kind (no references, no lifecycle).

@@ -2,12 +2,9 @@
 //! in E.164, postal addresses with a country, one preferred medium per type.
 
 use sid_model::{ContactMedium, MediumCharacteristic, PartyRoleContactMedium};
-use tmf_apis::{TmfError, TmfResult};
 use validator::ValidateEmail;
 
-fn invalid(path: &str, message: impl std::fmt::Display) -> TmfError {
-    TmfError::invalid_value(format!("'{path}': {message}"))
-}
+use crate::error::{ContactError, ContactProblem};
 
 /// The stored form's extension marker (RFC 3966's `ext` parameter): `+19735550100;ext=12`.
 const EXTENSION: &str = ";ext=";
@@ -24,9 +21,9 @@ const RESERVED_FOR_FICTION: [(u16, &str); 2] = [(44, "7700900"), (44, "1632960")
 /// extension's digits when one is given (`+19735550100;ext=12`, RFC 3966's parameter). The
 /// national trunk prefix some write after the country code (`(0)`, or a bare `0`) is dropped
 /// when the number is not valid with it. The number must be a valid one of its country
-/// (phonenumber's metadata: `+44 12` is not), else a 422 naming `path`. A stored form reads
-/// back as itself.
-pub fn e164(path: &str, raw: &str) -> TmfResult<String> {
+/// (phonenumber's metadata: `+44 12` is not), else a refusal naming `path`. A stored form
+/// reads back as itself.
+pub fn e164(path: &str, raw: &str) -> Result<String, ContactError> {
     let trimmed = raw.trim();
     let (written, stored_extension) = match find_ignoring_case(trimmed, EXTENSION) {
         Some(at) => {
@@ -35,9 +32,11 @@ pub fn e164(path: &str, raw: &str) -> TmfResult<String> {
                 || extension.len() > 20
                 || !extension.bytes().all(|b| b.is_ascii_digit())
             {
-                return Err(invalid(
+                return Err(ContactError::new(
                     path,
-                    format!("'{trimmed}': an extension (;ext=) is 1 to 20 digits"),
+                    ContactProblem::BadExtension {
+                        number: trimmed.to_owned(),
+                    },
                 ));
             }
             (&trimmed[..at], Some(extension.to_owned()))
@@ -49,14 +48,21 @@ pub fn e164(path: &str, raw: &str) -> TmfResult<String> {
         None => written.to_owned(),
     };
     if !international.starts_with('+') {
-        return Err(invalid(
+        return Err(ContactError::new(
             path,
-            format!(
-                "'{trimmed}' must be in international form, starting with + and the country code"
-            ),
+            ContactProblem::NotInternational {
+                number: trimmed.to_owned(),
+            },
         ));
     }
-    let not_a_number = || invalid(path, format!("'{trimmed}' is not a phone number"));
+    let not_a_number = || {
+        ContactError::new(
+            path,
+            ContactProblem::NotAPhoneNumber {
+                number: trimmed.to_owned(),
+            },
+        )
+    };
     let mut number = phonenumber::parse(None, &international).map_err(|_| not_a_number())?;
     let extension = stored_extension.or_else(|| number.extension().map(|e| e.to_string()));
     if !acceptable(&number) {
@@ -75,9 +81,12 @@ pub fn e164(path: &str, raw: &str) -> TmfResult<String> {
             .and_then(|rest| phonenumber::parse(None, format!("+{code}{rest}")).ok())
             .filter(acceptable);
         number = without.ok_or_else(|| {
-            invalid(
+            ContactError::new(
                 path,
-                format!("'{trimmed}' is not a valid phone number of country code +{code}"),
+                ContactProblem::NotOfItsCountry {
+                    number: trimmed.to_owned(),
+                    code,
+                },
             )
         })?;
     }
@@ -119,12 +128,14 @@ pub fn phone_keys(stored: &str) -> Vec<String> {
 }
 
 /// Checks an e-mail address and lower-cases its domain.
-pub fn email(path: &str, raw: &str) -> TmfResult<String> {
+pub fn email(path: &str, raw: &str) -> Result<String, ContactError> {
     let trimmed = raw.trim();
     if !trimmed.validate_email() {
-        return Err(invalid(
+        return Err(ContactError::new(
             path,
-            format!("'{trimmed}' is not an e-mail address"),
+            ContactProblem::NotAnEmail {
+                address: trimmed.to_owned(),
+            },
         ));
     }
     Ok(match trimmed.rsplit_once('@') {
@@ -133,7 +144,7 @@ pub fn email(path: &str, raw: &str) -> TmfResult<String> {
     })
 }
 
-fn characteristic(path: &str, c: &mut MediumCharacteristic) -> TmfResult<()> {
+fn characteristic(path: &str, c: &mut MediumCharacteristic) -> Result<(), ContactError> {
     if let Some(address) = c.email_address.as_deref() {
         c.email_address = Some(email(&format!("{path}.emailAddress"), address)?);
     }
@@ -153,9 +164,9 @@ fn characteristic(path: &str, c: &mut MediumCharacteristic) -> TmfResult<()> {
     .iter()
     .any(|part| part.as_deref().is_some_and(|v| !v.trim().is_empty()));
     if postal && c.country.as_deref().is_none_or(|v| v.trim().is_empty()) {
-        return Err(invalid(
-            &format!("{path}.country"),
-            "a postal address needs its country",
+        return Err(ContactError::new(
+            format!("{path}.country"),
+            ContactProblem::PostalWithoutCountry,
         ));
     }
     Ok(())
@@ -163,7 +174,7 @@ fn characteristic(path: &str, c: &mut MediumCharacteristic) -> TmfResult<()> {
 
 fn one_preferred_per_type<'a>(
     media: impl Iterator<Item = (Option<&'a str>, Option<bool>)>,
-) -> TmfResult<()> {
+) -> Result<(), ContactError> {
     let mut seen: Vec<String> = Vec::new();
     for (i, (medium_type, preferred)) in media.enumerate() {
         if preferred != Some(true) {
@@ -171,9 +182,9 @@ fn one_preferred_per_type<'a>(
         }
         let key = medium_type.unwrap_or_default().to_ascii_lowercase();
         if seen.contains(&key) {
-            return Err(invalid(
-                &format!("contactMedium[{i}].preferred"),
-                format!("only one '{key}' contact medium may be preferred"),
+            return Err(ContactError::new(
+                format!("contactMedium[{i}].preferred"),
+                ContactProblem::SecondPreferred { medium_type: key },
             ));
         }
         seen.push(key);
@@ -182,7 +193,7 @@ fn one_preferred_per_type<'a>(
 }
 
 /// Checks and normalises the contact media of an individual or organization.
-pub fn party_media(media: Option<&mut Vec<ContactMedium>>) -> TmfResult<()> {
+pub fn party_media(media: Option<&mut Vec<ContactMedium>>) -> Result<(), ContactError> {
     let Some(media) = media else {
         return Ok(());
     };
@@ -199,7 +210,7 @@ pub fn party_media(media: Option<&mut Vec<ContactMedium>>) -> TmfResult<()> {
 }
 
 /// Checks and normalises the contact media of a customer or party role.
-pub fn role_media(media: Option<&mut Vec<PartyRoleContactMedium>>) -> TmfResult<()> {
+pub fn role_media(media: Option<&mut Vec<PartyRoleContactMedium>>) -> Result<(), ContactError> {
     let Some(media) = media else {
         return Ok(());
     };
@@ -263,8 +274,11 @@ mod tests {
             "+19735550100;ext=",
             "+19735550100;ext=1a",
         ] {
-            let error = e164("contactMedium[0].characteristic.phoneNumber", impossible)
-                .expect_err(impossible);
+            let error: tmf_apis::TmfError = crate::error::InformationError::from(
+                e164("contactMedium[0].characteristic.phoneNumber", impossible)
+                    .expect_err(impossible),
+            )
+            .into();
             assert_eq!(error.code, tmf_apis::ErrorCode::InvalidValue);
             assert!(
                 error
@@ -302,12 +316,10 @@ mod tests {
             ..ContactMedium::default()
         }];
         let error = party_media(Some(&mut media)).expect_err("no country");
-        assert!(
-            error
-                .message
-                .contains("contactMedium[0].characteristic.country"),
-            "{}",
-            error.message
+        assert_eq!(error.path, "contactMedium[0].characteristic.country");
+        assert_eq!(
+            error.to_string(),
+            "'contactMedium[0].characteristic.country': a postal address needs its country"
         );
 
         let preferred = |t: &str| ContactMedium {
@@ -317,10 +329,9 @@ mod tests {
         };
         let mut two = vec![preferred("email"), preferred("phone"), preferred("Email")];
         let error = party_media(Some(&mut two)).expect_err("two preferred e-mails");
-        assert!(
-            error.message.contains("contactMedium[2].preferred"),
-            "{}",
-            error.message
+        assert_eq!(
+            error.to_string(),
+            "'contactMedium[2].preferred': only one 'email' contact medium may be preferred"
         );
     }
 }

@@ -10,6 +10,7 @@
 mod accounts;
 pub mod contact;
 pub mod erasure;
+pub mod error;
 mod interactions;
 pub mod model;
 mod resources;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crm_store::{Erasure, Reference, ResourceKind, StoredType, lifecycle_error};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use serde_json::Value;
 use sid_model::{
     Customer, CustomerStatus, Individual, Lifecycle, Organization, PartyRole, RelatedParty,
@@ -10,9 +10,10 @@ use sid_model::{
 };
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, FieldCatalog, ResourceDescriptor};
-use tmf_apis::{RequestContext, TmfError, TmfResult};
+use tmf_apis::{RequestContext, TmfResult};
 
 use crate::contact;
+use crate::error::InformationError;
 use crate::search;
 use crate::spec;
 
@@ -178,7 +179,7 @@ impl ResourceKind for IndividualKind {
         _previous: Option<&Individual>,
         model: &mut Individual,
     ) -> TmfResult<()> {
-        contact::party_media(model.contact_medium.as_mut())
+        Ok(contact::party_media(model.contact_medium.as_mut()).map_err(InformationError::from)?)
     }
 
     fn erasure(&self) -> Option<Erasure> {
@@ -222,7 +223,7 @@ impl ResourceKind for IndividualKind {
     }
 
     fn normalise_search(&self, key: &str, value: &str) -> TmfResult<String> {
-        search::normalise(key, value)
+        Ok(search::normalise(key, value)?)
     }
 }
 
@@ -246,7 +247,7 @@ impl ResourceKind for OrganizationKind {
         _previous: Option<&Organization>,
         model: &mut Organization,
     ) -> TmfResult<()> {
-        contact::party_media(model.contact_medium.as_mut())
+        Ok(contact::party_media(model.contact_medium.as_mut()).map_err(InformationError::from)?)
     }
 
     fn search_keys(&self, model: &Organization) -> Vec<(&'static str, String)> {
@@ -259,7 +260,7 @@ impl ResourceKind for OrganizationKind {
     }
 
     fn normalise_search(&self, key: &str, value: &str) -> TmfResult<String> {
-        search::normalise(key, value)
+        Ok(search::normalise(key, value)?)
     }
 
     fn references(&self, model: &Organization) -> Vec<Reference> {
@@ -333,7 +334,7 @@ impl ResourceKind for CustomerKind {
     }
 
     fn normalise_search(&self, key: &str, value: &str) -> TmfResult<String> {
-        search::normalise(key, value)
+        Ok(search::normalise(key, value)?)
     }
 
     /// Normalises contact media and enforces the customer lifecycle: a known state, a
@@ -344,33 +345,39 @@ impl ResourceKind for CustomerKind {
         previous: Option<&Customer>,
         model: &mut Customer,
     ) -> TmfResult<()> {
-        contact::role_media(model.contact_medium.as_mut())?;
-        let parse = |value: &str| {
-            CustomerStatus::parse(value).ok_or_else(|| {
-                TmfError::invalid_value(format!(
-                    "'status': '{value}' is not a customer state; expected one of {}",
-                    CustomerStatus::ALL.map(CustomerStatus::name).join(", ")
-                ))
-            })
-        };
-        let before = previous
-            .and_then(|p| p.status.as_deref())
-            .map(parse)
-            .transpose()?;
-        let requested = match (model.status.as_deref(), before) {
-            (Some(value), _) => parse(value)?,
-            // A patch that removes the status keeps the current one.
-            (None, Some(current)) => current,
-            (None, None) => CustomerStatus::INITIAL,
-        };
-        match before {
-            None => check_create(requested),
-            Some(current) => check_move(current, requested),
-        }
-        .map_err(lifecycle_error)?;
-        model.status = Some(requested.as_str().to_owned());
-        Ok(())
+        Ok(customer_rules(previous, model)?)
     }
+}
+
+/// The rules of a customer write: contact media checked and normalised, and the customer
+/// lifecycle (a known state, a legal start, a legal step).
+fn customer_rules(
+    previous: Option<&Customer>,
+    model: &mut Customer,
+) -> Result<(), InformationError> {
+    contact::role_media(model.contact_medium.as_mut())?;
+    let parse = |value: &str| {
+        CustomerStatus::parse(value).ok_or_else(|| InformationError::UnknownCustomerStatus {
+            given: value.to_owned(),
+        })
+    };
+    let before = previous
+        .and_then(|p| p.status.as_deref())
+        .map(parse)
+        .transpose()?;
+    let requested = match (model.status.as_deref(), before) {
+        (Some(value), _) => parse(value)?,
+        // A patch that removes the status keeps the current one.
+        (None, Some(current)) => current,
+        (None, None) => CustomerStatus::INITIAL,
+    };
+    match before {
+        None => check_create(requested),
+        Some(current) => check_move(current, requested),
+    }
+    .map_err(InformationError::CustomerLifecycle)?;
+    model.status = Some(requested.as_str().to_owned());
+    Ok(())
 }
 
 /// TMF669 `partyRole`.
@@ -397,7 +404,7 @@ impl ResourceKind for PartyRoleKind {
         _previous: Option<&PartyRole>,
         model: &mut PartyRole,
     ) -> TmfResult<()> {
-        contact::role_media(model.contact_medium.as_mut())
+        Ok(contact::role_media(model.contact_medium.as_mut()).map_err(InformationError::from)?)
     }
 
     fn references(&self, model: &PartyRole) -> Vec<Reference> {

@@ -5,11 +5,12 @@
 
 use crm_store::inherited::{KeyHolder, QualifiedKey};
 use sid_model::{ContactMedium, MediumCharacteristic, PartyRoleContactMedium};
-use tmf_apis::{FieldCatalog, FieldType, TmfError, TmfResult};
+use tmf_apis::{FieldCatalog, FieldType};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::contact;
+use crate::error::InformationError;
 
 /// Folds a name for search: decomposed, accents removed, lower case, single spaces.
 pub fn fold(text: &str) -> String {
@@ -64,20 +65,16 @@ pub(crate) fn add_account_attribute(catalog: &mut FieldCatalog) {
 }
 
 /// Brings a searched value into the form of the keys.
-pub(crate) fn normalise(key: &str, value: &str) -> TmfResult<String> {
+pub(crate) fn normalise(key: &str, value: &str) -> Result<String, InformationError> {
     match key {
         "name" => {
             let folded = fold(value);
             if folded.is_empty() {
-                return Err(TmfError::invalid_query(
-                    "'search.name' needs at least one letter",
-                ));
+                return Err(InformationError::SearchNameWithoutLetter);
             }
             Ok(folded)
         }
-        "phone" => {
-            contact::e164("search.phone", value).map_err(|e| TmfError::invalid_query(e.message))
-        }
+        "phone" => contact::e164("search.phone", value).map_err(InformationError::SearchPhone),
         "email" => Ok(value.trim().to_lowercase()),
         _ => Ok(value.to_owned()),
     }
@@ -176,7 +173,8 @@ mod tests {
             "+19735550100;ext=12"
         );
         assert!(normalise("phone", "12345").is_err());
-        let impossible = normalise("phone", "+44 12").expect_err("impossible");
+        let impossible: tmf_apis::TmfError =
+            normalise("phone", "+44 12").expect_err("impossible").into();
         assert_eq!(impossible.code, tmf_apis::ErrorCode::InvalidQuery);
         assert!(
             impossible.message.contains("search.phone"),

@@ -15,8 +15,8 @@ use crm_store::{Clock, Reference, ResourceKind, StoredType, lifecycle_error};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sid_model::{
-    Catalog, Category, Lifecycle, LifecycleStatus, ProductOffering, ProductOfferingPrice,
-    ProductSpecification, RelatedParty, TimePeriod, check_create, check_move,
+    Catalog, Category, Lifecycle, LifecycleError, LifecycleStatus, ProductOffering,
+    ProductOfferingPrice, ProductSpecification, RelatedParty, TimePeriod, check_create, check_move,
 };
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError, TmfResult};
@@ -31,21 +31,74 @@ pub const CATALOG_BASE: &str = "/tmf-api/productCatalogManagement/v4/";
 /// Types a `relatedParty` may point at (in the catalog, orders and inventory alike).
 pub const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
 
-/// Reads a `lifecycleStatus`; a 422 listing the known ones otherwise.
-pub fn lifecycle_status(text: &str) -> TmfResult<LifecycleStatus> {
-    LifecycleStatus::parse(text).ok_or_else(|| {
-        let known: Vec<&str> = LifecycleStatus::ALL.iter().map(|s| s.name()).collect();
-        TmfError::invalid_value(format!(
-            "'lifecycleStatus': '{text}' is not a lifecycle status; expected one of {}",
-            known.join(", ")
-        ))
+/// Why a catalog entity is refused, or an offering not sold.
+#[derive(Debug, thiserror::Error)]
+pub enum ProductCatalogError {
+    /// A `lifecycleStatus` the catalog lifecycle does not know.
+    #[error(
+        "'lifecycleStatus': '{given}' is not a lifecycle status; expected one of {}",
+        LifecycleStatus::ALL.map(LifecycleStatus::name).join(", ")
+    )]
+    UnknownStatus {
+        /// The status given.
+        given: String,
+    },
+    /// A start or step the catalog lifecycle forbids.
+    #[error(transparent)]
+    Lifecycle(LifecycleError<LifecycleStatus>),
+    /// An offering whose lifecycle status is not a selling one.
+    #[error(
+        "product offering '{offering}' is '{status}': only Active or Launched offerings are sold"
+    )]
+    NotLive {
+        /// The offering's name.
+        offering: String,
+        /// Its lifecycle status.
+        status: LifecycleStatus,
+    },
+    /// An offering marked unsellable on its own.
+    #[error("product offering '{offering}' is not sellable on its own (isSellable is false)")]
+    NotSellableAlone {
+        /// The offering's name.
+        offering: String,
+    },
+    /// An offering outside its validity period.
+    #[error("product offering '{offering}' is not valid at {}", at.to_rfc3339())]
+    NotValidAt {
+        /// The offering's name.
+        offering: String,
+        /// When it was to be sold.
+        at: DateTime<Utc>,
+    },
+}
+
+impl From<ProductCatalogError> for TmfError {
+    fn from(error: ProductCatalogError) -> Self {
+        let message = error.to_string();
+        match error {
+            ProductCatalogError::UnknownStatus { .. }
+            | ProductCatalogError::NotLive { .. }
+            | ProductCatalogError::NotSellableAlone { .. }
+            | ProductCatalogError::NotValidAt { .. } => TmfError::invalid_value(message),
+            ProductCatalogError::Lifecycle(refused) => lifecycle_error(refused),
+        }
+    }
+}
+
+/// Reads a `lifecycleStatus`; refused listing the known ones otherwise.
+pub fn lifecycle_status(text: &str) -> Result<LifecycleStatus, ProductCatalogError> {
+    LifecycleStatus::parse(text).ok_or_else(|| ProductCatalogError::UnknownStatus {
+        given: text.to_owned(),
     })
 }
 
 /// Whether `offering` can be sold at `at`: its lifecycle status is `Active` or `Launched`,
 /// it is not marked unsellable, and `at` falls within its validity period. Otherwise says
 /// why, naming the offering.
-pub fn check_sellable(offering: &ProductOffering, at: DateTime<Utc>) -> TmfResult<()> {
+pub fn check_sellable(
+    offering: &ProductOffering,
+    at: DateTime<Utc>,
+) -> Result<(), ProductCatalogError> {
     let name = &offering.name;
     let status = offering
         .lifecycle_status
@@ -54,22 +107,23 @@ pub fn check_sellable(offering: &ProductOffering, at: DateTime<Utc>) -> TmfResul
         .transpose()?
         .unwrap_or(LifecycleStatus::INITIAL);
     if !status.is_sellable() {
-        return Err(TmfError::invalid_value(format!(
-            "product offering '{name}' is '{status}': only Active or Launched offerings are sold"
-        )));
+        return Err(ProductCatalogError::NotLive {
+            offering: name.clone(),
+            status,
+        });
     }
     if offering.is_sellable == Some(false) {
-        return Err(TmfError::invalid_value(format!(
-            "product offering '{name}' is not sellable on its own (isSellable is false)"
-        )));
+        return Err(ProductCatalogError::NotSellableAlone {
+            offering: name.clone(),
+        });
     }
     if let Some(period) = &offering.valid_for
         && !period.contains(at)
     {
-        return Err(TmfError::invalid_value(format!(
-            "product offering '{name}' is not valid at {}",
-            at.to_rfc3339()
-        )));
+        return Err(ProductCatalogError::NotValidAt {
+            offering: name.clone(),
+            at,
+        });
     }
     Ok(())
 }
@@ -296,6 +350,14 @@ pub struct CatalogKind<M> {
     _model: PhantomData<fn() -> M>,
 }
 
+impl<M> std::fmt::Debug for CatalogKind<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogKind")
+            .field("type_name", &self.descriptor.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<M: CatalogEntity> CatalogKind<M> {
     /// The kind of the TMF620 resource `name` (`productOffering`) of type `type_name`, whose
     /// `lastUpdate` is stamped from `clock`.
@@ -337,7 +399,18 @@ impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
     }
 
     fn prepare(&self, _ctx: &RequestContext, previous: Option<&M>, model: &mut M) -> TmfResult<()> {
+        Ok(self.rules(previous, model)?)
+    }
+}
+
+impl<M: CatalogEntity> CatalogKind<M> {
+    /// The rules of every catalog write: the lifecycle (a known status, a legal start, a
+    /// legal step) and the server's `lastUpdate`, stamped when something else changed.
+    fn rules(&self, previous: Option<&M>, model: &mut M) -> Result<(), ProductCatalogError> {
         let entity = self.descriptor.type_name;
+        let refused = |refused: LifecycleError<LifecycleStatus>| {
+            ProductCatalogError::Lifecycle(refused.of(entity))
+        };
         let requested = model.lifecycle_status().clone();
         match previous.cloned() {
             None => {
@@ -345,7 +418,7 @@ impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
                     Some(text) => lifecycle_status(text)?,
                     None => LifecycleStatus::INITIAL,
                 };
-                check_create(status).map_err(|refused| lifecycle_error(refused.of(entity)))?;
+                check_create(status).map_err(refused)?;
                 *model.lifecycle_status() = Some(status.as_str().to_owned());
                 *model.last_update() = Some(self.clock.now());
             }
@@ -358,7 +431,7 @@ impl<M: CatalogEntity> ResourceKind for CatalogKind<M> {
                     Some(text) => lifecycle_status(text)?,
                     None => from,
                 };
-                check_move(from, to).map_err(|refused| lifecycle_error(refused.of(entity)))?;
+                check_move(from, to).map_err(refused)?;
                 *model.lifecycle_status() = Some(to.as_str().to_owned());
                 // `lastUpdate` is the server's: it moves when something else changed.
                 let stamp = *previous.last_update();
@@ -459,7 +532,7 @@ mod tests {
                 ),
             ),
         ] {
-            let error = check_sellable(&refused, at).expect_err(case);
+            let error: TmfError = check_sellable(&refused, at).expect_err(case).into();
             assert_eq!(error.status().as_u16(), 422, "{case}");
             assert!(error.message.contains("Fibre"), "{case}: {}", error.message);
         }

@@ -36,6 +36,14 @@ pub struct ProductKind {
     clock: Arc<dyn Clock>,
 }
 
+impl std::fmt::Debug for ProductKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProductKind")
+            .field("type_name", &self.descriptor.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ProductKind {
     /// The kind, with its attributes read from the TMF637 specification and its dates from
     /// `clock`.

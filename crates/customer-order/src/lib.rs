@@ -4,7 +4,8 @@
 //! - `catalog`: the five TMF620 catalog resources, with their lifecycle.
 //! - `ordering`: TMF622 `productOrder` and `cancelProductOrder`: validation against the
 //!   catalog and the inventory, prices from the catalog, the enforced lifecycle
-//!   (`lifecycle`, with the roll-up of item states into the order's), and the fulfilment of a
+//!   (`sid_model::order::lifecycle`, with the roll-up of item states into the order's), and
+//!   the fulfilment of a
 //!   completed order into the inventory in the same transaction.
 //! - `inventory`: the TMF637 `product` resource.
 //! - `pricing`: item and order prices from catalog prices with `Decimal` arithmetic.
@@ -15,7 +16,6 @@
 
 pub mod catalog;
 pub mod inventory;
-pub mod lifecycle;
 pub mod ordering;
 pub mod pricing;
 mod spec;

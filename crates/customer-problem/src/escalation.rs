@@ -111,6 +111,14 @@ pub struct Escalator {
     clock: Arc<dyn Clock>,
 }
 
+impl std::fmt::Debug for Escalator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Escalator")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
 fn system_context() -> RequestContext {
     RequestContext {
         actor: Actor {

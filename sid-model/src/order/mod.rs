@@ -27,6 +27,7 @@
 //! but no external references.
 
 pub mod item;
+pub mod lifecycle;
 pub mod reference;
 
 use chrono::{DateTime, Utc};

@@ -187,6 +187,15 @@ impl Module for Greetings {
         "greetings"
     }
 
+    fn schema(&self) -> &'static [crm_store::SchemaStep] {
+        const SCHEMA: &[crm_store::SchemaStep] = &[crm_store::SchemaStep::document_table(
+            "0001_greeting",
+            "greeting",
+            &["to"],
+        )];
+        SCHEMA
+    }
+
     fn settings_sections(&self) -> &'static [&'static str] {
         &["greetings"]
     }
@@ -274,6 +283,19 @@ async fn a_new_domain_plugs_in_with_one_list_entry() {
         ))
         .await;
     assert_eq!(csr_may_read_everything.status, 200);
+    // Its table, from its own schema steps: no migration of the store names it.
+    use crm_store::ConnectionTrait;
+    let rows = app
+        .store
+        .connection()
+        .query_one_raw(crm_store::Statement::from_string(
+            app.store.backend(),
+            "SELECT COUNT(*) AS n FROM greeting",
+        ))
+        .await
+        .expect("the module's table exists")
+        .expect("a count");
+    assert_eq!(rows.try_get::<i64>("", "n").expect("n"), 0);
     // Its view section, after every other.
     let party = app.individual("Greeted", "Person").await;
     let customer = app.customer("Greeted Person", &party, "active").await;
@@ -425,7 +447,7 @@ async fn assemble(
         &crm_store::PoolOptions::default(),
     )
     .await?;
-    store.migrate().await?;
+    crm_module::migrate(&store, modules).await?;
     let assembled = crm_server::AppState::with_modules(
         store.clone(),
         settings,

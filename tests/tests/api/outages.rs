@@ -156,7 +156,9 @@ async fn through_the_listener_an_outage_is_503_with_retry_after_even_on_health()
     )
     .await
     .expect("open SQLite");
-    store.migrate().await.expect("migrations");
+    crm_module::migrate(&store, &crm_server::modules())
+        .await
+        .expect("migrations");
     let mut settings = Settings::load(None).expect("default settings");
     settings.auth.hs256_secret = Some(Secret::new(TEST_SECRET));
     let state = AppState::with_store(store.clone(), &settings)

@@ -53,6 +53,14 @@ pub struct DocumentService<K: ResourceKind> {
     _model: PhantomData<fn() -> K::Model>,
 }
 
+impl<K: ResourceKind> std::fmt::Debug for DocumentService<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentService")
+            .field("type_name", &self.kind.descriptor().type_name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<K: ResourceKind> DocumentService<K> {
     /// A service for `kind` over `store`, checking references against `registry`.
     pub fn new(kind: K, store: Store, registry: Arc<TypeRegistry>) -> Self {

@@ -18,6 +18,8 @@ mod m20261125_000010_trouble_ticket;
 mod m20261125_000011_customer_search;
 mod m20261126_000012_inherited_keys;
 mod m20261201_000013_typed_date_index;
+mod m20261206_000014_module_schema;
+pub(crate) mod module;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -40,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_customer_search::Migration),
             Box::new(m20261126_000012_inherited_keys::Migration),
             Box::new(m20261201_000013_typed_date_index::Migration),
+            Box::new(m20261206_000014_module_schema::Migration),
         ]
     }
 }
@@ -50,7 +53,22 @@ pub(crate) async fn create_document_table(
     manager: &SchemaManager<'_>,
     table: &str,
 ) -> Result<(), DbErr> {
-    let body_type = match manager.get_database_backend() {
+    document_table(
+        manager.get_connection(),
+        manager.get_database_backend(),
+        table,
+    )
+    .await
+}
+
+/// [`create_document_table`] on any connection (a module's schema step runs in a write
+/// transaction of its own).
+pub(crate) async fn document_table(
+    connection: &impl ConnectionTrait,
+    backend: DbBackend,
+    table: &str,
+) -> Result<(), DbErr> {
+    let body_type = match backend {
         DbBackend::Postgres => "JSONB",
         _ => "TEXT",
     };
@@ -63,7 +81,6 @@ pub(crate) async fn create_document_table(
             created_at BIGINT NOT NULL, \
             updated_at BIGINT NOT NULL)"
     );
-    let connection = manager.get_connection();
     connection.execute_unprepared(&ddl).await?;
     connection
         .execute_unprepared(&format!(
@@ -80,15 +97,29 @@ pub(crate) async fn index_attribute(
     table: &str,
     path: &str,
 ) -> Result<(), DbErr> {
-    let backend = manager.get_database_backend();
+    attribute_index(
+        manager.get_connection(),
+        manager.get_database_backend(),
+        table,
+        path,
+    )
+    .await
+}
+
+/// [`index_attribute`] on any connection.
+pub(crate) async fn attribute_index(
+    connection: &impl ConnectionTrait,
+    backend: DbBackend,
+    table: &str,
+    path: &str,
+) -> Result<(), DbErr> {
     let segments: Vec<&str> = path.split('.').collect();
     let expression = json_scalar(backend, "body", &segments);
     let name = format!(
         "{table}_{}",
         path.replace(['.', '@'], "_").to_ascii_lowercase()
     );
-    manager
-        .get_connection()
+    connection
         .execute_unprepared(&format!(
             "CREATE INDEX {name} ON {table} (kind, {expression})"
         ))

@@ -1,7 +1,11 @@
 //! Why an order or a cancel request is refused, in ordering's words, and the one place those
 //! reasons become TMF errors.
 
+use crm_store::lifecycle_error;
+use sid_model::order::lifecycle::OrderMoveError;
 use tmf_apis::{ErrorCode, TmfError};
+
+use crate::catalog::ProductCatalogError;
 
 /// Why a product order, or a request to cancel one, is refused.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +72,10 @@ pub enum OrderError {
         /// The state.
         state: String,
     },
+    /// A requested move of the order or its items that the lifecycles refuse (a conflict
+    /// naming the allowed states).
+    #[error(transparent)]
+    Move(#[from] OrderMoveError),
     /// Refused by the store or the lifecycle, already stated as a TMF error (a lost race is
     /// a 409, an outage a 503, an illegal transition a 409): kept as it is.
     #[error(transparent)]
@@ -169,8 +177,11 @@ pub enum ItemProblem {
         /// Its type.
         price_type: Option<String>,
     },
-    /// Refused by another layer about this item (the catalog: an offering that cannot be sold
-    /// now; the store: a product changed concurrently), with its status kept.
+    /// An offering the catalog does not sell now (its status, `isSellable`, its validity).
+    #[error(transparent)]
+    NotSold(#[from] ProductCatalogError),
+    /// Refused by another layer about this item (the store: a product changed concurrently),
+    /// with its status kept.
     #[error("{}", .0.message)]
     Refused(#[from] TmfError),
 }
@@ -197,6 +208,9 @@ impl From<OrderError> for TmfError {
                 ItemProblem::UnknownOffering { .. } | ItemProblem::UnknownProduct { .. } => {
                     TmfError::reference_not_found(message)
                 }
+                ItemProblem::NotSold(refused) => {
+                    TmfError::new(TmfError::from(refused).code, message)
+                }
                 ItemProblem::Refused(refused) => TmfError::new(refused.code, message),
                 ItemProblem::DuplicateId
                 | ItemProblem::StateGiven
@@ -222,6 +236,9 @@ impl From<OrderError> for TmfError {
             OrderError::Unreadable { .. } | OrderError::UnknownState { .. } => {
                 TmfError::internal(message)
             }
+            OrderError::Move(OrderMoveError::Order(refused)) => lifecycle_error(refused),
+            OrderError::Move(OrderMoveError::Item(refused)) => lifecycle_error(refused),
+            OrderError::Move(OrderMoveError::ItemsAddUp { .. }) => TmfError::conflict(message),
             OrderError::Store(error) => error,
         }
     }

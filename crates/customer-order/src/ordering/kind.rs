@@ -14,6 +14,14 @@ pub struct OrderKind {
     descriptor: ResourceDescriptor,
 }
 
+impl std::fmt::Debug for OrderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderKind")
+            .field("type_name", &self.descriptor.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl OrderKind {
     pub(super) fn new() -> Result<Self, CatalogError> {
         Ok(Self {
@@ -109,6 +117,14 @@ impl ResourceKind for OrderKind {
 /// The TMF622 `cancelProductOrder` task resource as stored.
 pub struct CancelKind {
     descriptor: ResourceDescriptor,
+}
+
+impl std::fmt::Debug for CancelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancelKind")
+            .field("type_name", &self.descriptor.type_name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CancelKind {

@@ -5,7 +5,7 @@
 //! names an offering that is sellable now; a `modify`, `delete` or `noChange` names a live
 //! product of the order's customer; item relationships point at other items of the order and
 //! never make an item rely on one that deletes its product. Prices come from the catalog,
-//! never from the client. The order and item lifecycles of [`crate::lifecycle`] are enforced
+//! never from the client. The order and item lifecycles of [`sid_model::order::lifecycle`] are enforced
 //! on every `PATCH`; dates are the server's. When an order completes (or completes
 //! partially), the products of its completed items are created, changed or terminated in the
 //! same transaction as the order's own change, so either all of it is stored or none.
@@ -160,6 +160,14 @@ pub struct Ordering {
     products: Arc<DocumentService<ProductKind>>,
     offerings: DocumentService<CatalogKind<ProductOffering>>,
     prices: DocumentService<CatalogKind<ProductOfferingPrice>>,
+}
+
+impl std::fmt::Debug for Ordering {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ordering")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Ordering {

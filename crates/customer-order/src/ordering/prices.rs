@@ -6,11 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use crm_store::DatabaseTransaction;
 use rust_decimal::Decimal;
-use serde_json::{Value as Json, json};
 use sid_model::{
-    OrderItemActionType, ProductOffering, ProductOfferingPrice, ProductOrder, ProductOrderItem,
+    Money, OrderItemActionType, OrderPrice, Price, ProductOffering, ProductOfferingPrice,
+    ProductOfferingPriceRef, ProductOrder, ProductOrderItem,
 };
-use tmf_apis::body::from_value;
 
 use super::{ItemProblem, OrderError, Ordering, flatten, visit_items};
 use crate::catalog::in_force;
@@ -19,7 +18,7 @@ use crate::pricing::{CatalogPrice, Charge, Priced, item_prices, order_total};
 /// A price of the catalog, ready to be charged.
 struct OfferedPrice {
     price: CatalogPrice,
-    reference: Json,
+    reference: ProductOfferingPriceRef,
 }
 
 fn charge(pop: &ProductOfferingPrice) -> Result<Charge, ItemProblem> {
@@ -53,28 +52,32 @@ fn charge(pop: &ProductOfferingPrice) -> Result<Charge, ItemProblem> {
     })
 }
 
-fn order_price(priced: &Priced, name: Option<&str>, pop: Option<&Json>) -> Json {
-    let money = |value: Decimal| json!({"unit": priced.currency.as_str(), "value": value});
-    let mut price = json!({
-        "dutyFreeAmount": money(priced.duty_free),
-        "taxIncludedAmount": money(priced.tax_included()),
-    });
-    if let Some(rate) = priced.tax_rate {
-        price["taxRate"] = json!(rate);
+/// A computed price as a TMF622 `OrderPrice`: its type, period or unit, amounts and tax
+/// rate, and, for an item's price, the name and reference of the catalog price it comes from.
+fn order_price(
+    priced: &Priced,
+    name: Option<&str>,
+    pop: Option<&ProductOfferingPriceRef>,
+) -> OrderPrice {
+    let (recurring_charge_period, unit_of_measure) = match &priced.charge {
+        Charge::Recurring { period } => (Some(period.clone()), None),
+        Charge::Usage { unit } => (None, Some(unit.clone())),
+        Charge::OneTime => (None, None),
+    };
+    OrderPrice {
+        name: name.map(str::to_owned),
+        price_type: Some(priced.charge.price_type().to_owned()),
+        recurring_charge_period,
+        unit_of_measure,
+        price: Some(Price {
+            tax_rate: priced.tax_rate,
+            duty_free_amount: Some(Money::new(priced.currency, priced.duty_free)),
+            tax_included_amount: Some(Money::new(priced.currency, priced.tax_included())),
+            ..Price::default()
+        }),
+        product_offering_price: pop.cloned(),
+        ..OrderPrice::default()
     }
-    let mut out = json!({"priceType": priced.charge.price_type(), "price": price});
-    match &priced.charge {
-        Charge::Recurring { period } => out["recurringChargePeriod"] = json!(period),
-        Charge::Usage { unit } => out["unitOfMeasure"] = json!(unit),
-        Charge::OneTime => {}
-    }
-    if let Some(name) = name {
-        out["name"] = json!(name);
-    }
-    if let Some(pop) = pop {
-        out["productOfferingPrice"] = pop.clone();
-    }
-    out
 }
 
 impl Ordering {
@@ -114,7 +117,14 @@ impl Ordering {
                     amount,
                     tax_rate,
                 },
-                reference: json!({"id": reference.id, "name": pop.name}),
+                reference: ProductOfferingPriceRef {
+                    id: reference.id.clone(),
+                    href: None,
+                    name: Some(pop.name.clone()),
+                    meta: Default::default(),
+                    referred_type: None,
+                    extensions: Default::default(),
+                },
             });
         }
         Ok(out)
@@ -161,46 +171,25 @@ impl Ordering {
             priced.insert(item.id.clone(), prices.into_iter().zip(offered).collect());
         }
         let mut all = Vec::new();
-        let mut failure = None;
         visit_items(&mut order.product_order_item, &mut |item| {
             let prices = priced.remove(&item.id).unwrap_or_default();
-            let item_price: Vec<Json> = prices
+            let item_price: Vec<OrderPrice> = prices
                 .iter()
                 .map(|(p, o)| order_price(p, Some(&o.price.name), Some(&o.reference)))
                 .collect();
-            let totals: Vec<Json> = order_total(prices.iter().map(|(p, _)| p))
+            let totals: Vec<OrderPrice> = order_total(prices.iter().map(|(p, _)| p))
                 .iter()
                 .map(|p| order_price(p, None, None))
                 .collect();
             all.extend(prices.into_iter().map(|(p, _)| p));
-            match (
-                from_value(Json::Array(item_price)),
-                from_value(Json::Array(totals)),
-            ) {
-                (Ok(item_price), Ok(totals)) => {
-                    item.item_price = Some(item_price).filter(|v: &Vec<_>| !v.is_empty());
-                    item.item_total_price = Some(totals).filter(|v: &Vec<_>| !v.is_empty());
-                }
-                (Err(e), _) | (_, Err(e)) => failure = Some(e),
-            }
+            item.item_price = Some(item_price).filter(|v| !v.is_empty());
+            item.item_total_price = Some(totals).filter(|v| !v.is_empty());
         });
-        if let Some(error) = failure {
-            return Err(unreadable_prices(error));
-        }
-        let totals: Vec<Json> = order_total(all.iter())
+        let totals: Vec<OrderPrice> = order_total(all.iter())
             .iter()
             .map(|p| order_price(p, None, None))
             .collect();
-        order.order_total_price = Some(from_value(Json::Array(totals)).map_err(unreadable_prices)?)
-            .filter(|v: &Vec<_>| !v.is_empty());
+        order.order_total_price = Some(totals).filter(|v| !v.is_empty());
         Ok(())
-    }
-}
-
-/// Prices computed here that do not read as order prices: a fault of ours.
-fn unreadable_prices(error: tmf_apis::TmfError) -> OrderError {
-    OrderError::Unreadable {
-        what: "computed prices".into(),
-        reason: error.message,
     }
 }

@@ -10,7 +10,7 @@ use tmf_apis::RequestContext;
 
 use super::validate::{check_items_kept, check_shape};
 use super::{OrderError, OrderKind, Ordering, flatten, item_state, order_state, visit_items};
-use crate::lifecycle::apply_request;
+use sid_model::order::lifecycle::apply_request;
 use sid_model::{ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState};
 
 /// The attributes of an order only the server writes.

@@ -24,10 +24,11 @@ use crm_store::{
 };
 use rust_decimal::Decimal;
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use sid_model::{
-    Characteristic, Lifecycle, RelatedEntity, StatusChange, TroubleTicket,
-    TroubleTicketStatusType as Status, check_create,
+    Characteristic, InteractionItem, InteractionRelatedParty, Lifecycle, PartyInteraction,
+    RelatedChannel, RelatedEntity, RelatedEntityRefOrValue, StatusChange, TimePeriod,
+    TroubleTicket, TroubleTicketStatusType as Status, check_create,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
@@ -131,6 +132,15 @@ pub struct TicketKind {
     descriptor: ResourceDescriptor,
     settings: Arc<TicketSettings>,
     clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for TicketKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketKind")
+            .field("type_name", &self.descriptor.type_name)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TicketKind {
@@ -416,6 +426,15 @@ pub struct Tickets {
     clock: Arc<dyn Clock>,
 }
 
+impl std::fmt::Debug for Tickets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tickets")
+            .field("interactions", &self.interactions.is_some())
+            .field("subtypes", &self.subtypes.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Tickets {
     /// The API over `tickets`; a ticket logged from a contact is recorded through
     /// `interactions` (TMF683) when given; a ticket whose `ticketType` another domain owns
@@ -475,42 +494,79 @@ impl Tickets {
             .iter()
             .flatten()
             .any(|e| e.referred_type.as_deref() == Some(interactions.type_name()));
-        let parties: Vec<Json> = ticket
+        let parties: Vec<InteractionRelatedParty> = ticket
             .related_party
             .iter()
             .flatten()
             .filter(|p| p.role.as_deref().is_some_and(|r| CONTACT_ROLES.contains(&r)))
-            .map(|p| {
-                json!({
-                    "id": p.id,
-                    "href": p.href.clone().unwrap_or_else(|| format!("urn:crm:{}:{}", p.referred_type.as_deref().unwrap_or("Party"), p.id)),
-                    "name": p.name,
-                    "role": p.role,
-                    "@referredType": p.referred_type,
-                })
+            .map(|p| InteractionRelatedParty {
+                id: p.id.clone(),
+                href: Some(p.href.clone().unwrap_or_else(|| {
+                    format!(
+                        "urn:crm:{}:{}",
+                        p.referred_type.as_deref().unwrap_or("Party"),
+                        p.id
+                    )
+                })),
+                name: p.name.clone(),
+                role: p.role.clone(),
+                meta: Default::default(),
+                referred_type: p.referred_type.clone(),
+                extensions: Default::default(),
             })
             .collect();
         if already || parties.is_empty() {
             return Ok(None);
         }
         let now = self.clock.now();
-        let href = format!("{TICKET_BASE}troubleTicket/{id}");
-        let body = json!({
-            "direction": "inbound",
-            "reason": ticket.name.clone().unwrap_or_else(|| ticket.ticket_type.clone()),
-            "status": "completed",
-            "interactionDate": {"startDateTime": now, "endDateTime": now},
-            "channel": [{
-                "id": channel.id,
-                "href": channel.href.clone().unwrap_or_else(|| format!("urn:crm:channel:{}", channel.id)),
-                "name": channel.name,
+        let contact = PartyInteraction {
+            id: None,
+            href: None,
+            creation_date: None,
+            description: None,
+            direction: "inbound".into(),
+            reason: ticket
+                .name
+                .clone()
+                .unwrap_or_else(|| ticket.ticket_type.clone()),
+            status: "completed".into(),
+            status_change_date: None,
+            attachment: None,
+            channel: vec![RelatedChannel {
+                id: channel.id.clone(),
+                href: Some(
+                    channel
+                        .href
+                        .clone()
+                        .unwrap_or_else(|| format!("urn:crm:channel:{}", channel.id)),
+                ),
+                name: channel.name.clone(),
+                role: None,
+                meta: Default::default(),
+                referred_type: None,
+                extensions: Default::default(),
             }],
-            "relatedParty": parties,
-            "interactionItem": [{
-                "reason": "trouble ticket logged",
-                "item": {"id": id, "href": href, "role": "troubleTicket", "@referredType": "TroubleTicket"},
-            }],
-        });
+            interaction_date: TimePeriod::between(now, now),
+            interaction_item: Some(vec![InteractionItem {
+                reason: Some("trouble ticket logged".into()),
+                item: Some(RelatedEntityRefOrValue {
+                    id: Some(id.to_owned()),
+                    href: Some(format!("{TICKET_BASE}troubleTicket/{id}")),
+                    name: None,
+                    role: "troubleTicket".into(),
+                    meta: Default::default(),
+                    referred_type: Some("TroubleTicket".into()),
+                    extensions: Default::default(),
+                }),
+                ..InteractionItem::default()
+            }]),
+            interaction_relationship: None,
+            note: None,
+            related_party: Some(parties),
+            meta: Default::default(),
+            extensions: Default::default(),
+        };
+        let body = serde_json::to_value(&contact).map_err(TmfError::internal)?;
         let interaction = interactions
             .create_in(txn, ctx, body)
             .await

@@ -1,6 +1,6 @@
 //! Every type of the crate checked against the definitions of the TMF v4 specifications.
 //!
-//! `tests/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629, TMF669,
+//! `tests/model/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629, TMF669,
 //! TMF666, TMF683, TMF620, TMF622, TMF637 and TMF621 v4.0.0 as
 //! published, less descriptions, defaults, events, hub subscriptions, `Error` and the `_Update`
 //! forms; of the `_Create` forms only the `required` lists are kept. Definitions that none of

@@ -1,14 +1,9 @@
 //! The four resources of the shared party model, read and written with documents like the
 //! examples of the TMF632, TMF629 and TMF669 user guides.
 
-// The `json!` documents of a fully populated resource nest deeper than the default allows.
-#![recursion_limit = "256"]
-
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
 use sid_model::*;
-use support::*;
 
 fn tax_exemption_certificate() -> Value {
     json!({

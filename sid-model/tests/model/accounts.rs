@@ -1,16 +1,11 @@
 //! The seven resources of TMF666 Account Management, read and written with documents like the
 //! examples of the TMF666 user guide.
 
-// The `json!` documents of a fully populated account nest deeper than the default allows.
-#![recursion_limit = "256"]
-
-mod support;
-
+use crate::support::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sid_model::*;
-use support::*;
 use validator::Validate;
 
 fn meta(kind: &str) -> Value {

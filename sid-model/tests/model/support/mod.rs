@@ -1,9 +1,6 @@
 //! What the resource tests share: documents of common sub-types and helpers that read, edit
 //! and check documents.
 
-// Each test crate that includes this module uses a different subset of it.
-#![allow(dead_code)]
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

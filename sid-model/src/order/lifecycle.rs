@@ -1,20 +1,36 @@
-//! The TMF622 lifecycles of a product order and of its items.
-//!
-//! The states and their tables are the SID model's (`sid_model::ProductOrderStateType` and
-//! `sid_model::ProductOrderItemStateType`, each a `sid_model::Lifecycle`): an order moves
-//! `acknowledged → inProgress → completed | failed | partial`, may be paused (`pending`,
+//! The TMF622 rules over more than two states: an order's state follows from its items'
+//! states ([`roll_up`]), and a client's request moves both ([`apply_request`]). The tables of
+//! single steps are the [`Lifecycle`] impls of [`OrderState`] and [`ItemState`]; an order
+//! moves `acknowledged → inProgress → completed | failed | partial`, may be paused (`pending`,
 //! `held`) and resumed, may be `rejected` before work starts, and is cancelled only through a
 //! `cancelProductOrder` (`assessingCancellation → pendingCancellation → cancelled`), which a
-//! completed (or otherwise finished) order refuses. What needs more than two states is here:
-//! an order's state follows from its items' states ([`roll_up`]), and a client's request moves
-//! both ([`apply_request`]).
+//! completed (or otherwise finished) order refuses.
 
 use std::borrow::Cow;
 
-use crm_store::lifecycle_error;
-use sid_model::lifecycle::{Lifecycle, LifecycleError, check_move};
-use sid_model::{ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState};
-use tmf_apis::TmfError;
+use crate::lifecycle::{Lifecycle, LifecycleError, check_move};
+use crate::{ProductOrderItemStateType as ItemState, ProductOrderStateType as OrderState};
+
+/// Why a request to move an order (or its items) is refused: every variant is a conflict
+/// with the order's state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderMoveError {
+    /// A move of the order its table does not allow (or items moving it into or out of a
+    /// cancellation, which only a cancel request does).
+    #[error(transparent)]
+    Order(#[from] LifecycleError<OrderState>),
+    /// A move of one item its table does not allow (naming the item).
+    #[error(transparent)]
+    Item(LifecycleError<ItemState>),
+    /// The order was asked for a state its items do not add up to.
+    #[error("the order cannot be '{to}': its items add up to '{rolled}'")]
+    ItemsAddUp {
+        /// The state asked for.
+        to: OrderState,
+        /// The state the items add up to.
+        rolled: OrderState,
+    },
+}
 
 /// The order state its items' states add up to; `None` for an order without items.
 ///
@@ -90,12 +106,12 @@ pub fn apply_request(
     requested: Option<OrderState>,
     item_requests: &[Option<ItemState>],
     names: &[&str],
-) -> Result<(OrderState, Vec<ItemState>), TmfError> {
+) -> Result<(OrderState, Vec<ItemState>), OrderMoveError> {
     let mut after = items.to_vec();
     for ((state, request), name) in after.iter_mut().zip(item_requests).zip(names) {
         if let Some(to) = request {
             check_move(*state, *to).map_err(|refused| {
-                lifecycle_error(refused.of(format!("productOrderItem '{name}'")))
+                OrderMoveError::Item(refused.of(format!("productOrderItem '{name}'")))
             })?;
             *state = *to;
         }
@@ -104,7 +120,7 @@ pub fn apply_request(
         let rolled = roll_up(&after).unwrap_or(order);
         if rolled != order && (order.is_cancelling() || rolled.is_cancelling()) {
             // Items do not move an order into or out of a cancellation.
-            return Err(lifecycle_error(LifecycleError::Move {
+            return Err(OrderMoveError::Order(LifecycleError::Move {
                 entity: Cow::Borrowed(OrderState::ENTITY),
                 from: order,
                 to: rolled,
@@ -113,7 +129,7 @@ pub fn apply_request(
         }
         return Ok((rolled, after));
     };
-    check_move(order, to).map_err(lifecycle_error)?;
+    check_move(order, to)?;
     if let Some(follow) = to.item_state() {
         for ((state, before), request) in after.iter_mut().zip(items).zip(item_requests) {
             if request.is_none() && !before.is_final() {
@@ -125,9 +141,7 @@ pub fn apply_request(
         return Ok((to, after));
     }
     match roll_up(&after) {
-        Some(rolled) if rolled != to => Err(TmfError::conflict(format!(
-            "the order cannot be '{to}': its items add up to '{rolled}'"
-        ))),
+        Some(rolled) if rolled != to => Err(OrderMoveError::ItemsAddUp { to, rolled }),
         _ => Ok((to, after)),
     }
 }
@@ -218,7 +232,10 @@ mod tests {
                         prop_assert_eq!(roll_up(&after), Some(to), "the order agrees with its items");
                     }
                 }
-                Err(error) => prop_assert_eq!(error.status().as_u16(), 409),
+                Err(OrderMoveError::Order(LifecycleError::Move { .. })
+                    | OrderMoveError::Item(LifecycleError::Move { .. })
+                    | OrderMoveError::ItemsAddUp { .. }) => {}
+                Err(other) => prop_assert!(false, "not a refused move: {other}"),
             }
         }
 

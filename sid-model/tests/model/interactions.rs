@@ -1,14 +1,9 @@
 //! TMF683 `PartyInteraction`, read and written with documents like the examples of the TMF683
 //! user guide.
 
-// The `json!` document of a fully populated interaction nests deeper than the default allows.
-#![recursion_limit = "256"]
-
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
 use sid_model::*;
-use support::*;
 
 fn channel(id: &str, name: &str) -> Value {
     json!({

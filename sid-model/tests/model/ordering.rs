@@ -1,14 +1,12 @@
 //! TMF622 product orders read and written with documents like the examples of the TMF622 user
 //! guide: the closed sets of order item actions and order states, and exact money amounts.
 
-mod support;
-
 use std::str::FromStr;
 
+use crate::support::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use sid_model::*;
-use support::*;
 
 /// A price of `tax_included` and `duty_free` euros, with a 20 % tax rate.
 fn order_price(price_type: &str, tax_included: Value, duty_free: Value) -> Value {
