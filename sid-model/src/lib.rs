@@ -8,8 +8,10 @@
 //! TMF683 Party Interaction (`PartyInteraction`), TMF620 Product Catalog (`Catalog`,
 //! `Category`, `ProductSpecification`, `ProductOffering`, `ProductOfferingPrice`), TMF622
 //! Product Ordering (`ProductOrder`, `CancelProductOrder`), TMF637 Product Inventory
-//! (`Product`) and TMF621 Trouble Ticket (`TroubleTicket`), with every sub-type and reference they use, plus the common value types (`Money`,
-//! `TimePeriod`, `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
+//! (`Product`), TMF621 Trouble Ticket (`TroubleTicket`) and TMF678 Customer Bill Management
+//! (`CustomerBill`, `AppliedCustomerBillingRate`, `CustomerBillOnDemand`), with every sub-type
+//! and reference they use, plus the common value types (`Money`, `TimePeriod`,
+//! `Characteristic`, `Note`, ...). Property names, nesting and the `@type`,
 //! `@baseType`, `@schemaLocation` and `@referredType` meta-properties follow the specification
 //! (the first three shared by every struct as a flattened [`Meta`]); attributes that a
 //! definition does not name are kept, at every level, in a flattened [`Extensions`] map
@@ -26,6 +28,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod bill;
 pub mod catalog;
 pub mod characteristic;
 pub mod contact;
@@ -60,6 +63,11 @@ pub use account::{
     Contact, FinancialAccountRef, PaymentPlan, RelatedAccountRef,
 };
 pub use attachment::AttachmentRefOrValue;
+pub use bill::{
+    AppliedBillingRateCharacteristic, AppliedBillingTaxRate, AppliedCustomerBillingRate,
+    AppliedPayment, BillFinancialAccountRef, BillRef, CustomerBill, CustomerBillOnDemand,
+    CustomerBillOnDemandStateType, CustomerBillStateType, ProductRef, RelatedPartyRef,
+};
 pub use catalog::offering::{
     BundledProductOffering, BundledProductOfferingOption, ProductOffering, ProductOfferingTerm,
     ProductSpecificationCharacteristicValueUse,

@@ -1,8 +1,9 @@
 //! One shape for every state machine: the [`Lifecycle`] trait, implemented by each state enum
 //! of the model (a customer's `status`, an account's `state`, a catalog entity's
 //! `lifecycleStatus`, a product order's and its items' `state`, a product's `status`, a trouble
-//! ticket's `status`), and the one check of a step, [`check_move`], whose refusal is a typed
-//! [`LifecycleError`] naming the states.
+//! ticket's `status`, a customer bill's and a bill on demand request's `state`), and the one
+//! check of a step, [`check_move`], whose refusal is a typed [`LifecycleError`] naming the
+//! states.
 //!
 //! A lifecycle declares its table (the states that may follow each state, [`Lifecycle::next`]),
 //! the states a resource may be created in, and which states are final; the checks are written
@@ -396,6 +397,7 @@ macro_rules! lifecycle_laws {
 #[cfg(test)]
 mod tests {
     use crate::account::AccountState;
+    use crate::bill::{CustomerBillOnDemandStateType, CustomerBillStateType};
     use crate::catalog::LifecycleStatus;
     use crate::customer::CustomerStatus;
     use crate::{
@@ -410,4 +412,6 @@ mod tests {
     lifecycle_laws!(product_order_item_state: ProductOrderItemStateType);
     lifecycle_laws!(product_status: ProductStatusType);
     lifecycle_laws!(trouble_ticket_status: TroubleTicketStatusType);
+    lifecycle_laws!(customer_bill_state: CustomerBillStateType);
+    lifecycle_laws!(customer_bill_on_demand_state: CustomerBillOnDemandStateType);
 }

@@ -75,6 +75,35 @@ pub trait AccessPolicy: Send + Sync + 'static {
     fn permits(&self, actor: &Actor, domain: Domain, operation: Operation) -> bool;
 }
 
+/// Longest accepted `Idempotency-Key`, in characters.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+
+/// The `Idempotency-Key` header: UTF-8, non-empty once trimmed, at most
+/// [`MAX_IDEMPOTENCY_KEY_CHARS`] characters (never cut: two keys must not become one).
+fn idempotency_key(headers: &axum::http::HeaderMap) -> TmfResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let refused = |why: &str| {
+        TmfError::new(
+            ErrorCode::InvalidHeader,
+            format!("the Idempotency-Key header {why}"),
+        )
+    };
+    let text = std::str::from_utf8(value.as_bytes())
+        .map_err(|_| refused("is not valid UTF-8"))?
+        .trim();
+    if text.is_empty() {
+        return Err(refused("is empty"));
+    }
+    if text.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+        return Err(refused(&format!(
+            "is longer than {MAX_IDEMPOTENCY_KEY_CHARS} characters"
+        )));
+    }
+    Ok(Some(text.to_owned()))
+}
+
 /// Longest accepted `X-Reason`.
 const MAX_REASON_CHARS: usize = 500;
 
@@ -93,6 +122,9 @@ pub struct RequestContext {
     pub strict_attributes: bool,
     /// What the request's `If-Match` asks of the stored version of its target (writes).
     pub if_match: IfMatch,
+    /// The client's `Idempotency-Key` (a create sent again with the same key and body is
+    /// answered with what the first one created; with another body, refused).
+    pub idempotency_key: Option<String>,
 }
 
 /// An `If-Match` precondition (RFC 9110 §13.1.1): the entity tags a write may apply to.
@@ -205,12 +237,14 @@ impl RequestContext {
         let reason = header("X-Reason")?;
         let request_id = header("X-Request-ID")?;
         let correlation_id = header("X-Correlation-ID")?.or(request_id);
+        let idempotency_key = idempotency_key(request.headers())?;
         Ok(Self {
             actor,
             reason,
             correlation_id,
             strict_attributes: false,
             if_match: IfMatch::Absent,
+            idempotency_key,
         })
     }
 }

@@ -132,6 +132,10 @@ pub struct Versioned {
     pub document: Value,
     /// The stored version; `None` when the service does not keep one.
     pub version: Option<i64>,
+    /// Whether a create found what it asks for already stored (a client's retry, by the
+    /// resource's natural key or the request's `Idempotency-Key`) and wrote nothing: answered
+    /// 200, not 201.
+    pub replayed: bool,
 }
 
 impl Versioned {
@@ -140,6 +144,7 @@ impl Versioned {
         Self {
             document,
             version: None,
+            replayed: false,
         }
     }
 }

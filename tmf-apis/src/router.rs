@@ -314,13 +314,22 @@ async fn create(State(state): State<ResourceState>, request: Request) -> TmfResu
         ));
     }
     let descriptor = state.service.descriptor();
-    let Versioned { document, version } = state.service.create_versioned(&ctx, body).await?;
+    let Versioned {
+        document,
+        version,
+        replayed,
+    } = state.service.create_versioned(&ctx, body).await?;
     let created = with_href((descriptor, &state.config.links), &base.url, document);
     let location = created
         .get("href")
         .and_then(Value::as_str)
         .and_then(|h| HeaderValue::from_str(h).ok());
-    let mut response = (StatusCode::CREATED, Json(created)).into_response();
+    // A retry of a create that is already stored is answered with it, as a read: 200.
+    let status = match replayed {
+        true => StatusCode::OK,
+        false => StatusCode::CREATED,
+    };
+    let mut response = (status, Json(created)).into_response();
     if let Some(location) = location {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -367,7 +376,9 @@ async fn retrieve(
     let ctx = state.authorize(&request, Operation::Read)?;
     let base = RequestBase::from_parts(request.headers(), &request);
     let descriptor = state.service.descriptor();
-    let Versioned { document, version } = state.service.retrieve_versioned(&ctx, &id).await?;
+    let Versioned {
+        document, version, ..
+    } = state.service.retrieve_versioned(&ctx, &id).await?;
     if let Some(version) = version
         && none_match(request.headers(), &entity_tag(version))
     {
@@ -414,7 +425,9 @@ async fn patch(
     let RawBody(bytes) = RawBody::from_request(request, &()).await?;
     let patch = PatchDocument::parse(&media, &bytes)?;
     let descriptor = state.service.descriptor();
-    let Versioned { document, version } = state.service.patch_versioned(&ctx, &id, patch).await?;
+    let Versioned {
+        document, version, ..
+    } = state.service.patch_versioned(&ctx, &id, patch).await?;
     let mut response = Json(with_href(
         (descriptor, &state.config.links),
         &base.url,

@@ -12,6 +12,7 @@ mod db;
 mod document;
 mod error;
 mod history;
+pub mod idempotency;
 pub mod inherited;
 mod keyset;
 mod migration;
@@ -33,5 +34,5 @@ pub use migration::module::{SchemaChange, SchemaStep};
 /// The connection vocabulary other crates use to run the store's statements (the event
 /// dispatcher's leased claims, the hub's registrations): sea-orm itself is this crate's
 /// dependency alone.
-pub use ruled::{DomainRules, Notes, RuledService};
+pub use ruled::{DomainRules, NaturalKey, Notes, RuledService};
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement};

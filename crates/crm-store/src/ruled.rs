@@ -22,6 +22,7 @@ use tmf_apis::{
     TmfResult, Versioned,
 };
 
+use crate::idempotency::{self, Seen};
 use crate::{Clock, DatabaseTransaction, DocumentService, ResourceKind, new_id};
 
 /// Where a resource keeps its notes, which clients append to and never change: the new ones
@@ -70,6 +71,15 @@ pub trait DomainRules<K: ResourceKind>: Send + Sync + 'static {
         None
     }
 
+    /// The natural key of a new resource, when the domain gives it one (a bill's `billNo`
+    /// within its billing account): a create with the key of a stored resource is a client's
+    /// retry. With the same content it is answered with the stored resource (200) and writes
+    /// nothing; with other content it is refused (409 naming the key). `None`: every create
+    /// is new.
+    fn natural_key(&self, _model: &K::Model) -> Option<NaturalKey> {
+        None
+    }
+
     /// Judges a new resource, to be stored as `id` (drawn beforehand, so that other writes of
     /// the change can name it); returns what to store.
     async fn create(
@@ -90,6 +100,21 @@ pub trait DomainRules<K: ResourceKind>: Send + Sync + 'static {
         previous: &K::Model,
         requested: K::Model,
     ) -> Result<K::Model, Self::Error>;
+}
+
+/// A resource's natural key ([`DomainRules::natural_key`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NaturalKey {
+    /// The key, unique among the resources of its type.
+    pub key: String,
+    /// How refusals name it to the client (`billNo 'B-1' of billing account 'A-9'`).
+    pub named: String,
+}
+
+/// What a create did: stored a new resource, or found the one a retry asks for.
+enum Created {
+    New(Json),
+    Replayed(String),
 }
 
 /// A resource served by its [`DocumentService`] for reads, deletes and history, and written
@@ -114,12 +139,23 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
     }
 
     /// Creates a resource from a `_Create` body; returns it as stored.
+    pub async fn create_document(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+        match self.create_or_replay(ctx, body).await? {
+            Created::New(document) => Ok(document),
+            Created::Replayed(id) => self.documents.retrieve(ctx, &id).await,
+        }
+    }
+
+    /// Creates the resource, unless the request is a retry of a stored create: by the
+    /// resource's natural key, or by the client's `Idempotency-Key` (scoped to the type and
+    /// the caller). A key reused with other content is refused: 409 for a natural key (the
+    /// identifier names another resource), 422 for a header key (the request is at fault).
     #[tracing::instrument(
         name = "ruled.create",
         skip_all,
         fields(resource = self.documents.descriptor().type_name, id)
     )]
-    pub async fn create_document(&self, ctx: &RequestContext, body: Json) -> TmfResult<Json> {
+    async fn create_or_replay(&self, ctx: &RequestContext, body: Json) -> TmfResult<Created> {
         crate::refuse_server_assigned(&body)?;
         for attribute in self.rules.refused_on_create() {
             if body.get(*attribute).is_some() {
@@ -130,20 +166,63 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
         self.stamp_notes(ctx, &[], &mut body)?;
         let model: K::Model =
             sid_model::strict_attributes(ctx.strict_attributes, || from_value(body))?;
+        let type_name = self.documents.descriptor().type_name;
+        let content = serde_json::to_value(&model).map_err(TmfError::internal)?;
+        let fingerprint = idempotency::fingerprint(&content);
+        let natural = self.rules.natural_key(&model);
+        let header = ctx.idempotency_key.as_ref().map(|key| {
+            (
+                format!("Idempotency-Key {type_name}"),
+                format!("{}\u{1f}{key}", ctx.actor.subject),
+                key,
+            )
+        });
         let id = new_id();
         tracing::Span::current().record("id", id.as_str());
         self.documents
             .store
             .write(async |txn| {
+                if let Some((scope, key, sent)) = &header {
+                    match idempotency::check(txn, scope, key, &fingerprint).await? {
+                        Seen::New => {}
+                        Seen::Same(stored) => return Ok(Created::Replayed(stored)),
+                        Seen::Different(_) => {
+                            return Err(TmfError::invalid_value(format!(
+                                "the Idempotency-Key '{sent}' was used for another request: send a new key with a new request"
+                            )));
+                        }
+                    }
+                }
+                if let Some(natural) = &natural {
+                    match idempotency::check(txn, type_name, &natural.key, &fingerprint).await? {
+                        Seen::New => {}
+                        Seen::Same(stored) => return Ok(Created::Replayed(stored)),
+                        Seen::Different(stored) => {
+                            return Err(TmfError::conflict(format!(
+                                "{} is already {type_name} '{stored}', with other content",
+                                natural.named
+                            )));
+                        }
+                    }
+                }
                 let model = self
                     .rules
                     .create(txn, ctx, &id, model)
                     .await
                     .map_err(Into::into)?;
                 let document = serde_json::to_value(&model).map_err(TmfError::internal)?;
-                self.documents
+                let created = self
+                    .documents
                     .create_with_id_in(txn, ctx, &id, document)
-                    .await
+                    .await?;
+                if let Some((scope, key, _)) = &header {
+                    idempotency::remember(txn, scope, key, &fingerprint, &id).await?;
+                }
+                if let Some(natural) = &natural {
+                    idempotency::remember(txn, type_name, &natural.key, &fingerprint, &id)
+                        .await?;
+                }
+                Ok(Created::New(created))
             })
             .await
     }
@@ -271,8 +350,13 @@ impl<K: ResourceKind, R: DomainRules<K>> ResourceService for RuledService<K, R> 
     }
 
     async fn create_versioned(&self, ctx: &RequestContext, body: Json) -> TmfResult<Versioned> {
-        let created = self.create_document(ctx, body).await?;
-        self.reread(ctx, created).await
+        match self.create_or_replay(ctx, body).await? {
+            Created::New(created) => self.reread(ctx, created).await,
+            Created::Replayed(id) => Ok(Versioned {
+                replayed: true,
+                ..self.documents.retrieve_versioned(ctx, &id).await?
+            }),
+        }
     }
 
     async fn retrieve_versioned(&self, ctx: &RequestContext, id: &str) -> TmfResult<Versioned> {

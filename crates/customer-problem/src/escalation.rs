@@ -128,6 +128,7 @@ fn system_context() -> RequestContext {
         reason: Some("escalation thresholds crossed".to_owned()),
         correlation_id: None,
         strict_attributes: false,
+        idempotency_key: None,
         if_match: tmf_apis::IfMatch::Absent,
     }
 }

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 mod accounts;
+mod bills;
 mod interactions;
 mod ordering;
 mod resources;

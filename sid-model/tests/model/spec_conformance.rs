@@ -1,17 +1,20 @@
 //! Every type of the crate checked against the definitions of the TMF v4 specifications.
 //!
 //! `tests/model/data/tmf-v4-definitions.json` holds the `definitions` of TMF632, TMF629, TMF669,
-//! TMF666, TMF683, TMF620, TMF622, TMF637 and TMF621 v4.0.0 as
+//! TMF666, TMF683, TMF620, TMF622, TMF637, TMF621 and TMF678 v4.0.0 as
 //! published, less descriptions, defaults, events, hub subscriptions, `Error` and the `_Update`
-//! forms; of the `_Create` forms only the `required` lists are kept. Definitions that none of
-//! the modelled resources uses are left out too: TMF632's `Party`, `Attachment` and
+//! forms; of the `_Create` forms only the `required` lists are kept (TMF678's
+//! `CustomerBillOnDemand_Create` has none, so it is empty). Definitions that none of the
+//! modelled resources uses are left out too: TMF632's `Party`, `Attachment` and
 //! `AttachmentRef`, TMF666's abstract `Account`, TMF683's `Attachment`, `AttachmentRef`,
 //! `EntityValue` and `PartyInteractionStatusExampleType`, TMF620's `Attachment`,
 //! `AttachmentRef`, `EntityRef`, `ExportJob`, `ImportJob` and `JobStateType`, TMF622's
-//! `CancelOrder`, `EntityRef`, `Place`, `PlaceRef`, `Product` and `ProductRef`, and TMF637's
-//! `EntityRef`, `Place`, `PlaceRef` and `ProductRef`. (For TMF620, TMF622 and TMF637 the
-//! modelled resources are `Catalog`, `Category`, `ProductSpecification`, `ProductOffering`,
-//! `ProductOfferingPrice`, `ProductOrder`, `CancelProductOrder` and `Product`; the file keeps
+//! `CancelOrder`, `EntityRef`, `Place`, `PlaceRef`, `Product` and `ProductRef`, TMF637's
+//! `EntityRef`, `Place`, `PlaceRef` and `ProductRef`, and TMF678's `Attachment`,
+//! `AttachmentRef`, `Characteristic`, `EntityRef` and `Reference`. (For TMF620, TMF622,
+//! TMF637 and TMF678 the modelled resources are `Catalog`, `Category`, `ProductSpecification`,
+//! `ProductOffering`, `ProductOfferingPrice`, `ProductOrder`, `CancelProductOrder`, `Product`,
+//! `CustomerBill`, `AppliedCustomerBillingRate` and `CustomerBillOnDemand`; the file keeps
 //! every definition they reach through `$ref`, and their `_Create` forms.) From each
 //! definition the test builds a document with every property filled (a definition that
 //! contains itself, such as an order item's sub-items, is filled once and, inside itself, with
@@ -331,6 +334,53 @@ fn checks() -> Vec<(&'static str, &'static str, Check)> {
         // TMF622 leaves the hyperlink of a related channel optional, TMF683 requires it.
         ("TMF622", "RelatedChannel", check::<OrderRelatedChannel>),
         ("TMF637", "Product", check::<Product>),
+        ("TMF678", "AccountBalance", check::<AccountBalance>),
+        // TMF678's is the party model's characteristic under another name.
+        (
+            "TMF678",
+            "AppliedBillingRateCharacteristic",
+            check::<AppliedBillingRateCharacteristic>,
+        ),
+        // TMF678's is TMF620's tax item under another name.
+        (
+            "TMF678",
+            "AppliedBillingTaxRate",
+            check::<AppliedBillingTaxRate>,
+        ),
+        (
+            "TMF678",
+            "AppliedCustomerBillingRate",
+            check::<AppliedCustomerBillingRate>,
+        ),
+        ("TMF678", "AppliedPayment", check::<AppliedPayment>),
+        (
+            "TMF678",
+            "AttachmentRefOrValue",
+            check::<AttachmentRefOrValue>,
+        ),
+        ("TMF678", "BillRef", check::<BillRef>),
+        ("TMF678", "BillingAccountRef", check::<BillingAccountRef>),
+        ("TMF678", "CustomerBill", check::<CustomerBill>),
+        (
+            "TMF678",
+            "CustomerBillOnDemand",
+            check::<CustomerBillOnDemand>,
+        ),
+        // TMF678 holds a list of balances, TMF666 one.
+        (
+            "TMF678",
+            "FinancialAccountRef",
+            check::<BillFinancialAccountRef>,
+        ),
+        ("TMF678", "Money", check::<Money>),
+        ("TMF678", "PaymentMethodRef", check::<PaymentMethodRef>),
+        ("TMF678", "PaymentRef", check::<PaymentRef>),
+        ("TMF678", "ProductRef", check::<ProductRef>),
+        ("TMF678", "Quantity", check::<Quantity>),
+        // TMF678 leaves the `@referredType` of a related party optional.
+        ("TMF678", "RelatedPartyRef", check::<RelatedPartyRef>),
+        ("TMF678", "TaxItem", check::<TaxItem>),
+        ("TMF678", "TimePeriod", check::<TimePeriod>),
     ];
     // Definitions that several specifications share, each checked against every copy.
     for spec in ["TMF632", "TMF629", "TMF669", "TMF621"] {
@@ -467,6 +517,14 @@ fn enum_checks() -> Vec<(&'static str, &'static str, EnumCheck)> {
             "ProductStatusType",
             check_enum::<ProductStatusType>,
         ),
+        // TMF678 names the state of a bill `stateValue`, that of a bill on demand request
+        // `StateValues`.
+        ("TMF678", "stateValue", check_enum::<CustomerBillStateType>),
+        (
+            "TMF678",
+            "StateValues",
+            check_enum::<CustomerBillOnDemandStateType>,
+        ),
     ]
 }
 
@@ -491,6 +549,7 @@ const STRICTER_THAN_THE_SPECIFICATION: &[(&str, &str, &[&str])] = &[
     ("TMF620", "Money", &["unit", "value"]),
     ("TMF622", "Money", &["unit", "value"]),
     ("TMF637", "Money", &["unit", "value"]),
+    ("TMF678", "Money", &["unit", "value"]),
 ];
 
 /// A document for the definition `name` of `spec` with every property present.

@@ -11,6 +11,7 @@ mod erasure;
 mod errors;
 mod events;
 mod fixtures;
+mod idempotency;
 mod interop;
 mod modules;
 mod ordering;

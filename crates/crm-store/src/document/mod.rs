@@ -159,6 +159,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         Ok(Versioned {
             document,
             version: Some(1),
+            replayed: false,
         })
     }
 
@@ -170,6 +171,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         Ok(Versioned {
             document,
             version: Some(version),
+            replayed: false,
         })
     }
 
@@ -195,6 +197,7 @@ impl<K: ResourceKind> ResourceService for DocumentService<K> {
         Ok(Versioned {
             document,
             version: Some(version),
+            replayed: false,
         })
     }
 

@@ -498,7 +498,11 @@ impl Tickets {
             .related_party
             .iter()
             .flatten()
-            .filter(|p| p.role.as_deref().is_some_and(|r| CONTACT_ROLES.contains(&r)))
+            .filter(|p| {
+                p.role
+                    .as_deref()
+                    .is_some_and(|r| CONTACT_ROLES.contains(&r))
+            })
             .map(|p| InteractionRelatedParty {
                 id: p.id.clone(),
                 href: Some(p.href.clone().unwrap_or_else(|| {
