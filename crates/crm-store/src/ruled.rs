@@ -164,11 +164,25 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
         }
         let mut body = body;
         self.stamp_notes(ctx, &[], &mut body)?;
-        let model: K::Model =
-            sid_model::strict_attributes(ctx.strict_attributes, || from_value(body))?;
         let type_name = self.documents.descriptor().type_name;
-        let content = serde_json::to_value(&model).map_err(TmfError::internal)?;
-        let fingerprint = idempotency::fingerprint(&content);
+        // What the client sent, as the model reads it, identifies a retry.
+        let fingerprint = {
+            let sent: K::Model = sid_model::strict_attributes(ctx.strict_attributes, || {
+                from_value(with_id(body.clone(), "-"))
+            })?;
+            let mut content = serde_json::to_value(&sent).map_err(TmfError::internal)?;
+            if let Some(map) = content.as_object_mut() {
+                map.remove("id");
+            }
+            idempotency::fingerprint(&content)
+        };
+        let id = new_id();
+        tracing::Span::current().record("id", id.as_str());
+        // The id is drawn before the model is read: a type that requires one (a spec's
+        // read-only resource) reads as well as any other.
+        let model: K::Model = sid_model::strict_attributes(ctx.strict_attributes, || {
+            from_value(with_id(body, &id))
+        })?;
         let natural = self.rules.natural_key(&model);
         let header = ctx.idempotency_key.as_ref().map(|key| {
             (
@@ -177,8 +191,6 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
                 key,
             )
         });
-        let id = new_id();
-        tracing::Span::current().record("id", id.as_str());
         self.documents
             .store
             .write(async |txn| {
@@ -210,7 +222,11 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
                     .create(txn, ctx, &id, model)
                     .await
                     .map_err(Into::into)?;
-                let document = serde_json::to_value(&model).map_err(TmfError::internal)?;
+                let mut document = serde_json::to_value(&model).map_err(TmfError::internal)?;
+                if let Some(map) = document.as_object_mut() {
+                    // The drawn id, which the document service gives it again.
+                    map.remove("id");
+                }
                 let created = self
                     .documents
                     .create_with_id_in(txn, ctx, &id, document)
@@ -320,6 +336,14 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
             None => Ok(Versioned::unversioned(written)),
         }
     }
+}
+
+/// `body` with `id` set (a create's body has none: [`crate::refuse_server_assigned`]).
+fn with_id(mut body: Json, id: &str) -> Json {
+    if let Some(map) = body.as_object_mut() {
+        map.insert("id".into(), Json::String(id.to_owned()));
+    }
+    body
 }
 
 /// The refusal of a server-owned attribute a client sent or changed.

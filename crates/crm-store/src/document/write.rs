@@ -75,6 +75,12 @@ impl<K: ResourceKind> DocumentService<K> {
         body: Json,
     ) -> TmfResult<(K::Model, Json)> {
         refuse_server_assigned(&body)?;
+        // The id is the server's, given before the model is read: a type that requires one
+        // (a specification's read-only resource) reads as well as any other.
+        let mut body = body;
+        if let Json::Object(map) = &mut body {
+            map.insert("id".into(), Json::String(id.to_owned()));
+        }
         let (model, mut document) = self.admit(ctx, body, None)?;
         if let Json::Object(map) = &mut document {
             map.insert("id".into(), Json::String(id.to_owned()));
