@@ -21,13 +21,21 @@ pub fn official_dir() -> PathBuf {
     manifest_dir().join("../../shared/tmf-specs")
 }
 
-/// The directories of the copies shipped with the product, one per application crate.
-pub fn shipped_dirs() -> [PathBuf; 3] {
-    [
-        manifest_dir().join("../crates/customer-information/specs"),
-        manifest_dir().join("../crates/customer-order/specs"),
-        manifest_dir().join("../crates/customer-problem/specs"),
-    ]
+/// The directories of the copies shipped with the product: every application crate's
+/// `specs/`.
+pub fn shipped_dirs() -> Vec<PathBuf> {
+    let crates = manifest_dir().join("../crates");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&crates)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path().join("specs"))
+                .filter(|dir| dir.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
 }
 
 /// The shipped copy of a spec file, wherever the product ships it.

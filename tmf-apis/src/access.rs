@@ -42,6 +42,8 @@ pub enum Domain {
     Ticket,
     /// Bills and bill items.
     Bill,
+    /// Requests for a bill on demand (a customer asks a CSR for a bill now).
+    BillRequest,
     /// Bill disputes.
     Dispute,
     /// Adjustments (money moves).

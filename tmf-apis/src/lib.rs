@@ -28,5 +28,5 @@ pub use query::{Clause, FilterValue, ListQuery, Op, QueryLimits, SortKey};
 pub use resource::{Methods, Page, ResourceDescriptor, ResourceService, Versioned};
 pub use router::{
     PublicBaseUrl, RouterConfig, link_references, list_response, request_base_url, resource_routes,
-    tmf_error_bodies, unknown_route,
+    tmf_error_bodies, unknown_route, with_href,
 };

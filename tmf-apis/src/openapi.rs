@@ -112,7 +112,23 @@ pub fn openapi_document(
     for descriptor in resources {
         let type_name = descriptor.type_name;
         let resource_schema = components.name(descriptor, type_name);
-        let create_schema = components.name(descriptor, &format!("{type_name}_Create"));
+        // A resource the specification serves read-only (TMF678's bills and rates) has no
+        // `_Create`: what this server accepts on create (an extension) is the resource itself.
+        let create_name = format!("{type_name}_Create");
+        let has_create = descriptor
+            .spec
+            .pointer(&format!("/definitions/{create_name}"))
+            .is_some();
+        let create_schema = match has_create {
+            true => components.name(descriptor, &create_name),
+            false => resource_schema.clone(),
+        };
+        let create_summary = match has_create {
+            true => format!("Creates a {type_name}"),
+            false => format!(
+                "Records a {type_name} (extension: the specification defines no create; the body is a {type_name})"
+            ),
+        };
         let update_schema = components.name(descriptor, &format!("{type_name}_Update"));
         paths = paths
             .path(
@@ -128,7 +144,7 @@ pub fn openapi_document(
                     HttpMethod::Post,
                     OperationBuilder::new()
                         .operation_id(Some(format!("create{type_name}")))
-                        .summary(Some(format!("Creates a {type_name}")))
+                        .summary(Some(create_summary))
                         .tag(descriptor.base_path)
                         .request_body(Some(json_request_body(&create_schema)))
                         .response("201", versioned_response(&resource_schema, "Created"))

@@ -171,8 +171,9 @@ pub fn request_base_url(request: &Request) -> String {
     )
 }
 
-/// Sets `href` on a document from the base URL and the document's id.
-fn with_href(
+/// Sets `href` on a document from the base URL and the document's id, and on every reference
+/// inside it to a served type (`links`).
+pub fn with_href(
     (descriptor, links): (&ResourceDescriptor, &BTreeMap<String, String>),
     base: &str,
     mut document: Value,

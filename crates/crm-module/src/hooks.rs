@@ -6,6 +6,9 @@
 //! - **Subtype rules** are the rules of a subtype of another domain's resource, owned by the
 //!   domain the subtype belongs to: billing owns trouble tickets of type "Bill Dispute"
 //!   without `customer-problem` knowing bills.
+//! - **Account balances** are kept by the domain that stores accounts and set by the domains
+//!   whose money moves them (unsettled bills make a billing account's receivable balance),
+//!   inside the change that moves the money.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,6 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use crm_store::{DatabaseTransaction, DocumentWriter};
 use serde_json::Value;
+use sid_model::Money;
 use tmf_apis::{RequestContext, TmfResult};
 
 use crate::ModuleError;
@@ -33,11 +37,30 @@ pub trait SubtypeRules: Send + Sync {
     ) -> TmfResult<()>;
 }
 
+/// The balances of accounts (TMF666 `accountBalance`), kept by the domain that stores
+/// accounts for the domains whose money moves them.
+#[async_trait]
+pub trait AccountBalances: Send + Sync {
+    /// Sets the balance of type `balance_type` (`receivableBalance`) in `amount`'s currency on
+    /// the billing account `account` to `amount`, inside `txn`: recorded in the account's
+    /// history, with its events, as any change of the account. A balance already at that
+    /// amount is left as it is.
+    async fn set_balance(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        account: &str,
+        balance_type: &str,
+        amount: Money,
+    ) -> TmfResult<()>;
+}
+
 /// Every hook offered by the modules.
 #[derive(Clone, Default)]
 pub struct Hooks {
     writers: BTreeMap<&'static str, Arc<dyn DocumentWriter>>,
     subtypes: BTreeMap<&'static str, BTreeMap<String, Arc<dyn SubtypeRules>>>,
+    balances: Option<Arc<dyn AccountBalances>>,
 }
 
 impl std::fmt::Debug for Hooks {
@@ -52,6 +75,7 @@ impl std::fmt::Debug for Hooks {
                     .map(|(resource, rules)| (resource, rules.keys().collect::<Vec<_>>()))
                     .collect::<Vec<_>>(),
             )
+            .field("balances", &self.balances.is_some())
             .finish()
     }
 }
@@ -66,6 +90,24 @@ impl Hooks {
             )));
         }
         Ok(())
+    }
+
+    /// Offers the keeper of account balances; an error when one is offered already.
+    pub fn offer_balances(
+        &mut self,
+        balances: Arc<dyn AccountBalances>,
+    ) -> Result<(), ModuleError> {
+        if self.balances.replace(balances).is_some() {
+            return Err(ModuleError::Hook(
+                "account balances are offered twice".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The keeper of account balances, if a module offers one.
+    pub fn balances(&self) -> Option<Arc<dyn AccountBalances>> {
+        self.balances.clone()
     }
 
     /// The writer of `type_name`, if a module offers one.

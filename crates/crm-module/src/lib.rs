@@ -38,7 +38,7 @@ use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{ResourceService, RouterConfig};
 
 pub use crm_auth::{Grant, Role};
-pub use hooks::{Hooks, SubtypeRules};
+pub use hooks::{AccountBalances, Hooks, SubtypeRules};
 pub use jobs::{Job, JobHandle};
 pub use view::{ReferencingSection, TimelineSource, ViewContributor, ViewSubject};
 

@@ -180,9 +180,8 @@ impl<K: ResourceKind, R: DomainRules<K>> RuledService<K, R> {
         tracing::Span::current().record("id", id.as_str());
         // The id is drawn before the model is read: a type that requires one (a spec's
         // read-only resource) reads as well as any other.
-        let model: K::Model = sid_model::strict_attributes(ctx.strict_attributes, || {
-            from_value(with_id(body, &id))
-        })?;
+        let model: K::Model =
+            sid_model::strict_attributes(ctx.strict_attributes, || from_value(with_id(body, &id)))?;
         let natural = self.rules.natural_key(&model);
         let header = ctx.idempotency_key.as_ref().map(|key| {
             (

@@ -8,6 +8,7 @@
 //! the server.
 
 mod accounts;
+mod balances;
 pub mod contact;
 pub mod erasure;
 pub mod error;
@@ -104,7 +105,21 @@ impl Module for CustomerInformation {
             ctx.store.clone(),
             ctx.registry.clone(),
         );
-        hooks.offer_writer(Arc::new(interactions))
+        hooks.offer_writer(Arc::new(interactions))?;
+        // Another domain's money moves a billing account's balances (unsettled bills).
+        hooks.offer_balances(Arc::new(balances::Balances {
+            accounts: DocumentService::new(
+                AccountKind::<sid_model::BillingAccount> {
+                    descriptor: account_descriptor("billingAccount", BILLING_ACCOUNT)
+                        .map_err(spec_error)?,
+                    stored: BILLING_ACCOUNT,
+                    _model: PhantomData,
+                },
+                ctx.store.clone(),
+                ctx.registry.clone(),
+            ),
+            clock: ctx.clock.clone(),
+        }))
     }
 
     fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {

@@ -3,6 +3,7 @@
 //! alone with `cargo test -p crm-tests --test api <module>::` (e.g. `ordering::`).
 
 mod bad_input;
+mod billing;
 mod catalog;
 mod conditional;
 mod conformance;

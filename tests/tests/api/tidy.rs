@@ -81,7 +81,7 @@ fn allowed(crate_name: &str) -> Option<&'static [&'static str]> {
         "crm-store" => &["tmf-apis", "sid-model"],
         "crm-auth" => &["tmf-apis"],
         "crm-events" => &["tmf-apis", "crm-store"],
-        "crm-module" => &["tmf-apis", "crm-store", "crm-auth"],
+        "crm-module" => &["tmf-apis", "crm-store", "crm-auth", "sid-model"],
         _ => return None,
     })
 }

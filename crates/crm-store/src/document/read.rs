@@ -34,6 +34,39 @@ impl<K: ResourceKind> DocumentService<K> {
 }
 
 impl<K: ResourceKind> DocumentService<K> {
+    /// Every stored document of this kind whose scalar attribute at `path` (dotted, no lists:
+    /// `billingAccount.id`) is `value`, read through `connection` (a transaction, to see what
+    /// it has written), by id. The comparison is the one the list translator emits, so an
+    /// attribute index on `path` serves it. For a domain's rules over a resource's siblings
+    /// (the bills of an account); `path` comes from code, never from a client.
+    pub async fn find_in(
+        &self,
+        connection: &impl ConnectionTrait,
+        path: &str,
+        value: &str,
+    ) -> TmfResult<Vec<Json>> {
+        let segments: Vec<&str> = path.split('.').collect();
+        if !segments.iter().all(|s| crate::sql::is_safe_name(s)) {
+            return Err(TmfError::internal(format!("not an attribute path: {path}")));
+        }
+        let stored = self.kind.stored_type();
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT body FROM ")
+            .push(stored.table)
+            .push(" WHERE kind = ")
+            .bind(stored.kind)
+            .push(" AND ")
+            .push(&crate::sql::json_scalar(self.backend(), "body", &segments))
+            .push(" = ")
+            .bind(value.to_owned())
+            .push(" ORDER BY id");
+        let rows = connection
+            .query_all_raw(sql.build())
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(read_body).collect()
+    }
+
     /// The stored document `id` read within `txn`, locked against concurrent writers until
     /// the transaction ends; `None` when there is no such resource of this kind.
     pub async fn load_in(&self, txn: &DatabaseTransaction, id: &str) -> TmfResult<Option<Json>> {

@@ -1,0 +1,145 @@
+//! Billing Inquiry, Dispute & Adjustment Management (TAM), first part: TMF678 Customer Bill
+//! Management v4 — the bills and bill lines a billing system pushes, read by any TMF678 client
+//! and by CSRs answering "why is my bill so high?".
+//!
+//! - `bills`: `customerBill`, recorded by the billing system (an extension: v4 defines no
+//!   create), known by `billNo` within its billing account, moved by `PATCH` of `state` alone;
+//!   the billing account's `receivableBalance` follows its unsettled bills.
+//! - `rates`: `appliedCustomerBillingRate`, billed or waiting on the account, known by the
+//!   billing system's `externalId`.
+//! - `amounts`: the money rules (one currency, taxes that add up, payments that never take
+//!   the remaining amount below zero), pure and property-tested.
+//! - `payments`: recording a payment against a bill (an extension route).
+//!
+//! Like every application crate, this one builds on the layers only: the billing account's
+//! balances are set through the `AccountBalances` hook the crate that stores accounts offers.
+
+pub mod amounts;
+pub mod bills;
+pub mod error;
+pub mod payments;
+pub mod rates;
+mod spec;
+
+use std::sync::{Arc, OnceLock};
+
+use crm_module::{
+    Assembled, ExtensionRoutes, Grant, Hooks, Module, ModuleContext, ModuleError, Parts,
+    ReferencingSection, Role, TimelineSource,
+};
+use crm_store::{DocumentService, RuledService, SchemaStep, TypeRegistry};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, Operation};
+
+use bills::{BillKind, BillRules, CUSTOMER_BILL};
+use rates::{APPLIED_RATE, RateKind, RateRules};
+
+/// The tables of this crate: bills indexed by state, number and account (the receivable
+/// balance reads an account's bills); rates by bill and account (a bill's lines, an account's
+/// unbilled rates).
+const SCHEMA: &[SchemaStep] = &[
+    SchemaStep::document_table(
+        "0001_customer_bill",
+        "customer_bill",
+        &["state", "billNo", "billingAccount.id"],
+    ),
+    SchemaStep::document_table(
+        "0002_applied_billing_rate",
+        "applied_billing_rate",
+        &["bill.id", "billingAccount.id", "isBilled"],
+    ),
+];
+
+fn spec_error(source: CatalogError) -> ModuleError {
+    ModuleError::Spec {
+        module: "billing-inquiry",
+        source,
+    }
+}
+
+/// Billing inquiry as a module of the server.
+#[derive(Debug, Default)]
+pub struct BillingInquiry {
+    /// The bills' document service, built with the parts, for the payment route.
+    bills: OnceLock<Arc<DocumentService<BillKind>>>,
+}
+
+impl Module for BillingInquiry {
+    fn name(&self) -> &'static str {
+        "billing-inquiry"
+    }
+
+    fn schema(&self) -> &'static [SchemaStep] {
+        SCHEMA
+    }
+
+    fn register_types(&self, registry: &mut TypeRegistry) {
+        registry.register("CustomerBill", CUSTOMER_BILL);
+        registry.register("AppliedCustomerBillingRate", APPLIED_RATE);
+    }
+
+    fn permissions(&self) -> Vec<Grant> {
+        use Operation::*;
+        vec![
+            // The billing system pushes bills and rates, records payments and moves bills.
+            Grant::new(Role::BillingSystem, Domain::Bill, &[Read, Create, Update]),
+            Grant::new(Role::BillingSystem, Domain::BillRequest, &[Read, Create]),
+            // CSRs put bills on hold and take them off (the rules refuse other moves), and
+            // ask for a bill on demand.
+            Grant::new(Role::Csr, Domain::Bill, &[Update]),
+            Grant::new(Role::Csr, Domain::BillRequest, &[Create]),
+        ]
+    }
+
+    fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let bills = Arc::new(DocumentService::new(
+            BillKind::new(ctx.clock.clone()).map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        let rates = Arc::new(DocumentService::new(
+            RateKind::new().map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        let mut parts = Parts::default();
+        parts.services.push(Arc::new(RuledService::new(
+            bills.clone(),
+            Arc::new(BillRules {
+                bills: bills.clone(),
+                balances: hooks.balances(),
+            }),
+        )));
+        parts.services.push(Arc::new(RuledService::new(
+            rates.clone(),
+            Arc::new(RateRules {
+                bills: bills.clone(),
+                rates: rates.clone(),
+            }),
+        )));
+        let _ = self.bills.set(bills.clone());
+        parts.erasers.push(bills);
+        parts.erasers.push(rates);
+        parts.view_sections.push(Arc::new(ReferencingSection {
+            section: "bills",
+            table: CUSTOMER_BILL.table,
+            kinds: &["CustomerBill"],
+            keep: None,
+            store: ctx.store.clone(),
+        }));
+        parts.timeline.push(TimelineSource {
+            resource_type: CUSTOMER_BILL.kind,
+            kind: "bill",
+        });
+        Ok(parts)
+    }
+
+    fn routes(&self, app: &Assembled) -> Result<ExtensionRoutes, ModuleError> {
+        let bills = self
+            .bills
+            .get()
+            .cloned()
+            .ok_or(ModuleError::MissingService("CustomerBill"))?;
+        payments::routes(app, bills)
+    }
+}
