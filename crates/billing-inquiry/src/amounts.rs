@@ -395,50 +395,51 @@ mod tests {
     }
 
     proptest! {
-        /// Any sequence of payments keeps remainingAmount = amountDue − Σ payments ≥ 0; a
-        /// payment that would go below zero is refused and changes nothing.
-        #[test]
-        fn payments_keep_the_remaining_amount_to_the_cent(
-            due_cents in 0i64..10_000_000,
-            payments in proptest::collection::vec(1i64..5_000_000, 0..20),
-        ) {
-            let due = Decimal::new(due_cents, 2);
-            let mut bill = bill(&due.to_string());
-            let mut applied = Decimal::ZERO;
-            for (i, cents) in payments.into_iter().enumerate() {
-                let amount = Decimal::new(cents, 2);
-                let before = bill.clone();
-                match apply_payment("b", &mut bill, payment(&format!("p{i}"), amount)) {
-                    Ok(Applied::New) => applied += amount,
-                    Ok(Applied::Again) => prop_assert!(false, "a new payment id"),
-                    Err(BillingError::Overpaid { .. }) => {
-                        prop_assert!(amount > due - applied);
-                        prop_assert_eq!(&bill, &before, "a refused payment changes nothing");
+            /// Any sequence of payments keeps remainingAmount = amountDue − Σ payments ≥ 0; a
+            /// payment that would go below zero is refused and changes nothing.
+            #[test]
+            fn payments_keep_the_remaining_amount_to_the_cent(
+                due_cents in 0i64..10_000_000,
+                payments in proptest::collection::vec(1i64..5_000_000, 0..20),
+            ) {
+                let due = Decimal::new(due_cents, 2);
+                let mut bill = bill(&due.to_string());
+                let mut applied = Decimal::ZERO;
+                for (i, cents) in payments.into_iter().enumerate() {
+                    let amount = Decimal::new(cents, 2);
+                    let before = bill.clone();
+                    match apply_payment("b", &mut bill, payment(&format!("p{i}"), amount)) {
+                        Ok(Applied::New) => applied += amount,
+                        Ok(Applied::Again) => prop_assert!(false, "a new payment id"),
+                        Err(BillingError::Overpaid { .. }) => {
+                            prop_assert!(amount > due - applied);
+                            prop_assert_eq!(&bill, &before, "a refused payment changes nothing");
+                        }
+                        Err(other) => prop_assert!(false, "{other}"),
                     }
-                    Err(other) => prop_assert!(false, "{other}"),
+                    let remaining = bill.remaining_amount.as_ref().expect("remaining").value;
+                    prop_assert_eq!(remaining, due - applied);
+                    prop_assert!(!remaining.is_sign_negative() || remaining.is_zero());
+                    let state = bill.state.expect("state");
+                    prop_assert_eq!(state == State::Settled, remaining.is_zero() && !applied.is_zero());
                 }
-                let remaining = bill.remaining_amount.as_ref().expect("remaining").value;
-                prop_assert_eq!(remaining, due - applied);
-                prop_assert!(!remaining.is_sign_negative() || remaining.is_zero());
-                let state = bill.state.expect("state");
-                prop_assert_eq!(state == State::Settled, remaining.is_zero() && !applied.is_zero());
+            }
+
+            /// A payment sent again (a retry) changes nothing.
+            #[test]
+            fn a_payment_applied_twice_counts_once(cents in 1i64..100_000) {
+                let mut bill = bill("1000.00");
+                let amount = Decimal::new(cents, 2);
+                prop_assert_eq!(apply_payment("b", &mut bill, payment("p", amount)).expect("applied"), Applied::New);
+                let once = bill.clone();
+                prop_assert_eq!(apply_payment("b", &mut bill, payment("p", amount)).expect("again"), Applied::Again);
+                prop_assert_eq!(&bill, &once);
+                let other = amount + Decimal::new(1, 2);
+    let reused = matches!(
+                    apply_payment("b", &mut bill, payment("p", other)),
+                    Err(BillingError::PaymentReused { .. })
+                );
+                prop_assert!(reused, "the same payment id with another amount is refused");
             }
         }
-
-        /// A payment sent again (a retry) changes nothing.
-        #[test]
-        fn a_payment_applied_twice_counts_once(cents in 1i64..100_000) {
-            let mut bill = bill("1000.00");
-            let amount = Decimal::new(cents, 2);
-            prop_assert_eq!(apply_payment("b", &mut bill, payment("p", amount)).expect("applied"), Applied::New);
-            let once = bill.clone();
-            prop_assert_eq!(apply_payment("b", &mut bill, payment("p", amount)).expect("again"), Applied::Again);
-            prop_assert_eq!(&bill, &once);
-            let other = amount + Decimal::new(1, 2);
-            prop_assert!(matches!(
-                apply_payment("b", &mut bill, payment("p", other)),
-                Err(BillingError::PaymentReused { .. })
-            ));
-        }
-    }
 }

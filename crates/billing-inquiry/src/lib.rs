@@ -17,21 +17,24 @@
 pub mod amounts;
 pub mod bills;
 pub mod error;
+pub mod on_demand;
 pub mod payments;
 pub mod rates;
 mod spec;
+mod view;
 
 use std::sync::{Arc, OnceLock};
 
 use crm_module::{
-    Assembled, ExtensionRoutes, Grant, Hooks, Module, ModuleContext, ModuleError, Parts,
-    ReferencingSection, Role, TimelineSource,
+    Assembled, ExtensionRoutes, Grant, Hooks, Hop, Module, ModuleContext, ModuleError, Parts, Role,
+    TimelineSource,
 };
 use crm_store::{DocumentService, RuledService, SchemaStep, TypeRegistry};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, Operation};
 
 use bills::{BillKind, BillRules, CUSTOMER_BILL};
+use on_demand::{BILL_ON_DEMAND, BillOnDemand, OnDemandKind, OnDemandRules};
 use rates::{APPLIED_RATE, RateKind, RateRules};
 
 /// The tables of this crate: bills indexed by state, number and account (the receivable
@@ -48,6 +51,7 @@ const SCHEMA: &[SchemaStep] = &[
         "applied_billing_rate",
         &["bill.id", "billingAccount.id", "isBilled"],
     ),
+    SchemaStep::document_table("0003_bill_on_demand", "bill_on_demand", &["state"]),
 ];
 
 fn spec_error(source: CatalogError) -> ModuleError {
@@ -76,6 +80,7 @@ impl Module for BillingInquiry {
     fn register_types(&self, registry: &mut TypeRegistry) {
         registry.register("CustomerBill", CUSTOMER_BILL);
         registry.register("AppliedCustomerBillingRate", APPLIED_RATE);
+        registry.register("CustomerBillOnDemand", BILL_ON_DEMAND);
     }
 
     fn permissions(&self) -> Vec<Grant> {
@@ -118,19 +123,47 @@ impl Module for BillingInquiry {
             }),
         )));
         let _ = self.bills.set(bills.clone());
+        let requests = Arc::new(DocumentService::new(
+            OnDemandKind::new().map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        parts.services.push(Arc::new(RuledService::new(
+            requests.clone(),
+            Arc::new(OnDemandRules {
+                store: ctx.store.clone(),
+                accounts: ctx.registry.get("BillingAccount"),
+                clock: ctx.clock.clone(),
+            }),
+        )));
+        parts.jobs.push(Arc::new(BillOnDemand {
+            store: ctx.store.clone(),
+            requests: requests.clone(),
+            bills: bills.clone(),
+            rates: rates.clone(),
+            balances: hooks.balances(),
+            clock: ctx.clock.clone(),
+        }));
         parts.erasers.push(bills);
         parts.erasers.push(rates);
-        parts.view_sections.push(Arc::new(ReferencingSection {
-            section: "bills",
-            table: CUSTOMER_BILL.table,
-            kinds: &["CustomerBill"],
-            keep: None,
-            store: ctx.store.clone(),
-        }));
-        parts.timeline.push(TimelineSource {
-            resource_type: CUSTOMER_BILL.kind,
-            kind: "bill",
-        });
+        parts.erasers.push(requests);
+        // Bills refer to the customer's billing accounts: the view and the timeline reach
+        // them one step further. Without a module storing billing accounts, neither does.
+        if let Some(accounts) = ctx.registry.get("BillingAccount") {
+            let hop = Hop {
+                table: CUSTOMER_BILL.table,
+                via: accounts,
+            };
+            parts.view_sections.push(Arc::new(view::BillsSection {
+                store: ctx.store.clone(),
+                hop,
+            }));
+            parts.timeline.push(TimelineSource {
+                resource_type: CUSTOMER_BILL.kind,
+                kind: "bill",
+                through: Some(hop),
+            });
+        }
         Ok(parts)
     }
 

@@ -40,7 +40,7 @@ use tmf_apis::{ResourceService, RouterConfig};
 pub use crm_auth::{Grant, Role};
 pub use hooks::{AccountBalances, Hooks, SubtypeRules};
 pub use jobs::{Job, JobHandle};
-pub use view::{ReferencingSection, TimelineSource, ViewContributor, ViewSubject};
+pub use view::{Hop, ReferencingSection, TimelineSource, ViewContributor, ViewSubject};
 
 /// Why a module could not be assembled.
 #[derive(Debug, thiserror::Error)]

@@ -90,11 +90,47 @@ impl ViewContributor for ReferencingSection {
 
 /// How the customer timeline names the history entries of one resource type: entries of
 /// `resource_type` are of kind `kind` (a party interaction's are `interaction`); every other
-/// entry is a `change`.
+/// entry is a `change`. The timeline holds the history of what refers to the customer or its
+/// party; a type whose resources refer to the customer's resources instead (a bill refers to
+/// the customer's billing account) says so with `through`, and is reached one step further.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimelineSource {
     /// The resource type (`PartyInteraction`).
     pub resource_type: &'static str,
     /// The entry kind (`interaction`).
     pub kind: &'static str,
+    /// How the customer's resources of this type are reached when they do not refer to the
+    /// customer themselves.
+    pub through: Option<Hop>,
+}
+
+/// One step further from the customer: the resources stored in `table` that refer to the
+/// customer's resources stored as `via` (bills, in `customer_bill`, referring to the
+/// customer's billing accounts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hop {
+    /// Where the resources reached are stored.
+    pub table: &'static str,
+    /// The customer's resources they refer to.
+    pub via: crm_store::StoredType,
+}
+
+impl Hop {
+    /// The resources (table, id) this step reaches from the customer's `related` resources
+    /// (those referring to the customer or its party), at most `MAX_RELATED`, and whether
+    /// that was all.
+    pub async fn reach(
+        &self,
+        store: &Store,
+        related: &[(String, String)],
+    ) -> TmfResult<crm_store::relations::Related> {
+        let via: Vec<String> = related
+            .iter()
+            .filter(|(table, _)| table == self.via.table)
+            .map(|(_, id)| id.clone())
+            .collect();
+        let mut reached = crm_store::relations::referencing_some(store.connection(), &via).await?;
+        reached.resources.retain(|(table, _)| table == self.table);
+        Ok(reached)
+    }
 }

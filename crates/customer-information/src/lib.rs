@@ -128,6 +128,7 @@ impl Module for CustomerInformation {
         parts.timeline.push(TimelineSource {
             resource_type: PARTY_INTERACTION.kind,
             kind: "interaction",
+            through: None,
         });
         Ok(parts)
     }

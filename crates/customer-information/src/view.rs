@@ -210,7 +210,16 @@ async fn timeline(
     ];
     let related =
         crm_store::relations::referencing_some(state.store.connection(), &subject.ids()).await?;
+    let mut complete = related.complete;
+    // Resources reached one step further (bills, through the customer's billing accounts).
+    let mut further = Vec::new();
+    for hop in state.timeline.iter().filter_map(|source| source.through) {
+        let reached = hop.reach(&state.store, &related.resources).await?;
+        complete &= reached.complete;
+        further.extend(reached.resources);
+    }
     resources.extend(related.resources);
+    resources.extend(further);
     let page = crm_store::history_of(
         state.store.connection(),
         &resources,
@@ -244,7 +253,7 @@ async fn timeline(
     );
     headers.insert(
         "x-related-complete",
-        HeaderValue::from_static(if related.complete { "true" } else { "false" }),
+        HeaderValue::from_static(if complete { "true" } else { "false" }),
     );
     Ok(response)
 }

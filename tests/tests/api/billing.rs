@@ -685,3 +685,260 @@ async fn tickets_refer_to_bills_and_their_lines_checked() {
         .await;
     rate.assert_tmf_error(422);
 }
+
+const ON_DEMAND: &str = "/tmf-api/customerBillManagement/v4/customerBillOnDemand";
+
+impl Billing {
+    /// Records a rate waiting on the account: `type`, amount all taxes included.
+    async fn unbilled(&self, kind: &str, amount: &str) -> String {
+        let rate = json!({
+            "type": kind,
+            "name": kind,
+            "billingAccount": {"id": self.account},
+            "taxIncludedAmount": eur(amount),
+            "periodCoverage": {"startDateTime": "2026-12-01T00:00:00Z", "endDateTime": "2026-12-05T00:00:00Z"},
+        });
+        let pushed = self
+            .send(&self.biller, Method::POST, RATES, Some(&rate))
+            .await;
+        pushed.assert_status(StatusCode::CREATED, "unbilled rate");
+        pushed.id()
+    }
+}
+
+#[tokio::test]
+async fn a_bill_on_demand_is_produced_from_the_unbilled_rates_through_a_restart() {
+    let billing = Billing::open().await;
+    let charge = billing.unbilled("appliedBillingCharge", "60.00").await;
+    let credit = billing.unbilled("appliedBillingCredit", "5.00").await;
+    let asked = billing
+        .send(
+            &billing.csr,
+            Method::POST,
+            ON_DEMAND,
+            Some(&json!({"name": "bill now", "billingAccount": {"id": billing.account}})),
+        )
+        .await;
+    asked.assert_status(StatusCode::CREATED, "request");
+    assert_conforms(TMF678, "CustomerBillOnDemand", &asked.body, "request");
+    assert_eq!(asked.body["state"], "inProgress");
+    let id = asked.id();
+    // The server restarts before the job ran: another instance over the same database.
+    let restarted = billing.app.another_instance().await;
+    let job = restarted
+        .jobs
+        .iter()
+        .find(|job| job.name() == "billOnDemand")
+        .expect("the job")
+        .clone();
+    let changed = job.run_once().await.expect("a pass");
+    assert_eq!(changed, [id.clone()]);
+    let done = billing.app.get(&format!("{ON_DEMAND}/{id}")).await;
+    assert_eq!(done.body["state"], "done", "{}", done.text);
+    assert_conforms(TMF678, "CustomerBillOnDemand", &done.body, "done");
+    let bill_id = done.body["customerBill"]["id"]
+        .as_str()
+        .expect("bill")
+        .to_owned();
+    let bill = billing.app.get(&format!("{BILLS}/{bill_id}")).await;
+    assert_eq!(bill.body["amountDue"]["value"].to_string(), "55.00");
+    assert_eq!(bill.body["state"], "new");
+    assert_eq!(bill.body["runType"], "offCycle");
+    assert_eq!(
+        bill.body["billingPeriod"]["startDateTime"],
+        "2026-12-01T00:00:00Z"
+    );
+    for rate in [&charge, &credit] {
+        let rate = billing.app.get(&format!("{RATES}/{rate}")).await;
+        assert_eq!(rate.body["isBilled"], true);
+        assert_eq!(rate.body["bill"]["id"], bill_id.as_str());
+    }
+    assert_eq!(billing.receivable().await.as_deref(), Some("55.00"));
+    // A second pass, on either instance, finds nothing to do.
+    assert!(job.run_once().await.expect("again").is_empty());
+    // With nothing left unbilled, the next request is rejected, saying why.
+    let again = billing
+        .send(
+            &billing.csr,
+            Method::POST,
+            ON_DEMAND,
+            Some(&json!({"billingAccount": {"id": billing.account}})),
+        )
+        .await;
+    job.run_once().await.expect("a pass");
+    let rejected = billing
+        .app
+        .get(&format!("{ON_DEMAND}/{}", again.id()))
+        .await;
+    assert_eq!(rejected.body["state"], "rejected");
+    assert!(
+        rejected.body["stateReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("no unbilled rates")),
+        "{}",
+        rejected.text
+    );
+    // Lists filter by state.
+    let listed = billing.app.get(&format!("{ON_DEMAND}?state=done")).await;
+    assert_eq!(listed.header("x-total-count"), Some("1"));
+}
+
+#[tokio::test]
+async fn a_request_names_its_account_or_a_party_owning_one() {
+    let billing = Billing::open().await;
+    let by_party = billing
+        .send(
+            &billing.csr,
+            Method::POST,
+            ON_DEMAND,
+            Some(&json!({"relatedParty": {"id": billing.party, "role": "customer", "@referredType": "Individual"}})),
+        )
+        .await;
+    by_party.assert_status(StatusCode::CREATED, "by party");
+    assert_eq!(
+        by_party.body["billingAccount"]["id"],
+        billing.account.as_str()
+    );
+    for (body, status, named) in [
+        (json!({}), 422, "'billingAccount'"),
+        (
+            json!({"billingAccount": {"id": "nope"}}),
+            422,
+            "'billingAccount'",
+        ),
+        (
+            json!({"billingAccount": {"id": billing.account}, "state": "done"}),
+            422,
+            "inProgress",
+        ),
+        (
+            json!({"billingAccount": {"id": billing.account}, "customerBill": {"id": "x"}}),
+            422,
+            "'customerBill'",
+        ),
+    ] {
+        let refused = billing
+            .send(&billing.csr, Method::POST, ON_DEMAND, Some(&body))
+            .await;
+        let message = refused.assert_tmf_error(status);
+        assert!(message.contains(named), "{body}: {message}");
+    }
+    assert_eq!(billing.app.total(ON_DEMAND).await, 1);
+    // A task: never changed or deleted.
+    billing
+        .app
+        .patch(
+            &format!("{ON_DEMAND}/{}", by_party.id()),
+            MERGE,
+            &json!({"name": "x"}),
+        )
+        .await
+        .assert_tmf_error(405);
+}
+
+#[tokio::test]
+async fn the_csr_sees_the_customer_s_bills_and_balance_in_the_360_view_and_timeline() {
+    let billing = Billing::open().await;
+    let customer = billing
+        .app
+        .customer("Ada Lovelace", &billing.party, "active")
+        .await;
+    let older = billing
+        .push(&billing.bill("B-10", json!({"billDate": "2026-10-31T00:00:00Z"})))
+        .await
+        .id();
+    let newer = billing.push(&billing.bill("B-11", json!({}))).await.id();
+    billing
+        .pay(&older, "pay-10", "120.00")
+        .await
+        .assert_status(StatusCode::CREATED, "paid");
+    let view = billing
+        .app
+        .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
+        .await;
+    view.assert_status(StatusCode::OK, "view");
+    let bills = &view.body["bills"];
+    assert_eq!(
+        bills["recent"][0]["id"],
+        newer.as_str(),
+        "newest first: {bills}"
+    );
+    assert_eq!(bills["recent"][1]["id"], older.as_str());
+    assert_eq!(bills["recent"][1]["state"], "settled");
+    assert_eq!(bills["recent"][0]["paymentDueDate"], "2026-12-20T00:00:00Z");
+    assert_eq!(
+        bills["recent"][0]["remainingAmount"]["value"].to_string(),
+        "120.00"
+    );
+    assert_eq!(bills["receivableBalance"][0]["value"].to_string(), "120.00");
+    assert_eq!(bills["complete"], true);
+    let timeline = billing
+        .app
+        .get(&format!("{}/{customer}/timeline", crm_tests::CUSTOMER))
+        .await;
+    let bill_entries: Vec<&Value> = timeline
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["kind"] == "bill")
+        .collect();
+    // Two bills issued and one payment.
+    assert_eq!(bill_entries.len(), 3, "{}", timeline.text);
+    assert!(
+        bill_entries
+            .iter()
+            .any(|e| e["action"] == "update" && e["resourceId"] == older.as_str())
+    );
+}
+
+#[tokio::test]
+async fn bills_rates_and_requests_emit_their_events() {
+    use crm_store::ConnectionTrait;
+    let billing = Billing::open().await;
+    let bill = billing.push(&billing.bill("B-E", json!({}))).await.id();
+    billing.unbilled("appliedBillingCharge", "1.00").await;
+    billing
+        .app
+        .patch(
+            &format!("{BILLS}/{bill}"),
+            MERGE,
+            &json!({"state": "onHold"}),
+        )
+        .await
+        .assert_status(StatusCode::OK, "held");
+    billing
+        .send(
+            &billing.csr,
+            Method::POST,
+            ON_DEMAND,
+            Some(&json!({"billingAccount": {"id": billing.account}})),
+        )
+        .await
+        .assert_status(StatusCode::CREATED, "request");
+    let rows = billing
+        .app
+        .store
+        .connection()
+        .query_all_raw(crm_store::Statement::from_string(
+            billing.app.store.backend(),
+            "SELECT event_type FROM event_outbox",
+        ))
+        .await
+        .expect("events");
+    let types: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get::<String>("", "event_type").expect("type"))
+        .collect();
+    for expected in [
+        "CustomerBillCreateEvent",
+        "CustomerBillStateChangeEvent",
+        "AppliedCustomerBillingRateCreateEvent",
+        "CustomerBillOnDemandCreateEvent",
+    ] {
+        assert!(
+            types.iter().any(|t| t == expected),
+            "{expected} in {types:?}"
+        );
+    }
+}
