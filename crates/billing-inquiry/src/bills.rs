@@ -222,7 +222,9 @@ pub(crate) async fn follow_balances(
     {
         if !totals.iter().any(|t| t.unit == money.unit) {
             // Zero at the scale the amounts are kept at (0.00 after 120.00).
-            totals.push(Money::new(money.unit, money.value - money.value));
+            let mut zero = Decimal::ZERO;
+            zero.rescale(money.value.scale());
+            totals.push(Money::new(money.unit, zero));
         }
     }
     for total in totals {

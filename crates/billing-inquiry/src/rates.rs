@@ -174,7 +174,7 @@ impl DomainRules<RateKind> for RateRules {
         if rate
             .extensions
             .get(EXTERNAL_ID)
-            .is_some_and(|v| !v.as_str().is_some_and(|s| !s.is_empty()))
+            .is_some_and(|v| v.as_str().is_none_or(str::is_empty))
         {
             return Err(BillingError::Placement {
                 field: "externalId",

@@ -732,7 +732,7 @@ async fn a_bill_on_demand_is_produced_from_the_unbilled_rates_through_a_restart(
         .expect("the job")
         .clone();
     let changed = job.run_once().await.expect("a pass");
-    assert_eq!(changed, [id.clone()]);
+    assert_eq!(changed, std::slice::from_ref(&id));
     let done = billing.app.get(&format!("{ON_DEMAND}/{id}")).await;
     assert_eq!(done.body["state"], "done", "{}", done.text);
     assert_conforms(TMF678, "CustomerBillOnDemand", &done.body, "done");
