@@ -61,7 +61,8 @@ run "$BASE/openapi.json" --url "$BASE" || status=1
 if [[ -d "$SPECS_DIR" ]]; then
     for spec in TMF632-PartyManagement TMF629-CustomerManagement TMF669-PartyRoleManagement \
         TMF666-AccountManagement TMF683-PartyInteraction TMF620-ProductCatalog \
-        TMF622-ProductOrdering TMF637-ProductInventory TMF621-TroubleTicket; do
+        TMF622-ProductOrdering TMF637-ProductInventory TMF621-TroubleTicket \
+        TMF678-CustomerBillManagement; do
         file="$SPECS_DIR/$spec-v4.0.0.swagger.json"
         base_path="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['basePath'])" "$file")"
         echo "==> official $spec v4.0.0"

@@ -37,10 +37,14 @@ async fn the_application_is_built_from_the_module_list_alone() {
         "ProductOrder",
         "Product",
         "TroubleTicket",
+        "CustomerBill",
+        "AppliedCustomerBillingRate",
+        "CustomerBillOnDemand",
     ] {
         assert!(served.contains(&expected), "{expected} in {served:?}");
     }
-    assert_eq!(app.jobs.len(), 1, "the ticket escalation");
+    let jobs: Vec<&str> = app.jobs.iter().map(|job| job.name()).collect();
+    assert_eq!(jobs, ["ticketEscalation", "billOnDemand"]);
     let openapi = app.get("/openapi.json").await.body;
     for extension in &app.extension_operations {
         assert!(
@@ -66,6 +70,7 @@ async fn the_application_is_built_from_the_module_list_alone() {
         "products",
         "openOrders",
         "openTickets",
+        "bills",
     ] {
         assert!(keys.contains(&section), "{section} in {keys:?}");
     }
