@@ -1,12 +1,21 @@
 //! Bulk loading for data sets and migrations from legacy systems: many documents, their
-//! references and search keys, in one transaction, with multi-row statements.
+//! references and search keys, with multi-row statements, in one transaction of their own
+//! ([`insert`]) or in the caller's ([`insert_in`]: a batch of an import, which writes its
+//! idempotency keys and balances in the same change).
 //!
 //! It writes exactly what the services write except history (a bulk load is not a change
-//! anyone made); callers must build valid documents (the seeder builds them from typed models).
+//! anyone made); callers must build valid documents: the seeder builds them from typed
+//! models, and an import admits them through [`DocumentService::admit_many`], which
+//! validates, prepares, checks and completes references as a create does
+//! (`DocumentService::insert_many` then writes them, with their events if asked).
+//!
+//! [`DocumentService::admit_many`]: crate::DocumentService::admit_many
 
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Value};
 use serde_json::Value as Json;
+use tmf_apis::{TmfError, TmfResult};
 
+use crate::error::db_error;
 use crate::sql::Sql;
 use crate::{Store, StoreError};
 
@@ -30,16 +39,25 @@ const CHUNK: usize = 400;
 
 /// Inserts the rows into `table`, in one transaction.
 pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), StoreError> {
-    let failed = |e: sea_orm::DbErr| StoreError::Migration(format!("bulk load into {table}: {e}"));
-    if !tmf_apis::is_plain_name(table) {
-        return Err(StoreError::Config(format!("not a table name: {table}")));
-    }
-    let backend = store.backend();
+    let failed =
+        |e: TmfError| StoreError::Migration(format!("bulk load into {table}: {}", e.message));
     // The store's write transaction: on SQLite it queues with every other writer.
-    let txn = store
-        .begin()
+    let txn = store.begin().await.map_err(failed)?;
+    let rows: Vec<&BulkRow> = rows.iter().collect();
+    insert_in(&txn, table, &rows).await.map_err(failed)?;
+    txn.commit()
         .await
-        .map_err(|e| StoreError::Migration(format!("bulk load into {table}: {}", e.message)))?;
+        .map_err(|e| StoreError::Migration(format!("bulk load into {table}: {e}")))?;
+    Ok(())
+}
+
+/// Inserts the rows into `table` within `txn`: the documents (version 1), their references
+/// in `entity_ref` and their search keys, each in statements of up to 400 rows.
+pub async fn insert_in(txn: &DatabaseTransaction, table: &str, rows: &[&BulkRow]) -> TmfResult<()> {
+    if !tmf_apis::is_plain_name(table) {
+        return Err(TmfError::internal(format!("not a table name: {table}")));
+    }
+    let backend = txn.get_database_backend();
     let now = chrono::Utc::now().timestamp_micros();
     for chunk in rows.chunks(CHUNK) {
         let mut sql = Sql::new(backend);
@@ -66,11 +84,11 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
                 .bind(now)
                 .push(")");
         }
-        txn.execute_raw(sql.build()).await.map_err(failed)?;
+        txn.execute_raw(sql.build()).await.map_err(db_error)?;
 
         let references: Vec<(&BulkRow, &(String, &'static str, String))> = chunk
             .iter()
-            .flat_map(|row| row.references.iter().map(move |r| (row, r)))
+            .flat_map(|row| row.references.iter().map(move |r| (*row, r)))
             .collect();
         for part in references.chunks(CHUNK) {
             let mut sql = Sql::new(backend);
@@ -91,12 +109,12 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
                     .bind(target_id.clone())
                     .push(")");
             }
-            txn.execute_raw(sql.build()).await.map_err(failed)?;
+            txn.execute_raw(sql.build()).await.map_err(db_error)?;
         }
 
         let keys: Vec<(&BulkRow, &(&'static str, String))> = chunk
             .iter()
-            .flat_map(|row| row.keys.iter().map(move |k| (row, k)))
+            .flat_map(|row| row.keys.iter().map(move |k| (*row, k)))
             .collect();
         for part in keys.chunks(CHUNK) {
             let mut sql = Sql::new(backend);
@@ -119,9 +137,8 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
                     .bind(key_value.clone())
                     .push(")");
             }
-            txn.execute_raw(sql.build()).await.map_err(failed)?;
+            txn.execute_raw(sql.build()).await.map_err(db_error)?;
         }
     }
-    txn.commit().await.map_err(failed)?;
     Ok(())
 }

@@ -942,3 +942,47 @@ async fn bills_rates_and_requests_emit_their_events() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_payments_never_take_a_bill_below_zero() {
+    let billing = Billing::open().await;
+    let other = billing.app.another_instance().await;
+    let id = bill_in(&billing, "B-C", State::Sent).await;
+    // Ten payments of 20.00 race for a bill of 120.00 from two instances: six fit.
+    let payments = (0..10).map(|i| {
+        let app = if i % 2 == 0 { &billing.app } else { &other };
+        let body: Value =
+            json!({"payment": {"id": format!("pay-{i}")}, "appliedAmount": eur("20.00")});
+        let uri = format!("{BILLS}/{id}/appliedPayment");
+        let biller = billing.biller.clone();
+        async move {
+            app.send_with(
+                Method::POST,
+                &uri,
+                &[("Authorization", biller.as_str())],
+                Some(&body),
+            )
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(payments).await;
+    let applied = results
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let refused = results.iter().filter(|r| r.status.as_u16() == 422).count();
+    assert_eq!(
+        (applied, refused),
+        (6, 4),
+        "{:?}",
+        results.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+    let bill = billing.app.get(&format!("{BILLS}/{id}")).await;
+    assert_eq!(bill.body["remainingAmount"]["value"].to_string(), "0.00");
+    assert_eq!(bill.body["state"], "settled");
+    assert_eq!(
+        bill.body["appliedPayment"].as_array().map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(billing.receivable().await.as_deref(), Some("0.00"));
+}

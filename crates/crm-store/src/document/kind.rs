@@ -4,7 +4,7 @@
 use super::*;
 
 /// Where resources of one type are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StoredType {
     /// The table.
     pub table: &'static str,

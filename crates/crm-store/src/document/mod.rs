@@ -33,6 +33,7 @@ use crate::sql::{LedSearch, Sql, push_count, push_order_and_page, push_where};
 
 mod erasure;
 mod kind;
+mod many;
 mod read;
 mod references;
 mod search;
@@ -42,6 +43,7 @@ pub(crate) use erasure::EXTERNAL;
 pub(crate) use erasure::erase_attribute;
 pub use erasure::{ERASED, Erasable, Erasure, erase_document};
 pub use kind::{Reference, ResourceKind, StoredType, TypeRegistry};
+pub use many::{Admitted, Pending};
 pub(crate) use read::{read_body, read_json};
 pub use write::{DocumentWriter, finish, new_id, refuse_server_assigned};
 

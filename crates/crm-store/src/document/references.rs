@@ -116,6 +116,73 @@ pub(super) fn complete_reference(
     Ok(())
 }
 
+/// Where a reference may point: a type this product does not store (kept as given, indexed
+/// as external), or the stored types to look its id up in, in order.
+pub(super) enum Candidates {
+    External(StoredType),
+    Stored(Vec<&'static str>),
+}
+
+/// The SQL expression of a referenced row's name (`name`, `fullName`, `tradingName`, or
+/// given and family name), copied into references of kinds that complete names.
+pub(super) fn name_expression(backend: DbBackend) -> String {
+    let field = |name: &str| crate::sql::json_scalar(backend, "body", &[name]);
+    format!(
+        "COALESCE({}, {}, {}, {} || ' ' || {})",
+        field("name"),
+        field("fullName"),
+        field("tradingName"),
+        field("givenName"),
+        field("familyName")
+    )
+}
+
+impl<K: ResourceKind> DocumentService<K> {
+    /// Where `reference` may point ([`Candidates`]); 422 when its `@referredType` is a stored
+    /// type the reference does not allow.
+    pub(super) fn candidates(&self, reference: &Reference) -> TmfResult<Candidates> {
+        let allowed = reference
+            .referred_type
+            .as_deref()
+            .and_then(|referred| reference.allowed.iter().copied().find(|t| *t == referred));
+        Ok(match (&reference.referred_type, allowed) {
+            (Some(_), Some(allowed)) if self.registry.get(allowed).is_none() => {
+                // A type this product does not store (a service, a bill before its crate
+                // exists): kept as given, marked external in the reference index.
+                Candidates::External(StoredType {
+                    table: EXTERNAL,
+                    kind: allowed,
+                })
+            }
+            (Some(_), Some(allowed)) => Candidates::Stored(vec![allowed]),
+            (Some(referred), None) if self.registry.get(referred).is_some() => {
+                return Err(TmfError::invalid_value(format!(
+                    "'{}': @referredType '{}' is not allowed here; expected one of {}",
+                    reference.path,
+                    referred,
+                    reference.allowed.join(", ")
+                )));
+            }
+            // No type, or a name this product does not know (`Party`, `Employee`): the id is
+            // looked up among the allowed types.
+            _ => Candidates::Stored(reference.allowed.to_vec()),
+        })
+    }
+
+    /// The refusal of a reference whose target is not stored.
+    pub(super) fn missing_target(reference: &Reference) -> TmfError {
+        TmfError::reference_not_found(format!(
+            "'{}': {} '{}' does not exist",
+            reference.path,
+            reference
+                .referred_type
+                .clone()
+                .unwrap_or_else(|| reference.allowed.join(" or ")),
+            reference.id
+        ))
+    }
+}
+
 impl<K: ResourceKind> DocumentService<K> {
     /// Checks that every reference names a stored resource of an allowed type, and completes
     /// each in `document`: a missing `@referredType` becomes the type found; a given `href`
@@ -129,33 +196,12 @@ impl<K: ResourceKind> DocumentService<K> {
     ) -> TmfResult<Vec<(String, StoredType, String)>> {
         let mut resolved = Vec::with_capacity(references.len());
         for reference in references {
-            let allowed = reference
-                .referred_type
-                .as_deref()
-                .and_then(|referred| reference.allowed.iter().copied().find(|t| *t == referred));
-            let candidates: Vec<&str> = match (&reference.referred_type, allowed) {
-                (Some(_), Some(allowed)) if self.registry.get(allowed).is_none() => {
-                    // A type this product does not store (a service, a bill before its
-                    // crate exists): kept as given, marked external in the reference index.
-                    let external = StoredType {
-                        table: EXTERNAL,
-                        kind: allowed,
-                    };
+            let candidates = match self.candidates(reference)? {
+                Candidates::External(external) => {
                     resolved.push((reference.path.clone(), external, reference.id.clone()));
                     continue;
                 }
-                (Some(_), Some(allowed)) => vec![allowed],
-                (Some(referred), None) if self.registry.get(referred).is_some() => {
-                    return Err(TmfError::invalid_value(format!(
-                        "'{}': @referredType '{}' is not allowed here; expected one of {}",
-                        reference.path,
-                        referred,
-                        reference.allowed.join(", ")
-                    )));
-                }
-                // No type, or a name this product does not know (`Party`, `Employee`): the
-                // id is looked up among the allowed types.
-                _ => reference.allowed.to_vec(),
+                Candidates::Stored(candidates) => candidates,
             };
             let mut found = None;
             for type_name in candidates {
@@ -176,17 +222,7 @@ impl<K: ResourceKind> DocumentService<K> {
                     complete_reference(document, reference, type_name, name)?;
                     resolved.push((reference.path.clone(), stored, reference.id.clone()))
                 }
-                None => {
-                    return Err(TmfError::reference_not_found(format!(
-                        "'{}': {} '{}' does not exist",
-                        reference.path,
-                        reference
-                            .referred_type
-                            .clone()
-                            .unwrap_or_else(|| reference.allowed.join(" or ")),
-                        reference.id
-                    )));
-                }
+                None => return Err(Self::missing_target(reference)),
             }
         }
         let checked: HashSet<&str> = resolved.iter().map(|(path, ..)| path.as_str()).collect();
@@ -204,16 +240,7 @@ impl<K: ResourceKind> DocumentService<K> {
         stored: StoredType,
         id: &str,
     ) -> TmfResult<Option<Option<String>>> {
-        let backend = self.backend();
-        let field = |name: &str| crate::sql::json_scalar(backend, "body", &[name]);
-        let name = format!(
-            "COALESCE({}, {}, {}, {} || ' ' || {})",
-            field("name"),
-            field("fullName"),
-            field("tradingName"),
-            field("givenName"),
-            field("familyName")
-        );
+        let name = name_expression(self.backend());
         let mut sql = Sql::new(self.backend());
         sql.push("SELECT ")
             .push(&name)
