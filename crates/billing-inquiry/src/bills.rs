@@ -40,6 +40,9 @@ pub const CUSTOMER_BILL: StoredType = StoredType {
 /// The balance type the unsettled bills of a billing account add up to (TMF666).
 pub const RECEIVABLE_BALANCE: &str = "receivableBalance";
 
+/// The balance type the open disputes of a billing account's bills add up to (TMF666).
+pub const DISPUTED_BALANCE: &str = "disputedBalance";
+
 /// What a party reference on a bill may point at.
 pub(crate) const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
 

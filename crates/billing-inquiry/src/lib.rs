@@ -16,6 +16,7 @@
 
 pub mod amounts;
 pub mod bills;
+pub mod disputes;
 pub mod error;
 pub mod on_demand;
 pub mod payments;
@@ -61,11 +62,39 @@ fn spec_error(source: CatalogError) -> ModuleError {
     }
 }
 
+/// The settings of the section `[billing]`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BillingSettings {
+    /// The reason codes a bill dispute may give (`reasonCode`).
+    pub dispute_reasons: Vec<String>,
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        Self {
+            dispute_reasons: [
+                "billingError",
+                "unrecognisedCharge",
+                "serviceNotReceived",
+                "pricingError",
+                "duplicateCharge",
+                "qualityOfService",
+                "other",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        }
+    }
+}
+
 /// Billing inquiry as a module of the server.
 #[derive(Debug, Default)]
 pub struct BillingInquiry {
     /// The bills' document service, built with the parts, for the payment route.
     bills: OnceLock<Arc<DocumentService<BillKind>>>,
+    /// The rules of bill disputes, offered before the hooks they use are all there.
+    disputes: OnceLock<Arc<disputes::DisputeRules>>,
 }
 
 impl Module for BillingInquiry {
@@ -75,6 +104,36 @@ impl Module for BillingInquiry {
 
     fn schema(&self) -> &'static [SchemaStep] {
         SCHEMA
+    }
+
+    fn settings_sections(&self) -> &'static [&'static str] {
+        &["billing"]
+    }
+
+    /// Billing owns the rules of trouble tickets of type "Bill Dispute".
+    fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        let settings: BillingSettings = ctx.settings("billing")?;
+        let Some(tickets) = ctx.registry.get("TroubleTicket") else {
+            return Ok(());
+        };
+        let rules = Arc::new(disputes::DisputeRules {
+            store: ctx.store.clone(),
+            bills: Arc::new(DocumentService::new(
+                BillKind::new(ctx.clock.clone()).map_err(spec_error)?,
+                ctx.store.clone(),
+                ctx.registry.clone(),
+            )),
+            rates: Arc::new(DocumentService::new(
+                RateKind::new().map_err(spec_error)?,
+                ctx.store.clone(),
+                ctx.registry.clone(),
+            )),
+            tickets,
+            balances: OnceLock::new(),
+            reasons: settings.dispute_reasons,
+        });
+        let _ = self.disputes.set(rules.clone());
+        hooks.offer_subtype(tickets.kind, disputes::BILL_DISPUTE, rules)
     }
 
     fn register_types(&self, registry: &mut TypeRegistry) {
@@ -89,6 +148,8 @@ impl Module for BillingInquiry {
             // The billing system pushes bills and rates, records payments and moves bills.
             Grant::new(Role::BillingSystem, Domain::Bill, &[Read, Create, Update]),
             Grant::new(Role::BillingSystem, Domain::BillRequest, &[Read, Create]),
+            // The billing system raises bill disputes (tickets) and reads their outcomes.
+            Grant::new(Role::BillingSystem, Domain::Ticket, &[Read, Create]),
             // CSRs put bills on hold and take them off (the rules refuse other moves), and
             // ask for a bill on demand.
             Grant::new(Role::Csr, Domain::Bill, &[Update]),
@@ -97,6 +158,9 @@ impl Module for BillingInquiry {
     }
 
     fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
+        if let (Some(disputes), Some(balances)) = (self.disputes.get(), hooks.balances()) {
+            let _ = disputes.balances.set(balances);
+        }
         let bills = Arc::new(DocumentService::new(
             BillKind::new(ctx.clock.clone()).map_err(spec_error)?,
             ctx.store.clone(),

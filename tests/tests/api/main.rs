@@ -8,6 +8,7 @@ mod catalog;
 mod conditional;
 mod conformance;
 mod customer_information;
+mod disputes;
 mod erasure;
 mod errors;
 mod events;

@@ -336,8 +336,9 @@ async fn a_module_section_that_does_not_read_is_refused_at_start() {
     assert!(refused.to_string().contains("[greetings]"), "{refused:#}");
 }
 
-/// Rules for tickets of type "Bill Dispute", owned by a domain that `customer-problem` does
-/// not know: a dispute names its amount, and the owner marks it as its own.
+/// Rules for tickets of type "Warranty Claim", owned by a domain that `customer-problem` does
+/// not know (as billing owns "Bill Dispute"): a claim names its amount, and the owner marks it
+/// as its own.
 struct DisputeRules;
 
 #[async_trait]
@@ -354,7 +355,7 @@ impl crm_module::SubtypeRules for DisputeRules {
             .is_some_and(|list| list.iter().any(|c| c["name"] == "disputedAmount"));
         if !names_amount {
             return Err(tmf_apis::TmfError::invalid_value(
-                "a bill dispute names its disputedAmount",
+                "a warranty claim names its disputedAmount",
             ));
         }
         if previous.is_none() {
@@ -375,7 +376,7 @@ impl Module for Disputes {
     }
 
     fn offer(&self, _ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
-        hooks.offer_subtype("TroubleTicket", "Bill Dispute", Arc::new(DisputeRules))
+        hooks.offer_subtype("TroubleTicket", "Warranty Claim", Arc::new(DisputeRules))
     }
 
     fn build(&self, _ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
@@ -392,7 +393,7 @@ async fn a_domain_owns_the_rules_of_its_ticket_type_through_a_hook() {
     let refused = app
         .post(
             TICKETS,
-            &json!({"description": "bill too high", "severity": "Minor", "ticketType": "Bill Dispute"}),
+            &json!({"description": "bill too high", "severity": "Minor", "ticketType": "Warranty Claim"}),
         )
         .await;
     let message = refused.assert_tmf_error(422);
@@ -401,7 +402,7 @@ async fn a_domain_owns_the_rules_of_its_ticket_type_through_a_hook() {
     let created = app
         .post(
             TICKETS,
-            &json!({"description": "bill too high", "severity": "Minor", "ticketType": "Bill Dispute",
+            &json!({"description": "bill too high", "severity": "Minor", "ticketType": "Warranty Claim",
                     "troubleTicketCharacteristic": [{"name": "disputedAmount", "value": "12.50"}]}),
         )
         .await;

@@ -1,0 +1,351 @@
+//! Bill disputes as TMF621 trouble tickets of type "Bill Dispute", whose rules the billing
+//! crate owns through the subtype hook: the target and the typed characteristics, the amount
+//! at most what is undisputed (under concurrency too), the outcome sums, the bill's
+//! collections hold and the billing account's disputed balance.
+
+use axum::http::{Method, StatusCode};
+use crm_tests::{TestApp, TestResponse};
+use serde_json::{Value, json};
+
+const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
+const RATES: &str = "/tmf-api/customerBillManagement/v4/appliedCustomerBillingRate";
+const BILLING_ACCOUNT: &str = "/tmf-api/accountManagement/v4/billingAccount";
+const TICKETS: &str = "/tmf-api/troubleTicket/v4/troubleTicket";
+const MERGE: &str = "application/merge-patch+json";
+
+fn number(text: &str) -> Value {
+    serde_json::from_str(text).expect("a number")
+}
+
+fn eur(value: &str) -> Value {
+    json!({"unit": "EUR", "value": number(value)})
+}
+
+/// A customer's billing account with a sent bill of 120.00 EUR and two of its lines.
+struct Disputed {
+    app: TestApp,
+    account: String,
+    bill: String,
+    lines: [String; 2],
+    biller: String,
+}
+
+impl Disputed {
+    async fn open() -> Self {
+        let app = TestApp::new().await;
+        let party = app.individual("Grace", "Hopper").await;
+        let account = app
+            .post(
+                BILLING_ACCOUNT,
+                &json!({"name": "Grace's bills", "relatedParty": [
+                    {"id": party, "role": "owner", "@referredType": "Individual"}]}),
+            )
+            .await
+            .id();
+        let biller = format!("Bearer {}", app.token("billing-run", &["billing-system"]));
+        let auth = [("Authorization", biller.as_str())];
+        let bill = app
+            .send_with(
+                Method::POST,
+                BILLS,
+                &auth,
+                Some(&json!({"billNo": "B-1", "billingAccount": {"id": account},
+                    "amountDue": eur("120.00"), "taxIncludedAmount": eur("120.00"), "state": "sent"})),
+            )
+            .await;
+        bill.assert_status(StatusCode::CREATED, "bill");
+        let mut lines = Vec::new();
+        for (name, amount) in [("Fibre 500", "80.00"), ("TV pack", "40.00")] {
+            let line = app
+                .send_with(
+                    Method::POST,
+                    RATES,
+                    &auth,
+                    Some(
+                        &json!({"name": name, "type": "appliedBillingCharge", "isBilled": true,
+                        "bill": {"id": bill.id()}, "taxIncludedAmount": eur(amount)}),
+                    ),
+                )
+                .await;
+            line.assert_status(StatusCode::CREATED, "line");
+            lines.push(line.id());
+        }
+        Self {
+            app,
+            account,
+            bill: bill.id(),
+            lines: [lines[0].clone(), lines[1].clone()],
+            biller,
+        }
+    }
+
+    fn dispute(&self, target: Value, amount: &str, extra: &[Value]) -> Value {
+        let mut characteristics = vec![
+            json!({"name": "disputeAmount", "value": number(amount)}),
+            json!({"name": "currency", "value": "EUR"}),
+            json!({"name": "reasonCode", "value": "pricingError"}),
+        ];
+        characteristics.extend(extra.iter().cloned());
+        json!({
+            "description": "The customer says the TV pack was never ordered",
+            "severity": "Minor",
+            "ticketType": "Bill Dispute",
+            "relatedEntity": target,
+            "troubleTicketCharacteristic": characteristics,
+        })
+    }
+
+    fn on_bill(&self) -> Value {
+        json!([{"id": self.bill, "role": "disputedBill", "@referredType": "CustomerBill"}])
+    }
+
+    async fn raise(&self, body: &Value) -> TestResponse {
+        self.app.post(TICKETS, body).await
+    }
+
+    async fn balance(&self, kind: &str) -> Option<String> {
+        let account = self
+            .app
+            .get(&format!("{BILLING_ACCOUNT}/{}", self.account))
+            .await;
+        account.body["accountBalance"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|b| b["balanceType"] == kind)
+            .map(|b| b["amount"]["value"].to_string())
+    }
+
+    async fn bill_state(&self) -> Value {
+        self.app.get(&format!("{BILLS}/{}", self.bill)).await.body["state"].clone()
+    }
+
+    async fn work(&self, id: &str, status: &str, outcome: &[Value]) -> TestResponse {
+        let ticket = self.app.get(&format!("{TICKETS}/{id}")).await.body;
+        let mut characteristics = ticket["troubleTicketCharacteristic"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        characteristics.extend(outcome.iter().cloned());
+        self.app
+            .patch(
+                &format!("{TICKETS}/{id}"),
+                MERGE,
+                &json!({"status": status, "troubleTicketCharacteristic": characteristics}),
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn a_dispute_holds_the_bill_and_moves_the_disputed_balance_until_it_is_worked() {
+    let d = Disputed::open().await;
+    let raised = d.raise(&d.dispute(d.on_bill(), "30.00", &[])).await;
+    raised.assert_status(StatusCode::CREATED, "dispute");
+    let id = raised.id();
+    assert_eq!(d.bill_state().await, "onHold", "a collections hold");
+    assert_eq!(d.balance("disputedBalance").await.as_deref(), Some("30.00"));
+    // Worked: more than disputed is refused, resolving before the amounts add up too.
+    d.work(&id, "inProgress", &[])
+        .await
+        .assert_status(StatusCode::OK, "in progress");
+    let over = d
+        .work(
+            &id,
+            "inProgress",
+            &[json!({"name": "grantedAmount", "value": number("31.00")})],
+        )
+        .await;
+    let message = over.assert_tmf_error(422);
+    assert!(
+        message.contains("more than the disputed 30.00"),
+        "{message}"
+    );
+    let early = d
+        .work(
+            &id,
+            "resolved",
+            &[json!({"name": "grantedAmount", "value": number("10.00")})],
+        )
+        .await;
+    let message = early.assert_tmf_error(422);
+    assert!(message.contains("adds up to the disputed"), "{message}");
+    let resolved = d
+        .work(
+            &id,
+            "resolved",
+            &[
+                json!({"name": "grantedAmount", "value": number("10.00")}),
+                json!({"name": "deniedAmount", "value": number("20.00")}),
+            ],
+        )
+        .await;
+    resolved.assert_status(StatusCode::OK, "resolved");
+    assert_eq!(
+        d.bill_state().await,
+        "sent",
+        "the hold is released to the state it had"
+    );
+    assert_eq!(d.balance("disputedBalance").await.as_deref(), Some("0.00"));
+    // What was disputed cannot change afterwards.
+    let changed = d
+        .app
+        .patch(
+            &format!("{TICKETS}/{id}"),
+            MERGE,
+            &d.dispute(d.on_bill(), "29.00", &[]),
+        )
+        .await;
+    changed.assert_tmf_error(422);
+}
+
+#[tokio::test]
+async fn each_dispute_rule_refuses_naming_what_and_stores_nothing() {
+    let d = Disputed::open().await;
+    let on_items = json!([
+        {"id": d.lines[0], "role": "disputedItem", "@referredType": "AppliedCustomerBillingRate"},
+        {"id": d.lines[1], "role": "disputedItem", "@referredType": "AppliedCustomerBillingRate"},
+    ]);
+    let mut usd = d.dispute(d.on_bill(), "10.00", &[]);
+    usd["troubleTicketCharacteristic"][1]["value"] = json!("USD");
+    let mut no_reason = d.dispute(d.on_bill(), "10.00", &[]);
+    no_reason["troubleTicketCharacteristic"][2]["value"] = json!("tooExpensive");
+    let both = json!([
+        {"id": d.bill, "role": "disputedBill"},
+        {"id": d.lines[0], "role": "disputedItem"},
+    ]);
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            d.dispute(d.on_bill(), "0", &[]),
+            "'disputeAmount' must be positive",
+        ),
+        (
+            d.dispute(d.on_bill(), "120.01", &[]),
+            "still undisputed on bill",
+        ),
+        (d.dispute(on_items, "120.01", &[]), "still undisputed"),
+        (usd, "'currency' is USD"),
+        (no_reason, "'reasonCode' is 'tooExpensive'"),
+        (d.dispute(both, "1.00", &[]), "'relatedEntity'"),
+        (
+            d.dispute(
+                json!([{"id": "no-such-bill", "role": "disputedBill"}]),
+                "1.00",
+                &[],
+            ),
+            "does not exist",
+        ),
+        (
+            d.dispute(
+                d.on_bill(),
+                "10.00",
+                &[json!({"name": "grantedAmount", "value": 10})],
+            ),
+            "'grantedAmount'",
+        ),
+        (
+            json!({"description": "x", "severity": "Minor", "ticketType": "Bill Dispute",
+                "relatedEntity": d.on_bill()}),
+            "'disputeAmount'",
+        ),
+    ];
+    for (body, named) in cases {
+        let refused = d.raise(&body).await;
+        let message = refused.assert_tmf_error(422);
+        assert!(message.contains(named), "{named}: {message}");
+    }
+    assert_eq!(d.app.total(TICKETS).await, 0, "nothing stored");
+    assert_eq!(d.bill_state().await, "sent", "no hold");
+    assert_eq!(d.balance("disputedBalance").await, None);
+}
+
+#[tokio::test]
+async fn disputes_share_what_is_undisputed_on_a_bill_and_its_items() {
+    let d = Disputed::open().await;
+    let item = |i: usize| json!([{"id": d.lines[i], "role": "disputedItem"}]);
+    d.raise(&d.dispute(item(1), "40.00", &[]))
+        .await
+        .assert_status(StatusCode::CREATED, "the whole TV pack");
+    // The TV pack is fully disputed; the fibre line still has 80.00.
+    d.raise(&d.dispute(item(1), "0.01", &[]))
+        .await
+        .assert_tmf_error(422);
+    d.raise(&d.dispute(item(0), "80.00", &[]))
+        .await
+        .assert_status(StatusCode::CREATED, "the fibre line");
+    // Nothing is left undisputed on the bill.
+    d.raise(&d.dispute(d.on_bill(), "0.01", &[]))
+        .await
+        .assert_tmf_error(422);
+    assert_eq!(
+        d.balance("disputedBalance").await.as_deref(),
+        Some("120.00")
+    );
+    assert_eq!(d.app.total(TICKETS).await, 2);
+}
+
+#[tokio::test]
+async fn two_disputes_racing_for_the_last_euro_one_wins() {
+    let d = Disputed::open().await;
+    let other = d.app.another_instance().await;
+    let body = d.dispute(d.on_bill(), "70.00", &[]);
+    let (a, b) = tokio::join!(d.app.post(TICKETS, &body), other.post(TICKETS, &body));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{} {}", a.text, b.text);
+    assert_eq!(d.app.total(TICKETS).await, 1);
+    assert_eq!(d.balance("disputedBalance").await.as_deref(), Some("70.00"));
+}
+
+#[tokio::test]
+async fn cancelling_releases_the_hold_and_the_balance_and_retries_are_one_dispute() {
+    let d = Disputed::open().await;
+    let body = d.dispute(d.on_bill(), "15.00", &[]);
+    let auth = [
+        ("Authorization", d.biller.as_str()),
+        ("Idempotency-Key", "dispute-77"),
+    ];
+    let first = d
+        .app
+        .send_with(Method::POST, TICKETS, &auth, Some(&body))
+        .await;
+    let retry = d
+        .app
+        .send_with(Method::POST, TICKETS, &auth, Some(&body))
+        .await;
+    first.assert_status(StatusCode::CREATED, "raised by the billing system");
+    retry.assert_status(StatusCode::OK, "the same dispute");
+    assert_eq!(first.id(), retry.id());
+    assert_eq!(d.balance("disputedBalance").await.as_deref(), Some("15.00"));
+    let cancelled = d
+        .app
+        .patch(
+            &format!("{TICKETS}/{}", first.id()),
+            MERGE,
+            &json!({"status": "cancelled"}),
+        )
+        .await;
+    cancelled.assert_status(StatusCode::OK, "cancelled");
+    assert_eq!(d.bill_state().await, "sent");
+    assert_eq!(d.balance("disputedBalance").await.as_deref(), Some("0.00"));
+    // A bill a CSR held stays held when its dispute ends.
+    d.app
+        .patch(
+            &format!("{BILLS}/{}", d.bill),
+            MERGE,
+            &json!({"state": "onHold"}),
+        )
+        .await
+        .assert_status(StatusCode::OK, "held");
+    let second = d.raise(&d.dispute(d.on_bill(), "5.00", &[])).await;
+    second.assert_status(StatusCode::CREATED, "second");
+    d.app
+        .patch(
+            &format!("{TICKETS}/{}", second.id()),
+            MERGE,
+            &json!({"status": "cancelled"}),
+        )
+        .await
+        .assert_status(StatusCode::OK, "cancelled");
+    assert_eq!(d.bill_state().await, "onHold");
+}
