@@ -350,3 +350,126 @@ impl Lifecycle for CustomerBillOnDemandStateType {
         }
     }
 }
+
+crate::wire::wire! {
+    /// An adjustment of a bill, a bill item or a billing account (this CRM's documented
+    /// extension of TMF678, `billAdjustment`; TMF defines no adjustment API): a credit, a debit
+    /// or a write-off, with the reason and ledger account it is booked under, the dispute it
+    /// settles (none for a goodwill credit), who proposed and who approved it, and the rate
+    /// that carries it to the billing system once applied.
+    pub struct BillAdjustment {
+        /// Unique identifier, given by the server.
+        id: Option<String>,
+        /// Reference of the adjustment.
+        href: Option<String>,
+        /// What the adjustment does.
+        r#type: BillAdjustmentType,
+        /// Where it is in its lifecycle.
+        state: Option<BillAdjustmentStateType>,
+        /// The amount, all taxes included; positive.
+        #[validate(nested)]
+        amount: Money,
+        /// The amount without taxes, with a tax breakdown.
+        #[validate(nested)]
+        tax_excluded_amount: Option<Money>,
+        /// The tax breakdown: `taxExcludedAmount + Σ taxAmount = amount`.
+        #[validate(nested)]
+        tax_item: Option<Vec<TaxItem>>,
+        /// Why, from the configured list.
+        reason_code: String,
+        /// The general-ledger account, from the configured list.
+        gl_code: Option<String>,
+        /// What a person should know about it.
+        description: Option<String>,
+        /// The bill adjusted.
+        #[validate(nested)]
+        bill: Option<BillRef>,
+        /// The bill item (rate) adjusted.
+        #[validate(nested)]
+        applied_billing_rate: Option<crate::EntityRef>,
+        /// The billing account adjusted (or the adjusted bill's).
+        #[validate(nested)]
+        billing_account: Option<BillingAccountRef>,
+        /// The bill dispute (trouble ticket) the adjustment settles.
+        #[validate(nested)]
+        dispute: Option<crate::EntityRef>,
+        /// The adjustment this one reverses.
+        #[validate(nested)]
+        reversal_of: Option<crate::EntityRef>,
+        /// The adjustment that reversed this one.
+        #[validate(nested)]
+        reversed_by: Option<crate::EntityRef>,
+        /// The rate that carries the applied adjustment to the billing system.
+        #[validate(nested)]
+        applied_rate: Option<crate::EntityRef>,
+        /// `automatic` (below the approval threshold) or `maker-checker`.
+        approval_mode: Option<String>,
+        /// The proposer and the approver (roles `proposer`, `approver`).
+        #[validate(nested)]
+        related_party: Option<Vec<RelatedParty>>,
+        /// When it was proposed.
+        creation_date: Option<DateTime<Utc>>,
+        /// When it was approved.
+        approval_date: Option<DateTime<Utc>>,
+        /// When it was applied.
+        applied_date: Option<DateTime<Utc>>,
+        /// When it last changed.
+        last_update: Option<DateTime<Utc>>,
+    }
+}
+
+crate::wire::wire_enum! {
+    /// What an adjustment does to the money owed.
+    pub enum BillAdjustmentType {
+        /// `credit`: money back to the customer (lowers what is owed).
+        "credit" => Credit,
+        /// `debit`: money the customer owes in addition.
+        "debit" => Debit,
+        /// `writeOff`: money the operator gives up collecting (lowers what is owed).
+        "writeOff" => WriteOff,
+    }
+}
+
+crate::wire::wire_enum! {
+    /// The lifecycle state of an adjustment.
+    pub enum BillAdjustmentStateType {
+        /// `proposed`: waiting for approval.
+        "proposed" => Proposed,
+        /// `approved`: approved, to be applied.
+        "approved" => Approved,
+        /// `applied`: the money moved.
+        "applied" => Applied,
+        /// `rejected`: refused; nothing moved.
+        "rejected" => Rejected,
+        /// `reversed`: applied, then moved back by a reversal.
+        "reversed" => Reversed,
+    }
+}
+
+/// The lifecycle of an adjustment: `proposed → approved → applied`, or `rejected`; an applied
+/// adjustment is never changed, only `reversed` by another adjustment (a rule of the billing
+/// domain: [`ENTERED_BY_RULE`](Lifecycle::ENTERED_BY_RULE)).
+impl Lifecycle for BillAdjustmentStateType {
+    const ENTITY: &'static str = "BillAdjustment";
+    const ATTRIBUTE: &'static str = "state";
+    const STATES: &'static [Self] = &Self::ALL;
+    const CREATE: &'static [Self] = &[Self::Proposed];
+    const INITIAL: Self = Self::Proposed;
+    const FINAL: &'static [Self] = &[Self::Rejected, Self::Reversed];
+    const ENTERED_BY_RULE: &'static [Self] = &[Self::Reversed];
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn next(self) -> &'static [Self] {
+        use BillAdjustmentStateType::*;
+        match self {
+            Proposed => &[Approved, Rejected],
+            Approved => &[Applied],
+            // Only a reversal (a new adjustment) moves an applied one on.
+            Applied => &[],
+            Rejected | Reversed => &[],
+        }
+    }
+}

@@ -65,7 +65,8 @@ pub use account::{
 pub use attachment::AttachmentRefOrValue;
 pub use bill::{
     AppliedBillingRateCharacteristic, AppliedBillingTaxRate, AppliedCustomerBillingRate,
-    AppliedPayment, BillFinancialAccountRef, BillRef, CustomerBill, CustomerBillOnDemand,
+    AppliedPayment, BillAdjustment, BillAdjustmentStateType, BillAdjustmentType,
+    BillFinancialAccountRef, BillRef, CustomerBill, CustomerBillOnDemand,
     CustomerBillOnDemandStateType, CustomerBillStateType, ProductRef, RelatedPartyRef,
 };
 pub use catalog::offering::{

@@ -397,7 +397,9 @@ macro_rules! lifecycle_laws {
 #[cfg(test)]
 mod tests {
     use crate::account::AccountState;
-    use crate::bill::{CustomerBillOnDemandStateType, CustomerBillStateType};
+    use crate::bill::{
+        BillAdjustmentStateType, CustomerBillOnDemandStateType, CustomerBillStateType,
+    };
     use crate::catalog::LifecycleStatus;
     use crate::customer::CustomerStatus;
     use crate::{
@@ -414,4 +416,5 @@ mod tests {
     lifecycle_laws!(trouble_ticket_status: TroubleTicketStatusType);
     lifecycle_laws!(customer_bill_state: CustomerBillStateType);
     lifecycle_laws!(customer_bill_on_demand_state: CustomerBillOnDemandStateType);
+    lifecycle_laws!(bill_adjustment_state: BillAdjustmentStateType);
 }

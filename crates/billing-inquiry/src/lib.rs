@@ -14,6 +14,7 @@
 //! Like every application crate, this one builds on the layers only: the billing account's
 //! balances are set through the `AccountBalances` hook the crate that stores accounts offers.
 
+pub mod adjustments;
 pub mod amounts;
 pub mod bills;
 pub mod disputes;
@@ -53,6 +54,11 @@ const SCHEMA: &[SchemaStep] = &[
         &["bill.id", "billingAccount.id", "isBilled"],
     ),
     SchemaStep::document_table("0003_bill_on_demand", "bill_on_demand", &["state"]),
+    SchemaStep::document_table(
+        "0004_bill_adjustment",
+        "bill_adjustment",
+        &["state", "billingAccount.id", "bill.id"],
+    ),
 ];
 
 fn spec_error(source: CatalogError) -> ModuleError {
@@ -68,6 +74,39 @@ fn spec_error(source: CatalogError) -> ModuleError {
 pub struct BillingSettings {
     /// The reason codes a bill dispute may give (`reasonCode`).
     pub dispute_reasons: Vec<String>,
+    /// The reason codes an adjustment may give.
+    pub adjustment_reasons: Vec<String>,
+    /// The general-ledger codes an adjustment may be booked under.
+    pub gl_codes: Vec<String>,
+    /// Per currency, the largest adjustment approved automatically (above it, a supervisor
+    /// who is not the proposer approves); a currency not listed always needs one.
+    pub approval_thresholds: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl BillingSettings {
+    fn policy(&self) -> Result<adjustments::AdjustmentPolicy, ModuleError> {
+        let mut thresholds = std::collections::BTreeMap::new();
+        for (currency, value) in &self.approval_thresholds {
+            let text = match value {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            let amount =
+                text.parse::<rust_decimal::Decimal>()
+                    .map_err(|_| ModuleError::Settings {
+                        section: "billing",
+                        message: format!(
+                            "approval_thresholds.{currency}: '{text}' is not an amount"
+                        ),
+                    })?;
+            thresholds.insert(currency.clone(), amount);
+        }
+        Ok(adjustments::AdjustmentPolicy {
+            thresholds,
+            reasons: self.adjustment_reasons.clone(),
+            gl_codes: self.gl_codes.clone(),
+        })
+    }
 }
 
 impl Default for BillingSettings {
@@ -84,6 +123,24 @@ impl Default for BillingSettings {
             ]
             .map(str::to_owned)
             .to_vec(),
+            adjustment_reasons: [
+                "disputeGranted",
+                "goodwill",
+                "billingError",
+                "serviceCredit",
+                "loyaltyRedemption",
+                "uncollectible",
+                "reversal",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            gl_codes: ["4000-revenue", "4100-credits", "6800-bad-debt"]
+                .map(str::to_owned)
+                .to_vec(),
+            approval_thresholds: [("EUR", "50"), ("USD", "50"), ("GBP", "50")]
+                .map(|(c, v)| (c.to_owned(), serde_json::Value::String(v.to_owned())))
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -140,6 +197,7 @@ impl Module for BillingInquiry {
         registry.register("CustomerBill", CUSTOMER_BILL);
         registry.register("AppliedCustomerBillingRate", APPLIED_RATE);
         registry.register("CustomerBillOnDemand", BILL_ON_DEMAND);
+        registry.register("BillAdjustment", adjustments::BILL_ADJUSTMENT);
     }
 
     fn permissions(&self) -> Vec<Grant> {
@@ -154,6 +212,10 @@ impl Module for BillingInquiry {
             // ask for a bill on demand.
             Grant::new(Role::Csr, Domain::Bill, &[Update]),
             Grant::new(Role::Csr, Domain::BillRequest, &[Create]),
+            // CSRs propose adjustments (and withdraw their own); supervisors approve them
+            // (the rules refuse the proposer above the threshold).
+            Grant::new(Role::Csr, Domain::Adjustment, &[Create, Update]),
+            Grant::new(Role::Supervisor, Domain::Adjustment, &[Approve]),
         ]
     }
 
@@ -208,9 +270,28 @@ impl Module for BillingInquiry {
             balances: hooks.balances(),
             clock: ctx.clock.clone(),
         }));
+        let settings: BillingSettings = ctx.settings("billing")?;
+        let adjustments = Arc::new(DocumentService::new(
+            adjustments::AdjustmentKind::new(ctx.clock.clone()).map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        parts.services.push(Arc::new(RuledService::new(
+            adjustments.clone(),
+            Arc::new(adjustments::AdjustmentRules {
+                bills: bills.clone(),
+                rates: rates.clone(),
+                adjustments: adjustments.clone(),
+                tickets: hooks.writer("TroubleTicket"),
+                balances: hooks.balances(),
+                policy: settings.policy()?,
+                clock: ctx.clock.clone(),
+            }),
+        )));
         parts.erasers.push(bills);
         parts.erasers.push(rates);
         parts.erasers.push(requests);
+        parts.erasers.push(adjustments);
         // Bills refer to the customer's billing accounts: the view and the timeline reach
         // them one step further. Without a module storing billing accounts, neither does.
         if let Some(accounts) = ctx.registry.get("BillingAccount") {
@@ -227,6 +308,23 @@ impl Module for BillingInquiry {
                 kind: "bill",
                 through: Some(hop),
             });
+            let adjustments_hop = Hop {
+                table: adjustments::BILL_ADJUSTMENT.table,
+                via: accounts,
+            };
+            parts.timeline.push(TimelineSource {
+                resource_type: adjustments::BILL_ADJUSTMENT.kind,
+                kind: "adjustment",
+                through: Some(adjustments_hop),
+            });
+            if let Some(tickets) = ctx.registry.get("TroubleTicket") {
+                parts.view_sections.push(Arc::new(view::DisputesSection {
+                    store: ctx.store.clone(),
+                    bills: hop,
+                    adjustments: adjustments_hop,
+                    tickets,
+                }));
+            }
         }
         Ok(parts)
     }

@@ -117,3 +117,164 @@ impl ViewContributor for BillsSection {
         }))
     }
 }
+
+/// The `disputes` section: the customer's open bill disputes (amounts, states, what they
+/// dispute), the disputed balance per currency, and the newest adjustments (type, state,
+/// amount, reason, how they were approved), all reached through the customer's billing
+/// accounts and their bills.
+pub(crate) struct DisputesSection {
+    pub(crate) store: Store,
+    /// From the customer to their bills.
+    pub(crate) bills: Hop,
+    /// From the customer to the adjustments of their accounts.
+    pub(crate) adjustments: Hop,
+    /// Where tickets are stored.
+    pub(crate) tickets: crm_store::StoredType,
+}
+
+impl std::fmt::Debug for DisputesSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisputesSection").finish_non_exhaustive()
+    }
+}
+
+fn characteristic<'a>(ticket: &'a Value, name: &str) -> Option<&'a Value> {
+    ticket
+        .get("troubleTicketCharacteristic")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
+        .and_then(|c| c.get("value"))
+}
+
+#[async_trait]
+impl ViewContributor for DisputesSection {
+    fn section(&self) -> &'static str {
+        "disputes"
+    }
+
+    async fn contribute(&self, _ctx: &RequestContext, subject: &ViewSubject) -> TmfResult<Value> {
+        let connection = self.store.connection();
+        let related = crm_store::relations::referencing_some(connection, &subject.ids()).await?;
+        let bills = self.bills.reach(&self.store, &related.resources).await?;
+        let mut about: Vec<String> = bills.resources.iter().map(|(_, id)| id.clone()).collect();
+        let items = crm_store::relations::referencing_some(connection, &about).await?;
+        about.extend(
+            items
+                .resources
+                .iter()
+                .filter(|(table, _)| table == crate::rates::APPLIED_RATE.table)
+                .map(|(_, id)| id.clone()),
+        );
+        let tickets = crm_store::relations::referencing_some(connection, &about).await?;
+        let ticket_ids: Vec<String> = tickets
+            .resources
+            .into_iter()
+            .filter(|(table, _)| table == self.tickets.table)
+            .map(|(_, id)| id)
+            .collect();
+        let documents = crm_store::relations::documents(
+            &self.store,
+            self.tickets.table,
+            &ticket_ids,
+            &[self.tickets.kind],
+        )
+        .await?;
+        let mut disputed: Vec<(String, Decimal)> = Vec::new();
+        let mut open = Vec::new();
+        for ticket in documents {
+            if ticket.get("ticketType").and_then(Value::as_str)
+                != Some(crate::disputes::BILL_DISPUTE)
+            {
+                continue;
+            }
+            let status = ticket
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("acknowledged");
+            if !matches!(status, "acknowledged" | "inProgress" | "pending" | "held") {
+                continue;
+            }
+            let amount = characteristic(&ticket, "disputeAmount")
+                .and_then(|v| v.to_string().trim_matches('"').parse::<Decimal>().ok());
+            let currency = characteristic(&ticket, "currency").and_then(Value::as_str);
+            if let (Some(amount), Some(currency)) = (amount, currency) {
+                match disputed.iter_mut().find(|(u, _)| u == currency) {
+                    Some((_, total)) => *total += amount,
+                    None => disputed.push((currency.to_owned(), amount)),
+                }
+            }
+            let mut summary = serde_json::Map::new();
+            for attribute in ["id", "status", "creationDate", "relatedEntity", "@type"] {
+                if let Some(value) = ticket.get(attribute) {
+                    summary.insert(attribute.to_owned(), value.clone());
+                }
+            }
+            for name in [
+                "disputeAmount",
+                "currency",
+                "reasonCode",
+                "grantedAmount",
+                "deniedAmount",
+                "writtenOffAmount",
+            ] {
+                if let Some(value) = characteristic(&ticket, name) {
+                    summary.insert(name.to_owned(), value.clone());
+                }
+            }
+            open.push(Value::Object(summary));
+        }
+        let reached = self
+            .adjustments
+            .reach(&self.store, &related.resources)
+            .await?;
+        let adjustment_ids: Vec<String> = reached.resources.into_iter().map(|(_, id)| id).collect();
+        let mut adjustments = crm_store::relations::documents(
+            &self.store,
+            crate::adjustments::BILL_ADJUSTMENT.table,
+            &adjustment_ids,
+            &[crate::adjustments::BILL_ADJUSTMENT.kind],
+        )
+        .await?;
+        adjustments
+            .sort_by_key(|a| Reverse(a.get("id").and_then(Value::as_str).map(str::to_owned)));
+        let recent: Vec<Value> = adjustments
+            .iter()
+            .take(RECENT_BILLS)
+            .map(|adjustment| {
+                let mut summary = serde_json::Map::new();
+                for attribute in [
+                    "id",
+                    "type",
+                    "state",
+                    "amount",
+                    "reasonCode",
+                    "approvalMode",
+                    "bill",
+                    "dispute",
+                    "creationDate",
+                    "appliedDate",
+                    "@type",
+                ] {
+                    if let Some(value) = adjustment.get(attribute) {
+                        summary.insert(attribute.to_owned(), value.clone());
+                    }
+                }
+                Value::Object(summary)
+            })
+            .collect();
+        let disputed: Vec<Value> = disputed
+            .into_iter()
+            .map(|(unit, value)| {
+                let value: Value = serde_json::from_str(&value.to_string()).unwrap_or(Value::Null);
+                json!({"unit": unit, "value": value})
+            })
+            .collect();
+        Ok(json!({
+            "open": open,
+            "disputedBalance": disputed,
+            "recentAdjustments": recent,
+            "complete": related.complete && bills.complete && items.complete && reached.complete,
+        }))
+    }
+}

@@ -80,6 +80,24 @@ impl Module for CustomerProblem {
         ]
     }
 
+    /// Another domain's change may amend a ticket it owns the type of (billing records a
+    /// dispute's granted amount as its adjustments are applied): the ticket writer, with the
+    /// ticket kind's rules, history and events.
+    fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        let settings: TicketSettings = ctx.settings("tickets")?;
+        let kind = TicketKind::new(Arc::new(settings), ctx.clock.clone()).map_err(|source| {
+            ModuleError::Spec {
+                module: "customer-problem",
+                source,
+            }
+        })?;
+        hooks.offer_writer(Arc::new(DocumentService::new(
+            kind,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        )))
+    }
+
     fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
         let settings: TicketSettings = ctx.settings("tickets")?;
         let built = services(

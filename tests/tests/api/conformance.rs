@@ -40,7 +40,7 @@ const JSON_PATCH: &str = "application/json-patch+json";
 /// resources is the application's own (its registered descriptors); this only says where
 /// each is specified, and `every_registered_resource_has_a_conformance_entry` fails naming
 /// any registered resource missing here and any entry nothing registers.
-const SPECS: [(&str, &str); 24] = [
+const SPECS: [(&str, &str); 25] = [
     ("Individual", TMF632),
     ("Organization", TMF632),
     ("Customer", TMF629),
@@ -65,6 +65,7 @@ const SPECS: [(&str, &str); 24] = [
     ("CustomerBill", TMF678),
     ("AppliedCustomerBillingRate", TMF678),
     ("CustomerBillOnDemand", TMF678),
+    ("BillAdjustment", "BillAdjustment-extension.swagger.json"),
 ];
 
 /// One registered resource: where it is served, its type, and the spec defining it.

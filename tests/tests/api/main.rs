@@ -2,6 +2,7 @@
 //! one concern, run through the real router on a fresh database each. One file's tests run
 //! alone with `cargo test -p crm-tests --test api <module>::` (e.g. `ordering::`).
 
+mod adjustments;
 mod bad_input;
 mod billing;
 mod catalog;

@@ -435,6 +435,20 @@ pub trait DocumentWriter: Send + Sync {
         ctx: &RequestContext,
         body: Json,
     ) -> TmfResult<Json>;
+
+    /// The resource `id` read within `txn`, locked against concurrent writers until the
+    /// transaction ends ([`DocumentService::load_in`]); `None` when there is none.
+    async fn load_in(&self, txn: &DatabaseTransaction, id: &str) -> TmfResult<Option<Json>>;
+
+    /// Replaces the resource `id` within `txn`, with its kind's rules, history and events
+    /// ([`DocumentService::replace_in`]).
+    async fn replace_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        document: Json,
+    ) -> TmfResult<Json>;
 }
 
 #[async_trait]
@@ -450,5 +464,19 @@ impl<K: ResourceKind> DocumentWriter for DocumentService<K> {
         body: Json,
     ) -> TmfResult<Json> {
         DocumentService::create_in(self, txn, ctx, body).await
+    }
+
+    async fn load_in(&self, txn: &DatabaseTransaction, id: &str) -> TmfResult<Option<Json>> {
+        DocumentService::load_in(self, txn, id).await
+    }
+
+    async fn replace_in(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        document: Json,
+    ) -> TmfResult<Json> {
+        DocumentService::replace_in(self, txn, ctx, id, document).await
     }
 }
