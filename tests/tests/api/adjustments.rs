@@ -555,3 +555,315 @@ async fn two_approvals_racing_apply_the_adjustment_once() {
     assert_eq!(office.remaining().await, "60.00", "applied once");
     assert_eq!(office.app.total(RATES).await, 3, "one credit rate");
 }
+
+/// A small deterministic generator for the sequences below (xorshift64*).
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, sides: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % sides.max(1)
+    }
+
+    fn cents(&mut self, most: u64) -> String {
+        let cents = 1 + self.roll(most);
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+fn decimal(value: &Value) -> rust_decimal::Decimal {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    text.parse().unwrap_or_default()
+}
+
+/// The invariants every sequence keeps: each dispute's outcome within what it disputes, the
+/// disputed balance the sum of the open disputes, the bill's remaining amount never negative
+/// and equal to what is due less payments and adjustments, the receivable balance with it.
+async fn assert_money_invariants(office: &Office, disputes: &[String], step: &str) {
+    use rust_decimal::Decimal;
+    let mut open_total = Decimal::ZERO;
+    for id in disputes {
+        let ticket = office.app.get(&format!("{TICKETS}/{id}")).await.body;
+        let amount = |name| {
+            Office::characteristic(&ticket, name)
+                .map(decimal)
+                .unwrap_or_default()
+        };
+        let disputed = amount("disputeAmount");
+        let settled = amount("grantedAmount") + amount("deniedAmount") + amount("writtenOffAmount");
+        assert!(
+            settled <= disputed,
+            "{step}: {settled} settled of {disputed} disputed"
+        );
+        if matches!(
+            ticket["status"].as_str(),
+            Some("acknowledged" | "inProgress" | "pending" | "held")
+        ) {
+            open_total += disputed;
+        }
+    }
+    let disputed_balance = office
+        .balance("disputedBalance")
+        .await
+        .map(|v| decimal(&Value::String(v)));
+    assert_eq!(
+        disputed_balance.unwrap_or_default(),
+        open_total,
+        "{step}: disputed balance"
+    );
+    let bill = office
+        .app
+        .get(&format!("{BILLS}/{}", office.bill))
+        .await
+        .body;
+    let remaining = decimal(&bill["remainingAmount"]["value"]);
+    assert!(remaining >= Decimal::ZERO, "{step}: remaining {remaining}");
+    let paid: Decimal = bill["appliedPayment"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| decimal(&p["appliedAmount"]["value"]))
+        .sum();
+    let adjusted: Decimal = bill["appliedAdjustment"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| decimal(&a["owedDelta"]))
+        .sum();
+    assert_eq!(
+        remaining,
+        decimal(&bill["amountDue"]["value"]) - paid + adjusted,
+        "{step}: remaining"
+    );
+    let receivable = office
+        .balance("receivableBalance")
+        .await
+        .map(|v| decimal(&Value::String(v)));
+    let expected = match bill["state"].as_str() {
+        Some("settled") => Decimal::ZERO,
+        _ => remaining,
+    };
+    assert_eq!(
+        receivable.unwrap_or(expected),
+        expected,
+        "{step}: receivable balance"
+    );
+}
+
+#[tokio::test]
+async fn random_sequences_of_disputes_adjustments_and_reversals_keep_every_cent() {
+    // How many of each operation succeeded, over every sequence: each kind must have run.
+    let mut succeeded = [0_u32; 7];
+    for seed in [7_u64, 42, 1_234_567, 99_991] {
+        let office = Office::open().await;
+        let mut dice = Dice(seed);
+        let mut disputes: Vec<String> = Vec::new();
+        let mut adjustments: Vec<String> = Vec::new();
+        for step in 0..14 {
+            let roll = dice.roll(7);
+            let label = format!("seed {seed} step {step} op {roll}");
+            let response = match roll {
+                0 | 1 => {
+                    let target = match dice.roll(3) {
+                        0 => json!([{"id": office.bill, "role": "disputedBill"}]),
+                        n => json!([{"id": office.lines[n as usize - 1], "role": "disputedItem"}]),
+                    };
+                    let body = json!({"description": "random", "severity": "Minor",
+                        "ticketType": "Bill Dispute", "relatedEntity": target,
+                        "troubleTicketCharacteristic": [
+                            {"name": "disputeAmount", "value": number(&dice.cents(6_000))},
+                            {"name": "currency", "value": "EUR"},
+                            {"name": "reasonCode", "value": "billingError"}]});
+                    let raised = office.send(&office.csr, Method::POST, TICKETS, &body).await;
+                    if raised.status == StatusCode::CREATED {
+                        disputes.push(raised.id());
+                    }
+                    raised
+                }
+                2 | 3 if !disputes.is_empty() => {
+                    let dispute = disputes[dice.roll(disputes.len() as u64) as usize].clone();
+                    let kind = if dice.roll(2) == 0 {
+                        "credit"
+                    } else {
+                        "writeOff"
+                    };
+                    let body = office.credit(
+                        &dice.cents(4_000),
+                        json!({"type": kind, "dispute": {"id": dispute}}),
+                    );
+                    let proposed = office
+                        .send(&office.csr, Method::POST, ADJUSTMENTS, &body)
+                        .await;
+                    if proposed.status == StatusCode::CREATED {
+                        adjustments.push(proposed.id());
+                        if proposed.body["state"] == "proposed" {
+                            office
+                                .send(
+                                    &office.supervisor,
+                                    Method::PATCH,
+                                    &format!("{ADJUSTMENTS}/{}", proposed.id()),
+                                    &json!({"state": "approved"}),
+                                )
+                                .await
+                        } else {
+                            proposed
+                        }
+                    } else {
+                        proposed
+                    }
+                }
+                4 if !disputes.is_empty() => {
+                    let dispute = &disputes[dice.roll(disputes.len() as u64) as usize];
+                    let ticket = office.app.get(&format!("{TICKETS}/{dispute}")).await.body;
+                    let mut characteristics = ticket["troubleTicketCharacteristic"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    let amount = |name| {
+                        Office::characteristic(&ticket, name)
+                            .map(decimal)
+                            .unwrap_or_default()
+                    };
+                    let rest = amount("disputeAmount")
+                        - amount("grantedAmount")
+                        - amount("deniedAmount")
+                        - amount("writtenOffAmount");
+                    characteristics.retain(|c| c["name"] != "deniedAmount");
+                    let denied = amount("deniedAmount") + rest;
+                    characteristics.push(
+                        json!({"name": "deniedAmount", "value": number(&denied.to_string())}),
+                    );
+                    let status = if dice.roll(2) == 0 {
+                        "inProgress"
+                    } else {
+                        "cancelled"
+                    };
+                    office
+                        .send(&office.csr, Method::PATCH, &format!("{TICKETS}/{dispute}"),
+                            &json!({"status": status, "troubleTicketCharacteristic": characteristics}))
+                        .await
+                }
+                5 if !adjustments.is_empty() => {
+                    let original = &adjustments[dice.roll(adjustments.len() as u64) as usize];
+                    let stored = office
+                        .app
+                        .get(&format!("{ADJUSTMENTS}/{original}"))
+                        .await
+                        .body;
+                    let body = json!({"type": stored["type"], "amount": stored["amount"],
+                        "reasonCode": "reversal", "reversalOf": {"id": original}});
+                    let reversal = office
+                        .send(&office.csr, Method::POST, ADJUSTMENTS, &body)
+                        .await;
+                    if reversal.body["state"] == "proposed" {
+                        office
+                            .send(
+                                &office.supervisor,
+                                Method::PATCH,
+                                &format!("{ADJUSTMENTS}/{}", reversal.id()),
+                                &json!({"state": "approved"}),
+                            )
+                            .await
+                    } else {
+                        reversal
+                    }
+                }
+                _ => {
+                    let biller = format!(
+                        "Bearer {}",
+                        office.app.token("billing-run", &["billing-system"])
+                    );
+                    let body = json!({"payment": {"id": format!("p-{seed}-{step}")},
+                        "appliedAmount": eur(&dice.cents(3_000))});
+                    office
+                        .send(
+                            &biller,
+                            Method::POST,
+                            &format!("{BILLS}/{}/appliedPayment", office.bill),
+                            &body,
+                        )
+                        .await
+                }
+            };
+            assert!(
+                response.status.is_success() || response.status.is_client_error(),
+                "{label}: {} {}",
+                response.status,
+                response.text
+            );
+            if response.status.is_success() {
+                succeeded[roll as usize] += 1;
+            }
+            assert_money_invariants(&office, &disputes, &label).await;
+        }
+    }
+    let kinds = [
+        succeeded[0] + succeeded[1],
+        succeeded[2] + succeeded[3],
+        succeeded[4],
+        succeeded[5],
+        succeeded[6],
+    ];
+    assert!(
+        kinds.iter().all(|n| *n > 0),
+        "disputes, adjustments, workings, reversals, payments: {kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reversal_racing_the_approval_of_its_original_keeps_the_bill_consistent() {
+    let office = Office::open().await;
+    let other = office.app.another_instance().await;
+    let proposed = office
+        .send(
+            &office.csr,
+            Method::POST,
+            ADJUSTMENTS,
+            &office.credit("60.00", json!({})),
+        )
+        .await;
+    let id = proposed.id();
+    let approve = json!({"state": "approved"});
+    let reversal = json!({"type": "credit", "amount": eur("60.00"), "reasonCode": "reversal",
+        "reversalOf": {"id": id}});
+    let supervisor = [("Authorization", office.supervisor.as_str())];
+    let second = [("Authorization", office.second_supervisor.as_str())];
+    let path = format!("{ADJUSTMENTS}/{id}");
+    let (approved, reversed) = tokio::join!(
+        office
+            .app
+            .send_with(Method::PATCH, &path, &supervisor, Some(&approve)),
+        other.send_with(Method::POST, ADJUSTMENTS, &second, Some(&reversal)),
+    );
+    approved.assert_status(StatusCode::OK, "approved");
+    let original = office.app.get(&path).await.body;
+    match reversed.status.as_u16() {
+        // The reversal came first: nothing applied yet to reverse.
+        409 => {
+            assert_eq!(original["state"], "applied");
+            assert_eq!(office.remaining().await, "60.00");
+        }
+        // After: proposed (above the threshold), to be approved by another supervisor.
+        201 => {
+            assert_eq!(reversed.body["state"], "proposed");
+            office
+                .send(
+                    &office.supervisor,
+                    Method::PATCH,
+                    &format!("{ADJUSTMENTS}/{}", reversed.id()),
+                    &approve,
+                )
+                .await
+                .assert_status(StatusCode::OK, "reversal approved");
+            assert_eq!(office.app.get(&path).await.body["state"], "reversed");
+            assert_eq!(office.remaining().await, "120.00");
+        }
+        other => panic!("{other}: {}", reversed.text),
+    }
+    assert_money_invariants(&office, &[], "after the race").await;
+}
