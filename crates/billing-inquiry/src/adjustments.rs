@@ -387,17 +387,7 @@ impl AdjustmentRules {
             }
         }
         if let Some(bill_ref) = &adjustment.bill {
-            let bill = self
-                .bills
-                .read_in(txn, &bill_ref.id)
-                .await?
-                .ok_or_else(|| {
-                    Invalid(format!(
-                        "'bill': CustomerBill '{}' does not exist",
-                        bill_ref.id
-                    ))
-                })?;
-            let bill = read_bill(&bill_ref.id, bill)?;
+            let bill = self.bill(txn, &bill_ref.id).await?;
             if let Some(due) = &bill.amount_due
                 && due.unit != amount.unit
             {
@@ -437,6 +427,42 @@ impl AdjustmentRules {
             }
         }
         Ok(())
+    }
+
+    /// The bill `id`, locked for the rest of `txn`.
+    async fn bill(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+    ) -> Result<sid_model::CustomerBill, AdjustmentError> {
+        let stored = self
+            .bills
+            .load_in(txn, id)
+            .await?
+            .ok_or_else(|| Invalid(format!("'bill': CustomerBill '{id}' does not exist")))?;
+        Ok(read_bill(id, stored)?)
+    }
+
+    /// The adjustment `id` a reversal reverses, locked for the rest of `txn`: it must be
+    /// applied (409 otherwise).
+    async fn applied_original(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+    ) -> Result<BillAdjustment, AdjustmentError> {
+        let stored = self.adjustments.load_in(txn, id).await?.ok_or_else(|| {
+            Invalid(format!(
+                "'reversalOf': BillAdjustment '{id}' does not exist"
+            ))
+        })?;
+        let original: BillAdjustment = from_value(stored)?;
+        if original.state != Some(State::Applied) {
+            return Err(Conflict(format!(
+                "BillAdjustment '{id}' is {}: only an applied adjustment is reversed",
+                original.state.unwrap_or(State::Proposed)
+            )));
+        }
+        Ok(original)
     }
 
     /// The bill dispute `id`, read within `txn`.
@@ -570,17 +596,7 @@ impl AdjustmentRules {
         }))?);
         // The adjusted bill owes less (or more), never below zero.
         if let Some(bill_ref) = &adjustment.bill {
-            let stored = self
-                .bills
-                .load_in(txn, &bill_ref.id)
-                .await?
-                .ok_or_else(|| {
-                    Invalid(format!(
-                        "'bill': CustomerBill '{}' does not exist",
-                        bill_ref.id
-                    ))
-                })?;
-            let mut bill = read_bill(&bill_ref.id, stored)?;
+            let mut bill = self.bill(txn, &bill_ref.id).await?;
             let remaining = bill
                 .remaining_amount
                 .clone()
@@ -688,24 +704,7 @@ impl AdjustmentRules {
         original: &EntityRef,
         now: DateTime<Utc>,
     ) -> Result<(), AdjustmentError> {
-        let stored = self
-            .adjustments
-            .load_in(txn, &original.id)
-            .await?
-            .ok_or_else(|| {
-                Invalid(format!(
-                    "'reversalOf': BillAdjustment '{}' does not exist",
-                    original.id
-                ))
-            })?;
-        let mut first: BillAdjustment = from_value(stored)?;
-        if first.state != Some(State::Applied) {
-            return Err(Conflict(format!(
-                "BillAdjustment '{}' is {}: only an applied adjustment is reversed",
-                original.id,
-                first.state.unwrap_or(State::Proposed)
-            )));
-        }
+        let mut first = self.applied_original(txn, &original.id).await?;
         first.applied_rate = None;
         self.apply(txn, ctx, id, &mut first, now, true).await?;
         // The rate carrying the money back is the reversal's.
@@ -766,24 +765,7 @@ impl DomainRules<AdjustmentKind> for AdjustmentRules {
         check_create(adjustment.state.unwrap_or(State::Proposed))?;
         adjustment.state = Some(State::Proposed);
         if let Some(original) = adjustment.reversal_of.clone() {
-            let stored = self
-                .adjustments
-                .load_in(txn, &original.id)
-                .await?
-                .ok_or_else(|| {
-                    Invalid(format!(
-                        "'reversalOf': BillAdjustment '{}' does not exist",
-                        original.id
-                    ))
-                })?;
-            let first: BillAdjustment = from_value(stored)?;
-            if first.state != Some(State::Applied) {
-                return Err(Conflict(format!(
-                    "BillAdjustment '{}' is {}: only an applied adjustment is reversed",
-                    original.id,
-                    first.state.unwrap_or(State::Proposed)
-                )));
-            }
+            let first = self.applied_original(txn, &original.id).await?;
             if first.r#type != adjustment.r#type
                 || first.amount.value != adjustment.amount.value
                 || first.amount.unit != adjustment.amount.unit

@@ -33,6 +33,16 @@ impl std::fmt::Debug for BillsSection {
     }
 }
 
+/// The attributes of `document` named in `attributes`, as an object (a view's summary).
+fn pick(document: &Value, attributes: &[&str]) -> Value {
+    Value::Object(
+        attributes
+            .iter()
+            .filter_map(|a| document.get(*a).map(|v| ((*a).to_owned(), v.clone())))
+            .collect(),
+    )
+}
+
 fn amount(bill: &Value, attribute: &str) -> Option<(String, Decimal)> {
     let money = bill.get(attribute)?;
     let unit = money.get("unit")?.as_str()?.to_owned();
@@ -83,23 +93,20 @@ impl ViewContributor for BillsSection {
             .iter()
             .take(RECENT_BILLS)
             .map(|bill| {
-                let mut summary = serde_json::Map::new();
-                for attribute in [
-                    "id",
-                    "billNo",
-                    "billDate",
-                    "paymentDueDate",
-                    "amountDue",
-                    "remainingAmount",
-                    "state",
-                    "billingAccount",
-                    "@type",
-                ] {
-                    if let Some(value) = bill.get(attribute) {
-                        summary.insert(attribute.to_owned(), value.clone());
-                    }
-                }
-                Value::Object(summary)
+                pick(
+                    bill,
+                    &[
+                        "id",
+                        "billNo",
+                        "billDate",
+                        "paymentDueDate",
+                        "amountDue",
+                        "remainingAmount",
+                        "state",
+                        "billingAccount",
+                        "@type",
+                    ],
+                )
             })
             .collect();
         let receivable: Vec<Value> = receivable
@@ -204,12 +211,10 @@ impl ViewContributor for DisputesSection {
                     None => disputed.push((currency.to_owned(), amount)),
                 }
             }
-            let mut summary = serde_json::Map::new();
-            for attribute in ["id", "status", "creationDate", "relatedEntity", "@type"] {
-                if let Some(value) = ticket.get(attribute) {
-                    summary.insert(attribute.to_owned(), value.clone());
-                }
-            }
+            let mut summary = pick(
+                &ticket,
+                &["id", "status", "creationDate", "relatedEntity", "@type"],
+            );
             for name in [
                 "disputeAmount",
                 "currency",
@@ -218,11 +223,13 @@ impl ViewContributor for DisputesSection {
                 "deniedAmount",
                 "writtenOffAmount",
             ] {
-                if let Some(value) = characteristic(&ticket, name) {
+                if let (Some(value), Value::Object(summary)) =
+                    (characteristic(&ticket, name), &mut summary)
+                {
                     summary.insert(name.to_owned(), value.clone());
                 }
             }
-            open.push(Value::Object(summary));
+            open.push(summary);
         }
         let reached = self
             .adjustments
@@ -242,25 +249,22 @@ impl ViewContributor for DisputesSection {
             .iter()
             .take(RECENT_BILLS)
             .map(|adjustment| {
-                let mut summary = serde_json::Map::new();
-                for attribute in [
-                    "id",
-                    "type",
-                    "state",
-                    "amount",
-                    "reasonCode",
-                    "approvalMode",
-                    "bill",
-                    "dispute",
-                    "creationDate",
-                    "appliedDate",
-                    "@type",
-                ] {
-                    if let Some(value) = adjustment.get(attribute) {
-                        summary.insert(attribute.to_owned(), value.clone());
-                    }
-                }
-                Value::Object(summary)
+                pick(
+                    adjustment,
+                    &[
+                        "id",
+                        "type",
+                        "state",
+                        "amount",
+                        "reasonCode",
+                        "approvalMode",
+                        "bill",
+                        "dispute",
+                        "creationDate",
+                        "appliedDate",
+                        "@type",
+                    ],
+                )
             })
             .collect();
         let disputed: Vec<Value> = disputed

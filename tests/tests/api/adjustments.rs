@@ -4,84 +4,33 @@
 //! reversal — and the full CSR flow from a dispute on two bill lines to the credit.
 
 use axum::http::{Method, StatusCode};
-use crm_tests::{TestApp, TestResponse};
+use crm_tests::TestResponse;
 use serde_json::{Value, json};
 
-const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
-const RATES: &str = "/tmf-api/customerBillManagement/v4/appliedCustomerBillingRate";
+use crate::billed::{BILLS, Billed, RATES, TICKETS, billed_fixture, eur, number};
+
 const ADJUSTMENTS: &str = "/tmf-api/customerBillManagement/v4/billAdjustment";
-const BILLING_ACCOUNT: &str = "/tmf-api/accountManagement/v4/billingAccount";
-const TICKETS: &str = "/tmf-api/troubleTicket/v4/troubleTicket";
 const MERGE: &str = "application/merge-patch+json";
 
-fn number(text: &str) -> Value {
-    serde_json::from_str(text).expect("a number")
-}
-
-fn eur(value: &str) -> Value {
-    json!({"unit": "EUR", "value": number(value)})
-}
-
+/// A billed customer, a CSR and two supervisors.
 struct Office {
-    app: TestApp,
-    party: String,
-    account: String,
-    bill: String,
-    lines: Vec<String>,
+    billed: Billed,
     csr: String,
     supervisor: String,
     second_supervisor: String,
 }
 
+billed_fixture!(Office);
+
 impl Office {
     async fn open() -> Self {
-        let app = TestApp::new().await;
-        let party = app.individual("Ada", "Byron").await;
-        let account = app
-            .post(
-                BILLING_ACCOUNT,
-                &json!({"name": "Ada's bills", "relatedParty": [
-                    {"id": party, "role": "owner", "@referredType": "Individual"}]}),
-            )
-            .await
-            .id();
-        let biller = format!("Bearer {}", app.token("billing-run", &["billing-system"]));
-        let auth = [("Authorization", biller.as_str())];
-        let bill = app
-            .send_with(
-                Method::POST,
-                BILLS,
-                &auth,
-                Some(&json!({"billNo": "B-9", "billingAccount": {"id": account},
-                    "amountDue": eur("120.00"), "taxIncludedAmount": eur("120.00"), "state": "sent"})),
-            )
-            .await;
-        bill.assert_status(StatusCode::CREATED, "bill");
-        let mut lines = Vec::new();
-        for (name, amount) in [("Fibre 500", "80.00"), ("TV pack", "40.00")] {
-            let line = app
-                .send_with(
-                    Method::POST,
-                    RATES,
-                    &auth,
-                    Some(
-                        &json!({"name": name, "type": "appliedBillingCharge", "isBilled": true,
-                        "bill": {"id": bill.id()}, "taxIncludedAmount": eur(amount)}),
-                    ),
-                )
-                .await;
-            line.assert_status(StatusCode::CREATED, "line");
-            lines.push(line.id());
-        }
+        let billed = Billed::open("Ada", "Byron").await;
+        let token = |subject, role| format!("Bearer {}", billed.app.token(subject, &[role]));
         Self {
-            csr: format!("Bearer {}", app.token("csr-anna", &["csr"])),
-            supervisor: format!("Bearer {}", app.token("sup-bob", &["supervisor"])),
-            second_supervisor: format!("Bearer {}", app.token("sup-carol", &["supervisor"])),
-            app,
-            party,
-            account,
-            bill: bill.id(),
-            lines,
+            csr: token("csr-anna", "csr"),
+            supervisor: token("sup-bob", "supervisor"),
+            second_supervisor: token("sup-carol", "supervisor"),
+            billed,
         }
     }
 
@@ -109,24 +58,6 @@ impl Office {
             }
         }
         body
-    }
-
-    async fn remaining(&self) -> String {
-        self.app.get(&format!("{BILLS}/{}", self.bill)).await.body["remainingAmount"]["value"]
-            .to_string()
-    }
-
-    async fn balance(&self, kind: &str) -> Option<String> {
-        let account = self
-            .app
-            .get(&format!("{BILLING_ACCOUNT}/{}", self.account))
-            .await;
-        account.body["accountBalance"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|b| b["balanceType"] == kind)
-            .map(|b| b["amount"]["value"].to_string())
     }
 
     fn characteristic<'a>(ticket: &'a Value, name: &str) -> Option<&'a Value> {

@@ -4,78 +4,24 @@
 //! collections hold and the billing account's disputed balance.
 
 use axum::http::{Method, StatusCode};
-use crm_tests::{TestApp, TestResponse};
+use crm_tests::TestResponse;
 use serde_json::{Value, json};
 
-const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
-const RATES: &str = "/tmf-api/customerBillManagement/v4/appliedCustomerBillingRate";
-const BILLING_ACCOUNT: &str = "/tmf-api/accountManagement/v4/billingAccount";
-const TICKETS: &str = "/tmf-api/troubleTicket/v4/troubleTicket";
+use crate::billed::{BILLS, Billed, TICKETS, billed_fixture, number};
+
 const MERGE: &str = "application/merge-patch+json";
-
-fn number(text: &str) -> Value {
-    serde_json::from_str(text).expect("a number")
-}
-
-fn eur(value: &str) -> Value {
-    json!({"unit": "EUR", "value": number(value)})
-}
 
 /// A customer's billing account with a sent bill of 120.00 EUR and two of its lines.
 struct Disputed {
-    app: TestApp,
-    account: String,
-    bill: String,
-    lines: [String; 2],
-    biller: String,
+    billed: Billed,
 }
+
+billed_fixture!(Disputed);
 
 impl Disputed {
     async fn open() -> Self {
-        let app = TestApp::new().await;
-        let party = app.individual("Grace", "Hopper").await;
-        let account = app
-            .post(
-                BILLING_ACCOUNT,
-                &json!({"name": "Grace's bills", "relatedParty": [
-                    {"id": party, "role": "owner", "@referredType": "Individual"}]}),
-            )
-            .await
-            .id();
-        let biller = format!("Bearer {}", app.token("billing-run", &["billing-system"]));
-        let auth = [("Authorization", biller.as_str())];
-        let bill = app
-            .send_with(
-                Method::POST,
-                BILLS,
-                &auth,
-                Some(&json!({"billNo": "B-1", "billingAccount": {"id": account},
-                    "amountDue": eur("120.00"), "taxIncludedAmount": eur("120.00"), "state": "sent"})),
-            )
-            .await;
-        bill.assert_status(StatusCode::CREATED, "bill");
-        let mut lines = Vec::new();
-        for (name, amount) in [("Fibre 500", "80.00"), ("TV pack", "40.00")] {
-            let line = app
-                .send_with(
-                    Method::POST,
-                    RATES,
-                    &auth,
-                    Some(
-                        &json!({"name": name, "type": "appliedBillingCharge", "isBilled": true,
-                        "bill": {"id": bill.id()}, "taxIncludedAmount": eur(amount)}),
-                    ),
-                )
-                .await;
-            line.assert_status(StatusCode::CREATED, "line");
-            lines.push(line.id());
-        }
         Self {
-            app,
-            account,
-            bill: bill.id(),
-            lines: [lines[0].clone(), lines[1].clone()],
-            biller,
+            billed: Billed::open("Grace", "Hopper").await,
         }
     }
 
@@ -101,19 +47,6 @@ impl Disputed {
 
     async fn raise(&self, body: &Value) -> TestResponse {
         self.app.post(TICKETS, body).await
-    }
-
-    async fn balance(&self, kind: &str) -> Option<String> {
-        let account = self
-            .app
-            .get(&format!("{BILLING_ACCOUNT}/{}", self.account))
-            .await;
-        account.body["accountBalance"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|b| b["balanceType"] == kind)
-            .map(|b| b["amount"]["value"].to_string())
     }
 
     async fn bill_state(&self) -> Value {
