@@ -320,12 +320,7 @@ impl AdjustmentRules {
                 amount.value
             )));
         }
-        if !self
-            .policy
-            .reasons
-            .iter()
-            .any(|r| *r == adjustment.reason_code)
-        {
+        if !self.policy.reasons.contains(&adjustment.reason_code) {
             return Err(Invalid(format!(
                 "'reasonCode' is '{}': one of {}",
                 adjustment.reason_code,

@@ -397,7 +397,6 @@ impl DisputeRules {
             total += this.disputed;
         }
         let unit = CurrencyCode::parse(&this.currency).map_err(TmfError::internal)?;
-        let mut total = total;
         total.rescale(this.disputed.scale().max(total.scale()));
         balances
             .set_balance(
