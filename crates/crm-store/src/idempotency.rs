@@ -127,7 +127,10 @@ pub async fn lock_many(txn: &DatabaseTransaction, scope: &str, keys: &[String]) 
     if backend != DbBackend::Postgres || keys.is_empty() {
         return Ok(());
     }
-    let mut scoped: Vec<String> = keys.iter().map(|key| format!("{scope}\u{1f}{key}")).collect();
+    let mut scoped: Vec<String> = keys
+        .iter()
+        .map(|key| format!("{scope}\u{1f}{key}"))
+        .collect();
     scoped.sort();
     scoped.dedup();
     for chunk in scoped.chunks(MANY) {
@@ -156,7 +159,9 @@ pub async fn check_many(
     for chunk in keys.chunks(MANY) {
         let mut select = Sql::new(backend);
         select
-            .push("SELECT request_key, fingerprint, resource_id FROM idempotency_key WHERE scope = ")
+            .push(
+                "SELECT request_key, fingerprint, resource_id FROM idempotency_key WHERE scope = ",
+            )
             .bind(scope)
             .push(" AND request_key IN (")
             .bind_list(chunk.iter().cloned())
