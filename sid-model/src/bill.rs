@@ -467,8 +467,9 @@ impl Lifecycle for BillAdjustmentStateType {
         match self {
             Proposed => &[Approved, Rejected],
             Approved => &[Applied],
-            // Only a reversal (a new adjustment) moves an applied one on.
-            Applied => &[],
+            // Only a reversal (a new adjustment, a rule of the billing domain) moves an
+            // applied one on; a request for it is refused there.
+            Applied => &[Reversed],
             Rejected | Reversed => &[],
         }
     }
