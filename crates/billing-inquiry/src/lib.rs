@@ -19,6 +19,7 @@ pub mod amounts;
 pub mod bills;
 pub mod disputes;
 pub mod error;
+pub mod exchange;
 pub mod on_demand;
 pub mod payments;
 pub mod rates;
@@ -208,6 +209,8 @@ impl Module for BillingInquiry {
             Grant::new(Role::BillingSystem, Domain::BillRequest, &[Read, Create]),
             // The billing system raises bill disputes (tickets) and reads their outcomes.
             Grant::new(Role::BillingSystem, Domain::Ticket, &[Read, Create]),
+            // It learns the outcomes: the adjustments to apply in its next run.
+            Grant::new(Role::BillingSystem, Domain::Adjustment, &[Read]),
             // CSRs put bills on hold and take them off (the rules refuse other moves), and
             // ask for a bill on demand.
             Grant::new(Role::Csr, Domain::Bill, &[Update]),
@@ -336,5 +339,10 @@ impl Module for BillingInquiry {
             .cloned()
             .ok_or(ModuleError::MissingService("CustomerBill"))?;
         payments::routes(app, bills)
+    }
+
+    /// `import bills` and `export bills`: the bill exchange file.
+    fn commands(&self) -> Vec<Arc<dyn crm_module::Command>> {
+        exchange::commands()
     }
 }

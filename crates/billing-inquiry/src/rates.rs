@@ -18,7 +18,7 @@ use crm_store::{
 };
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
-use sid_model::AppliedCustomerBillingRate;
+use sid_model::{AppliedCustomerBillingRate, CustomerBill};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor};
 
@@ -147,6 +147,63 @@ pub(crate) fn signed_amount(rate: &Json) -> Decimal {
     kind.signed(value)
 }
 
+/// Checks a billed rate against its bill `bill_id` (read as `bill`): in the bill's currency,
+/// and in its billing account, which the rate takes from the bill when it names none. Shared
+/// by the API's creates and the XML import.
+pub(crate) fn check_on_bill(
+    rate: &mut AppliedCustomerBillingRate,
+    bill_id: &str,
+    bill: &CustomerBill,
+) -> Result<(), BillingError> {
+    if let (Some(amount), Some(due)) = (&rate.tax_included_amount, &bill.amount_due)
+        && amount.unit != due.unit
+    {
+        return Err(BillingError::Currency {
+            field: "taxIncludedAmount".into(),
+            found: amount.unit.to_string(),
+            expected: due.unit.to_string(),
+            what: "bill",
+        });
+    }
+    if let Some(expected) = &bill.billing_account {
+        match &rate.billing_account {
+            Some(given) if given.id != expected.id => {
+                return Err(BillingError::AccountMismatch {
+                    rate: given.id.clone(),
+                    bill: bill_id.to_owned(),
+                    expected: expected.id.clone(),
+                });
+            }
+            Some(_) => {}
+            None => rate.billing_account = Some(expected.clone()),
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a rate counting `signed` towards its bill `bill_id` keeps the bill's rates,
+/// with those `attached` already (their signed sum), within the bill's `taxIncludedAmount`.
+/// Shared by the API's creates and the XML import.
+pub(crate) fn check_within_bill(
+    signed: Decimal,
+    bill_id: &str,
+    bill: &CustomerBill,
+    attached: Decimal,
+) -> Result<(), BillingError> {
+    let Some(limit) = &bill.tax_included_amount else {
+        return Ok(());
+    };
+    let total = attached + signed;
+    if total > limit.value {
+        return Err(BillingError::ExceedsBill {
+            bill: bill_id.to_owned(),
+            total: total.to_string(),
+            amount: limit.value.to_string(),
+        });
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl DomainRules<RateKind> for RateRules {
     type Error = BillingError;
@@ -192,31 +249,8 @@ impl DomainRules<RateKind> for RateRules {
             return Ok(rate);
         };
         let bill = read_bill(&bill_ref.id, stored)?;
-        let amount = rate.tax_included_amount.clone();
-        if let (Some(amount), Some(due)) = (&amount, &bill.amount_due)
-            && amount.unit != due.unit
-        {
-            return Err(BillingError::Currency {
-                field: "taxIncludedAmount".into(),
-                found: amount.unit.to_string(),
-                expected: due.unit.to_string(),
-                what: "bill",
-            });
-        }
-        if let Some(expected) = &bill.billing_account {
-            match &rate.billing_account {
-                Some(given) if given.id != expected.id => {
-                    return Err(BillingError::AccountMismatch {
-                        rate: given.id.clone(),
-                        bill: bill_ref.id.clone(),
-                        expected: expected.id.clone(),
-                    });
-                }
-                Some(_) => {}
-                None => rate.billing_account = Some(expected.clone()),
-            }
-        }
-        if let (Some(amount), Some(limit)) = (&amount, &bill.tax_included_amount) {
+        check_on_bill(&mut rate, &bill_ref.id, &bill)?;
+        if let (Some(amount), Some(_)) = (&rate.tax_included_amount, &bill.tax_included_amount) {
             let attached: Decimal = self
                 .rates
                 .find_in(txn, "bill.id", &bill_ref.id)
@@ -224,14 +258,7 @@ impl DomainRules<RateKind> for RateRules {
                 .iter()
                 .map(signed_amount)
                 .sum();
-            let total = attached + kind.signed(amount.value);
-            if total > limit.value {
-                return Err(BillingError::ExceedsBill {
-                    bill: bill_ref.id,
-                    total: total.to_string(),
-                    amount: limit.value.to_string(),
-                });
-            }
+            check_within_bill(kind.signed(amount.value), &bill_ref.id, &bill, attached)?;
         }
         Ok(rate)
     }

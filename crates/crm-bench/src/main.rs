@@ -9,6 +9,9 @@
 //! - `crm-bench idle`: opens idle, silent and slowloris connections to a running server,
 //!   checks that it closes each within its configured timeout, and reports `/health` latency
 //!   and the server's memory meanwhile.
+//! - `crm-bench import`: generates a bill exchange file of N rates, imports it with the real
+//!   `crm-server import bills` into a database seeded with billing accounts, and reports
+//!   rates per second and the command's peak memory, then reruns it (nothing may change).
 //! - `crm-bench pg-restart`: restarts the local PostgreSQL cluster under write load through a
 //!   running server; every acknowledged write must read back and every failure be a `503`
 //!   with `Retry-After`. Never run by CI.
@@ -20,6 +23,7 @@
 
 mod crash;
 mod idle;
+mod import;
 mod load;
 mod pg_restart;
 mod stats;
@@ -45,6 +49,9 @@ enum Bench {
     /// Idle, silent and slowloris connections: each closed within its timeout, `/health`
     /// fast and the server's memory small meanwhile.
     Idle(idle::IdleArgs),
+    /// Import a generated bill file of N rates with `crm-server import bills`: rates per
+    /// second and peak memory, then a rerun that changes nothing.
+    Import(import::ImportArgs),
     /// Restart the local PostgreSQL cluster under write load: nothing acknowledged lost,
     /// every failure a 503 with Retry-After.
     PgRestart(pg_restart::PgRestartArgs),
@@ -63,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Bench::Idle(args) => idle::run(args).await?,
         Bench::PgRestart(args) => pg_restart::run(args).await?,
+        Bench::Import(args) => import::run(args).await?,
     }
     Ok(())
 }

@@ -22,7 +22,11 @@
 //!
 //! Cross-domain behaviour goes through the hooks, never through one application crate
 //! depending on another.
+//!
+//! A module may also add [`commands`] to the server's command line ([`Module::commands`]:
+//! `crm-server import bills FILE.xml`), run over the application assembled as above.
 
+pub mod commands;
 pub mod hooks;
 pub mod jobs;
 pub mod view;
@@ -37,6 +41,7 @@ use serde_json::Value;
 use tmf_apis::openapi::ExtensionOperation;
 use tmf_apis::{ResourceService, RouterConfig};
 
+pub use commands::{Command, CommandContext, CommandError, Console};
 pub use crm_auth::{Grant, Role};
 pub use hooks::{AccountBalances, Hooks, SubtypeRules};
 pub use jobs::{Job, JobHandle};
@@ -293,5 +298,13 @@ pub trait Module: Send + Sync {
     /// The module's extension routes, over the whole assembled application.
     fn routes(&self, _app: &Assembled) -> Result<ExtensionRoutes, ModuleError> {
         Ok(ExtensionRoutes::default())
+    }
+
+    /// The commands the module adds to the server's command line (`import bills`), listed
+    /// by `crm-server commands` and run over the assembled application
+    /// ([`commands::CommandContext`]). Called before assembly: a command builds what it needs
+    /// when it runs.
+    fn commands(&self) -> Vec<std::sync::Arc<dyn Command>> {
+        Vec::new()
     }
 }

@@ -20,7 +20,9 @@ use axum::{Json, Router, middleware};
 use crm_auth::{
     Authenticator, JwksCache, JwksSource, KeySource, PermissionTable, Secret, Verifier,
 };
-use crm_module::{Assembled, Hooks, Job, Module, ModuleContext, Parts};
+use crm_module::{
+    Assembled, Command, CommandContext, Console, Hooks, Job, Module, ModuleContext, Parts,
+};
 use crm_store::{Clock, PoolOptions, Store, SystemClock, TypeRegistry};
 use serde_json::json;
 use tmf_apis::openapi::ExtensionOperation;
@@ -159,60 +161,9 @@ impl AppState {
         clock: Arc<dyn Clock>,
         modules: &[Arc<dyn Module>],
     ) -> anyhow::Result<Self> {
-        let mut registry = TypeRegistry::default();
-        let mut grants = Vec::new();
-        for module in modules {
-            module.register_types(&mut registry);
-            grants.extend(module.permissions());
-        }
-        warn_unread_sections(settings, modules);
-        let ctx = ModuleContext::new(
-            store.clone(),
-            Arc::new(registry),
-            clock,
-            settings.sections.clone(),
-        );
-        let mut hooks = Hooks::default();
-        for module in modules {
-            module.offer(&ctx, &mut hooks)?;
-        }
-        let mut parts = Parts::default();
-        for module in modules {
-            parts.extend(module.build(&ctx, &hooks)?);
-        }
-        let limits = QueryLimits {
-            default_limit: settings.default_page_size,
-            max_limit: settings.max_page_size,
-            extension_filters: !settings.strict_attributes,
-            ..QueryLimits::default()
-        };
-        let links = parts
-            .services
-            .iter()
-            .map(|s| {
-                let descriptor = s.descriptor();
-                (
-                    descriptor.type_name.to_owned(),
-                    descriptor.collection_path(),
-                )
-            })
-            .collect();
-        let config = RouterConfig {
-            limits: Arc::new(limits),
-            policy: Arc::new(PermissionTable::new(grants)),
-            strict_attributes: settings.strict_attributes,
-            require_if_match: settings.require_if_match,
-            links: Arc::new(links),
-        };
-        let assembled = Assembled {
-            store: store.clone(),
-            services: parts.services,
-            erasers: parts.erasers,
-            view_sections: parts.view_sections,
-            timeline: parts.timeline,
-            hooks,
-            config,
-        };
+        let Assembly {
+            assembled, jobs, ..
+        } = assemble(store.clone(), settings, clock, modules)?;
         let mut extensions = Vec::new();
         let mut extension_operations = Vec::new();
         for module in modules {
@@ -244,7 +195,7 @@ impl AppState {
             authenticator: Arc::new(authenticator(settings)?),
             extensions,
             extension_operations,
-            jobs: parts.jobs,
+            jobs,
         })
     }
 
@@ -252,6 +203,122 @@ impl AppState {
     pub fn job(&self, name: &str) -> Option<Arc<dyn Job>> {
         self.jobs.iter().find(|job| job.name() == name).cloned()
     }
+}
+
+/// The application as `modules` make it over a migrated store, before any route is built.
+struct Assembly {
+    /// What every module built from.
+    ctx: ModuleContext,
+    /// Every service, eraser, view section, timeline source and hook, and the router
+    /// configuration.
+    assembled: Assembled,
+    /// The modules' background jobs.
+    jobs: Vec<Arc<dyn Job>>,
+}
+
+/// Assembles `modules` over a migrated store: types and permissions, then hooks, then each
+/// module's parts, then the router configuration over the whole.
+fn assemble(
+    store: Store,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    modules: &[Arc<dyn Module>],
+) -> anyhow::Result<Assembly> {
+    let mut registry = TypeRegistry::default();
+    let mut grants = Vec::new();
+    for module in modules {
+        module.register_types(&mut registry);
+        grants.extend(module.permissions());
+    }
+    warn_unread_sections(settings, modules);
+    let ctx = ModuleContext::new(
+        store.clone(),
+        Arc::new(registry),
+        clock,
+        settings.sections.clone(),
+    );
+    let mut hooks = Hooks::default();
+    for module in modules {
+        module.offer(&ctx, &mut hooks)?;
+    }
+    let mut parts = Parts::default();
+    for module in modules {
+        parts.extend(module.build(&ctx, &hooks)?);
+    }
+    let limits = QueryLimits {
+        default_limit: settings.default_page_size,
+        max_limit: settings.max_page_size,
+        extension_filters: !settings.strict_attributes,
+        ..QueryLimits::default()
+    };
+    let links = parts
+        .services
+        .iter()
+        .map(|s| {
+            let descriptor = s.descriptor();
+            (
+                descriptor.type_name.to_owned(),
+                descriptor.collection_path(),
+            )
+        })
+        .collect();
+    let config = RouterConfig {
+        limits: Arc::new(limits),
+        policy: Arc::new(PermissionTable::new(grants)),
+        strict_attributes: settings.strict_attributes,
+        require_if_match: settings.require_if_match,
+        links: Arc::new(links),
+    };
+    let assembled = Assembled {
+        store,
+        services: parts.services,
+        erasers: parts.erasers,
+        view_sections: parts.view_sections,
+        timeline: parts.timeline,
+        hooks,
+        config,
+    };
+    Ok(Assembly {
+        ctx,
+        assembled,
+        jobs: parts.jobs,
+    })
+}
+
+/// Every command the `modules` add to the command line, in module order; an error naming a
+/// command two modules offer.
+pub fn commands(modules: &[Arc<dyn Module>]) -> anyhow::Result<Vec<Arc<dyn Command>>> {
+    let mut commands: Vec<Arc<dyn Command>> = Vec::new();
+    for module in modules {
+        for command in module.commands() {
+            anyhow::ensure!(
+                commands.iter().all(|c| c.name() != command.name()),
+                "the command '{}' is offered twice (module {})",
+                command.name(),
+                module.name()
+            );
+            commands.push(command);
+        }
+    }
+    Ok(commands)
+}
+
+/// What a module's command runs over: `modules` assembled over a migrated `store` as for
+/// serving (every service and hook; no routes, listener, dispatcher or job started), with
+/// `clock` and `console`.
+pub fn command_context(
+    store: Store,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    modules: &[Arc<dyn Module>],
+    console: Console,
+) -> anyhow::Result<CommandContext> {
+    let Assembly { ctx, assembled, .. } = assemble(store, settings, clock, modules)?;
+    Ok(CommandContext {
+        module: ctx,
+        app: assembled,
+        console,
+    })
 }
 
 /// Logs the settings sections no module reads (a misspelt section name).

@@ -1,9 +1,12 @@
-//! `crm-server`: serve the TMF APIs, or apply database migrations.
+//! `crm-server`: serve the TMF APIs, apply database migrations, or run a module's command
+//! (`crm-server commands` lists them: `import bills FILE.xml`, `export bills`, ...).
 
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crm_server::{AppState, Settings, app, telemetry};
 use crm_store::{PoolOptions, Store};
 
@@ -51,11 +54,28 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         ttl: u64,
     },
+    /// List the commands the modules add (`import bills`, `export bills`, ...).
+    Commands,
+    /// A command a module adds, with its arguments (see `commands`).
+    #[command(external_subcommand)]
+    Module(Vec<String>),
+}
+
+/// The modules' commands, listed after the built-in ones in `--help`.
+fn command_help() -> String {
+    match crm_server::commands(&crm_server::modules()) {
+        Ok(commands) => format!(
+            "Commands of the modules:\n{}",
+            crm_module::commands::listing(&commands)
+        ),
+        Err(error) => format!("Commands of the modules: {error}"),
+    }
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> anyhow::Result<ExitCode> {
+    let matches = Cli::command().after_help(command_help()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| e.exit())?;
     let settings = Settings::load(cli.config.as_deref()).context("reading settings")?;
     telemetry::init(&settings.log_format);
     let pool = PoolOptions {
@@ -63,7 +83,18 @@ async fn main() -> anyhow::Result<()> {
         ..PoolOptions::default()
     };
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings, pool).await,
+        Command::Serve => serve(settings, pool).await.map(|()| ExitCode::SUCCESS),
+        Command::Commands => {
+            use std::io::Write;
+            let commands = crm_server::commands(&crm_server::modules())?;
+            writeln!(
+                std::io::stdout(),
+                "{}",
+                crm_module::commands::listing(&commands)
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Module(words) => run_module_command(settings, pool, &words).await,
         Command::Token {
             subject,
             roles,
@@ -87,7 +118,7 @@ async fn main() -> anyhow::Result<()> {
             )?;
             use std::io::Write;
             writeln!(std::io::stdout(), "{token}")?;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Seed {
             parties,
@@ -121,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
             store.analyze().await?;
             tracing::info!(elapsed_s = started.elapsed().as_secs_f64(), "analyzed");
             store.close().await;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             if settings.database_url.is_none() {
@@ -130,7 +161,67 @@ async fn main() -> anyhow::Result<()> {
             let store = Store::connect(&settings.database_url(), &pool).await?;
             crm_module::migrate(&store, &crm_server::modules()).await?;
             tracing::info!("migrations applied");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Runs the module command `words` names (`import bills FILE.xml`) over the migrated
+/// database, on the process's console: status 0 when it did its work, 1 when it failed, 2
+/// when its arguments do not read.
+async fn run_module_command(
+    settings: crm_server::Settings,
+    pool: PoolOptions,
+    words: &[String],
+) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let modules = crm_server::modules();
+    let commands = crm_server::commands(&modules)?;
+    let Some((command, args)) = crm_module::commands::find(&commands, words) else {
+        anyhow::bail!(
+            "unknown command '{}'; the modules' commands are:\n{}",
+            words.join(" "),
+            crm_module::commands::listing(&commands)
+        );
+    };
+    if settings.database_url.is_none() {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    // Two connections: a command's work is one writer's (the second lets a transaction begin
+    // while the last one's connection goes back to the pool), and each holds its own SQLite
+    // page cache, larger than SQLite's 2 MiB (an import's index inserts land on pages of
+    // indexes much larger than that) but bounded, so memory stays flat.
+    let pool = PoolOptions {
+        max_connections: 2,
+        sqlite_cache_kib: Some(48 * 1024),
+        ..pool
+    };
+    let store = Store::connect(&settings.database_url(), &pool).await?;
+    crm_module::migrate(&store, &modules).await?;
+    let ctx = crm_server::command_context(
+        store.clone(),
+        &settings,
+        Arc::new(crm_store::SystemClock),
+        &modules,
+        crm_module::Console::process(),
+    )?;
+    let outcome = command.run(&ctx, args).await;
+    let _ = ctx.console.out().flush();
+    store.close().await;
+    match outcome {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            let mut err = std::io::stderr();
+            let _ = writeln!(err, "crm-server {}: {error}", command.name());
+            if let crm_module::CommandError::Usage(_) = error {
+                let _ = writeln!(
+                    err,
+                    "usage: crm-server {} {}",
+                    command.name(),
+                    command.usage()
+                );
+            }
+            Ok(ExitCode::from(error.status()))
         }
     }
 }

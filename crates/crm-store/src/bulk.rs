@@ -54,6 +54,17 @@ pub async fn insert(store: &Store, table: &str, rows: &[BulkRow]) -> Result<(), 
 /// Inserts the rows into `table` within `txn`: the documents (version 1), their references
 /// in `entity_ref` and their search keys, each in statements of up to 400 rows.
 pub async fn insert_in(txn: &DatabaseTransaction, table: &str, rows: &[&BulkRow]) -> TmfResult<()> {
+    let rows: Vec<(&BulkRow, Option<&str>)> = rows.iter().map(|row| (*row, None)).collect();
+    insert_rendered_in(txn, table, &rows).await
+}
+
+/// [`insert_in`], with each document's JSON text when it was made beforehand (SQLite stores
+/// the text; PostgreSQL binds the JSON).
+pub async fn insert_rendered_in(
+    txn: &DatabaseTransaction,
+    table: &str,
+    rows: &[(&BulkRow, Option<&str>)],
+) -> TmfResult<()> {
     if !tmf_apis::is_plain_name(table) {
         return Err(TmfError::internal(format!("not a table name: {table}")));
     }
@@ -64,13 +75,17 @@ pub async fn insert_in(txn: &DatabaseTransaction, table: &str, rows: &[&BulkRow]
         sql.push("INSERT INTO ")
             .push(table)
             .push(" (id, kind, body, version, created_at, updated_at) VALUES ");
-        for (i, row) in chunk.iter().enumerate() {
+        for (i, (row, text)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
-            let body = match backend {
-                DbBackend::Postgres => Value::Json(Some(Box::new(row.body.clone()))),
-                _ => Value::from(row.body.to_string()),
+            let body = match (backend, text) {
+                (DbBackend::Postgres, Some(text)) if row.body.is_null() => Value::Json(Some(
+                    Box::new(serde_json::from_str(text).map_err(TmfError::internal)?),
+                )),
+                (DbBackend::Postgres, _) => Value::Json(Some(Box::new(row.body.clone()))),
+                (_, Some(text)) => Value::from(*text),
+                (_, None) => Value::from(row.body.to_string()),
             };
             sql.push("(")
                 .bind(row.id.clone())
@@ -88,7 +103,7 @@ pub async fn insert_in(txn: &DatabaseTransaction, table: &str, rows: &[&BulkRow]
 
         let references: Vec<(&BulkRow, &(String, &'static str, String))> = chunk
             .iter()
-            .flat_map(|row| row.references.iter().map(move |r| (*row, r)))
+            .flat_map(|(row, _)| row.references.iter().map(move |r| (*row, r)))
             .collect();
         for part in references.chunks(CHUNK) {
             let mut sql = Sql::new(backend);
@@ -114,7 +129,7 @@ pub async fn insert_in(txn: &DatabaseTransaction, table: &str, rows: &[&BulkRow]
 
         let keys: Vec<(&BulkRow, &(&'static str, String))> = chunk
             .iter()
-            .flat_map(|row| row.keys.iter().map(move |k| (*row, k)))
+            .flat_map(|(row, _)| row.keys.iter().map(move |k| (*row, k)))
             .collect();
         for part in keys.chunks(CHUNK) {
             let mut sql = Sql::new(backend);

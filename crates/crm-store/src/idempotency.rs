@@ -34,7 +34,12 @@ pub enum Seen {
 /// The fingerprint of a request's content: the SHA-256 of its JSON text (object keys in
 /// order, numbers as their text), in hex.
 pub fn fingerprint(content: &Json) -> String {
-    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+    fingerprint_text(&content.to_string())
+}
+
+/// The fingerprint of content already written as its JSON text (`content.to_string()`).
+pub fn fingerprint_text(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// Looks `key` up within `scope`, after locking it for the rest of `txn` (PostgreSQL).

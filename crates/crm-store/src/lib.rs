@@ -24,8 +24,9 @@ pub mod sql;
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
-    Admitted, DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Pending, Reference,
-    ResourceKind, StoredType, TypeRegistry, erase_document, finish, new_id, refuse_server_assigned,
+    Admitted, DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Pending, Prepared,
+    Reference, ResourceKind, StoredType, TypeRegistry, erase_document, finish, new_id,
+    refuse_server_assigned,
 };
 pub use error::{StoreError, db_error, lifecycle_error};
 pub use history::{Action, changes, read_many as history_of};

@@ -4,6 +4,7 @@
 
 mod adjustments;
 mod bad_input;
+mod bill_exchange;
 mod billed;
 mod billing;
 mod catalog;

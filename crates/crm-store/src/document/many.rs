@@ -37,17 +37,42 @@ pub struct Admitted<M> {
     pub model: M,
     /// What is written.
     pub row: BulkRow,
+    /// The document's JSON text, when [`rendered`](Self::rendered) ahead of the insert (on a
+    /// thread of its own, say): SQLite stores it as it is, without reading `row.body` (which
+    /// a caller short of memory may then empty; events are then made from the text).
+    pub text: Option<String>,
 }
 
-/// A document on its way through [`DocumentService::admit_many`].
-enum Stage<M> {
-    Refused(TmfError),
-    Ready {
-        id: String,
-        model: M,
-        document: Json,
-        references: Vec<(Reference, Candidates)>,
-    },
+impl<M> Admitted<M> {
+    /// With the document's JSON text made now, so that the insert does not have to.
+    pub fn rendered(mut self) -> Self {
+        self.text = Some(self.row.body.to_string());
+        self
+    }
+
+    /// The row and its text, the model let go: for a row written without events
+    /// ([`DocumentService::insert_rows`]), held in memory with nothing it does not need.
+    pub fn into_row(self) -> (BulkRow, Option<String>) {
+        (self.row, self.text)
+    }
+}
+
+/// A new document checked and prepared as a create would store it, its references not yet
+/// resolved ([`DocumentService::prepare_new`]).
+#[derive(Debug)]
+pub struct Prepared<M> {
+    id: String,
+    model: M,
+    document: Json,
+    references: Vec<(Reference, Candidates)>,
+}
+
+impl<M> Prepared<M> {
+    /// The document as it will be stored, but for the completion of its references (a
+    /// missing `@referredType` added, an `href` dropped).
+    pub fn document(&self) -> &Json {
+        &self.document
+    }
 }
 
 impl<K: ResourceKind> DocumentService<K> {
@@ -76,6 +101,98 @@ impl<K: ResourceKind> DocumentService<K> {
         Ok((model, document))
     }
 
+    /// The first half of [`admit_many`](Self::admit_many), which needs no database and so
+    /// may run anywhere: `model` (the domain's rules' result) validated, prepared by the kind
+    /// and serialised as a create stores it under `id`, its references read and their
+    /// `@referredType`s judged (the same 422s as a create). Resolve it with
+    /// [`admit_prepared`](Self::admit_prepared) or [`admit_known`](Self::admit_known).
+    pub fn prepare_new(
+        &self,
+        ctx: &RequestContext,
+        id: String,
+        model: K::Model,
+    ) -> TmfResult<Prepared<K::Model>> {
+        let (model, document) = self.admit_model(ctx, &id, model)?;
+        let mut references = Vec::new();
+        for reference in self.kind.references(&model) {
+            let candidates = self.candidates(&reference)?;
+            references.push((reference, candidates));
+        }
+        Ok(Prepared {
+            id,
+            model,
+            document,
+            references,
+        })
+    }
+
+    /// Resolves a prepared document without the database, when every reference it holds
+    /// names, as the first type it may be, a document of `known` (written in the same
+    /// change, or known to exist), or points outside: `Ok` with what [`admit_many`] gives
+    /// with `known` as its pending documents; `Err` with the prepared document when a
+    /// reference needs a look-up (or the kind copies its targets' names, which need one).
+    ///
+    /// [`admit_many`]: Self::admit_many
+    #[allow(clippy::result_large_err)]
+    pub fn admit_known(
+        &self,
+        mut prepared: Prepared<K::Model>,
+        known: &Pending,
+    ) -> Result<TmfResult<Admitted<K::Model>>, Prepared<K::Model>> {
+        let decided = !self.kind.completes_reference_names()
+            && prepared
+                .references
+                .iter()
+                .all(|(reference, candidates)| match candidates {
+                    Candidates::External(_) => true,
+                    Candidates::Stored(types) => types
+                        .iter()
+                        .find_map(|t| self.registry.get(t))
+                        .is_some_and(|stored| known.contains(stored, &reference.id)),
+                });
+        if !decided {
+            return Err(prepared);
+        }
+        let resolved = self.resolve(
+            &prepared.references,
+            &HashMap::new(),
+            known,
+            &mut prepared.document,
+        );
+        Ok(resolved.map(|resolved| self.admitted(prepared, resolved)))
+    }
+
+    /// The admitted document of `prepared`, whose references are `resolved`.
+    fn admitted(
+        &self,
+        prepared: Prepared<K::Model>,
+        resolved: Vec<(String, StoredType, String)>,
+    ) -> Admitted<K::Model> {
+        let Prepared {
+            id,
+            model,
+            document,
+            ..
+        } = prepared;
+        let mut keys = self.kind.index_keys(&model, &document);
+        keys.sort();
+        keys.dedup();
+        Admitted {
+            model,
+            row: BulkRow {
+                id,
+                kind: self.kind.stored_type().kind,
+                body: document,
+                references: resolved
+                    .into_iter()
+                    .map(|(path, target, target_id)| (path, target.table, target_id))
+                    .collect(),
+                keys,
+            },
+            text: None,
+        }
+    }
+
     /// Admits new resources (each a model the domain's rules returned, to be stored as its
     /// id) for [`insert_many`](Self::insert_many): each is what a create would store, or the
     /// error a create would give (an invalid model, a refused `@referredType`, a reference to
@@ -90,86 +207,45 @@ impl<K: ResourceKind> DocumentService<K> {
         items: Vec<(String, K::Model)>,
         pending: &Pending,
     ) -> TmfResult<Vec<TmfResult<Admitted<K::Model>>>> {
+        let prepared = items
+            .into_iter()
+            .map(|(id, model)| self.prepare_new(ctx, id, model))
+            .collect();
+        self.admit_prepared(txn, prepared, pending).await
+    }
+
+    /// The second half of [`admit_many`](Self::admit_many): the references of `prepared`
+    /// documents (their refusals passed through) looked up and completed.
+    pub async fn admit_prepared(
+        &self,
+        txn: &DatabaseTransaction,
+        prepared: Vec<TmfResult<Prepared<K::Model>>>,
+        pending: &Pending,
+    ) -> TmfResult<Vec<TmfResult<Admitted<K::Model>>>> {
         let mut wanted: HashMap<StoredType, HashSet<String>> = HashMap::new();
-        let mut stages = Vec::with_capacity(items.len());
-        for (id, model) in items {
-            let (model, document) = match self.admit_model(ctx, &id, model) {
-                Ok(admitted) => admitted,
-                Err(error) => {
-                    stages.push(Stage::Refused(error));
-                    continue;
-                }
-            };
-            let mut references = Vec::new();
-            let mut refused = None;
-            for reference in self.kind.references(&model) {
-                match self.candidates(&reference) {
-                    Ok(candidates) => {
-                        if let Candidates::Stored(types) = &candidates {
-                            for stored in types.iter().filter_map(|t| self.registry.get(t)) {
-                                if !pending.contains(stored, &reference.id) {
-                                    wanted
-                                        .entry(stored)
-                                        .or_default()
-                                        .insert(reference.id.clone());
-                                }
-                            }
+        for one in prepared.iter().flatten() {
+            for (reference, candidates) in &one.references {
+                if let Candidates::Stored(types) = candidates {
+                    for stored in types.iter().filter_map(|t| self.registry.get(t)) {
+                        if !pending.contains(stored, &reference.id) {
+                            wanted
+                                .entry(stored)
+                                .or_default()
+                                .insert(reference.id.clone());
                         }
-                        references.push((reference, candidates));
-                    }
-                    Err(error) => {
-                        refused = Some(error);
-                        break;
                     }
                 }
             }
-            stages.push(match refused {
-                Some(error) => Stage::Refused(error),
-                None => Stage::Ready {
-                    id,
-                    model,
-                    document,
-                    references,
-                },
-            });
         }
         let found = self.look_up(txn, wanted).await?;
-        let stored_type = self.kind.stored_type();
-        let mut admitted = Vec::with_capacity(stages.len());
-        for stage in stages {
-            let Stage::Ready {
-                id,
-                model,
-                mut document,
-                references,
-            } = stage
-            else {
-                if let Stage::Refused(error) = stage {
-                    admitted.push(Err(error));
-                }
-                continue;
-            };
-            let resolved = self.resolve(&references, &found, pending, &mut document);
-            admitted.push(resolved.map(|resolved| {
-                let mut keys = self.kind.index_keys(&model, &document);
-                keys.sort();
-                keys.dedup();
-                Admitted {
-                    model,
-                    row: BulkRow {
-                        id,
-                        kind: stored_type.kind,
-                        body: document,
-                        references: resolved
-                            .into_iter()
-                            .map(|(path, target, target_id)| (path, target.table, target_id))
-                            .collect(),
-                        keys,
-                    },
-                }
-            }));
-        }
-        Ok(admitted)
+        Ok(prepared
+            .into_iter()
+            .map(|one| {
+                let mut one = one?;
+                let resolved = self.resolve(&one.references, &found, pending, &mut one.document)?;
+                Ok(self.admitted(one, resolved))
+            })
+            .collect())
     }
 
     /// The rows among `wanted` that exist, by stored type and id, each with its name.
@@ -255,27 +331,48 @@ impl<K: ResourceKind> DocumentService<K> {
         &self,
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
-        admitted: &[Admitted<K::Model>],
+        admitted: &[&Admitted<K::Model>],
         events: bool,
     ) -> TmfResult<()> {
-        let stored = self.kind.stored_type();
-        let rows: Vec<&BulkRow> = admitted.iter().map(|a| &a.row).collect();
-        bulk::insert_in(txn, stored.table, &rows).await?;
-        if let Some(holder) = self.registry.holder(stored) {
-            for row in &rows {
-                holder.derive(txn, Holders::One(&row.id)).await?;
-            }
-        }
+        let rows: Vec<(&BulkRow, Option<&str>)> = admitted
+            .iter()
+            .map(|a| (&a.row, a.text.as_deref()))
+            .collect();
+        self.insert_rows(txn, &rows).await?;
         if events {
             for one in admitted {
+                let body = match (&one.row.body, &one.text) {
+                    (Json::Null, Some(text)) => std::borrow::Cow::Owned(
+                        serde_json::from_str(text).map_err(TmfError::internal)?,
+                    ),
+                    (body, _) => std::borrow::Cow::Borrowed(body),
+                };
                 outbox::record(
                     txn,
                     self.kind.descriptor(),
                     ctx,
-                    (None, Some(&one.row.body)),
+                    (None, Some(&body)),
                     &self.kind.domain_events(None, &one.model),
                 )
                 .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes admitted rows (with their text when rendered beforehand) within `txn`, without
+    /// events: rows, references and search keys in multi-row statements, and the keys they
+    /// hold besides their own ([`insert_many`](Self::insert_many) without its events).
+    pub async fn insert_rows(
+        &self,
+        txn: &DatabaseTransaction,
+        rows: &[(&BulkRow, Option<&str>)],
+    ) -> TmfResult<()> {
+        let stored = self.kind.stored_type();
+        bulk::insert_rendered_in(txn, stored.table, rows).await?;
+        if let Some(holder) = self.registry.holder(stored) {
+            for (row, _) in rows {
+                holder.derive(txn, Holders::One(&row.id)).await?;
             }
         }
         Ok(())

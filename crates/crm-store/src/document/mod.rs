@@ -43,7 +43,7 @@ pub(crate) use erasure::EXTERNAL;
 pub(crate) use erasure::erase_attribute;
 pub use erasure::{ERASED, Erasable, Erasure, erase_document};
 pub use kind::{Reference, ResourceKind, StoredType, TypeRegistry};
-pub use many::{Admitted, Pending};
+pub use many::{Admitted, Pending, Prepared};
 pub(crate) use read::{read_body, read_json};
 pub use write::{DocumentWriter, finish, new_id, refuse_server_assigned};
 

@@ -118,6 +118,7 @@ pub(super) fn complete_reference(
 
 /// Where a reference may point: a type this product does not store (kept as given, indexed
 /// as external), or the stored types to look its id up in, in order.
+#[derive(Debug)]
 pub(super) enum Candidates {
     External(StoredType),
     Stored(Vec<&'static str>),
