@@ -520,6 +520,23 @@ impl TestApp {
         response.id()
     }
 
+    /// The type of every event in the outbox, in no particular order.
+    pub async fn event_types(&self) -> Vec<String> {
+        use sea_orm::ConnectionTrait;
+        let rows = self
+            .store
+            .connection()
+            .query_all_raw(sea_orm::Statement::from_string(
+                self.store.backend(),
+                "SELECT event_type FROM event_outbox",
+            ))
+            .await
+            .expect("events");
+        rows.iter()
+            .map(|row| row.try_get::<String>("", "event_type").expect("type"))
+            .collect()
+    }
+
     /// Creates a customer engaging the individual `party`, brings it to `status` through
     /// the lifecycle (a customer cannot be created inactive or closed), and returns its id.
     pub async fn customer(&self, name: &str, party: &str, status: &str) -> String {

@@ -43,6 +43,29 @@ fn pick(document: &Value, attributes: &[&str]) -> Value {
     )
 }
 
+/// Amounts summed per currency, shown as a list of Money.
+#[derive(Default)]
+struct Totals(Vec<(String, Decimal)>);
+
+impl Totals {
+    fn add(&mut self, unit: &str, value: Decimal) {
+        match self.0.iter_mut().find(|(u, _)| u == unit) {
+            Some((_, total)) => *total += value,
+            None => self.0.push((unit.to_owned(), value)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        self.0
+            .iter()
+            .map(|(unit, value)| {
+                let value: Value = serde_json::from_str(&value.to_string()).unwrap_or(Value::Null);
+                json!({"unit": unit, "value": value})
+            })
+            .collect()
+    }
+}
+
 fn amount(bill: &Value, attribute: &str) -> Option<(String, Decimal)> {
     let money = bill.get(attribute)?;
     let unit = money.get("unit")?.as_str()?.to_owned();
@@ -68,16 +91,13 @@ impl ViewContributor for BillsSection {
             &[CUSTOMER_BILL.kind],
         )
         .await?;
-        let mut receivable: Vec<(String, Decimal)> = Vec::new();
+        let mut receivable = Totals::default();
         for bill in &bills {
             if bill.get("state").and_then(Value::as_str) == Some("settled") {
                 continue;
             }
             if let Some((unit, value)) = amount(bill, "remainingAmount") {
-                match receivable.iter_mut().find(|(u, _)| *u == unit) {
-                    Some((_, total)) => *total += value,
-                    None => receivable.push((unit, value)),
-                }
+                receivable.add(&unit, value);
             }
         }
         // Newest first: by bill date, then by id (time-ordered).
@@ -109,17 +129,10 @@ impl ViewContributor for BillsSection {
                 )
             })
             .collect();
-        let receivable: Vec<Value> = receivable
-            .into_iter()
-            .map(|(unit, value)| {
-                let value: Value = serde_json::from_str(&value.to_string()).unwrap_or(Value::Null);
-                json!({"unit": unit, "value": value})
-            })
-            .collect();
         Ok(json!({
             "recent": recent,
             "total": bills.len(),
-            "receivableBalance": receivable,
+            "receivableBalance": receivable.to_json(),
             "complete": related.complete && reached.complete,
         }))
     }
@@ -187,7 +200,7 @@ impl ViewContributor for DisputesSection {
             &[self.tickets.kind],
         )
         .await?;
-        let mut disputed: Vec<(String, Decimal)> = Vec::new();
+        let mut disputed = Totals::default();
         let mut open = Vec::new();
         for ticket in documents {
             if ticket.get("ticketType").and_then(Value::as_str)
@@ -206,10 +219,7 @@ impl ViewContributor for DisputesSection {
                 .and_then(|v| v.to_string().trim_matches('"').parse::<Decimal>().ok());
             let currency = characteristic(&ticket, "currency").and_then(Value::as_str);
             if let (Some(amount), Some(currency)) = (amount, currency) {
-                match disputed.iter_mut().find(|(u, _)| u == currency) {
-                    Some((_, total)) => *total += amount,
-                    None => disputed.push((currency.to_owned(), amount)),
-                }
+                disputed.add(currency, amount);
             }
             let mut summary = pick(
                 &ticket,
@@ -267,16 +277,9 @@ impl ViewContributor for DisputesSection {
                 )
             })
             .collect();
-        let disputed: Vec<Value> = disputed
-            .into_iter()
-            .map(|(unit, value)| {
-                let value: Value = serde_json::from_str(&value.to_string()).unwrap_or(Value::Null);
-                json!({"unit": unit, "value": value})
-            })
-            .collect();
         Ok(json!({
             "open": open,
-            "disputedBalance": disputed,
+            "disputedBalance": disputed.to_json(),
             "recentAdjustments": recent,
             "complete": related.complete && bills.complete && items.complete && reached.complete,
         }))

@@ -235,21 +235,7 @@ async fn a_csr_takes_a_dispute_on_two_lines_to_a_credit_a_supervisor_approves() 
         .body;
     assert_eq!(bill["state"], "sent");
     // The events the billing system needs, and who did what, with why.
-    use crm_store::ConnectionTrait;
-    let rows = office
-        .app
-        .store
-        .connection()
-        .query_all_raw(crm_store::Statement::from_string(
-            office.app.store.backend(),
-            "SELECT event_type FROM event_outbox",
-        ))
-        .await
-        .expect("events");
-    let types: Vec<String> = rows
-        .iter()
-        .map(|row| row.try_get::<String>("", "event_type").expect("type"))
-        .collect();
+    let types = office.app.event_types().await;
     for expected in [
         "BillAdjustmentCreateEvent",
         "BillAdjustmentStateChangeEvent",

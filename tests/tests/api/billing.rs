@@ -894,7 +894,6 @@ async fn the_csr_sees_the_customer_s_bills_and_balance_in_the_360_view_and_timel
 
 #[tokio::test]
 async fn bills_rates_and_requests_emit_their_events() {
-    use crm_store::ConnectionTrait;
     let billing = Billing::open().await;
     let bill = billing.push(&billing.bill("B-E", json!({}))).await.id();
     billing.unbilled("appliedBillingCharge", "1.00").await;
@@ -916,20 +915,7 @@ async fn bills_rates_and_requests_emit_their_events() {
         )
         .await
         .assert_status(StatusCode::CREATED, "request");
-    let rows = billing
-        .app
-        .store
-        .connection()
-        .query_all_raw(crm_store::Statement::from_string(
-            billing.app.store.backend(),
-            "SELECT event_type FROM event_outbox",
-        ))
-        .await
-        .expect("events");
-    let types: Vec<String> = rows
-        .iter()
-        .map(|row| row.try_get::<String>("", "event_type").expect("type"))
-        .collect();
+    let types = billing.app.event_types().await;
     for expected in [
         "CustomerBillCreateEvent",
         "CustomerBillStateChangeEvent",
