@@ -46,6 +46,7 @@ pub mod party_role;
 pub mod product;
 pub mod quantity;
 pub mod reference;
+pub mod sla;
 pub mod ticket;
 pub mod time;
 pub mod validation;
@@ -133,6 +134,10 @@ pub use quantity::Quantity;
 pub use reference::{
     AccountRef, AgreementRef, EntityRef, MissingReferenceField, OrganizationRef, PaymentMethodRef,
     RelatedParty,
+};
+pub use sla::{
+    Sla, SlaMeasurement, SlaMeasurementResult, SlaOperator, SlaRef, SlaRule, SlaRuleRef,
+    SlaStateType, SlaTemplateRef, SlaViolation, SlaViolationRef,
 };
 pub use ticket::{
     RelatedEntity, StatusChange, TroubleTicket, TroubleTicketRelationship, TroubleTicketStatusType,

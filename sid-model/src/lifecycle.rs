@@ -417,4 +417,5 @@ mod tests {
     lifecycle_laws!(customer_bill_state: CustomerBillStateType);
     lifecycle_laws!(customer_bill_on_demand_state: CustomerBillOnDemandStateType);
     lifecycle_laws!(bill_adjustment_state: BillAdjustmentStateType);
+    lifecycle_laws!(sla_state: crate::SlaStateType);
 }

@@ -50,6 +50,8 @@ pub enum Domain {
     Adjustment,
     /// Service level agreements.
     Sla,
+    /// Measurements of SLA metrics reported by assurance and monitoring systems.
+    SlaMeasurement,
     /// Loyalty programmes.
     Loyalty,
     /// Event subscriptions (hubs).

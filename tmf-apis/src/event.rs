@@ -61,15 +61,30 @@ pub const STATE_ATTRIBUTES: [&str; 3] = ["state", "status", "lifecycleStatus"];
 impl ResourceDescriptor {
     /// The event type of `kind` for this resource. Where the spec names the state change a
     /// status change (TMF683 `PartyInteractionStatusChangeEvent`), the spec's name is used.
+    ///
+    /// Where the spec spells the name in other letter cases (TMF623's `SLAViolationCreateEvent`
+    /// of the type `SlaViolation`), the spec's spelling is used.
     pub fn event_type(&self, kind: EventKind) -> String {
         let name = format!("{}{}Event", self.type_name, kind.name());
-        if kind == EventKind::StateChange && !self.defines(&name) {
+        if self.defines(&name) {
+            return name;
+        }
+        if kind == EventKind::StateChange {
             let status = format!("{}StatusChangeEvent", self.type_name);
             if self.defines(&status) {
                 return status;
             }
         }
-        name
+        self.spec
+            .get("definitions")
+            .and_then(Value::as_object)
+            .and_then(|definitions| {
+                definitions
+                    .keys()
+                    .find(|defined| defined.eq_ignore_ascii_case(&name))
+            })
+            .cloned()
+            .unwrap_or(name)
     }
 
     /// Every event type this resource emits: the four of every resource, then its own.

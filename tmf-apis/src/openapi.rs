@@ -139,19 +139,6 @@ pub fn openapi_document(
                 ),
             )
             .path(
-                descriptor.collection_path(),
-                PathItem::new(
-                    HttpMethod::Post,
-                    OperationBuilder::new()
-                        .operation_id(Some(format!("create{type_name}")))
-                        .summary(Some(create_summary))
-                        .tag(descriptor.base_path)
-                        .request_body(Some(json_request_body(&create_schema)))
-                        .response("201", versioned_response(&resource_schema, "Created"))
-                        .responses_from(errors(&["400", "401", "403", "415", "422", "500"])),
-                ),
-            )
-            .path(
                 descriptor.item_path(),
                 PathItem::new(
                     HttpMethod::Get,
@@ -177,6 +164,21 @@ pub fn openapi_document(
                 descriptor.history_path(),
                 PathItem::new(HttpMethod::Get, history_operation(descriptor)),
             );
+        if descriptor.methods.create {
+            paths = paths.path(
+                descriptor.collection_path(),
+                PathItem::new(
+                    HttpMethod::Post,
+                    OperationBuilder::new()
+                        .operation_id(Some(format!("create{type_name}")))
+                        .summary(Some(create_summary))
+                        .tag(descriptor.base_path)
+                        .request_body(Some(json_request_body(&create_schema)))
+                        .response("201", versioned_response(&resource_schema, "Created"))
+                        .responses_from(errors(&["400", "401", "403", "415", "422", "500"])),
+                ),
+            );
+        }
         if descriptor.methods.patch {
             paths = paths.path(
                 descriptor.item_path(),

@@ -37,6 +37,8 @@ pub struct ResourceDescriptor {
 /// resources can be patched and deleted; task resources (`cancelProductOrder`) cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Methods {
+    /// `POST {collection}`.
+    pub create: bool,
     /// `PATCH {item}`.
     pub patch: bool,
     /// `DELETE {item}`.
@@ -44,13 +46,22 @@ pub struct Methods {
 }
 
 impl Methods {
-    /// Patch and delete.
+    /// Create, patch and delete.
     pub const ALL: Self = Self {
+        create: true,
         patch: true,
         delete: true,
     };
     /// A task resource: created and read, never changed by clients.
     pub const TASK: Self = Self {
+        create: true,
+        patch: false,
+        delete: false,
+    };
+    /// A record only the server writes (TMF623 `slaViolation`): clients read it (405 on every
+    /// write).
+    pub const READ_ONLY: Self = Self {
+        create: false,
         patch: false,
         delete: false,
     };

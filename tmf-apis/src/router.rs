@@ -135,8 +135,12 @@ pub fn resource_routes(service: Arc<dyn ResourceService>, config: RouterConfig) 
     if descriptor.methods.delete {
         item_methods = item_methods.delete(delete);
     }
+    let mut collection_methods = get(list);
+    if descriptor.methods.create {
+        collection_methods = collection_methods.post(create);
+    }
     Router::new()
-        .route(&collection, get(list).post(create))
+        .route(&collection, collection_methods)
         .route(&item, item_methods)
         .route(&history_path, get(history))
         .with_state(ResourceState { service, config })

@@ -160,6 +160,9 @@ pub struct DisputeRules {
     pub(crate) bills: Arc<DocumentService<BillKind>>,
     pub(crate) rates: Arc<DocumentService<RateKind>>,
     pub(crate) tickets: StoredType,
+    /// Where billing accounts are stored (to name a dispute's customer), when a module
+    /// stores them.
+    pub(crate) accounts: Option<StoredType>,
     /// Set when the module builds (every hook is offered by then).
     pub(crate) balances: std::sync::OnceLock<Arc<dyn AccountBalances>>,
     pub(crate) reasons: Vec<String>,
@@ -220,6 +223,82 @@ impl DisputeRules {
             read_bill("", stored).map_err(TmfError::from)?,
             items,
         ))
+    }
+
+    /// A dispute is about the customer whose bill it disputes: unless the ticket names a
+    /// `customer` already, the holder its billing account names (the `owner` or `customer`
+    /// among its parties, else the first party) is added to its `relatedParty` with role
+    /// `customer`, so that the dispute is one of the customer's tickets (the 360 view, the
+    /// timeline, `?relatedParty.id=`) however the client raised it.
+    async fn name_the_customer(
+        &self,
+        txn: &DatabaseTransaction,
+        bill: &CustomerBill,
+        requested: &mut Json,
+    ) -> TmfResult<()> {
+        let (Some(accounts), Some(account)) = (&self.accounts, &bill.billing_account) else {
+            return Ok(());
+        };
+        let named = requested
+            .get("relatedParty")
+            .and_then(Json::as_array)
+            .is_some_and(|parties| {
+                parties.iter().any(|party| {
+                    party
+                        .get("role")
+                        .and_then(Json::as_str)
+                        .is_some_and(|role| role.eq_ignore_ascii_case("customer"))
+                })
+            });
+        if named {
+            return Ok(());
+        }
+        let stored = crm_store::relations::documents_on(
+            txn,
+            accounts.table,
+            std::slice::from_ref(&account.id),
+            &[],
+        )
+        .await?;
+        let parties: Vec<&Json> = stored
+            .first()
+            .and_then(|account| account.get("relatedParty"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|party| party.get("id").and_then(Json::as_str).is_some())
+            .collect();
+        let holder = parties
+            .iter()
+            .find(|party| {
+                party
+                    .get("role")
+                    .and_then(Json::as_str)
+                    .is_some_and(|role| {
+                        role.eq_ignore_ascii_case("owner") || role.eq_ignore_ascii_case("customer")
+                    })
+            })
+            .or_else(|| parties.first());
+        let Some(holder) = holder else {
+            return Ok(());
+        };
+        let mut reference = serde_json::Map::new();
+        for key in ["id", "href", "name", "@referredType"] {
+            if let Some(value) = holder.get(key) {
+                reference.insert(key.into(), value.clone());
+            }
+        }
+        reference.insert("role".into(), Json::String("customer".into()));
+        if let Some(map) = requested.as_object_mut() {
+            match map
+                .entry("relatedParty")
+                .or_insert_with(|| Json::Array(Vec::new()))
+            {
+                Json::Array(parties) => parties.push(Json::Object(reference)),
+                other => *other = Json::Array(vec![Json::Object(reference)]),
+            }
+        }
+        Ok(())
     }
 
     /// The other open disputes about `ids` (a bill, its items), by ticket id.
@@ -492,6 +571,7 @@ impl SubtypeRules for DisputeRules {
             return Err(refused("'rejectReason': a rejected dispute says why"));
         }
         let (bill_id, bill, items) = self.bill_of(txn, &dispute.target).await?;
+        self.name_the_customer(txn, &bill, requested).await?;
         let currency = bill.amount_due.as_ref().map(|m| m.unit.to_string());
         if currency.as_deref() != Some(dispute.currency.as_str()) {
             return Err(refused(format!(

@@ -187,6 +187,7 @@ impl Module for BillingInquiry {
                 ctx.registry.clone(),
             )),
             tickets,
+            accounts: ctx.registry.get("BillingAccount"),
             balances: OnceLock::new(),
             reasons: settings.dispute_reasons,
         });

@@ -72,6 +72,11 @@ fn command_help() -> String {
     }
 }
 
+/// mimalloc rather than glibc's malloc: the bill import's reading thread spent a third of its
+/// time allocating and freeing (docs/performance.md, "Bill exchange import").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let matches = Cli::command().after_help(command_help()).get_matches();

@@ -92,13 +92,23 @@ pub async fn documents(
     ids: &[String],
     kinds: &[&str],
 ) -> TmfResult<Vec<Json>> {
+    documents_on(store.connection(), table, ids, kinds).await
+}
+
+/// [`documents`] read over `connection` (a transaction's, to read what it wrote or locked).
+pub async fn documents_on(
+    connection: &impl ConnectionTrait,
+    table: &str,
+    ids: &[String],
+    kinds: &[&str],
+) -> TmfResult<Vec<Json>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     if !tmf_apis::is_plain_name(table) {
         return Err(TmfError::internal(format!("not a table name: {table}")));
     }
-    let mut sql = Sql::new(store.backend());
+    let mut sql = Sql::new(connection.get_database_backend());
     sql.push("SELECT body FROM ")
         .push(table)
         .push(" WHERE id IN (")
@@ -110,8 +120,7 @@ pub async fn documents(
             .push(")");
     }
     sql.push(" ORDER BY created_at DESC, id DESC");
-    let rows = store
-        .connection()
+    let rows = connection
         .query_all_raw(sql.build())
         .await
         .map_err(db_error)?;

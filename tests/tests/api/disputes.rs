@@ -282,3 +282,63 @@ async fn cancelling_releases_the_hold_and_the_balance_and_retries_are_one_disput
         .assert_status(StatusCode::OK, "cancelled");
     assert_eq!(d.bill_state().await, "onHold");
 }
+
+#[tokio::test]
+async fn a_dispute_raised_without_naming_anyone_is_one_of_the_customer_s_tickets() {
+    let d = Disputed::open().await;
+    let items = json!([
+        {"id": d.lines[0], "role": "disputedItem"},
+        {"id": d.lines[1], "role": "disputedItem", "@referredType": "AppliedCustomerBillingRate"}
+    ]);
+    let raised = d.raise(&d.dispute(items, "25.00", &[])).await;
+    raised.assert_status(StatusCode::CREATED, "a dispute on two lines");
+    let id = raised.id();
+    // The account's holder is named as the dispute's customer.
+    let customers: Vec<&Value> = raised.body["relatedParty"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["role"] == "customer")
+        .collect();
+    assert_eq!(customers.len(), 1, "{}", raised.text);
+    assert_eq!(customers[0]["id"], d.party.as_str());
+    assert_eq!(customers[0]["@referredType"], "Individual");
+    let found = d
+        .app
+        .get(&format!("{TICKETS}?relatedParty.id={}", d.party))
+        .await;
+    assert_eq!(found.body[0]["id"], id.as_str(), "{}", found.text);
+    // The CSR sees it in the 360 view and the timeline.
+    let customer = d.app.customer("Grace Hopper", &d.party, "active").await;
+    let view = d
+        .app
+        .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
+        .await
+        .body;
+    assert_eq!(view["openTickets"][0]["id"], id.as_str(), "{view}");
+    assert_eq!(view["disputes"]["open"][0]["id"], id.as_str(), "{view}");
+    let timeline = d
+        .app
+        .get(&format!("{}/{customer}/timeline", crm_tests::CUSTOMER))
+        .await
+        .body;
+    assert!(
+        timeline.as_array().into_iter().flatten().any(|entry| {
+            entry["resourceType"] == "TroubleTicket"
+                && entry["resourceId"] == id.as_str()
+                && entry["action"] == "create"
+        }),
+        "{timeline}"
+    );
+    // A dispute that names its customer keeps what it says.
+    let named = d
+        .raise(&{
+            let mut body = d.dispute(d.on_bill(), "5.00", &[]);
+            body["relatedParty"] =
+                json!([{"id": d.party, "role": "Customer", "@referredType": "Individual"}]);
+            body
+        })
+        .await;
+    named.assert_status(StatusCode::CREATED, "named");
+    assert_eq!(named.body["relatedParty"].as_array().map(Vec::len), Some(1));
+}

@@ -40,11 +40,14 @@ async fn the_application_is_built_from_the_module_list_alone() {
         "CustomerBill",
         "AppliedCustomerBillingRate",
         "CustomerBillOnDemand",
+        "Sla",
+        "SlaViolation",
+        "SlaMeasurement",
     ] {
         assert!(served.contains(&expected), "{expected} in {served:?}");
     }
     let jobs: Vec<&str> = app.jobs.iter().map(|job| job.name()).collect();
-    assert_eq!(jobs, ["ticketEscalation", "billOnDemand"]);
+    assert_eq!(jobs, ["ticketEscalation", "billOnDemand", "slaExpiry"]);
     let openapi = app.get("/openapi.json").await.body;
     for extension in &app.extension_operations {
         assert!(
@@ -71,6 +74,7 @@ async fn the_application_is_built_from_the_module_list_alone() {
         "openOrders",
         "openTickets",
         "bills",
+        "slas",
     ] {
         assert!(keys.contains(&section), "{section} in {keys:?}");
     }

@@ -59,8 +59,10 @@ fn operations(descriptor: &ResourceDescriptor) -> Vec<(Operation, Method, String
             None,
         ),
     ];
-    // A task resource offers no PATCH or DELETE at all (405, whoever asks).
+    // A task resource offers no PATCH or DELETE at all (405, whoever asks); a record only the
+    // server writes no POST either.
     all.retain(|(_, method, _, _)| match *method {
+        Method::POST => descriptor.methods.create,
         Method::PATCH => descriptor.methods.patch,
         Method::DELETE => descriptor.methods.delete,
         _ => true,

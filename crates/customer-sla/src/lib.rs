@@ -1,0 +1,155 @@
+//! Customer SLA Management (TAM), first part: TMF623 SLAs of a customer and the violations the
+//! server records, at `/tmf-api/slaManagement/v4/`. TM Forum published TMF623 only as v2.0;
+//! this crate serves its resources with the v4 conventions, as `specs/` and
+//! `docs/tmf623-adaptation.md` describe.
+//!
+//! - [`slas`]: `sla`, its rules, its lifecycle and the terms frozen once approved;
+//! - [`violations`]: `slaViolation`, read-only for clients;
+//! - [`measurements`]: `slaMeasurement`, an extension through which assurance and monitoring
+//!   systems report what they measured, judged by the SLA's rules (a miss records a violation);
+//! - [`expiry`]: the job that expires SLAs at the end of their `validFor`.
+//!
+//! Not here yet (issue 6 of 7 goes on): the metrics the CRM observes itself on tickets and
+//! orders, the live standing, compensation and the compliance report.
+
+pub mod expiry;
+pub mod measurements;
+pub mod slas;
+mod spec;
+pub mod violations;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crm_module::{
+    Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
+};
+use crm_store::{DocumentService, RuledService, SchemaStep, TypeRegistry};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, Operation};
+
+use measurements::{MeasurementKind, MeasurementRules, SLA_MEASUREMENT};
+use slas::{SLA, SlaKind, SlaRules};
+use violations::{SLA_VIOLATION, ViolationKind};
+
+/// The tables of this crate: SLAs by state (the expiry job reads the active ones), violations
+/// by SLA and rule, measurements by SLA.
+const SCHEMA: &[SchemaStep] = &[
+    SchemaStep::document_table("0001_sla", "sla", &["state"]),
+    SchemaStep::document_table(
+        "0002_sla_violation",
+        "sla_violation",
+        &["sla.id", "rule.id"],
+    ),
+    SchemaStep::document_table("0003_sla_measurement", "sla_measurement", &["sla.id"]),
+];
+
+fn spec_error(source: CatalogError) -> ModuleError {
+    ModuleError::Spec {
+        module: "customer-sla",
+        source,
+    }
+}
+
+/// The settings of the section `[sla]`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlaSettings {
+    /// Seconds between two passes of the expiry job.
+    pub expiry_interval_secs: u64,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        Self {
+            expiry_interval_secs: 60,
+        }
+    }
+}
+
+/// Customer SLA management as a module of the server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerSla;
+
+impl Module for CustomerSla {
+    fn name(&self) -> &'static str {
+        "customer-sla"
+    }
+
+    fn settings_sections(&self) -> &'static [&'static str] {
+        &["sla"]
+    }
+
+    fn schema(&self) -> &'static [SchemaStep] {
+        SCHEMA
+    }
+
+    fn register_types(&self, registry: &mut TypeRegistry) {
+        registry.register("Sla", SLA);
+        registry.register("SlaViolation", SLA_VIOLATION);
+        registry.register("SlaMeasurement", SLA_MEASUREMENT);
+    }
+
+    fn permissions(&self) -> Vec<Grant> {
+        use Operation::*;
+        vec![
+            // Supervisors define customers' SLAs and move them through their lifecycle;
+            // CSRs read them (and their violations) like everything else.
+            Grant::new(Role::Supervisor, Domain::Sla, &[Create, Update]),
+            // Assurance and monitoring systems report what they measured.
+            Grant::new(Role::Integration, Domain::SlaMeasurement, &[Create]),
+        ]
+    }
+
+    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let settings: SlaSettings = ctx.settings("sla")?;
+        let slas = Arc::new(DocumentService::new(
+            SlaKind::new().map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        let violations = Arc::new(DocumentService::new(
+            ViolationKind::new().map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        let measurements = Arc::new(DocumentService::new(
+            MeasurementKind::new(ctx.clock.clone()).map_err(spec_error)?,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        ));
+        let mut parts = Parts::default();
+        parts.services.push(Arc::new(RuledService::new(
+            slas.clone(),
+            Arc::new(SlaRules {
+                clock: ctx.clock.clone(),
+            }),
+        )));
+        parts.services.push(violations.clone());
+        parts.services.push(Arc::new(RuledService::new(
+            measurements.clone(),
+            Arc::new(MeasurementRules {
+                slas: slas.clone(),
+                violations: violations.clone(),
+            }),
+        )));
+        parts.jobs.push(Arc::new(expiry::Expiry {
+            store: ctx.store.clone(),
+            slas: slas.clone(),
+            clock: ctx.clock.clone(),
+            interval: Duration::from_secs(settings.expiry_interval_secs.max(1)),
+        }));
+        parts.erasers.push(slas);
+        parts.erasers.push(violations);
+        parts.erasers.push(measurements);
+        // The customer's SLAs (they name the customer as their consumer).
+        parts.view_sections.push(Arc::new(ReferencingSection {
+            section: "slas",
+            table: SLA.table,
+            kinds: &[SLA.kind],
+            keep: None,
+            store: ctx.store.clone(),
+        }));
+        Ok(parts)
+    }
+}

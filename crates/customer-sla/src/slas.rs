@@ -1,0 +1,324 @@
+//! TMF623 `sla`: a customer's service level agreement, with its rules and lifecycle
+//! (`inDesign → approved → active → expired`; `terminated` ends it early from any state but
+//! the final ones).
+//!
+//! The rules (422 naming the attribute, 409 for a move or a frozen term):
+//!
+//! - exactly one `relatedParty` with role `SLAConsumer` (the customer: a stored `Customer`,
+//!   `Individual` or `Organization`, checked as every reference is);
+//! - each rule's `id` is unique within the SLA, and its `referenceValue` and `tolerance` are
+//!   decimal numbers (the server compares measured values with them);
+//! - an SLA is created `inDesign`; it is approved only with at least one rule, and the server
+//!   then sets `approved` and `approvalDate` (server-owned);
+//! - from `approved` on the terms are what was agreed: only `state` and `description` change
+//!   (violations refer to the rules by id);
+//! - a client moves an `active` SLA to `expired` only once its `validFor` has ended (the
+//!   expiry job does it then by itself, [`crate::expiry`]).
+//!
+//! SLAs are never deleted (405): a contract ends by `terminated` or `expired`, and its
+//! violations keep referring to it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use crm_store::{
+    Clock, DatabaseTransaction, DomainRules, Reference, ResourceKind, StoredType, lifecycle_error,
+};
+use rust_decimal::Decimal;
+use sid_model::lifecycle::LifecycleError;
+use sid_model::{Sla, SlaStateType as State, check_create, check_move};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError};
+
+/// Where SLAs are stored.
+pub const SLA: StoredType = StoredType {
+    table: "sla",
+    kind: "Sla",
+};
+
+/// The API's base path (TMF published no v4 of TMF623: our convention).
+pub const SLA_BASE: &str = "/tmf-api/slaManagement/v4/";
+
+/// The role of the customer among an SLA's parties.
+pub const CONSUMER: &str = "SLAConsumer";
+
+/// What an SLA's consumer may be.
+const CONSUMERS: &[&str] = &["Customer", "Individual", "Organization"];
+
+/// What the other parties of an SLA may be.
+const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
+
+/// The attributes only the server writes.
+const SERVER_OWNED: &[&str] = &["approved", "approvalDate"];
+
+/// Why an SLA write is refused, and the one place those reasons become TMF errors.
+#[derive(Debug, thiserror::Error)]
+pub enum SlaError {
+    /// Not exactly one consumer.
+    #[error(
+        "'relatedParty': an SLA names exactly one party with role 'SLAConsumer' (the customer), not {found}"
+    )]
+    Consumers {
+        /// How many it names.
+        found: usize,
+    },
+    /// Two rules with one id.
+    #[error("'rule': two rules have the id '{id}'; a rule's id is unique within its SLA")]
+    RuleTwice {
+        /// The id.
+        id: String,
+    },
+    /// A value the server compares with that is not a number.
+    #[error(
+        "'rule[{rule}].{attribute}' is '{value}', not a decimal number: the server compares measured values with it"
+    )]
+    NotANumber {
+        /// The rule's id.
+        rule: String,
+        /// `referenceValue` or `tolerance`.
+        attribute: &'static str,
+        /// The value sent.
+        value: String,
+    },
+    /// Approval without rules.
+    #[error("'state': an SLA without rules cannot be approved (it would promise nothing)")]
+    NoRules,
+    /// A term changed after approval.
+    #[error(
+        "'{attribute}' cannot change once the SLA is {state}: its terms are what was approved (only 'state' and 'description' change)"
+    )]
+    Frozen {
+        /// The attribute.
+        attribute: &'static str,
+        /// The SLA's state.
+        state: State,
+    },
+    /// Expired by a client before the end of its period.
+    #[error("'state': the SLA expires at the end of its validFor ({end}), not before")]
+    NotYetExpired {
+        /// The end of its period, or "never".
+        end: String,
+    },
+    /// A move its lifecycle does not allow, or a create state.
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError<State>),
+    /// The store's refusal, unchanged.
+    #[error(transparent)]
+    Store(#[from] TmfError),
+}
+
+impl From<SlaError> for TmfError {
+    fn from(error: SlaError) -> Self {
+        match error {
+            SlaError::Store(error) => error,
+            SlaError::Lifecycle(error) => lifecycle_error(error),
+            SlaError::Frozen { .. } | SlaError::NoRules => TmfError::conflict(error.to_string()),
+            other => TmfError::invalid_value(other.to_string()),
+        }
+    }
+}
+
+/// The `sla` resource as stored.
+pub struct SlaKind {
+    descriptor: ResourceDescriptor,
+}
+
+impl std::fmt::Debug for SlaKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlaKind").finish_non_exhaustive()
+    }
+}
+
+impl SlaKind {
+    /// The kind, its attributes read from the adapted specification; never deleted.
+    pub fn new() -> Result<Self, CatalogError> {
+        let mut descriptor = ResourceDescriptor::from_spec(
+            crate::spec::sla_management(),
+            SLA_BASE,
+            "sla",
+            "Sla",
+            Domain::Sla,
+        )?;
+        descriptor.methods.delete = false;
+        Ok(Self { descriptor })
+    }
+}
+
+impl ResourceKind for SlaKind {
+    type Model = Sla;
+
+    fn descriptor(&self) -> &ResourceDescriptor {
+        &self.descriptor
+    }
+
+    fn stored_type(&self) -> StoredType {
+        SLA
+    }
+
+    fn references(&self, sla: &Sla) -> Vec<Reference> {
+        sla.related_party
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, party)| {
+                let consumer = party
+                    .role
+                    .as_deref()
+                    .is_some_and(|role| role.eq_ignore_ascii_case(CONSUMER));
+                Reference {
+                    path: format!("relatedParty[{i}]"),
+                    id: party.id.clone(),
+                    referred_type: party.referred_type.clone(),
+                    allowed: if consumer { CONSUMERS } else { PARTIES },
+                }
+            })
+            .collect()
+    }
+}
+
+/// The rules of SLAs.
+pub struct SlaRules {
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SlaRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlaRules").finish_non_exhaustive()
+    }
+}
+
+/// A rule's value the server compares with.
+fn number(rule: &str, attribute: &'static str, value: &str) -> Result<Decimal, SlaError> {
+    value.trim().parse().map_err(|_| SlaError::NotANumber {
+        rule: rule.to_owned(),
+        attribute,
+        value: value.to_owned(),
+    })
+}
+
+/// The terms every SLA must keep, whatever its state.
+fn check_terms(sla: &Sla) -> Result<(), SlaError> {
+    let consumers = sla.parties(CONSUMER).count();
+    if consumers != 1 {
+        return Err(SlaError::Consumers { found: consumers });
+    }
+    let mut ids = HashSet::new();
+    for rule in sla.rule.iter().flatten() {
+        if !ids.insert(rule.id.as_str()) {
+            return Err(SlaError::RuleTwice {
+                id: rule.id.clone(),
+            });
+        }
+        number(&rule.id, "referenceValue", &rule.reference_value)?;
+        if let Some(tolerance) = &rule.tolerance {
+            number(&rule.id, "tolerance", tolerance)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first term of `requested` that differs from `previous` (all but `state`,
+/// `description` and what the server owns).
+fn changed_term(previous: &Sla, requested: &Sla) -> Option<&'static str> {
+    let terms: [(&'static str, bool); 8] = [
+        ("name", previous.name != requested.name),
+        ("version", previous.version != requested.version),
+        ("validFor", previous.valid_for != requested.valid_for),
+        ("rule", previous.rule != requested.rule),
+        (
+            "relatedParty",
+            previous.related_party != requested.related_party,
+        ),
+        ("template", previous.template != requested.template),
+        ("@type", previous.meta != requested.meta),
+        (
+            "extension attributes",
+            previous.extensions != requested.extensions,
+        ),
+    ];
+    terms
+        .into_iter()
+        .find_map(|(name, changed)| changed.then_some(name))
+}
+
+/// The rules of the SLA lifecycle, shared by the API and the expiry job: `requested` moving
+/// from `previous`, at `now`, by a client (`by_client`) or by the server.
+pub(crate) fn judge_patch(
+    previous: &Sla,
+    mut requested: Sla,
+    now: chrono::DateTime<chrono::Utc>,
+    by_client: bool,
+) -> Result<Sla, SlaError> {
+    let from = previous.state.unwrap_or(State::InDesign);
+    let to = *requested.state.get_or_insert(from);
+    if from != State::InDesign
+        && let Some(attribute) = changed_term(previous, &requested)
+    {
+        return Err(SlaError::Frozen {
+            attribute,
+            state: from,
+        });
+    }
+    check_terms(&requested)?;
+    if from == to {
+        return Ok(requested);
+    }
+    check_move(from, to)?;
+    match to {
+        State::Approved => {
+            if requested.rule.as_ref().is_none_or(Vec::is_empty) {
+                return Err(SlaError::NoRules);
+            }
+            requested.approved = Some(true);
+            requested.approval_date = Some(now);
+        }
+        State::Expired if by_client => {
+            let end = requested
+                .valid_for
+                .as_ref()
+                .and_then(|period| period.end_date_time);
+            if end.is_none_or(|end| end > now) {
+                return Err(SlaError::NotYetExpired {
+                    end: end.map_or("never".into(), |end| end.to_rfc3339()),
+                });
+            }
+        }
+        _ => {}
+    }
+    Ok(requested)
+}
+
+#[async_trait]
+impl DomainRules<SlaKind> for SlaRules {
+    type Error = SlaError;
+
+    fn server_owned(&self) -> &'static [&'static str] {
+        SERVER_OWNED
+    }
+
+    async fn create(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        mut sla: Sla,
+    ) -> Result<Sla, SlaError> {
+        let state = *sla.state.get_or_insert(State::InDesign);
+        check_create(state)?;
+        sla.approved = Some(false);
+        check_terms(&sla)?;
+        Ok(sla)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        previous: &Sla,
+        requested: Sla,
+    ) -> Result<Sla, SlaError> {
+        judge_patch(previous, requested, self.clock.now(), true)
+    }
+}
