@@ -9,6 +9,7 @@ use tmf_apis::{Domain, Methods, ResourceDescriptor};
 
 use crm_store::{Reference, ResourceKind, StoredType};
 
+use crate::measurements::SLA_MEASUREMENT;
 use crate::slas::SLA_BASE;
 
 /// Where violations are stored.
@@ -18,7 +19,7 @@ pub const SLA_VIOLATION: StoredType = StoredType {
 };
 
 /// What a violation may be about.
-const SUBJECTS: &[&str] = &["TroubleTicket", "ProductOrder", "SlaMeasurement"];
+const SUBJECTS: &[&str] = &["TroubleTicket", "ProductOrder"];
 
 /// What the parties of a violation may be.
 const PARTIES: &[&str] = &["Individual", "Organization", "Customer", "PartyRole"];
@@ -76,6 +77,11 @@ impl ResourceKind for ViolationKind {
             });
         }
         for (i, entity) in violation.related_entity.iter().flatten().enumerate() {
+            // A measurement's violation is written in the measurement's own change, before
+            // the measurement itself: that reference is the server's, indexed as given.
+            if entity.referred_type.as_deref() == Some(SLA_MEASUREMENT.kind) {
+                continue;
+            }
             out.push(Reference {
                 path: format!("relatedEntity[{i}]"),
                 id: entity.id.clone(),

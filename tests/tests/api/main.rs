@@ -24,6 +24,7 @@ mod outages;
 mod phones;
 mod references;
 mod security;
+mod slas;
 mod tickets;
 mod tidy;
 mod tmf630;

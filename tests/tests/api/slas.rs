@@ -1,0 +1,503 @@
+//! TMF623 SLAs (v2.0 brought to the v4 conventions): an SLA's lifecycle and its frozen terms,
+//! the expiry job on a moved clock, the rules that refuse (naming what, storing nothing), and
+//! measurements reported by an assurance system: a miss records one violation, once, with its
+//! event, however often and from however many instances it is sent.
+
+use axum::http::{Method, StatusCode};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use crm_store::Clock;
+use crm_tests::schema::assert_conforms;
+use crm_tests::{TestApp, TestResponse};
+use serde_json::{Value, json};
+
+const SLAS: &str = "/tmf-api/slaManagement/v4/sla";
+const VIOLATIONS: &str = "/tmf-api/slaManagement/v4/slaViolation";
+const MEASUREMENTS: &str = "/tmf-api/slaManagement/v4/slaMeasurement";
+const MERGE: &str = "application/merge-patch+json";
+const TMF623: &str = "TMF623-SLAManagement-v4-adapted.swagger.json";
+const MEASUREMENT_SPEC: &str = "SlaMeasurement-extension.swagger.json";
+
+/// A time as the API writes it.
+fn text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A business customer with a supervisor, a CSR and a monitoring system to act for it.
+struct Contract {
+    app: TestApp,
+    party: String,
+    supervisor: String,
+    csr: String,
+    monitor: String,
+}
+
+impl Contract {
+    async fn open() -> Self {
+        let app = TestApp::new().await;
+        let party = app.individual("Ada", "Lovelace").await;
+        let bearer = |subject: &str, role: &str| format!("Bearer {}", app.token(subject, &[role]));
+        Self {
+            supervisor: bearer("sup-bob", "supervisor"),
+            csr: bearer("csr-anna", "csr"),
+            monitor: bearer("nms-1", "integration"),
+            party,
+            app,
+        }
+    }
+
+    /// When the SLA's period ends: thirty days after the test clock's now.
+    fn end(&self) -> DateTime<Utc> {
+        self.start() + Duration::days(365)
+    }
+
+    /// When the SLA's period starts: 335 days before the test clock's now, at midnight.
+    fn start(&self) -> DateTime<Utc> {
+        let day = (self.app.clock.now() - Duration::days(335)).date_naive();
+        day.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
+    }
+
+    /// An SLA of the customer over a year ending in thirty days, with an availability rule
+    /// (at least 99.5 %, tolerance 0.1).
+    fn sla(&self) -> Value {
+        json!({
+            "name": "Business fibre SLA",
+            "version": "1",
+            "validFor": {"startDateTime": text(self.start()), "endDateTime": text(self.end())},
+            "relatedParty": [
+                {"id": self.party, "role": "SLAConsumer", "@referredType": "Individual"}
+            ],
+            "rule": [
+                {"id": "availability", "metric": "availability", "unit": "%",
+                 "referenceValue": "99.5", "operator": ".ge", "tolerance": "0.1",
+                 "consequence": "credit 10 % of the monthly fee"}
+            ],
+        })
+    }
+
+    async fn send(
+        &self,
+        auth: &str,
+        method: Method,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        self.app
+            .send_with(method, uri, &[("Authorization", auth)], body)
+            .await
+    }
+
+    async fn create(&self, body: &Value) -> TestResponse {
+        self.send(&self.supervisor, Method::POST, SLAS, Some(body))
+            .await
+    }
+
+    async fn move_to(&self, id: &str, state: &str) -> TestResponse {
+        self.app
+            .patch(&format!("{SLAS}/{id}"), MERGE, &json!({"state": state}))
+            .await
+    }
+
+    /// An active SLA's id.
+    async fn active(&self) -> String {
+        let created = self.create(&self.sla()).await;
+        created.assert_status(StatusCode::CREATED, "sla");
+        let id = created.id();
+        for state in ["approved", "active"] {
+            self.move_to(&id, state)
+                .await
+                .assert_status(StatusCode::OK, state);
+        }
+        id
+    }
+
+    /// The period of the `month`-th thirty days of the SLA's year.
+    fn month(&self, month: i64) -> (DateTime<Utc>, DateTime<Utc>) {
+        let from = self.start() + Duration::days(30 * month);
+        (from, from + Duration::days(30))
+    }
+
+    fn measurement(&self, sla: &str, value: &str, month: i64) -> Value {
+        let (from, to) = self.month(month);
+        json!({
+            "sla": {"id": sla},
+            "metric": "availability",
+            "value": value,
+            "unit": "%",
+            "period": {"startDateTime": text(from), "endDateTime": text(to)},
+            "relatedEntity": [{"id": "FIBRE-42", "role": "measured", "@referredType": "Product"}],
+        })
+    }
+
+    async fn report(&self, body: &Value) -> TestResponse {
+        self.send(&self.monitor, Method::POST, MEASUREMENTS, Some(body))
+            .await
+    }
+}
+
+#[tokio::test]
+async fn an_sla_moves_through_its_lifecycle_and_its_terms_freeze_once_approved() {
+    let c = Contract::open().await;
+    // CSRs read SLAs; supervisors define them.
+    c.send(&c.csr, Method::POST, SLAS, Some(&c.sla()))
+        .await
+        .assert_tmf_error(403);
+    let created = c.create(&c.sla()).await;
+    created.assert_status(StatusCode::CREATED, "sla");
+    assert_conforms(TMF623, "Sla", &created.body, "created sla");
+    assert_eq!(created.body["state"], "inDesign");
+    assert_eq!(created.body["approved"], false);
+    assert_eq!(
+        created.body["relatedParty"][0]["@referredType"],
+        "Individual"
+    );
+    let id = created.id();
+    let path = format!("{SLAS}/{id}");
+    // A draft changes freely; a move the lifecycle does not allow is a 409 naming the way.
+    c.app
+        .patch(&path, MERGE, &json!({"version": "2"}))
+        .await
+        .assert_status(StatusCode::OK, "a draft changes");
+    let skipped = c.move_to(&id, "active").await;
+    let message = skipped.assert_tmf_error(409);
+    assert!(message.contains("approved"), "{message}");
+    let approved = c.move_to(&id, "approved").await;
+    approved.assert_status(StatusCode::OK, "approved");
+    assert_eq!(approved.body["approved"], true);
+    assert!(
+        approved.body["approvalDate"].is_string(),
+        "{}",
+        approved.text
+    );
+    assert_conforms(TMF623, "Sla", &approved.body, "approved sla");
+    // The terms are what was approved; the description may still change.
+    let changed = c.app.patch(&path, MERGE, &json!({"rule": []})).await;
+    let message = changed.assert_tmf_error(409);
+    assert!(message.contains("'rule'"), "{message}");
+    c.app
+        .patch(&path, MERGE, &json!({"description": "Signed on 3 March"}))
+        .await
+        .assert_status(StatusCode::OK, "the description changes");
+    c.app
+        .patch(&path, MERGE, &json!({"approved": false}))
+        .await
+        .assert_tmf_error(422);
+    c.move_to(&id, "active")
+        .await
+        .assert_status(StatusCode::OK, "active");
+    // A client expires it only once its period is over.
+    let early = c.move_to(&id, "expired").await;
+    let message = early.assert_tmf_error(422);
+    assert!(message.contains("validFor"), "{message}");
+    // Never deleted: a contract ends, it does not vanish.
+    c.app.delete(&path).await.assert_tmf_error(405);
+    // The CSR sees it in the customer's 360 view.
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let view = c
+        .app
+        .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
+        .await
+        .body;
+    assert_eq!(view["slas"][0]["id"], id.as_str(), "{view}");
+    let events = c.app.event_types().await;
+    for expected in [
+        "SlaCreateEvent",
+        "SlaStateChangeEvent",
+        "SlaAttributeValueChangeEvent",
+    ] {
+        assert!(
+            events.iter().any(|e| e == expected),
+            "{expected} in {events:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_expiry_job_expires_an_active_sla_at_the_end_of_its_period_once() {
+    let c = Contract::open().await;
+    let id = c.active().await;
+    let job = c
+        .app
+        .jobs
+        .iter()
+        .find(|job| job.name() == "slaExpiry")
+        .cloned()
+        .expect("the expiry job");
+    // The period ends in thirty days.
+    assert!(job.run_once().await.expect("a pass").is_empty());
+    let end = c.end();
+    c.app
+        .clock
+        .advance(end - c.app.clock.now() + Duration::seconds(1));
+    let other = c.app.another_instance().await;
+    let other_job = other
+        .jobs
+        .iter()
+        .find(|job| job.name() == "slaExpiry")
+        .cloned()
+        .expect("the other instance's expiry job");
+    let behind = end - other.clock.now() + Duration::seconds(1);
+    if behind > Duration::zero() {
+        other.clock.advance(behind);
+    }
+    let (a, b) = tokio::join!(job.run_once(), other_job.run_once());
+    let mut expired = a.expect("a pass");
+    expired.extend(b.expect("the other pass"));
+    assert_eq!(expired, [id.clone()], "expired once, by one instance");
+    let stored = c.app.get(&format!("{SLAS}/{id}")).await;
+    assert_eq!(stored.body["state"], "expired");
+    assert!(job.run_once().await.expect("again").is_empty());
+    // Final: nothing moves it any more.
+    c.move_to(&id, "active").await.assert_tmf_error(409);
+}
+
+#[tokio::test]
+async fn each_sla_rule_refuses_naming_what_and_stores_nothing() {
+    let c = Contract::open().await;
+    let base = c.sla();
+    let with = |pointer: &str, value: Value| {
+        let mut body = base.clone();
+        *body.pointer_mut(pointer).expect("a place in the body") = value;
+        body
+    };
+    let refusals: Vec<(Value, u16, &str)> = vec![
+        (with("/relatedParty", json!([])), 422, "SLAConsumer"),
+        (
+            with(
+                "/relatedParty",
+                json!([
+                    {"id": c.party, "role": "SLAConsumer", "@referredType": "Individual"},
+                    {"id": c.party, "role": "slaconsumer", "@referredType": "Individual"}
+                ]),
+            ),
+            422,
+            "not 2",
+        ),
+        (
+            with(
+                "/relatedParty/0/id",
+                json!("00000000-0000-0000-0000-000000000000"),
+            ),
+            422,
+            "relatedParty",
+        ),
+        (
+            with("/rule/0/referenceValue", json!("ninety-nine")),
+            422,
+            "referenceValue",
+        ),
+        (
+            with("/rule/0/tolerance", json!("a little")),
+            422,
+            "tolerance",
+        ),
+        (with("/rule/0/operator", json!(">=")), 400, "operator"),
+        (
+            with(
+                "/rule",
+                json!([
+                    {"id": "a", "metric": "availability", "referenceValue": "99", "operator": ".ge"},
+                    {"id": "a", "metric": "availability", "referenceValue": "98", "operator": ".ge"}
+                ]),
+            ),
+            422,
+            "'a'",
+        ),
+        (with("/name", json!(null)), 400, "name"),
+    ];
+    for (body, status, named) in refusals {
+        let response = c.create(&body).await;
+        let message = response.assert_tmf_error(status);
+        assert!(message.contains(named), "{named} in {message}");
+    }
+    let mut active = base.clone();
+    active["state"] = json!("active");
+    c.create(&active).await.assert_tmf_error(422);
+    let mut approved = base.clone();
+    approved["approved"] = json!(true);
+    c.create(&approved).await.assert_tmf_error(422);
+    assert_eq!(c.app.total(SLAS).await, 0, "nothing stored");
+    // An SLA without rules is a draft that cannot be approved.
+    let mut empty = base.clone();
+    empty["rule"] = json!([]);
+    let draft = c.create(&empty).await;
+    draft.assert_status(StatusCode::CREATED, "a draft without rules");
+    let message = c
+        .move_to(&draft.id(), "approved")
+        .await
+        .assert_tmf_error(409);
+    assert!(message.contains("without rules"), "{message}");
+    // Abandoned drafts are terminated, not deleted.
+    c.move_to(&draft.id(), "terminated")
+        .await
+        .assert_status(StatusCode::OK, "terminated");
+}
+
+#[tokio::test]
+async fn a_measurement_below_target_records_one_violation_with_its_event_and_retries_change_nothing()
+ {
+    let c = Contract::open().await;
+    let sla = c.active().await;
+    // Below 99.5 by more than the 0.1 tolerance: missed.
+    let body = c.measurement(&sla, "99.2", 9);
+    let reported = c.report(&body).await;
+    reported.assert_status(StatusCode::CREATED, "measurement");
+    assert_conforms(
+        MEASUREMENT_SPEC,
+        "SlaMeasurement",
+        &reported.body,
+        "measurement",
+    );
+    assert_eq!(
+        reported.body["result"][0]["met"], false,
+        "{}",
+        reported.text
+    );
+    let violation_id = reported.body["result"][0]["violation"]["id"]
+        .as_str()
+        .expect("the violation recorded")
+        .to_owned();
+    let violation = c.app.get(&format!("{VIOLATIONS}/{violation_id}")).await;
+    violation.assert_status(StatusCode::OK, "violation");
+    assert_conforms(TMF623, "SlaViolation", &violation.body, "violation");
+    assert_eq!(violation.body["sla"]["id"], sla.as_str());
+    assert_eq!(violation.body["rule"]["id"], "availability");
+    assert_eq!(violation.body["violation"]["actualValue"], "99.2");
+    assert_eq!(violation.body["violation"]["referenceValue"], "99.5");
+    assert_eq!(violation.body["violation"]["operator"], ".ge");
+    assert_eq!(violation.body["date"], text(c.month(9).1));
+    assert_eq!(violation.body["relatedParty"][0]["id"], c.party.as_str());
+    assert_eq!(
+        violation.body["relatedEntity"][0]["id"],
+        reported.id().as_str()
+    );
+    let events = c.app.event_types().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| *e == "SLAViolationCreateEvent")
+            .count(),
+        1,
+        "{events:?}"
+    );
+    // The same measurement again is the stored one; another value for the period a 409.
+    let retry = c.report(&body).await;
+    retry.assert_status(StatusCode::OK, "a retry");
+    assert_eq!(retry.id(), reported.id());
+    let mut other = body.clone();
+    other["value"] = json!("97");
+    c.report(&other).await.assert_tmf_error(409);
+    assert_eq!(c.app.total(VIOLATIONS).await, 1);
+    // Within the tolerance: met, nothing recorded.
+    let met = c.report(&c.measurement(&sla, "99.45", 8)).await;
+    met.assert_status(StatusCode::CREATED, "met");
+    assert_eq!(met.body["result"][0]["met"], true);
+    assert!(met.body["result"][0].get("violation").is_none());
+    assert_eq!(c.app.total(VIOLATIONS).await, 1);
+    // Clients never write violations.
+    c.app
+        .post(VIOLATIONS, &violation.body)
+        .await
+        .assert_tmf_error(405);
+    c.app
+        .patch(
+            &format!("{VIOLATIONS}/{violation_id}"),
+            MERGE,
+            &json!({"date": "2026-01-01T00:00:00Z"}),
+        )
+        .await
+        .assert_tmf_error(405);
+    c.app
+        .delete(&format!("{VIOLATIONS}/{violation_id}"))
+        .await
+        .assert_tmf_error(405);
+    let document = c.app.get("/openapi.json").await.body;
+    assert!(document["paths"][VIOLATIONS].get("post").is_none());
+    assert!(document["paths"][MEASUREMENTS].get("post").is_some());
+}
+
+#[tokio::test]
+async fn measurements_are_judged_only_by_an_active_sla_with_a_rule_for_them() {
+    let c = Contract::open().await;
+    let draft = c.create(&c.sla()).await.id();
+    let sla = c.active().await;
+    let refusals: Vec<(Value, &str, &str)> = vec![
+        (c.measurement(&draft, "90", 9), "inDesign", "a draft"),
+        (
+            c.measurement("00000000-0000-0000-0000-000000000000", "90", 9),
+            "does not exist",
+            "an unknown SLA",
+        ),
+        (
+            {
+                let mut body = c.measurement(&sla, "90", 9);
+                body["metric"] = json!("latency");
+                body
+            },
+            "availability",
+            "an unknown metric",
+        ),
+        (c.measurement(&sla, "a lot", 9), "'value'", "not a number"),
+        (
+            {
+                let mut body = c.measurement(&sla, "90", 0);
+                body["period"]["startDateTime"] = json!(text(c.start() - Duration::days(1)));
+                body
+            },
+            "validFor",
+            "before the SLA",
+        ),
+        (
+            {
+                let mut body = c.measurement(&sla, "90", 9);
+                body["period"] = json!({"startDateTime": text(c.month(9).0)});
+                body
+            },
+            "both",
+            "an open period",
+        ),
+        (
+            {
+                let mut body = c.measurement(&sla, "90", 9);
+                body["result"] = json!([]);
+                body
+            },
+            "result",
+            "a result sent by the client",
+        ),
+    ];
+    for (body, named, what) in refusals {
+        let message = c.report(&body).await.assert_tmf_error(422);
+        assert!(message.contains(named), "{what}: {named} in {message}");
+    }
+    // Only monitoring systems report.
+    c.send(
+        &c.csr,
+        Method::POST,
+        MEASUREMENTS,
+        Some(&c.measurement(&sla, "90", 9)),
+    )
+    .await
+    .assert_tmf_error(403);
+    assert_eq!(c.app.total(MEASUREMENTS).await, 0, "nothing stored");
+    assert_eq!(c.app.total(VIOLATIONS).await, 0);
+}
+
+#[tokio::test]
+async fn the_same_miss_reported_by_two_instances_at_once_is_one_violation() {
+    let c = Contract::open().await;
+    let sla = c.active().await;
+    let other = c.app.another_instance().await;
+    let body = c.measurement(&sla, "95", 9);
+    let auth = [("Authorization", c.monitor.as_str())];
+    let (a, b) = tokio::join!(
+        c.app
+            .send_with(Method::POST, MEASUREMENTS, &auth, Some(&body)),
+        other.send_with(Method::POST, MEASUREMENTS, &auth, Some(&body)),
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 201], "{} {}", a.text, b.text);
+    assert_eq!(a.id(), b.id());
+    assert_eq!(c.app.total(MEASUREMENTS).await, 1);
+    assert_eq!(c.app.total(VIOLATIONS).await, 1);
+}
