@@ -17,6 +17,7 @@
 pub mod adjustments;
 pub mod amounts;
 pub mod bills;
+pub mod compensation;
 pub mod disputes;
 pub mod error;
 pub mod exchange;
@@ -82,6 +83,11 @@ pub struct BillingSettings {
     /// Per currency, the largest adjustment approved automatically (above it, a supervisor
     /// who is not the proposer approves); a currency not listed always needs one.
     pub approval_thresholds: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The reason code of the credits proposed for SLA breaches (one of
+    /// `adjustment_reasons`).
+    pub compensation_reason: String,
+    /// Their general-ledger code (one of `gl_codes`).
+    pub compensation_gl_code: String,
 }
 
 impl BillingSettings {
@@ -101,6 +107,24 @@ impl BillingSettings {
                         ),
                     })?;
             thresholds.insert(currency.clone(), amount);
+        }
+        if !self.adjustment_reasons.contains(&self.compensation_reason) {
+            return Err(ModuleError::Settings {
+                section: "billing",
+                message: format!(
+                    "compensation_reason: '{}' is not one of adjustment_reasons",
+                    self.compensation_reason
+                ),
+            });
+        }
+        if !self.gl_codes.contains(&self.compensation_gl_code) {
+            return Err(ModuleError::Settings {
+                section: "billing",
+                message: format!(
+                    "compensation_gl_code: '{}' is not one of gl_codes",
+                    self.compensation_gl_code
+                ),
+            });
         }
         Ok(adjustments::AdjustmentPolicy {
             thresholds,
@@ -142,6 +166,8 @@ impl Default for BillingSettings {
                 .map(|(c, v)| (c.to_owned(), serde_json::Value::String(v.to_owned())))
                 .into_iter()
                 .collect(),
+            compensation_reason: "serviceCredit".to_owned(),
+            compensation_gl_code: "4100-credits".to_owned(),
         }
     }
 }
@@ -153,6 +179,8 @@ pub struct BillingInquiry {
     bills: OnceLock<Arc<DocumentService<BillKind>>>,
     /// The rules of bill disputes, offered before the hooks they use are all there.
     disputes: OnceLock<Arc<disputes::DisputeRules>>,
+    /// The credits for SLA breaches, offered before the adjustment rules they use are built.
+    credits: OnceLock<Arc<compensation::SlaCredit>>,
 }
 
 impl Module for BillingInquiry {
@@ -171,6 +199,14 @@ impl Module for BillingInquiry {
     /// Billing owns the rules of trouble tickets of type "Bill Dispute".
     fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
         let settings: BillingSettings = ctx.settings("billing")?;
+        settings.policy()?;
+        let credits = Arc::new(compensation::SlaCredit {
+            reason: settings.compensation_reason.clone(),
+            gl_code: settings.compensation_gl_code.clone(),
+            ..compensation::SlaCredit::default()
+        });
+        let _ = self.credits.set(credits.clone());
+        hooks.offer_compensation(credits)?;
         let Some(tickets) = ctx.registry.get("TroubleTicket") else {
             return Ok(());
         };
@@ -280,17 +316,22 @@ impl Module for BillingInquiry {
             ctx.store.clone(),
             ctx.registry.clone(),
         ));
+        let adjustment_rules = Arc::new(adjustments::AdjustmentRules {
+            bills: bills.clone(),
+            rates: rates.clone(),
+            adjustments: adjustments.clone(),
+            tickets: hooks.writer("TroubleTicket"),
+            balances: hooks.balances(),
+            policy: settings.policy()?,
+            clock: ctx.clock.clone(),
+        });
+        if let Some(credits) = self.credits.get() {
+            let _ = credits.rules.set(adjustment_rules.clone());
+            let _ = credits.adjustments.set(adjustments.clone());
+        }
         parts.services.push(Arc::new(RuledService::new(
             adjustments.clone(),
-            Arc::new(adjustments::AdjustmentRules {
-                bills: bills.clone(),
-                rates: rates.clone(),
-                adjustments: adjustments.clone(),
-                tickets: hooks.writer("TroubleTicket"),
-                balances: hooks.balances(),
-                policy: settings.policy()?,
-                clock: ctx.clock.clone(),
-            }),
+            adjustment_rules,
         )));
         parts.erasers.push(bills);
         parts.erasers.push(rates);

@@ -9,6 +9,9 @@
 //! - **Account balances** are kept by the domain that stores accounts and set by the domains
 //!   whose money moves them (unsettled bills make a billing account's receivable balance),
 //!   inside the change that moves the money.
+//! - A **compensation** is what a breach of an SLA rule costs the provider, proposed by the
+//!   domain that owns what is given: billing proposes a credit (`credit`), loyalty will award
+//!   points (`points`), without the SLA domain knowing either.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -55,12 +58,52 @@ pub trait AccountBalances: Send + Sync {
     ) -> TmfResult<()>;
 }
 
+/// What a breach costs, as the SLA domain asks for it: `quantity` of `unit` (an amount in a
+/// currency for a credit, points for loyalty) given to the customer for the violation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompensationRequest {
+    /// The violation compensated (recorded in the same change, under this id).
+    pub violation: String,
+    /// The SLA and the rule missed, for the record.
+    pub sla: String,
+    /// The rule missed.
+    pub rule: String,
+    /// The customer (the SLA's consumer): its id and `@referredType`.
+    pub customer: (String, String),
+    /// The billing account to credit, when the SLA names one.
+    pub billing_account: Option<String>,
+    /// How much.
+    pub quantity: rust_decimal::Decimal,
+    /// Of what: a currency (`EUR`) for a credit, `PTS` for points.
+    pub unit: String,
+    /// Why, in words (the rule's consequence and what was measured).
+    pub description: String,
+}
+
+/// Proposes what a breach costs, in the domain that owns it.
+#[async_trait]
+pub trait Compensation: Send + Sync {
+    /// The first word of the consequences it handles (`credit`, `points`).
+    fn kind(&self) -> &'static str;
+
+    /// Proposes the compensation inside `txn` (the violation's change), with the rules any
+    /// proposal of its kind obeys; returns a reference to what it proposed (`id`,
+    /// `@referredType`).
+    async fn propose(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        request: &CompensationRequest,
+    ) -> TmfResult<Value>;
+}
+
 /// Every hook offered by the modules.
 #[derive(Clone, Default)]
 pub struct Hooks {
     writers: BTreeMap<&'static str, Arc<dyn DocumentWriter>>,
     subtypes: BTreeMap<&'static str, BTreeMap<String, Arc<dyn SubtypeRules>>>,
     balances: Option<Arc<dyn AccountBalances>>,
+    compensations: BTreeMap<&'static str, Arc<dyn Compensation>>,
 }
 
 impl std::fmt::Debug for Hooks {
@@ -76,6 +119,10 @@ impl std::fmt::Debug for Hooks {
                     .collect::<Vec<_>>(),
             )
             .field("balances", &self.balances.is_some())
+            .field(
+                "compensations",
+                &self.compensations.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -132,6 +179,30 @@ impl Hooks {
         }
         rules_of.insert(subtype, rules);
         Ok(())
+    }
+
+    /// Offers a compensation for its kind; an error when the kind is offered already.
+    pub fn offer_compensation(
+        &mut self,
+        compensation: Arc<dyn Compensation>,
+    ) -> Result<(), ModuleError> {
+        let kind = compensation.kind();
+        if self.compensations.insert(kind, compensation).is_some() {
+            return Err(ModuleError::Hook(format!(
+                "the compensation '{kind}' is offered twice"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The compensation of `kind` (`credit`), if a module offers one.
+    pub fn compensation(&self, kind: &str) -> Option<Arc<dyn Compensation>> {
+        self.compensations.get(kind).cloned()
+    }
+
+    /// The kinds of compensation offered.
+    pub fn compensation_kinds(&self) -> Vec<&'static str> {
+        self.compensations.keys().copied().collect()
     }
 
     /// The rules of every subtype of `resource` that a module owns, by subtype.

@@ -43,7 +43,7 @@ use tmf_apis::{ResourceService, RouterConfig};
 
 pub use commands::{Command, CommandContext, CommandError, Console};
 pub use crm_auth::{Grant, Role};
-pub use hooks::{AccountBalances, Hooks, SubtypeRules};
+pub use hooks::{AccountBalances, Compensation, CompensationRequest, Hooks, SubtypeRules};
 pub use jobs::{Job, JobHandle};
 pub use view::{Hop, ReferencingSection, TimelineSource, ViewContributor, ViewSubject};
 

@@ -101,7 +101,7 @@ impl Module for CustomerSla {
         ]
     }
 
-    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+    fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
         let settings: SlaSettings = ctx.settings("sla")?;
         let slas = Arc::new(DocumentService::new(
             SlaKind::new().map_err(spec_error)?,
@@ -131,6 +131,11 @@ impl Module for CustomerSla {
             Arc::new(MeasurementRules {
                 slas: slas.clone(),
                 violations: violations.clone(),
+                compensations: measurements::Compensations {
+                    credit: hooks.compensation("credit"),
+                    points: hooks.compensation("points"),
+                    products: ctx.registry.get("Product"),
+                },
             }),
         )));
         parts.jobs.push(Arc::new(expiry::Expiry {

@@ -9,6 +9,12 @@
 //! `slaViolation` (with its `SLAViolationCreateEvent`) in the measurement's transaction, and the
 //! measurement's `result` says, per rule, whether it was met and which violation it recorded.
 //!
+//! A violation whose rule's consequence is a compensation proposes it in the same change,
+//! through the hook of its kind ([`crm_module::Compensation`]: `credit`, offered by billing as
+//! a `billAdjustment`; `points`, by loyalty), proposed by `system:sla-compensation`; the
+//! violation refers to what was proposed (extension attribute `compensation`), or says in its
+//! `comment` why nothing was.
+//!
 //! A measurement is known by its SLA, metric and period (its natural key): the same
 //! measurement sent again is the stored one (200, nothing written, so no second violation);
 //! the same period with another value is a 409. Measurements are never changed or deleted.
@@ -17,21 +23,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use crm_module::{Compensation, CompensationRequest};
 use crm_store::{
     Clock, DatabaseTransaction, DocumentService, DomainRules, NaturalKey, Reference, ResourceKind,
-    StoredType,
+    StoredType, new_id,
 };
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::json;
 use sid_model::{
-    Sla, SlaMeasurement, SlaMeasurementResult, SlaRule, SlaRuleRef, SlaStateType as State,
-    SlaViolationRef,
+    Money, RelatedEntity, Sla, SlaMeasurement, SlaMeasurementResult, SlaRule, SlaRuleRef,
+    SlaStateType as State, SlaViolationRef,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
-use tmf_apis::{Domain, Methods, RequestContext, ResourceDescriptor, TmfError};
+use tmf_apis::{Actor, Domain, Methods, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
-use crate::slas::{CONSUMER, SLA_BASE, SlaKind};
+use crate::slas::{CONSUMER, Consequence, SLA_BASE, SlaKind, billing_account};
 use crate::violations::ViolationKind;
 
 /// Where measurements are stored.
@@ -192,6 +199,133 @@ impl ResourceKind for MeasurementKind {
 pub struct MeasurementRules {
     pub(crate) slas: Arc<DocumentService<SlaKind>>,
     pub(crate) violations: Arc<DocumentService<ViolationKind>>,
+    /// What breaches cost, as other domains offer it.
+    pub(crate) compensations: Compensations,
+}
+
+/// The compensations offered through the hooks, and where products are stored (a credit of
+/// a share of a product's recurring price reads it).
+#[derive(Clone, Default)]
+pub(crate) struct Compensations {
+    pub(crate) credit: Option<Arc<dyn Compensation>>,
+    pub(crate) points: Option<Arc<dyn Compensation>>,
+    pub(crate) products: Option<StoredType>,
+}
+
+/// Who proposes the compensation of a breach.
+const COMPENSATION_ACTOR: &str = "system:sla-compensation";
+
+impl Compensations {
+    /// Proposes what the breach of `rule` costs, for the violation `violation` of `sla`
+    /// (`sla_id`), through the hook of its kind: the reference to what was proposed, or why
+    /// nothing was (a share of a price no product gives, a kind no module offers).
+    pub(crate) async fn propose(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        (sla_id, sla): (&str, &Sla),
+        rule: &SlaRule,
+        violation: &str,
+        subject: &[RelatedEntity],
+    ) -> TmfResult<Result<serde_json::Value, String>> {
+        let Some(consequence) = rule.consequence.as_deref() else {
+            return Ok(Err("the rule names no consequence".into()));
+        };
+        let (hook, quantity, unit) = match Consequence::read(consequence) {
+            None | Some(Consequence::Text) => {
+                return Ok(Err("the rule's consequence is words only".into()));
+            }
+            Some(Consequence::Credit(amount, currency)) => {
+                (&self.credit, amount, currency.to_ascii_uppercase())
+            }
+            Some(Consequence::CreditShare(share)) => {
+                match self.recurring_price(txn, subject).await? {
+                    Some((price, currency)) => (
+                        &self.credit,
+                        (price * share / Decimal::ONE_HUNDRED)
+                            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+                        currency,
+                    ),
+                    None => {
+                        return Ok(Err(
+                            "the measurement names no product with a recurring price".into(),
+                        ));
+                    }
+                }
+            }
+            Some(Consequence::Points(points)) => (&self.points, points, "PTS".to_owned()),
+        };
+        let Some(hook) = hook else {
+            return Ok(Err(format!(
+                "no module offers the compensation '{consequence}'"
+            )));
+        };
+        let Some(customer) = sla.parties(CONSUMER).next() else {
+            return Ok(Err("the SLA names no consumer".into()));
+        };
+        let request = CompensationRequest {
+            violation: violation.to_owned(),
+            sla: sla_id.to_owned(),
+            rule: rule.id.clone(),
+            customer: (
+                customer.id.clone(),
+                customer.referred_type.clone().unwrap_or_default(),
+            ),
+            billing_account: billing_account(sla).map(str::to_owned),
+            quantity,
+            unit,
+            description: format!(
+                "SLA '{}' ({sla_id}), rule '{}' missed: {consequence}",
+                sla.name, rule.id
+            ),
+        };
+        let mut proposing = ctx.clone();
+        proposing.actor = Actor {
+            subject: COMPENSATION_ACTOR.to_owned(),
+            roles: Vec::new(),
+        };
+        proposing.reason = Some(format!("compensation of SLA violation {violation}"));
+        Ok(Ok(hook.propose(txn, &proposing, &request).await?))
+    }
+
+    /// The recurring price of the first product `subject` names that has one: its amount
+    /// (tax included, else duty free) and currency.
+    async fn recurring_price(
+        &self,
+        txn: &DatabaseTransaction,
+        subject: &[RelatedEntity],
+    ) -> TmfResult<Option<(Decimal, String)>> {
+        let Some(products) = self.products else {
+            return Ok(None);
+        };
+        let ids: Vec<String> = subject
+            .iter()
+            .filter(|e| e.referred_type.as_deref() == Some("Product"))
+            .map(|e| e.id.clone())
+            .collect();
+        let documents =
+            crm_store::relations::documents_on(txn, products.table, &ids, &[products.kind]).await?;
+        for product in documents {
+            for price in product
+                .get("productPrice")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if price.get("priceType").and_then(serde_json::Value::as_str) != Some("recurring") {
+                    continue;
+                }
+                let amount = price
+                    .pointer("/price/taxIncludedAmount")
+                    .or_else(|| price.pointer("/price/dutyFreeAmount"));
+                let Some(money) = amount.and_then(|m| from_value::<Money>(m.clone()).ok()) else {
+                    continue;
+                };
+                return Ok(Some((money.value, money.unit.to_string())));
+            }
+        }
+        Ok(None)
+    }
 }
 
 impl std::fmt::Debug for MeasurementRules {
@@ -273,6 +407,19 @@ impl MeasurementRules {
                 .map(|t| format!(" (tolerance {t})"))
                 .unwrap_or_default(),
         );
+        let violation_id = new_id();
+        let subject = measurement.related_entity.clone().unwrap_or_default();
+        let compensation = self
+            .compensations
+            .propose(txn, ctx, (sla_id, sla), rule, &violation_id, &subject)
+            .await?;
+        let (compensation, comment) = match compensation {
+            Ok(proposed) => (Some(proposed), comment),
+            Err(why) if rule.consequence.is_some() => {
+                (None, format!("{comment}; no compensation proposed: {why}"))
+            }
+            Err(_) => (None, comment),
+        };
         let body = json!({
             "date": end,
             "sla": {"id": sla_id, "name": sla.name, "@referredType": "Sla"},
@@ -288,16 +435,11 @@ impl MeasurementRules {
             },
             "relatedParty": parties,
             "relatedEntity": [{"id": id, "role": "subject", "@referredType": "SlaMeasurement"}],
+            "compensation": compensation,
         });
-        let stored = self
-            .violations
-            .create_in(txn, ctx, strip_nulls(body))
+        self.violations
+            .create_with_id_in(txn, ctx, &violation_id, strip_nulls(body))
             .await?;
-        let violation_id = stored
-            .get("id")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
         Ok(from_value(
             json!({"id": violation_id, "@referredType": "SlaViolation"}),
         )?)

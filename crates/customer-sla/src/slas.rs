@@ -13,7 +13,11 @@
 //! - from `approved` on the terms are what was agreed: only `state` and `description` change
 //!   (violations refer to the rules by id);
 //! - a client moves an `active` SLA to `expired` only once its `validFor` has ended (the
-//!   expiry job does it then by itself, [`crate::expiry`]).
+//!   expiry job does it then by itself, [`crate::expiry`]);
+//! - a rule's `consequence` that begins with `credit` or `points` is a compensation and reads
+//!   as one (`credit 25.00 EUR`, `credit 10% of recurring`, `points 500`); a credit needs the
+//!   billing account to credit, which the SLA names in its extension attribute
+//!   `billingAccount` (a checked reference). Any other consequence is the contract's words.
 //!
 //! SLAs are never deleted (405): a contract ends by `terminated` or `expired`, and its
 //! violations keep referring to it.
@@ -80,6 +84,24 @@ pub enum SlaError {
         attribute: &'static str,
         /// The value sent.
         value: String,
+    },
+    /// A consequence that says it is a credit or points but does not read as one.
+    #[error(
+        "'rule[{rule}].consequence' is '{consequence}': a compensation reads 'credit 25.00 EUR', 'credit 10% of recurring' or 'points 500'"
+    )]
+    Consequence {
+        /// The rule's id.
+        rule: String,
+        /// What it says.
+        consequence: String,
+    },
+    /// A credit with no account to credit.
+    #[error(
+        "'billingAccount': rule '{rule}' compensates a breach with a credit, so the SLA names the billing account credited"
+    )]
+    NoBillingAccount {
+        /// The rule's id.
+        rule: String,
     },
     /// Approval without rules.
     #[error("'state': an SLA without rules cannot be approved (it would promise nothing)")]
@@ -157,6 +179,17 @@ impl ResourceKind for SlaKind {
     }
 
     fn references(&self, sla: &Sla) -> Vec<Reference> {
+        let account = billing_account(sla).map(|id| Reference {
+            path: "billingAccount".into(),
+            id: id.to_owned(),
+            referred_type: sla
+                .extensions
+                .get("billingAccount")
+                .and_then(|account| account.get("@referredType"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
+            allowed: &["BillingAccount"],
+        });
         sla.related_party
             .iter()
             .flatten()
@@ -173,6 +206,7 @@ impl ResourceKind for SlaKind {
                     allowed: if consumer { CONSUMERS } else { PARTIES },
                 }
             })
+            .chain(account)
             .collect()
     }
 }
@@ -197,6 +231,54 @@ fn number(rule: &str, attribute: &'static str, value: &str) -> Result<Decimal, S
     })
 }
 
+/// What a rule's breach costs, read from its `consequence`. Consequences that begin with
+/// `credit` or `points` are compensations and must read as one; any other text is kept as
+/// the contract's words and costs nothing the CRM acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Consequence<'a> {
+    /// A fixed credit: the amount and its currency.
+    Credit(Decimal, &'a str),
+    /// A credit of this percentage of the covered product's recurring price.
+    CreditShare(Decimal),
+    /// Loyalty points.
+    Points(Decimal),
+    /// Words only.
+    Text,
+}
+
+impl<'a> Consequence<'a> {
+    /// Reads `text`; `None` when it begins like a compensation but does not read as one.
+    pub(crate) fn read(text: &'a str) -> Option<Self> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let positive = |word: &str| word.parse::<Decimal>().ok().filter(|d| *d > Decimal::ZERO);
+        match words.first().map(|w| w.to_ascii_lowercase()).as_deref() {
+            Some("credit") => match words.as_slice() {
+                [_, amount, currency] if currency.len() == 3 => {
+                    Some(Self::Credit(positive(amount)?, currency))
+                }
+                [_, share, "of", "recurring"] | [_, share, "of", "the", "recurring", "price"] => {
+                    Some(Self::CreditShare(positive(share.strip_suffix('%')?)?))
+                }
+                _ => None,
+            },
+            Some("points") => match words.as_slice() {
+                [_, points] => Some(Self::Points(positive(points)?)),
+                _ => None,
+            },
+            _ => Some(Self::Text),
+        }
+    }
+}
+
+/// The billing account the SLA names (extension attribute `billingAccount`), credited for its
+/// breaches.
+pub(crate) fn billing_account(sla: &Sla) -> Option<&str> {
+    sla.extensions
+        .get("billingAccount")
+        .and_then(|account| account.get("id"))
+        .and_then(serde_json::Value::as_str)
+}
+
 /// The terms every SLA must keep, whatever its state.
 fn check_terms(sla: &Sla) -> Result<(), SlaError> {
     let consumers = sla.parties(CONSUMER).count();
@@ -213,6 +295,24 @@ fn check_terms(sla: &Sla) -> Result<(), SlaError> {
         number(&rule.id, "referenceValue", &rule.reference_value)?;
         if let Some(tolerance) = &rule.tolerance {
             number(&rule.id, "tolerance", tolerance)?;
+        }
+        if let Some(consequence) = &rule.consequence {
+            match Consequence::read(consequence) {
+                None => {
+                    return Err(SlaError::Consequence {
+                        rule: rule.id.clone(),
+                        consequence: consequence.clone(),
+                    });
+                }
+                Some(Consequence::Credit(..) | Consequence::CreditShare(_))
+                    if billing_account(sla).is_none() =>
+                {
+                    return Err(SlaError::NoBillingAccount {
+                        rule: rule.id.clone(),
+                    });
+                }
+                Some(_) => {}
+            }
         }
     }
     Ok(())
@@ -320,5 +420,52 @@ impl DomainRules<SlaKind> for SlaRules {
         requested: Sla,
     ) -> Result<Sla, SlaError> {
         judge_patch(previous, requested, self.clock.now(), true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().expect("a decimal")
+    }
+
+    #[test]
+    fn consequences_read_as_compensations_or_as_words() {
+        assert_eq!(
+            Consequence::read("credit 25.00 EUR"),
+            Some(Consequence::Credit(dec("25.00"), "EUR"))
+        );
+        assert_eq!(
+            Consequence::read("Credit 10% of recurring"),
+            Some(Consequence::CreditShare(dec("10")))
+        );
+        assert_eq!(
+            Consequence::read("credit 12.5% of the recurring price"),
+            Some(Consequence::CreditShare(dec("12.5")))
+        );
+        assert_eq!(
+            Consequence::read("points 500"),
+            Some(Consequence::Points(dec("500")))
+        );
+        assert_eq!(
+            Consequence::read("a review with the account manager"),
+            Some(Consequence::Text)
+        );
+        assert_eq!(Consequence::read(""), Some(Consequence::Text));
+        for garbled in [
+            "credit",
+            "credit lots EUR",
+            "credit -5 EUR",
+            "credit 0 EUR",
+            "credit 10 euros",
+            "credit 10 of recurring",
+            "points",
+            "points many",
+            "points 5 extra",
+        ] {
+            assert_eq!(Consequence::read(garbled), None, "{garbled}");
+        }
     }
 }

@@ -69,7 +69,7 @@ impl Contract {
             "rule": [
                 {"id": "availability", "metric": "availability", "unit": "%",
                  "referenceValue": "99.5", "operator": ".ge", "tolerance": "0.1",
-                 "consequence": "credit 10 % of the monthly fee"}
+                 "consequence": "service review at the next quarterly meeting"}
             ],
         })
     }
@@ -242,7 +242,11 @@ async fn the_expiry_job_expires_an_active_sla_at_the_end_of_its_period_once() {
     let (a, b) = tokio::join!(job.run_once(), other_job.run_once());
     let mut expired = a.expect("a pass");
     expired.extend(b.expect("the other pass"));
-    assert_eq!(expired, [id.clone()], "expired once, by one instance");
+    assert_eq!(
+        expired,
+        std::slice::from_ref(&id),
+        "expired once, by one instance"
+    );
     let stored = c.app.get(&format!("{SLAS}/{id}")).await;
     assert_eq!(stored.body["state"], "expired");
     assert!(job.run_once().await.expect("again").is_empty());
@@ -500,4 +504,155 @@ async fn the_same_miss_reported_by_two_instances_at_once_is_one_violation() {
     assert_eq!(a.id(), b.id());
     assert_eq!(c.app.total(MEASUREMENTS).await, 1);
     assert_eq!(c.app.total(VIOLATIONS).await, 1);
+}
+
+const ADJUSTMENTS: &str = "/tmf-api/customerBillManagement/v4/billAdjustment";
+const BILLING_ACCOUNT: &str = "/tmf-api/accountManagement/v4/billingAccount";
+const PRODUCTS: &str = "/tmf-api/productInventory/v4/product";
+
+/// A JSON number from its exact text.
+fn number(text: &str) -> Value {
+    serde_json::from_str(text).expect("a number")
+}
+
+#[tokio::test]
+async fn a_breach_proposes_the_credit_its_rule_names_through_billing_once() {
+    let c = Contract::open().await;
+    let account = c
+        .app
+        .post(
+            BILLING_ACCOUNT,
+            &json!({"name": "Ada's bills", "relatedParty": [
+                {"id": c.party, "role": "owner", "@referredType": "Individual"}]}),
+        )
+        .await
+        .id();
+    let product = c
+        .app
+        .post(
+            PRODUCTS,
+            &json!({"name": "Fibre 500", "status": "active",
+                "productPrice": [{"name": "Monthly fee", "priceType": "recurring",
+                    "recurringChargePeriod": "month",
+                    "price": {"taxIncludedAmount": {"unit": "EUR", "value": number("40.00")}}}]}),
+        )
+        .await;
+    product.assert_status(StatusCode::CREATED, "product");
+    let mut body = c.sla();
+    body["rule"] = json!([
+        {"id": "availability", "metric": "availability", "unit": "%", "referenceValue": "99.5",
+         "operator": ".ge", "consequence": "credit 60.00 EUR"},
+        {"id": "latency", "metric": "latency", "unit": "ms", "referenceValue": "20",
+         "operator": ".le", "consequence": "credit 5% of recurring"}
+    ]);
+    // A credit needs the account it is made to; a consequence that begins like a
+    // compensation reads as one.
+    let message = c.create(&body).await.assert_tmf_error(422);
+    assert!(message.contains("billingAccount"), "{message}");
+    body["billingAccount"] = json!({"id": account});
+    let mut garbled = body.clone();
+    garbled["rule"][0]["consequence"] = json!("credit a lot");
+    let message = c.create(&garbled).await.assert_tmf_error(422);
+    assert!(message.contains("consequence"), "{message}");
+    let created = c.create(&body).await;
+    created.assert_status(StatusCode::CREATED, "sla with credits");
+    assert_eq!(
+        created.body["billingAccount"]["@referredType"],
+        "BillingAccount"
+    );
+    let sla = created.id();
+    for state in ["approved", "active"] {
+        c.move_to(&sla, state)
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+
+    // Availability missed: 60.00 EUR, above the automatic threshold, waits for a supervisor.
+    let missed = c.measurement(&sla, "98", 9);
+    let reported = c.report(&missed).await;
+    reported.assert_status(StatusCode::CREATED, "missed");
+    let violation_id = reported.body["result"][0]["violation"]["id"]
+        .as_str()
+        .expect("a violation")
+        .to_owned();
+    let violation = c
+        .app
+        .get(&format!("{VIOLATIONS}/{violation_id}"))
+        .await
+        .body;
+    assert_eq!(
+        violation["compensation"]["@referredType"], "BillAdjustment",
+        "{violation}"
+    );
+    let credit_id = violation["compensation"]["id"]
+        .as_str()
+        .expect("a credit")
+        .to_owned();
+    let credit = c.app.get(&format!("{ADJUSTMENTS}/{credit_id}")).await.body;
+    assert_eq!(credit["type"], "credit");
+    assert_eq!(credit["state"], "proposed", "{credit}");
+    assert_eq!(credit["amount"]["value"].to_string(), "60.00");
+    assert_eq!(credit["amount"]["unit"], "EUR");
+    assert_eq!(credit["billingAccount"]["id"], account.as_str());
+    assert_eq!(credit["reasonCode"], "serviceCredit");
+    assert_eq!(credit["slaViolation"]["id"], violation_id.as_str());
+    assert_eq!(credit["relatedParty"][0]["id"], "system:sla-compensation");
+    // A retry proposes nothing more.
+    c.report(&missed)
+        .await
+        .assert_status(StatusCode::OK, "the same measurement");
+    assert_eq!(c.app.total(ADJUSTMENTS).await, 1);
+    // A supervisor approves it like any other credit: it is applied.
+    let approved = c
+        .send(
+            &c.supervisor,
+            Method::PATCH,
+            &format!("{ADJUSTMENTS}/{credit_id}"),
+            Some(&json!({"state": "approved"})),
+        )
+        .await;
+    approved.assert_status(StatusCode::OK, "approved");
+    assert_eq!(approved.body["state"], "applied", "{}", approved.text);
+
+    // Latency missed: 5 % of the product's 40.00 EUR recurring price, 2.00 EUR, under the
+    // threshold: applied at once.
+    let mut slow = c.measurement(&sla, "35", 9);
+    slow["metric"] = json!("latency");
+    slow["unit"] = json!("ms");
+    slow["relatedEntity"] =
+        json!([{"id": product.id(), "role": "measured", "@referredType": "Product"}]);
+    let reported = c.report(&slow).await;
+    reported.assert_status(StatusCode::CREATED, "slow");
+    let violation_id = reported.body["result"][0]["violation"]["id"]
+        .as_str()
+        .expect("a violation");
+    let violation = c
+        .app
+        .get(&format!("{VIOLATIONS}/{violation_id}"))
+        .await
+        .body;
+    let credit_id = violation["compensation"]["id"].as_str().expect("a credit");
+    let credit = c.app.get(&format!("{ADJUSTMENTS}/{credit_id}")).await.body;
+    assert_eq!(credit["amount"]["value"].to_string(), "2.00", "{credit}");
+    assert_eq!(credit["state"], "applied");
+    assert_eq!(credit["approvalMode"], "automatic");
+    // Without a product to take the price from, the violation says why nothing was proposed.
+    let mut unpriced = c.measurement(&sla, "40", 8);
+    unpriced["metric"] = json!("latency");
+    unpriced["relatedEntity"] = json!([]);
+    let reported = c.report(&unpriced).await;
+    let violation_id = reported.body["result"][0]["violation"]["id"]
+        .as_str()
+        .expect("a violation");
+    let violation = c
+        .app
+        .get(&format!("{VIOLATIONS}/{violation_id}"))
+        .await
+        .body;
+    assert!(violation.get("compensation").is_none());
+    let comment = violation["violation"]["comment"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(comment.contains("no compensation proposed"), "{comment}");
+    assert_eq!(c.app.total(ADJUSTMENTS).await, 2);
 }
