@@ -44,7 +44,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(customer_order::CustomerOrder),
         Arc::new(customer_problem::CustomerProblem),
         Arc::new(billing_inquiry::BillingInquiry::default()),
-        Arc::new(customer_sla::CustomerSla),
+        Arc::new(customer_sla::CustomerSla::default()),
     ]
 }
 

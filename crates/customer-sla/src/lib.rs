@@ -14,15 +14,16 @@
 
 pub mod expiry;
 pub mod measurements;
+pub mod report;
 pub mod slas;
 mod spec;
 pub mod violations;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crm_module::{
-    Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
+    Assembled, ExtensionRoutes, Grant, Hooks, Module, ModuleContext, ModuleError, Parts, Role,
 };
 use crm_store::{DocumentService, RuledService, SchemaStep, TypeRegistry};
 use tmf_apis::catalog::CatalogError;
@@ -68,8 +69,11 @@ impl Default for SlaSettings {
 }
 
 /// Customer SLA management as a module of the server.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CustomerSla;
+#[derive(Debug, Default)]
+pub struct CustomerSla {
+    /// The measurements' document service, built with the parts, for the report route.
+    measurements: OnceLock<Arc<DocumentService<MeasurementKind>>>,
+}
 
 impl Module for CustomerSla {
     fn name(&self) -> &'static str {
@@ -146,15 +150,24 @@ impl Module for CustomerSla {
         }));
         parts.erasers.push(slas);
         parts.erasers.push(violations);
-        parts.erasers.push(measurements);
-        // The customer's SLAs (they name the customer as their consumer).
-        parts.view_sections.push(Arc::new(ReferencingSection {
-            section: "slas",
-            table: SLA.table,
-            kinds: &[SLA.kind],
-            keep: None,
+        parts.erasers.push(measurements.clone());
+        // The customer's SLAs (they name the customer as their consumer), each with its
+        // one-line standing.
+        parts.view_sections.push(Arc::new(report::SlasSection {
             store: ctx.store.clone(),
+            measurements: measurements.clone(),
         }));
+        let _ = self.measurements.set(measurements);
         Ok(parts)
+    }
+
+    /// `GET …/sla/{id}/report`: the SLA's compliance.
+    fn routes(&self, app: &Assembled) -> Result<ExtensionRoutes, ModuleError> {
+        let measurements = self
+            .measurements
+            .get()
+            .cloned()
+            .ok_or(ModuleError::MissingService("SlaMeasurement"))?;
+        report::routes(app, measurements)
     }
 }

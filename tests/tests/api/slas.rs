@@ -656,3 +656,89 @@ async fn a_breach_proposes_the_credit_its_rule_names_through_billing_once() {
     assert!(comment.contains("no compensation proposed"), "{comment}");
     assert_eq!(c.app.total(ADJUSTMENTS).await, 2);
 }
+
+#[tokio::test]
+async fn a_csr_reads_an_sla_s_compliance_in_one_request_and_its_standing_in_the_360_view() {
+    let c = Contract::open().await;
+    let sla = c.active().await;
+    for (value, month) in [("99.2", 9), ("99.45", 8), ("99.9", 7)] {
+        c.report(&c.measurement(&sla, value, month))
+            .await
+            .assert_status(StatusCode::CREATED, "measured");
+    }
+    let report = c
+        .send(
+            &c.csr,
+            Method::GET,
+            &format!("{SLAS}/{sla}/report?period=month"),
+            None,
+        )
+        .await;
+    report.assert_status(StatusCode::OK, "report");
+    let body = &report.body;
+    assert_eq!(body["sla"]["id"], sla.as_str());
+    assert_eq!(body["period"], "month");
+    assert_eq!(body["total"]["judged"], 3, "{body}");
+    assert_eq!(body["total"]["met"], 2);
+    assert_eq!(body["total"]["breached"], 1);
+    assert_eq!(body["total"]["compliance"], "66.67");
+    assert_eq!(body["total"]["standing"], "breached");
+    assert_eq!(body["total"]["rule"][0]["rule"]["metric"], "availability");
+    let periods = body["periods"].as_array().expect("periods");
+    let judged: u64 = periods
+        .iter()
+        .map(|p| p["judged"].as_u64().unwrap_or_default())
+        .sum();
+    assert_eq!(judged, 3);
+    assert!(periods.iter().any(|p| p["standing"] == "breached"));
+    assert!(periods.iter().any(|p| p["standing"] == "met"));
+    for period in periods {
+        let start: DateTime<Utc> = period["validFor"]["startDateTime"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .expect("a start");
+        assert_eq!(start.format("%d %H:%M:%S").to_string(), "01 00:00:00");
+    }
+    assert_eq!(
+        body["summary"],
+        "2 of 3 judgements met (66.67 %), 1 breached"
+    );
+    let years = c.app.get(&format!("{SLAS}/{sla}/report?period=year")).await;
+    assert_eq!(years.body["total"]["judged"], 3);
+    assert!(
+        years.body["periods"]
+            .as_array()
+            .is_some_and(|p| p.len() <= 2)
+    );
+    c.app
+        .get(&format!("{SLAS}/{sla}/report?period=week"))
+        .await
+        .assert_tmf_error(400);
+    c.app
+        .get(&format!("{SLAS}/{sla}/report?from=2026-01-01"))
+        .await
+        .assert_tmf_error(400);
+    c.app
+        .get(&format!(
+            "{SLAS}/00000000-0000-0000-0000-000000000000/report"
+        ))
+        .await
+        .assert_tmf_error(404);
+    let document = c.app.get("/openapi.json").await.body;
+    assert!(document["paths"][format!("{SLAS}/{{id}}/report")]["get"].is_object());
+    // The CSR's picture: the SLA and its one-line standing.
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let view = c
+        .app
+        .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
+        .await
+        .body;
+    let slas = &view["slas"];
+    assert_eq!(slas[0]["id"], sla.as_str(), "{view}");
+    assert_eq!(slas[0]["state"], "active");
+    assert_eq!(slas[0]["standing"], "breached");
+    assert_eq!(
+        slas[0]["summary"],
+        "2 of 3 judgements met (66.67 %), 1 breached"
+    );
+}
