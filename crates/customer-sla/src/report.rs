@@ -127,24 +127,38 @@ impl Tally {
     }
 }
 
+/// Judgements per rule id.
+pub type ByRule = BTreeMap<String, Tally>;
+
+/// One period of a report: its bounds and its judgements per rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodTally {
+    /// Its start.
+    pub from: DateTime<Utc>,
+    /// Its end.
+    pub to: DateTime<Utc>,
+    /// Its judgements per rule.
+    pub rules: ByRule,
+}
+
 /// The compliance of `measurements` (of one SLA) per `period` and per rule: each period in
 /// order, then the whole.
-pub fn compile(
-    measurements: &[SlaMeasurement],
-    period: Period,
-) -> (
-    Vec<(DateTime<Utc>, DateTime<Utc>, BTreeMap<String, Tally>)>,
-    BTreeMap<String, Tally>,
-) {
-    let mut periods: BTreeMap<DateTime<Utc>, (DateTime<Utc>, BTreeMap<String, Tally>)> =
-        BTreeMap::new();
-    let mut whole: BTreeMap<String, Tally> = BTreeMap::new();
+pub fn compile(measurements: &[SlaMeasurement], period: Period) -> (Vec<PeriodTally>, ByRule) {
+    let mut periods: BTreeMap<DateTime<Utc>, PeriodTally> = BTreeMap::new();
+    let mut whole = ByRule::new();
     for measurement in measurements {
         let Some(start) = measurement.period.start_date_time else {
             continue;
         };
         let (from, to) = period.around(start);
-        let (_, rules) = periods.entry(from).or_insert_with(|| (to, BTreeMap::new()));
+        let rules = &mut periods
+            .entry(from)
+            .or_insert_with(|| PeriodTally {
+                from,
+                to,
+                rules: ByRule::new(),
+            })
+            .rules;
         for result in measurement.result.iter().flatten() {
             rules
                 .entry(result.rule.id.clone())
@@ -156,14 +170,10 @@ pub fn compile(
                 .add(result.met);
         }
     }
-    let periods = periods
-        .into_iter()
-        .map(|(from, (to, rules))| (from, to, rules))
-        .collect();
-    (periods, whole)
+    (periods.into_values().collect(), whole)
 }
 
-fn sum(rules: &BTreeMap<String, Tally>) -> Tally {
+fn sum(rules: &ByRule) -> Tally {
     rules.values().fold(Tally::default(), |total, tally| Tally {
         judged: total.judged + tally.judged,
         met: total.met + tally.met,
@@ -171,7 +181,7 @@ fn sum(rules: &BTreeMap<String, Tally>) -> Tally {
 }
 
 /// The one line a CSR reads of an SLA's standing.
-pub fn one_line(whole: &BTreeMap<String, Tally>) -> String {
+pub fn one_line(whole: &ByRule) -> String {
     let total = sum(whole);
     match total.compliance() {
         None => "no measurement judged yet".into(),
@@ -273,7 +283,7 @@ async fn report(
         let metric = sla.rule(id).map(|rule| rule.metric.clone());
         json!({"id": id, "metric": metric})
     };
-    let rules_json = |rules: &BTreeMap<String, Tally>| -> Vec<Value> {
+    let rules_json = |rules: &ByRule| -> Vec<Value> {
         rules
             .iter()
             .map(|(id, tally)| {
@@ -285,10 +295,10 @@ async fn report(
     };
     let periods: Vec<Value> = periods
         .iter()
-        .map(|(from, to, rules)| {
-            let mut entry = sum(rules).json();
-            entry["validFor"] = json!({"startDateTime": from, "endDateTime": to});
-            entry["rule"] = Value::Array(rules_json(rules));
+        .map(|period| {
+            let mut entry = sum(&period.rules).json();
+            entry["validFor"] = json!({"startDateTime": period.from, "endDateTime": period.to});
+            entry["rule"] = Value::Array(rules_json(&period.rules));
             entry
         })
         .collect();
@@ -410,10 +420,10 @@ mod tests {
         ];
         let (periods, whole) = compile(&measurements, Period::Month);
         assert_eq!(periods.len(), 2);
-        assert_eq!(periods[0].0, at("2026-10-01T00:00:00Z"));
-        assert_eq!(periods[0].2["a"], Tally { judged: 2, met: 2 });
-        assert_eq!(periods[0].2["b"], Tally { judged: 1, met: 0 });
-        assert_eq!(sum(&periods[0].2).standing(), "breached");
+        assert_eq!(periods[0].from, at("2026-10-01T00:00:00Z"));
+        assert_eq!(periods[0].rules["a"], Tally { judged: 2, met: 2 });
+        assert_eq!(periods[0].rules["b"], Tally { judged: 1, met: 0 });
+        assert_eq!(sum(&periods[0].rules).standing(), "breached");
         assert_eq!(whole["a"], Tally { judged: 3, met: 2 });
         assert_eq!(sum(&whole).compliance(), Some("50.00".parse().expect("d")));
         assert_eq!(
