@@ -1,6 +1,6 @@
 //! The `slaExpiry` job: an `active` SLA whose `validFor` has ended moves to `expired`, with
 //! its history and `SlaStateChangeEvent`, by the same rules as a client's move
-//! ([`judge_patch`]). Each SLA is locked and judged again in its own transaction, so several
+//! (`slas::judge_patch`). Each SLA is locked and judged again in its own transaction, so several
 //! instances (or a restart in the middle of a pass) expire it once; the time is the injected
 //! clock's.
 

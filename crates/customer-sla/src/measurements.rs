@@ -5,7 +5,7 @@
 //! The rules (422 naming the attribute): the SLA exists and is `active`; the period has both
 //! ends, the end after the start, and lies within the SLA's `validFor`; the value is a decimal
 //! number; the SLA has a rule for the metric. Each such rule judges the value
-//! ([`SlaOperator::met`], the tolerance allowed on the missing side); a rule missed records one
+//! ([`sid_model::SlaOperator::met`], the tolerance allowed on the missing side); a rule missed records one
 //! `slaViolation` (with its `SLAViolationCreateEvent`) in the measurement's transaction, and the
 //! measurement's `result` says, per rule, whether it was met and which violation it recorded.
 //!
