@@ -6,6 +6,9 @@
 //! - **Subtype rules** are the rules of a subtype of another domain's resource, owned by the
 //!   domain the subtype belongs to: billing owns trouble tickets of type "Bill Dispute"
 //!   without `customer-problem` knowing bills.
+//! - **Type rules** are rules another domain adds to every resource of a type (the SLA domain
+//!   measures every ticket's resolution and first response), with the same contract as
+//!   subtype rules, called after them.
 //! - **Account balances** are kept by the domain that stores accounts and set by the domains
 //!   whose money moves them (unsettled bills make a billing account's receivable balance),
 //!   inside the change that moves the money.
@@ -104,6 +107,7 @@ pub struct Hooks {
     subtypes: BTreeMap<&'static str, BTreeMap<String, Arc<dyn SubtypeRules>>>,
     balances: Option<Arc<dyn AccountBalances>>,
     compensations: BTreeMap<&'static str, Arc<dyn Compensation>>,
+    type_rules: BTreeMap<&'static str, Vec<Arc<dyn SubtypeRules>>>,
 }
 
 impl std::fmt::Debug for Hooks {
@@ -122,6 +126,14 @@ impl std::fmt::Debug for Hooks {
             .field(
                 "compensations",
                 &self.compensations.keys().collect::<Vec<_>>(),
+            )
+            .field(
+                "type_rules",
+                &self
+                    .type_rules
+                    .iter()
+                    .map(|(resource, rules)| (resource, rules.len()))
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -203,6 +215,17 @@ impl Hooks {
     /// The kinds of compensation offered.
     pub fn compensation_kinds(&self) -> Vec<&'static str> {
         self.compensations.keys().copied().collect()
+    }
+
+    /// Adds `rules` to every resource of type `resource` (`TroubleTicket`), after the
+    /// serving domain's own and its subtype's.
+    pub fn offer_type_rules(&mut self, resource: &'static str, rules: Arc<dyn SubtypeRules>) {
+        self.type_rules.entry(resource).or_default().push(rules);
+    }
+
+    /// The rules other modules add to every resource of type `resource`, in offer order.
+    pub fn type_rules(&self, resource: &str) -> Vec<Arc<dyn SubtypeRules>> {
+        self.type_rules.get(resource).cloned().unwrap_or_default()
     }
 
     /// The rules of every subtype of `resource` that a module owns, by subtype.

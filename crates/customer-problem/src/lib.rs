@@ -106,7 +106,10 @@ impl Module for CustomerProblem {
             settings,
             ctx.clock.clone(),
             hooks.writer("PartyInteraction"),
-            hooks.subtypes(tickets::TROUBLE_TICKET.kind),
+            tickets::ForeignRules {
+                subtypes: hooks.subtypes(tickets::TROUBLE_TICKET.kind),
+                every: hooks.type_rules(tickets::TROUBLE_TICKET.kind),
+            },
         )
         .map_err(|error| match error {
             SetupError::Spec(source) => ModuleError::Spec {
@@ -153,7 +156,7 @@ fn services(
     settings: TicketSettings,
     clock: Arc<dyn Clock>,
     interactions: Option<Arc<dyn DocumentWriter>>,
-    subtypes: std::collections::BTreeMap<String, Arc<dyn crm_module::SubtypeRules>>,
+    rules: tickets::ForeignRules,
 ) -> Result<Services, SetupError> {
     settings.check().map_err(SetupError::Settings)?;
     let settings = Arc::new(settings);
@@ -165,7 +168,7 @@ fn services(
     let api = Arc::new(Tickets::new(
         tickets.clone(),
         interactions,
-        subtypes,
+        rules,
         clock.clone(),
     ));
     let escalator = Arc::new(Escalator::new(store, tickets.clone(), settings, clock));

@@ -7,16 +7,20 @@
 //! - [`violations`]: `slaViolation`, read-only for clients;
 //! - [`measurements`]: `slaMeasurement`, an extension through which assurance and monitoring
 //!   systems report what they measured, judged by the SLA's rules (a miss records a violation);
+//! - [`tickets`]: the targets the CRM measures itself on every ticket (resolution and first
+//!   response), through the rules the module contract lets a domain add to another's type;
 //! - [`expiry`]: the job that expires SLAs at the end of their `validFor`.
 //!
-//! Not here yet (issue 6 of 7 goes on): the metrics the CRM observes itself on tickets and
-//! orders, the live standing, compensation and the compliance report.
+//! Not here yet (issue 6 of 7 goes on): business hours, order completion, the live standing
+//! of open tickets (due times and the evaluator that finds a target crossed before the ticket
+//! moves).
 
 pub mod expiry;
 pub mod measurements;
 pub mod report;
 pub mod slas;
 mod spec;
+pub mod tickets;
 pub mod violations;
 
 use std::sync::{Arc, OnceLock};
@@ -73,6 +77,8 @@ impl Default for SlaSettings {
 pub struct CustomerSla {
     /// The measurements' document service, built with the parts, for the report route.
     measurements: OnceLock<Arc<DocumentService<MeasurementKind>>>,
+    /// The ticket targets, offered before the compensations they use are all there.
+    targets: OnceLock<Arc<tickets::TicketTargets>>,
 }
 
 impl Module for CustomerSla {
@@ -105,7 +111,35 @@ impl Module for CustomerSla {
         ]
     }
 
+    /// The SLA targets on every ticket (rules other domains add to `TroubleTicket`).
+    fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        if ctx.registry.get("TroubleTicket").is_none() {
+            return Ok(());
+        }
+        let targets = Arc::new(tickets::TicketTargets {
+            violations: Arc::new(DocumentService::new(
+                ViolationKind::new().map_err(spec_error)?,
+                ctx.store.clone(),
+                ctx.registry.clone(),
+            )),
+            compensations: OnceLock::new(),
+            customers: ctx.registry.get("Customer"),
+            clock: ctx.clock.clone(),
+        });
+        let _ = self.targets.set(targets.clone());
+        hooks.offer_type_rules("TroubleTicket", targets);
+        Ok(())
+    }
+
     fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let compensations = measurements::Compensations {
+            credit: hooks.compensation("credit"),
+            points: hooks.compensation("points"),
+            products: ctx.registry.get("Product"),
+        };
+        if let Some(targets) = self.targets.get() {
+            let _ = targets.compensations.set(compensations.clone());
+        }
         let settings: SlaSettings = ctx.settings("sla")?;
         let slas = Arc::new(DocumentService::new(
             SlaKind::new().map_err(spec_error)?,
@@ -135,11 +169,7 @@ impl Module for CustomerSla {
             Arc::new(MeasurementRules {
                 slas: slas.clone(),
                 violations: violations.clone(),
-                compensations: measurements::Compensations {
-                    credit: hooks.compensation("credit"),
-                    points: hooks.compensation("points"),
-                    products: ctx.registry.get("Product"),
-                },
+                compensations,
             }),
         )));
         parts.jobs.push(Arc::new(expiry::Expiry {

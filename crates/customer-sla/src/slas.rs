@@ -31,7 +31,7 @@ use crm_store::{
 };
 use rust_decimal::Decimal;
 use sid_model::lifecycle::LifecycleError;
-use sid_model::{Sla, SlaStateType as State, check_create, check_move};
+use sid_model::{Sla, SlaOperator, SlaStateType as State, check_create, check_move};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, RequestContext, ResourceDescriptor, TmfError};
 
@@ -102,6 +102,18 @@ pub enum SlaError {
     NoBillingAccount {
         /// The rule's id.
         rule: String,
+    },
+    /// A ticket target that does not compare durations.
+    #[error(
+        "'rule[{rule}].{attribute}': a target of {metric} compares durations: operator .le or .lt, unit min, h or d"
+    )]
+    Duration {
+        /// The rule's id.
+        rule: String,
+        /// The metric.
+        metric: String,
+        /// `operator` or `unit`.
+        attribute: &'static str,
     },
     /// Approval without rules.
     #[error("'state': an SLA without rules cannot be approved (it would promise nothing)")]
@@ -295,6 +307,19 @@ fn check_terms(sla: &Sla) -> Result<(), SlaError> {
         number(&rule.id, "referenceValue", &rule.reference_value)?;
         if let Some(tolerance) = &rule.tolerance {
             number(&rule.id, "tolerance", tolerance)?;
+        }
+        if crate::tickets::is_ticket_metric(&rule.metric) {
+            let refused = |attribute| SlaError::Duration {
+                rule: rule.id.clone(),
+                metric: rule.metric.clone(),
+                attribute,
+            };
+            if !matches!(rule.operator, SlaOperator::Le | SlaOperator::Lt) {
+                return Err(refused("operator"));
+            }
+            if crate::tickets::minutes_per(rule.unit.as_deref()).is_none() {
+                return Err(refused("unit"));
+            }
         }
         if let Some(consequence) = &rule.consequence {
             match Consequence::read(consequence) {

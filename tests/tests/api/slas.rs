@@ -742,3 +742,183 @@ async fn a_csr_reads_an_sla_s_compliance_in_one_request_and_its_standing_in_the_
         "2 of 3 judgements met (66.67 %), 1 breached"
     );
 }
+
+const TICKETS: &str = "/tmf-api/troubleTicket/v4/troubleTicket";
+
+impl Contract {
+    /// An active SLA with ticket targets: Critical tickets resolved within 4 h, first
+    /// answered within 30 min (credit 60.00 EUR when resolution is missed).
+    async fn ticket_sla(&self, account: Option<&str>) -> String {
+        let mut body = self.sla();
+        body["rule"] = json!([
+            {"id": "critical-resolution", "metric": "ticketResolutionTime", "unit": "h",
+             "referenceValue": "4", "operator": ".le", "severity": "Critical",
+             "consequence": if account.is_some() { "credit 60.00 EUR" } else { "a review" }},
+            {"id": "first-response", "metric": "ticketFirstResponseTime", "unit": "min",
+             "referenceValue": "30", "operator": ".le"}
+        ]);
+        if let Some(account) = account {
+            body["billingAccount"] = json!({"id": account});
+        }
+        let created = self.create(&body).await;
+        created.assert_status(StatusCode::CREATED, "ticket sla");
+        let id = created.id();
+        for state in ["approved", "active"] {
+            self.move_to(&id, state)
+                .await
+                .assert_status(StatusCode::OK, state);
+        }
+        id
+    }
+
+    async fn ticket(&self, severity: &str) -> String {
+        let created = self
+            .send(
+                &self.csr,
+                Method::POST,
+                TICKETS,
+                Some(&json!({
+                    "description": "No sync on the fibre line",
+                    "severity": severity,
+                    "ticketType": "incident",
+                    "relatedParty": [{"id": self.party, "role": "customer", "@referredType": "Individual"}],
+                })),
+            )
+            .await;
+        created.assert_status(StatusCode::CREATED, "ticket");
+        created.id()
+    }
+
+    async fn ticket_to(&self, id: &str, status: &str) -> TestResponse {
+        let moved = self
+            .send(
+                &self.csr,
+                Method::PATCH,
+                &format!("{TICKETS}/{id}"),
+                Some(&json!({"status": status})),
+            )
+            .await;
+        moved.assert_status(StatusCode::OK, status);
+        moved
+    }
+
+    async fn violations_about(&self, ticket: &str) -> Vec<Value> {
+        let all = self.app.get(&format!("{VIOLATIONS}?limit=100")).await.body;
+        all.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|v| v["relatedEntity"][0]["id"] == ticket)
+            .cloned()
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_resolved_late_records_one_violation_and_its_credit_time_pending_not_counted() {
+    let c = Contract::open().await;
+    let account = c
+        .app
+        .post(
+            BILLING_ACCOUNT,
+            &json!({"name": "Ada's bills", "relatedParty": [
+                {"id": c.party, "role": "owner", "@referredType": "Individual"}]}),
+        )
+        .await
+        .id();
+    c.ticket_sla(Some(&account)).await;
+    let hour = Duration::hours(1);
+
+    // 1 h in progress, 5 h pending (not counted), 2 h in progress: 3 h, within 4 h.
+    let on_time = c.ticket("Critical").await;
+    c.app.clock.advance(Duration::minutes(20));
+    c.ticket_to(&on_time, "inProgress").await;
+    c.app.clock.advance(hour - Duration::minutes(20));
+    c.ticket_to(&on_time, "pending").await;
+    c.app.clock.advance(hour * 5);
+    c.ticket_to(&on_time, "inProgress").await;
+    c.app.clock.advance(hour * 2);
+    c.ticket_to(&on_time, "resolved").await;
+    assert!(c.violations_about(&on_time).await.is_empty(), "met");
+
+    // 5 h in the provider's hands: missed, once, whatever follows; first answered after 45 min.
+    let late = c.ticket("Critical").await;
+    c.app.clock.advance(Duration::minutes(45));
+    c.ticket_to(&late, "inProgress").await;
+    c.app.clock.advance(hour * 4 + Duration::minutes(15));
+    c.ticket_to(&late, "resolved").await;
+    c.ticket_to(&late, "closed").await;
+    let violations = c.violations_about(&late).await;
+    assert_eq!(violations.len(), 2, "{violations:?}");
+    let resolution = violations
+        .iter()
+        .find(|v| v["rule"]["id"] == "critical-resolution")
+        .expect("the resolution target missed");
+    assert_conforms(TMF623, "SlaViolation", resolution, "ticket violation");
+    assert_eq!(resolution["violation"]["actualValue"], "5.00");
+    assert_eq!(resolution["violation"]["unit"], "h");
+    assert_eq!(
+        resolution["relatedEntity"][0]["@referredType"],
+        "TroubleTicket"
+    );
+    let credit_id = resolution["compensation"]["id"].as_str().expect("a credit");
+    let credit = c.app.get(&format!("{ADJUSTMENTS}/{credit_id}")).await.body;
+    assert_eq!(credit["state"], "proposed");
+    assert_eq!(credit["amount"]["value"].to_string(), "60.00");
+    let response = violations
+        .iter()
+        .find(|v| v["rule"]["id"] == "first-response")
+        .expect("the first response missed");
+    assert_eq!(response["violation"]["actualValue"], "45.00");
+    assert_eq!(response["violation"]["unit"], "min");
+    assert_eq!(c.app.total(ADJUSTMENTS).await, 1);
+
+    // A Minor ticket is not covered by the Critical resolution target.
+    let minor = c.ticket("Minor").await;
+    c.ticket_to(&minor, "inProgress").await;
+    c.app.clock.advance(hour * 9);
+    c.ticket_to(&minor, "resolved").await;
+    assert!(c.violations_about(&minor).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_sla_not_active_or_out_of_its_period_covers_no_ticket() {
+    let c = Contract::open().await;
+    // A draft covers nothing.
+    let mut body = c.sla();
+    body["rule"] = json!([{"id": "r", "metric": "ticketResolutionTime", "unit": "h",
+        "referenceValue": "1", "operator": ".le"}]);
+    c.create(&body)
+        .await
+        .assert_status(StatusCode::CREATED, "draft");
+    let ticket = c.ticket("Major").await;
+    c.ticket_to(&ticket, "inProgress").await;
+    c.app.clock.advance(Duration::hours(3));
+    c.ticket_to(&ticket, "resolved").await;
+    assert!(c.violations_about(&ticket).await.is_empty(), "a draft");
+    // An active SLA whose period has ended covers nothing either.
+    let sla = c.ticket_sla(None).await;
+    let end = c.end();
+    c.app
+        .clock
+        .advance(end - c.app.clock.now() + Duration::hours(1));
+    let late = c.ticket("Critical").await;
+    c.ticket_to(&late, "inProgress").await;
+    c.app.clock.advance(Duration::hours(9));
+    c.ticket_to(&late, "resolved").await;
+    assert!(
+        c.violations_about(&late).await.is_empty(),
+        "out of its period"
+    );
+    let stored = c.app.get(&format!("{SLAS}/{sla}")).await;
+    assert_eq!(stored.body["state"], "active");
+    // Ticket targets compare durations.
+    let mut wrong = c.sla();
+    wrong["rule"] = json!([{"id": "r", "metric": "ticketResolutionTime", "unit": "parsecs",
+        "referenceValue": "1", "operator": ".le"}]);
+    let message = c.create(&wrong).await.assert_tmf_error(422);
+    assert!(message.contains("unit"), "{message}");
+    wrong["rule"][0]["unit"] = json!("h");
+    wrong["rule"][0]["operator"] = json!(".ge");
+    let message = c.create(&wrong).await.assert_tmf_error(422);
+    assert!(message.contains("operator"), "{message}");
+}

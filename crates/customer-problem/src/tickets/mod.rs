@@ -418,11 +418,30 @@ impl ResourceKind for TicketKind {
     }
 }
 
+/// The rules other domains set for tickets, through the hooks of the module contract.
+#[derive(Default)]
+pub struct ForeignRules {
+    /// Those of a `ticketType` another domain owns ("Bill Dispute": billing's), by type.
+    pub subtypes: BTreeMap<String, Arc<dyn SubtypeRules>>,
+    /// Those every ticket obeys (the SLA domain's targets), after the type's.
+    pub every: Vec<Arc<dyn SubtypeRules>>,
+}
+
+impl std::fmt::Debug for ForeignRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForeignRules")
+            .field("subtypes", &self.subtypes.keys().collect::<Vec<_>>())
+            .field("every", &self.every.len())
+            .finish()
+    }
+}
+
 /// The trouble ticket API: the rules of the client's side, over the stored kind.
 pub struct Tickets {
     tickets: Arc<DocumentService<TicketKind>>,
     interactions: Option<Arc<dyn DocumentWriter>>,
     subtypes: BTreeMap<String, Arc<dyn SubtypeRules>>,
+    type_rules: Vec<Arc<dyn SubtypeRules>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -437,18 +456,19 @@ impl std::fmt::Debug for Tickets {
 
 impl Tickets {
     /// The API over `tickets`; a ticket logged from a contact is recorded through
-    /// `interactions` (TMF683) when given; a ticket whose `ticketType` another domain owns
-    /// (`subtypes`, by type: "Bill Dispute") also obeys that domain's rules.
+    /// `interactions` (TMF683) when given; a ticket also obeys the rules other domains set
+    /// (`rules`).
     pub fn new(
         tickets: Arc<DocumentService<TicketKind>>,
         interactions: Option<Arc<dyn DocumentWriter>>,
-        subtypes: BTreeMap<String, Arc<dyn SubtypeRules>>,
+        rules: ForeignRules,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             tickets,
             interactions,
-            subtypes,
+            subtypes: rules.subtypes,
+            type_rules: rules.every,
             clock,
         }
     }
@@ -463,17 +483,20 @@ impl Tickets {
         previous: Option<&TroubleTicket>,
         ticket: TroubleTicket,
     ) -> Result<TroubleTicket, TicketError> {
-        let Some(rules) = self.subtypes.get(&ticket.ticket_type) else {
+        let owner = self.subtypes.get(&ticket.ticket_type);
+        if owner.is_none() && self.type_rules.is_empty() {
             return Ok(ticket);
-        };
+        }
         let previous = previous
             .map(serde_json::to_value)
             .transpose()
             .map_err(TmfError::internal)?;
         let mut document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
-        rules
-            .apply(txn, ctx, previous.as_ref(), &mut document)
-            .await?;
+        for rules in owner.into_iter().chain(&self.type_rules) {
+            rules
+                .apply(txn, ctx, previous.as_ref(), &mut document)
+                .await?;
+        }
         Ok(from_value(document)?)
     }
     /// A ticket logged from a contact (it names the `channel` and the customer or
