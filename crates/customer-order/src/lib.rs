@@ -107,7 +107,7 @@ impl Module for CustomerOrder {
         ]
     }
 
-    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+    fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
         let settings: OrderingSettings = ctx.settings("orders")?;
         let built = services(
             &ctx.store,
@@ -116,6 +116,7 @@ impl Module for CustomerOrder {
                 lead_time: ordering::Duration::hours(i64::from(settings.lead_time_hours)),
             },
             ctx.clock.clone(),
+            hooks.type_rules("ProductOrder"),
         )
         .map_err(|source| ModuleError::Spec {
             module: "customer-order",
@@ -161,6 +162,7 @@ fn services(
     registry: &Arc<TypeRegistry>,
     settings: OrderSettings,
     clock: Arc<dyn Clock>,
+    type_rules: Vec<Arc<dyn crm_module::SubtypeRules>>,
 ) -> Result<Services, CatalogError> {
     fn catalog_service<M: catalog::CatalogEntity>(
         store: &Store,
@@ -182,7 +184,8 @@ fn services(
         catalog_service::<ProductOffering>(store, registry, &clock, offerings)?,
         catalog_service::<ProductOfferingPrice>(store, registry, &clock, prices)?,
     ];
-    let ordering = Arc::new(Ordering::new(store, registry, settings, clock)?);
+    let ordering =
+        Arc::new(Ordering::new(store, registry, settings, clock)?.with_type_rules(type_rules));
     all.extend(ordering.services());
     Ok(Services {
         all,

@@ -7,11 +7,12 @@
 //! - [`violations`]: `slaViolation`, read-only for clients;
 //! - [`measurements`]: `slaMeasurement`, an extension through which assurance and monitoring
 //!   systems report what they measured, judged by the SLA's rules (a miss records a violation);
-//! - [`tickets`]: the targets the CRM measures itself on every ticket (resolution and first
-//!   response), through the rules the module contract lets a domain add to another's type;
+//! - [`targets`]: the targets the CRM measures itself on every ticket (resolution and first
+//!   response) and order (completion), through the rules the module contract lets a domain
+//!   add to another's type;
 //! - [`expiry`]: the job that expires SLAs at the end of their `validFor`.
 //!
-//! Not here yet (issue 6 of 7 goes on): business hours, order completion, the live standing
+//! Not here yet (issue 6 of 7 goes on): business hours, the live standing
 //! of open tickets (due times and the evaluator that finds a target crossed before the ticket
 //! moves).
 
@@ -20,7 +21,7 @@ pub mod measurements;
 pub mod report;
 pub mod slas;
 mod spec;
-pub mod tickets;
+pub mod targets;
 pub mod violations;
 
 use std::sync::{Arc, OnceLock};
@@ -77,8 +78,8 @@ impl Default for SlaSettings {
 pub struct CustomerSla {
     /// The measurements' document service, built with the parts, for the report route.
     measurements: OnceLock<Arc<DocumentService<MeasurementKind>>>,
-    /// The ticket targets, offered before the compensations they use are all there.
-    targets: OnceLock<Arc<tickets::TicketTargets>>,
+    /// The ticket and order targets, offered before the compensations they use are all there.
+    targets: OnceLock<Arc<targets::Targets>>,
 }
 
 impl Module for CustomerSla {
@@ -111,12 +112,10 @@ impl Module for CustomerSla {
         ]
     }
 
-    /// The SLA targets on every ticket (rules other domains add to `TroubleTicket`).
+    /// The SLA targets on every ticket and order (rules other domains add to
+    /// `TroubleTicket` and `ProductOrder`).
     fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
-        if ctx.registry.get("TroubleTicket").is_none() {
-            return Ok(());
-        }
-        let targets = Arc::new(tickets::TicketTargets {
+        let targets = Arc::new(targets::Targets {
             violations: Arc::new(DocumentService::new(
                 ViolationKind::new().map_err(spec_error)?,
                 ctx.store.clone(),
@@ -126,8 +125,19 @@ impl Module for CustomerSla {
             customers: ctx.registry.get("Customer"),
             clock: ctx.clock.clone(),
         });
-        let _ = self.targets.set(targets.clone());
-        hooks.offer_type_rules("TroubleTicket", targets);
+        if ctx.registry.get("TroubleTicket").is_some() {
+            hooks.offer_type_rules(
+                "TroubleTicket",
+                Arc::new(targets::TicketTargets(targets.clone())),
+            );
+        }
+        if ctx.registry.get("ProductOrder").is_some() {
+            hooks.offer_type_rules(
+                "ProductOrder",
+                Arc::new(targets::OrderTargets(targets.clone())),
+            );
+        }
+        let _ = self.targets.set(targets);
         Ok(())
     }
 

@@ -308,7 +308,7 @@ fn check_terms(sla: &Sla) -> Result<(), SlaError> {
         if let Some(tolerance) = &rule.tolerance {
             number(&rule.id, "tolerance", tolerance)?;
         }
-        if crate::tickets::is_ticket_metric(&rule.metric) {
+        if crate::targets::is_duration_metric(&rule.metric) {
             let refused = |attribute| SlaError::Duration {
                 rule: rule.id.clone(),
                 metric: rule.metric.clone(),
@@ -317,7 +317,7 @@ fn check_terms(sla: &Sla) -> Result<(), SlaError> {
             if !matches!(rule.operator, SlaOperator::Le | SlaOperator::Lt) {
                 return Err(refused("operator"));
             }
-            if crate::tickets::minutes_per(rule.unit.as_deref()).is_none() {
+            if crate::targets::minutes_per(rule.unit.as_deref()).is_none() {
                 return Err(refused("unit"));
             }
         }

@@ -922,3 +922,72 @@ async fn an_sla_not_active_or_out_of_its_period_covers_no_ticket() {
     let message = c.create(&wrong).await.assert_tmf_error(422);
     assert!(message.contains("operator"), "{message}");
 }
+
+#[tokio::test]
+async fn an_order_completed_after_its_target_records_one_violation() {
+    let c = Contract::open().await;
+    const CATALOG: &str = "/tmf-api/productCatalogManagement/v4";
+    const ORDERS: &str = "/tmf-api/productOrderingManagement/v4/productOrder";
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let price = c
+        .app
+        .post(
+            &format!("{CATALOG}/productOfferingPrice"),
+            &json!({"name": "Fibre monthly", "priceType": "recurring",
+                "recurringChargePeriodType": "month", "lifecycleStatus": "Launched",
+                "price": {"unit": "EUR", "value": number("29.99")}}),
+        )
+        .await
+        .id();
+    let offering = c
+        .app
+        .post(
+            &format!("{CATALOG}/productOffering"),
+            &json!({"name": "Fibre 500", "lifecycleStatus": "Launched", "isSellable": true,
+                "productOfferingPrice": [{"id": price}]}),
+        )
+        .await;
+    offering.assert_status(StatusCode::CREATED, "offering");
+    let mut body = c.sla();
+    body["rule"] = json!([{"id": "install", "metric": "orderCompletionTime", "unit": "d",
+        "referenceValue": "2", "operator": ".le"}]);
+    let sla = c.create(&body).await.id();
+    for state in ["approved", "active"] {
+        c.move_to(&sla, state)
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    let order = |_: ()| {
+        json!({"productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+                "productOffering": {"id": offering.id(), "name": "Fibre 500"}}],
+            "relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}]})
+    };
+    let complete = |id: String| {
+        let app = &c.app;
+        async move {
+            for state in ["inProgress", "completed"] {
+                app.patch(&format!("{ORDERS}/{id}"), MERGE, &json!({"state": state}))
+                    .await
+                    .assert_status(StatusCode::OK, state);
+            }
+        }
+    };
+    let late = c.app.post(ORDERS, &order(())).await;
+    late.assert_status(StatusCode::CREATED, "late order");
+    c.app.clock.advance(Duration::days(3));
+    complete(late.id()).await;
+    let on_time = c.app.post(ORDERS, &order(())).await;
+    on_time.assert_status(StatusCode::CREATED, "order on time");
+    c.app.clock.advance(Duration::hours(20));
+    complete(on_time.id()).await;
+    let violations = c.violations_about(&late.id()).await;
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0]["rule"]["id"], "install");
+    assert_eq!(violations[0]["violation"]["actualValue"], "3.00");
+    assert_eq!(
+        violations[0]["relatedEntity"][0]["@referredType"],
+        "ProductOrder"
+    );
+    assert!(c.violations_about(&on_time.id()).await.is_empty());
+    assert_eq!(c.app.total(VIOLATIONS).await, 1);
+}

@@ -160,6 +160,8 @@ pub struct Ordering {
     products: Arc<DocumentService<ProductKind>>,
     offerings: DocumentService<CatalogKind<ProductOffering>>,
     prices: DocumentService<CatalogKind<ProductOfferingPrice>>,
+    /// The rules other domains add to every order (the SLA domain's completion targets).
+    type_rules: Vec<Arc<dyn crm_module::SubtypeRules>>,
 }
 
 impl std::fmt::Debug for Ordering {
@@ -206,7 +208,40 @@ impl Ordering {
                 store.clone(),
                 registry.clone(),
             ),
+            type_rules: Vec::new(),
         })
+    }
+
+    /// The same services, every order also obeying `rules` (offered by other domains through
+    /// the module contract), after this domain's own.
+    pub fn with_type_rules(mut self, rules: Vec<Arc<dyn crm_module::SubtypeRules>>) -> Self {
+        self.type_rules = rules;
+        self
+    }
+
+    /// Applies the other domains' rules to `order` (`previous`: the stored order, `None` on
+    /// create), inside the write's transaction.
+    pub(crate) async fn apply_type_rules(
+        &self,
+        txn: &crm_store::DatabaseTransaction,
+        ctx: &tmf_apis::RequestContext,
+        previous: Option<&ProductOrder>,
+        order: ProductOrder,
+    ) -> Result<ProductOrder, OrderError> {
+        if self.type_rules.is_empty() {
+            return Ok(order);
+        }
+        let previous = previous
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(tmf_apis::TmfError::internal)?;
+        let mut document = serde_json::to_value(&order).map_err(tmf_apis::TmfError::internal)?;
+        for rules in &self.type_rules {
+            rules
+                .apply(txn, ctx, previous.as_ref(), &mut document)
+                .await?;
+        }
+        Ok(from_value(document)?)
     }
 
     /// The `productOrder`, `cancelProductOrder` and `product` services.

@@ -46,7 +46,7 @@ impl DomainRules<OrderKind> for Ordering {
     async fn create(
         &self,
         txn: &DatabaseTransaction,
-        _ctx: &RequestContext,
+        ctx: &RequestContext,
         _id: &str,
         mut order: ProductOrder,
     ) -> Result<ProductOrder, OrderError> {
@@ -67,7 +67,7 @@ impl DomainRules<OrderKind> for Ordering {
                 .unwrap_or(now + self.settings.lead_time),
         );
         self.price_items(txn, &mut order, now).await?;
-        Ok(order)
+        self.apply_type_rules(txn, ctx, None, order).await
     }
 
     async fn patch(
@@ -122,6 +122,6 @@ impl DomainRules<OrderKind> for Ordering {
                 self.follow_cancellation(txn, ctx, id, to, now).await?;
             }
         }
-        Ok(order)
+        self.apply_type_rules(txn, ctx, Some(previous), order).await
     }
 }
