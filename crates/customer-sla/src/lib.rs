@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use crm_module::{
     Assembled, ExtensionRoutes, Grant, Hooks, Module, ModuleContext, ModuleError, Parts, Role,
+    TimelineSource,
 };
 use crm_store::{DocumentService, RuledService, SchemaStep, TypeRegistry};
 use tmf_apis::catalog::CatalogError;
@@ -197,6 +198,12 @@ impl Module for CustomerSla {
             store: ctx.store.clone(),
             measurements: measurements.clone(),
         }));
+        // A violation names the customer: it is in their timeline, as what it is.
+        parts.timeline.push(TimelineSource {
+            resource_type: SLA_VIOLATION.kind,
+            kind: "slaViolation",
+            through: None,
+        });
         let _ = self.measurements.set(measurements);
         Ok(parts)
     }

@@ -872,6 +872,24 @@ async fn a_ticket_resolved_late_records_one_violation_and_its_credit_time_pendin
     assert_eq!(response["violation"]["unit"], "min");
     assert_eq!(c.app.total(ADJUSTMENTS).await, 1);
 
+    // The breaches are in the customer's timeline.
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let timeline = c
+        .app
+        .get(&format!(
+            "{}/{customer}/timeline?limit=100",
+            crm_tests::CUSTOMER
+        ))
+        .await
+        .body;
+    let breaches = timeline
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["kind"] == "slaViolation")
+        .count();
+    assert_eq!(breaches, 2, "{timeline}");
+
     // A Minor ticket is not covered by the Critical resolution target.
     let minor = c.ticket("Minor").await;
     c.ticket_to(&minor, "inProgress").await;
