@@ -342,3 +342,55 @@ async fn a_dispute_raised_without_naming_anyone_is_one_of_the_customer_s_tickets
     named.assert_status(StatusCode::CREATED, "named");
     assert_eq!(named.body["relatedParty"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn a_dispute_stays_a_dispute_so_its_balance_and_hold_always_follow_it() {
+    let d = Disputed::open().await;
+    let raised = d.raise(&d.dispute(d.on_bill(), "30.00", &[])).await;
+    raised.assert_status(StatusCode::CREATED, "dispute");
+    let id = raised.id();
+    let changed = d
+        .app
+        .patch(
+            &format!("{TICKETS}/{id}"),
+            MERGE,
+            &json!({"ticketType": "complaint"}),
+        )
+        .await;
+    let message = changed.assert_tmf_error(422);
+    assert!(message.contains("'ticketType'"), "{message}");
+    let stored = d.app.get(&format!("{TICKETS}/{id}")).await.body;
+    assert_eq!(stored["ticketType"], "Bill Dispute");
+    assert_eq!(d.balance("disputedBalance").await.as_deref(), Some("30.00"));
+    assert_eq!(d.bill_state().await, "onHold");
+    // A ticket may become a dispute: it is judged as a new one.
+    let complaint = d
+        .raise(
+            &json!({"description": "The bill is too high", "severity": "Minor",
+            "ticketType": "complaint"}),
+        )
+        .await;
+    complaint.assert_status(StatusCode::CREATED, "complaint");
+    let mut body = d.dispute(d.on_bill(), "95.00", &[]);
+    body.as_object_mut()
+        .expect("an object")
+        .remove("description");
+    let message = d
+        .app
+        .patch(&format!("{TICKETS}/{}", complaint.id()), MERGE, &body)
+        .await
+        .assert_tmf_error(422);
+    assert!(
+        message.contains("undisputed") || message.contains("disputeAmount"),
+        "{message}"
+    );
+    body["troubleTicketCharacteristic"][0]["value"] = number("90.00");
+    d.app
+        .patch(&format!("{TICKETS}/{}", complaint.id()), MERGE, &body)
+        .await
+        .assert_status(StatusCode::OK, "now a dispute");
+    assert_eq!(
+        d.balance("disputedBalance").await.as_deref(),
+        Some("120.00")
+    );
+}

@@ -73,6 +73,17 @@ pub enum TicketError {
         /// The child's status.
         status: String,
     },
+    /// A ticket of a type another domain owns ("Bill Dispute") changing to another type: its
+    /// owner's records (a disputed balance, a hold) would no longer follow it.
+    #[error(
+        "'ticketType': a '{owned}' ticket stays one (its amounts and holds follow its type); cancel or close it and raise a '{requested}' ticket"
+    )]
+    OwnedTypeChanged {
+        /// The owned type it has.
+        owned: String,
+        /// The type asked for.
+        requested: String,
+    },
     /// The contact a ticket was logged from could not be recorded as an interaction; the
     /// interaction's own error, with its status.
     #[error("recording the contact as a party interaction: {}", .0.message)]
@@ -93,7 +104,8 @@ impl From<TicketError> for TmfError {
             | TicketError::RelatedToItself { .. }
             | TicketError::AttachmentTooLarge { .. }
             | TicketError::NotStartingAcknowledged { .. }
-            | TicketError::EscalationLevelGiven => TmfError::invalid_value(message),
+            | TicketError::EscalationLevelGiven
+            | TicketError::OwnedTypeChanged { .. } => TmfError::invalid_value(message),
             TicketError::OpenChild { .. } => TmfError::conflict(message),
             TicketError::Contact(error) => TmfError::new(error.code, message),
             TicketError::Store(error) => error,

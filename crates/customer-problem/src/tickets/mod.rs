@@ -474,8 +474,9 @@ impl Tickets {
     }
 
     /// The rules of the domain that owns the ticket's type, if one does: they judge (and may
-    /// amend) the ticket in the write's transaction. A ticket moving to or from an owned type
-    /// is judged by the owner of the type it ends with.
+    /// amend) the ticket in the write's transaction, then the rules other domains add to every
+    /// ticket. A ticket may become of an owned type (its owner judges it as new to the type),
+    /// but never leave one: the owner's records would no longer follow it (422).
     async fn apply_subtype(
         &self,
         txn: &DatabaseTransaction,
@@ -483,6 +484,15 @@ impl Tickets {
         previous: Option<&TroubleTicket>,
         ticket: TroubleTicket,
     ) -> Result<TroubleTicket, TicketError> {
+        if let Some(before) = previous.map(|p| &p.ticket_type)
+            && *before != ticket.ticket_type
+            && self.subtypes.contains_key(before)
+        {
+            return Err(TicketError::OwnedTypeChanged {
+                owned: before.clone(),
+                requested: ticket.ticket_type.clone(),
+            });
+        }
         let owner = self.subtypes.get(&ticket.ticket_type);
         if owner.is_none() && self.type_rules.is_empty() {
             return Ok(ticket);
