@@ -211,6 +211,16 @@ impl TroubleTicket {
     /// (`pending`) does not count, nor time after resolution; a reopened ticket's clock runs
     /// again. This is the one clock rule of tickets: escalation and service levels use it.
     pub fn active_time(&self, now: DateTime<Utc>) -> Duration {
+        self.active_periods(now)
+            .into_iter()
+            .fold(Duration::zero(), |total, (from, to)| total + (to - from))
+    }
+
+    /// The periods up to `now` in which the ticket's clock ran (what [`active_time`] adds
+    /// up), oldest first: for a measure that counts only some of that time (business hours).
+    ///
+    /// [`active_time`]: Self::active_time
+    pub fn active_periods(&self, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         let mut changes: Vec<(DateTime<Utc>, TroubleTicketStatusType)> = self
             .status_change
             .iter()
@@ -227,23 +237,23 @@ impl TroubleTicket {
             .creation_date
             .or_else(|| changes.first().map(|(at, _)| *at))
         else {
-            return Duration::zero();
+            return Vec::new();
         };
-        let mut total = Duration::zero();
+        let mut periods = Vec::new();
         let mut since = start;
         let mut status = TroubleTicketStatusType::Acknowledged;
         for (at, next) in changes {
             let at = at.clamp(since, now.max(since));
-            if status.clock_runs() {
-                total += at - since;
+            if status.clock_runs() && at > since {
+                periods.push((since, at));
             }
             since = at;
             status = next;
         }
         if status.clock_runs() && now > since {
-            total += now - since;
+            periods.push((since, now));
         }
-        total
+        periods
     }
 }
 

@@ -16,6 +16,7 @@
 //! of open tickets (due times and the evaluator that finds a target crossed before the ticket
 //! moves).
 
+pub mod calendar;
 pub mod expiry;
 pub mod measurements;
 pub mod report;

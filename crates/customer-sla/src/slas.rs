@@ -44,6 +44,9 @@ pub const SLA: StoredType = StoredType {
 /// The API's base path (TMF published no v4 of TMF623: our convention).
 pub const SLA_BASE: &str = "/tmf-api/slaManagement/v4/";
 
+/// The SLA's extension attribute that says which hours its duration targets count.
+pub const BUSINESS_HOURS: &str = "businessHours";
+
 /// The role of the customer among an SLA's parties.
 pub const CONSUMER: &str = "SLAConsumer";
 
@@ -114,6 +117,14 @@ pub enum SlaError {
         metric: String,
         /// `operator` or `unit`.
         attribute: &'static str,
+    },
+    /// Business hours that do not read.
+    #[error("'{attribute}': {reason}")]
+    Calendar {
+        /// The attribute.
+        attribute: String,
+        /// What is wrong.
+        reason: String,
     },
     /// Approval without rules.
     #[error("'state': an SLA without rules cannot be approved (it would promise nothing)")]
@@ -293,6 +304,12 @@ pub(crate) fn billing_account(sla: &Sla) -> Option<&str> {
 
 /// The terms every SLA must keep, whatever its state.
 fn check_terms(sla: &Sla) -> Result<(), SlaError> {
+    if let Some(hours) = sla.extensions.get(BUSINESS_HOURS) {
+        crate::calendar::BusinessHours::read(hours).map_err(|error| SlaError::Calendar {
+            attribute: error.attribute,
+            reason: error.reason,
+        })?;
+    }
     let consumers = sla.parties(CONSUMER).count();
     if consumers != 1 {
         return Err(SlaError::Consumers { found: consumers });

@@ -21,7 +21,8 @@
 //!   `partial`).
 //!
 //! A rule of these metrics compares durations: its operator is `.le` or `.lt`, its unit `min`,
-//! `h` (the default) or `d`.
+//! `h` (the default) or `d`. An SLA with business hours (`businessHours`, [`crate::calendar`])
+//! counts only their working time.
 
 use std::sync::{Arc, OnceLock};
 
@@ -39,8 +40,9 @@ use sid_model::{
 use tmf_apis::body::from_value;
 use tmf_apis::{RequestContext, TmfError, TmfResult};
 
+use crate::calendar::BusinessHours;
 use crate::measurements::Compensations;
-use crate::slas::{CONSUMER, SLA};
+use crate::slas::{BUSINESS_HOURS, CONSUMER, SLA};
 use crate::violations::ViolationKind;
 
 /// Time to resolution.
@@ -68,12 +70,33 @@ pub(crate) fn is_duration_metric(metric: &str) -> bool {
     matches!(metric, RESOLUTION | FIRST_RESPONSE | COMPLETION)
 }
 
-/// What one write made happen to a resource: the metrics to judge, the duration each
-/// measures (in minutes), and how to say it.
+/// The periods a duration is made of.
+type Periods = Vec<(DateTime<Utc>, DateTime<Utc>)>;
+
+/// What one write made happen to a resource: the metrics to judge, the periods each measures,
+/// and how to say it.
 struct Happened {
     subject: (String, &'static str),
     parties: Vec<String>,
-    judged: Vec<(&'static str, Decimal, String)>,
+    judged: Vec<(&'static str, Periods, String)>,
+}
+
+/// Minutes in `periods`, all of them, or only the working time of `sla`'s business hours.
+fn minutes_in(sla: &Sla, periods: &Periods) -> Decimal {
+    let hours = sla
+        .extensions
+        .get(BUSINESS_HOURS)
+        .and_then(|value| BusinessHours::read(value).ok());
+    let total = periods
+        .iter()
+        .fold(chrono::Duration::zero(), |total, (from, to)| {
+            total
+                + match &hours {
+                    Some(hours) => hours.working_time(*from, *to),
+                    None => *to - *from,
+                }
+        });
+    minutes(total)
 }
 
 /// What both kinds of targets share: where violations go, the compensations, where
@@ -214,7 +237,7 @@ impl Targets {
         let ids = self.customer_ids(txn, happened.parties.clone()).await?;
         for (sla_id, sla) in self.covering(txn, &ids, now).await? {
             for rule in sla.rule.iter().flatten() {
-                let Some((_, minutes, what)) = happened
+                let Some((_, periods, what)) = happened
                     .judged
                     .iter()
                     .find(|(metric, ..)| *metric == rule.metric)
@@ -237,7 +260,7 @@ impl Targets {
                     .and_then(|t| t.trim().parse::<Decimal>().ok())
                     .unwrap_or_default()
                     .abs();
-                let mut actual = (*minutes / per).round_dp(2);
+                let mut actual = (minutes_in(&sla, periods) / per).round_dp(2);
                 actual.rescale(2);
                 if rule.operator.met(actual, reference, tolerance)
                     || self.recorded(txn, &sla_id, &rule.id, subject_id).await?
@@ -371,7 +394,7 @@ impl SubtypeRules for TicketTargets {
         let Some(id) = ticket.id.clone().filter(|_| !events.is_empty()) else {
             return Ok(());
         };
-        let active = minutes(ticket.active_time(self.0.clock.now()));
+        let active = ticket.active_periods(self.0.clock.now());
         let happened = Happened {
             subject: (id, "TroubleTicket"),
             parties: ticket
@@ -385,7 +408,7 @@ impl SubtypeRules for TicketTargets {
                 .map(|metric| {
                     (
                         metric,
-                        active,
+                        active.clone(),
                         "in the provider's hands (time pending not counted)".to_owned(),
                     )
                 })
@@ -434,7 +457,7 @@ impl SubtypeRules for OrderTargets {
                 .collect(),
             judged: vec![(
                 COMPLETION,
-                minutes(completed - ordered),
+                vec![(ordered, completed)],
                 "from ordering to completion".to_owned(),
             )],
         };

@@ -1009,3 +1009,50 @@ async fn an_order_completed_after_its_target_records_one_violation() {
     assert!(c.violations_about(&on_time.id()).await.is_empty());
     assert_eq!(c.app.total(VIOLATIONS).await, 1);
 }
+
+#[tokio::test]
+async fn with_business_hours_only_working_time_counts() {
+    use chrono::{Datelike, Timelike};
+    let c = Contract::open().await;
+    let mut body = c.sla();
+    body["businessHours"] = json!({"timeZone": "UTC", "workingDays": ["mon", "tue", "wed", "thu", "fri"],
+        "startTime": "08:00", "endTime": "18:00"});
+    body["rule"] = json!([{"id": "resolution", "metric": "ticketResolutionTime", "unit": "h",
+        "referenceValue": "4", "operator": ".le"}]);
+    let mut wrong = body.clone();
+    wrong["businessHours"]["timeZone"] = json!("Mars/Olympus");
+    let message = c.create(&wrong).await.assert_tmf_error(422);
+    assert!(message.contains("businessHours.timeZone"), "{message}");
+    let sla = c.create(&body).await.id();
+    for state in ["approved", "active"] {
+        c.move_to(&sla, state)
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    // To the next Friday, 16:00 UTC.
+    let now = c.app.clock.now();
+    let days = (i64::from(chrono::Weekday::Fri.num_days_from_monday())
+        - i64::from(now.weekday().num_days_from_monday()))
+    .rem_euclid(7)
+        + 7;
+    let midnight = now
+        - Duration::seconds(i64::from(now.num_seconds_from_midnight()))
+        - Duration::nanoseconds(i64::from(now.nanosecond()));
+    c.app
+        .clock
+        .advance(midnight + Duration::days(days) + Duration::hours(16) - now);
+    // Friday 16:00 to Monday 09:00: 2 h + 1 h of working time, within the 4 h.
+    let weekend = c.ticket("Major").await;
+    c.ticket_to(&weekend, "inProgress").await;
+    c.app.clock.advance(Duration::hours(65));
+    c.ticket_to(&weekend, "resolved").await;
+    assert!(c.violations_about(&weekend).await.is_empty(), "3 h of work");
+    // Monday 09:00 to 15:00: six working hours.
+    let monday = c.ticket("Major").await;
+    c.ticket_to(&monday, "inProgress").await;
+    c.app.clock.advance(Duration::hours(6));
+    c.ticket_to(&monday, "resolved").await;
+    let violations = c.violations_about(&monday).await;
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0]["violation"]["actualValue"], "6.00");
+}
