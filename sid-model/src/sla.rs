@@ -251,15 +251,22 @@ crate::wire::wire_enum! {
 impl SlaOperator {
     /// Whether `actual` meets a target of `reference` with this operator, `tolerance` (a
     /// non-negative amount) allowed on the side that misses.
+    ///
+    /// Exact for any decimals: where the target with its tolerance is beyond what a decimal
+    /// holds, every value is on the side the tolerance allows.
     pub fn met(self, actual: Decimal, reference: Decimal, tolerance: Decimal) -> bool {
         use SlaOperator::*;
+        let floor = reference.checked_sub(tolerance);
+        let ceiling = reference.checked_add(tolerance);
         match self {
-            Eq => (actual - reference).abs() <= tolerance,
+            Eq => actual
+                .checked_sub(reference)
+                .is_some_and(|gap| gap.abs() <= tolerance),
             Ne => actual != reference,
-            Gt => actual > reference - tolerance,
-            Ge => actual >= reference - tolerance,
-            Lt => actual < reference + tolerance,
-            Le => actual <= reference + tolerance,
+            Gt => floor.is_none_or(|floor| actual > floor),
+            Ge => floor.is_none_or(|floor| actual >= floor),
+            Lt => ceiling.is_none_or(|ceiling| actual < ceiling),
+            Le => ceiling.is_none_or(|ceiling| actual <= ceiling),
         }
     }
 }
@@ -298,5 +305,15 @@ mod tests {
         assert!(SlaOperator::Eq.met(dec("10.2"), dec("10"), dec("0.2")));
         assert!(!SlaOperator::Lt.met(dec("4"), dec("4"), dec("0")));
         assert!(SlaOperator::Gt.met(dec("4"), dec("4"), dec("0.01")));
+    }
+
+    #[test]
+    fn extreme_values_are_judged_without_overflow() {
+        let (max, min) = (Decimal::MAX, Decimal::MIN);
+        assert!(!SlaOperator::Eq.met(min, dec("100"), dec("0")));
+        assert!(!SlaOperator::Eq.met(max, min, dec("1")));
+        assert!(SlaOperator::Le.met(max, max, dec("5")));
+        assert!(SlaOperator::Ge.met(min, min, dec("5")));
+        assert!(!SlaOperator::Ge.met(min, dec("0"), dec("0")));
     }
 }

@@ -25,7 +25,7 @@ pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
     Admitted, DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Pending, Prepared,
-    Reference, ResourceKind, StoredType, TypeRegistry, erase_document, finish, new_id,
+    Reference, ResourceKind, StoredType, TypeRegistry, attempt, erase_document, finish, new_id,
     refuse_server_assigned,
 };
 pub use error::{StoreError, db_error, lifecycle_error};

@@ -33,6 +33,37 @@ pub async fn referencing(
         .resources)
 }
 
+/// The ids of the resources stored in `source_table` that reference any of `target_ids`
+/// (through the reference at `path` only, when given), all of them: for a rule that must not
+/// miss one however much else refers to the targets (the SLAs of a customer among their
+/// thousand orders).
+pub async fn referrers(
+    connection: &impl ConnectionTrait,
+    target_ids: &[String],
+    source_table: &str,
+    path: Option<&str>,
+) -> TmfResult<Vec<String>> {
+    if target_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(connection.get_database_backend());
+    sql.push("SELECT DISTINCT source_id FROM entity_ref WHERE target_id IN (")
+        .bind_list(target_ids.iter().cloned())
+        .push(") AND source_table = ")
+        .bind(source_table.to_owned());
+    if let Some(path) = path {
+        sql.push(" AND path = ").bind(path.to_owned());
+    }
+    sql.push(" ORDER BY source_id");
+    let rows = connection
+        .query_all_raw(sql.build())
+        .await
+        .map_err(db_error)?;
+    rows.iter()
+        .map(|row| row.try_get("", "source_id").map_err(db_error))
+        .collect()
+}
+
 /// The first [`MAX_RELATED`] resources that reference any of `target_ids`, saying whether
 /// there are more (for reads shown to people, which must not grow without bound).
 pub async fn referencing_some(

@@ -7,8 +7,9 @@
 //! ```
 //!
 //! `timeZone` is an IANA zone; `workingDays` three-letter English day names (all seven when
-//! absent); `startTime` before `endTime`, both `HH:MM` local time (a window that a change of
-//! clocks skips or repeats counts what the clock shows); `holiday` local dates not worked.
+//! absent); `startTime` before `endTime`, both `HH:MM` local time (on a day the clocks change,
+//! a time they skip is taken an hour later, and a repeated one at its first occurrence);
+//! `holiday` local dates not worked.
 //! Without it, every minute counts.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
@@ -125,10 +126,17 @@ impl BusinessHours {
         let last = local(to);
         while day <= last {
             if self.days.contains(&day.weekday()) && !self.holidays.contains(&day) {
+                // A time the clocks skip (a change to summer time) is taken an hour later.
                 let at = |time: NaiveTime| {
+                    let local = day.and_time(time);
                     self.zone
-                        .from_local_datetime(&day.and_time(time))
+                        .from_local_datetime(&local)
                         .earliest()
+                        .or_else(|| {
+                            self.zone
+                                .from_local_datetime(&(local + Duration::hours(1)))
+                                .earliest()
+                        })
                         .map(|local| local.with_timezone(&Utc))
                 };
                 if let (Some(open), Some(close)) = (at(self.start), at(self.end)) {
@@ -196,6 +204,19 @@ mod tests {
         // Sunday 29 March 2026: 02:00 → 03:00 Paris; the day has 23 hours.
         let day = hours.working_time(at("2026-03-28T23:00:00Z"), at("2026-03-29T22:00:00Z"));
         assert_eq!(day, Duration::hours(23) - Duration::minutes(1));
+    }
+
+    #[test]
+    fn a_window_opening_in_a_skipped_hour_opens_when_the_clocks_go_on() {
+        // Paris, Sunday 29 March 2026: 02:30 does not exist; the window 02:30-04:00 opens at
+        // 03:30 summer time (01:30 UTC) and closes at 04:00 (02:00 UTC).
+        let hours = BusinessHours::read(&json!({"timeZone": "Europe/Paris",
+            "startTime": "02:30", "endTime": "04:00"}))
+        .expect("a calendar");
+        assert_eq!(
+            hours.working_time(at("2026-03-28T22:00:00Z"), at("2026-03-29T12:00:00Z")),
+            Duration::hours(1) - Duration::minutes(30)
+        );
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!
 //! A measurement is known by its SLA, metric and period (its natural key): the same
 //! measurement sent again is the stored one (200, nothing written, so no second violation);
-//! the same period with another value is a 409. Measurements are never changed or deleted.
+//! the same period with another value is a 409, and so is a period overlapping another
+//! measurement of the metric. Measurements are never changed or deleted.
 
 use std::sync::Arc;
 
@@ -90,6 +91,20 @@ pub enum MeasurementError {
         /// What is wrong with it.
         why: String,
     },
+    /// A period overlapping another measurement of the metric.
+    #[error(
+        "'period' overlaps the measurement '{other}' of '{metric}' ({from} to {to}): a period is measured once"
+    )]
+    Overlap {
+        /// The stored measurement.
+        other: String,
+        /// The metric.
+        metric: String,
+        /// Its period's start.
+        from: String,
+        /// Its period's end.
+        to: String,
+    },
     /// A value that is not a number.
     #[error("'value' is '{value}', not a decimal number")]
     Value {
@@ -117,6 +132,7 @@ impl From<MeasurementError> for TmfError {
     fn from(error: MeasurementError) -> Self {
         match error {
             MeasurementError::Store(error) => error,
+            MeasurementError::Overlap { .. } => TmfError::conflict(error.to_string()),
             other => TmfError::invalid_value(other.to_string()),
         }
     }
@@ -240,12 +256,19 @@ impl Compensations {
             }
             Some(Consequence::CreditShare(share)) => {
                 match self.recurring_price(txn, subject).await? {
-                    Some((price, currency)) => (
-                        &self.credit,
-                        (price * share / Decimal::ONE_HUNDRED)
-                            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
-                        currency,
-                    ),
+                    Some((price, currency)) => {
+                        let Some(amount) = price.checked_mul(share) else {
+                            return Ok(
+                                Err("the share of the price is too large to compute".into()),
+                            );
+                        };
+                        (
+                            &self.credit,
+                            (amount / Decimal::ONE_HUNDRED)
+                                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+                            currency,
+                        )
+                    }
                     None => {
                         return Ok(Err(
                             "the measurement names no product with a recurring price".into(),
@@ -285,7 +308,23 @@ impl Compensations {
             roles: Vec::new(),
         };
         proposing.reason = Some(format!("compensation of SLA violation {violation}"));
-        Ok(Ok(hook.propose(txn, &proposing, &request).await?))
+        // A proposal its owner refuses (an account closed, a threshold misconfigured) leaves
+        // nothing behind and does not stop the violation, nor the ticket or order it is about:
+        // the violation says why. An outage or a lost race still fails the whole change.
+        match crm_store::attempt(txn, async |part| {
+            hook.propose(part, &proposing, &request).await
+        })
+        .await?
+        {
+            Ok(proposed) => Ok(Ok(proposed)),
+            Err(error)
+                if error.status().is_client_error()
+                    && error.status() != axum::http::StatusCode::CONFLICT =>
+            {
+                Ok(Err(format!("refused: {}", error.message)))
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// The recurring price of the first product `subject` names that has one: its amount
@@ -509,7 +548,35 @@ impl DomainRules<MeasurementKind> for MeasurementRules {
         if state != State::Active {
             return Err(MeasurementError::NotActive { id: sla_id, state });
         }
-        let (_, end) = period_of(&measurement, &sla)?;
+        let (start, end) = period_of(&measurement, &sla)?;
+        // A period is measured once: another measurement of the metric over part of it would
+        // judge the same time twice (a month re-sent with another end).
+        let others = crm_store::relations::referrers(
+            txn,
+            std::slice::from_ref(&sla_id),
+            SLA_MEASUREMENT.table,
+            Some("sla"),
+        )
+        .await?;
+        let stored =
+            crm_store::relations::documents_on(txn, SLA_MEASUREMENT.table, &others, &[]).await?;
+        for other in stored {
+            let Ok(other) = from_value::<SlaMeasurement>(other) else {
+                continue;
+            };
+            let (Some(from), Some(to)) = (other.period.start_date_time, other.period.end_date_time)
+            else {
+                continue;
+            };
+            if other.metric == measurement.metric && from < end && start < to {
+                return Err(MeasurementError::Overlap {
+                    other: other.id.unwrap_or_default(),
+                    metric: other.metric,
+                    from: from.to_rfc3339(),
+                    to: to.to_rfc3339(),
+                });
+            }
+        }
         let Some(value) = decimal(&measurement.value) else {
             return Err(MeasurementError::Value {
                 value: measurement.value.clone(),

@@ -336,14 +336,13 @@ impl ViewContributor for SlasSection {
     }
 
     async fn contribute(&self, _ctx: &RequestContext, subject: &ViewSubject) -> TmfResult<Value> {
-        let related =
-            crm_store::relations::referencing_some(self.store.connection(), &subject.ids()).await?;
-        let ids: Vec<String> = related
-            .resources
-            .into_iter()
-            .filter(|(table, _)| table == SLA.table)
-            .map(|(_, id)| id)
-            .collect();
+        let ids = crm_store::relations::referrers(
+            self.store.connection(),
+            &subject.ids(),
+            SLA.table,
+            None,
+        )
+        .await?;
         let documents =
             crm_store::relations::documents(&self.store, SLA.table, &ids, &[SLA.kind]).await?;
         let mut out = Vec::with_capacity(documents.len());

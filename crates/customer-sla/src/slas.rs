@@ -118,6 +118,14 @@ pub enum SlaError {
         /// `operator` or `unit`.
         attribute: &'static str,
     },
+    /// A rule's ticket filter that is not a text.
+    #[error("'rule[{rule}].{attribute}' names the tickets the rule covers: a text")]
+    Filter {
+        /// The rule's id.
+        rule: String,
+        /// `severity` or `priority`.
+        attribute: &'static str,
+    },
     /// Business hours that do not read.
     #[error("'{attribute}': {reason}")]
     Calendar {
@@ -276,7 +284,9 @@ impl<'a> Consequence<'a> {
         let positive = |word: &str| word.parse::<Decimal>().ok().filter(|d| *d > Decimal::ZERO);
         match words.first().map(|w| w.to_ascii_lowercase()).as_deref() {
             Some("credit") => match words.as_slice() {
-                [_, amount, currency] if currency.len() == 3 => {
+                [_, amount, currency]
+                    if sid_model::CurrencyCode::parse(&currency.to_ascii_uppercase()).is_ok() =>
+                {
                     Some(Self::Credit(positive(amount)?, currency))
                 }
                 [_, share, "of", "recurring"] | [_, share, "of", "the", "recurring", "price"] => {
@@ -324,6 +334,14 @@ fn check_terms(sla: &Sla) -> Result<(), SlaError> {
         number(&rule.id, "referenceValue", &rule.reference_value)?;
         if let Some(tolerance) = &rule.tolerance {
             number(&rule.id, "tolerance", tolerance)?;
+        }
+        for filter in ["severity", "priority"] {
+            if rule.extensions.get(filter).is_some_and(|v| !v.is_string()) {
+                return Err(SlaError::Filter {
+                    rule: rule.id.clone(),
+                    attribute: filter,
+                });
+            }
         }
         if crate::targets::is_duration_metric(&rule.metric) {
             let refused = |attribute| SlaError::Duration {
@@ -502,6 +520,8 @@ mod tests {
             "credit -5 EUR",
             "credit 0 EUR",
             "credit 10 euros",
+            "credit 10 XYZ",
+            "credit 10 €",
             "credit 10 of recurring",
             "points",
             "points many",

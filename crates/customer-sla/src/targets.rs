@@ -143,14 +143,10 @@ impl Targets {
                 ids.push(party.to_owned());
             }
         }
-        let engaging = crm_store::relations::referencing_some(txn, &ids).await?;
-        ids.extend(
-            engaging
-                .resources
-                .into_iter()
-                .filter(|(table, _)| table == customers.table)
-                .map(|(_, id)| id),
-        );
+        let engaging =
+            crm_store::relations::referrers(txn, &ids, customers.table, Some("engagedParty"))
+                .await?;
+        ids.extend(engaging);
         ids.sort();
         ids.dedup();
         Ok(ids)
@@ -163,13 +159,7 @@ impl Targets {
         ids: &[String],
         now: DateTime<Utc>,
     ) -> TmfResult<Vec<(String, Sla)>> {
-        let referring = crm_store::relations::referencing_some(txn, ids).await?;
-        let sla_ids: Vec<String> = referring
-            .resources
-            .into_iter()
-            .filter(|(table, _)| table == SLA.table)
-            .map(|(_, id)| id)
-            .collect();
+        let sla_ids = crm_store::relations::referrers(txn, ids, SLA.table, None).await?;
         let documents =
             crm_store::relations::documents_on(txn, SLA.table, &sla_ids, &[SLA.kind]).await?;
         let mut out = Vec::new();
@@ -326,6 +316,26 @@ impl Targets {
     }
 }
 
+/// The ids of the parties a ticket or order is the customer's by: those with role `customer`
+/// when it names any, else all its parties.
+fn customer_parties(parties: &[sid_model::RelatedParty]) -> Vec<String> {
+    let customers: Vec<String> = parties
+        .iter()
+        .filter(|party| {
+            party
+                .role
+                .as_deref()
+                .is_some_and(|role| role.eq_ignore_ascii_case("customer"))
+        })
+        .map(|party| party.id.clone())
+        .collect();
+    if customers.is_empty() {
+        parties.iter().map(|party| party.id.clone()).collect()
+    } else {
+        customers
+    }
+}
+
 /// Minutes in a duration.
 fn minutes(duration: chrono::Duration) -> Decimal {
     Decimal::from(duration.num_seconds()) / Decimal::from(60)
@@ -339,9 +349,15 @@ pub struct TicketTargets(pub(crate) Arc<Targets>);
 fn ticket_events(previous: &TroubleTicket, current: &TroubleTicket) -> Vec<&'static str> {
     let status = |t: &TroubleTicket| t.status.unwrap_or(Status::Acknowledged);
     let resolved = |s: Status| matches!(s, Status::Resolved | Status::Closed);
+    // A response: the first move to `inProgress`, or a note added after the ticket was
+    // created (a note it was created with is the customer's report, not an answer).
     let responded = |t: &TroubleTicket| {
         status(t) == Status::InProgress
-            || t.note.as_ref().is_some_and(|notes| !notes.is_empty())
+            || t.note.iter().flatten().any(|note| {
+                note.date
+                    .zip(t.creation_date)
+                    .is_none_or(|(written, created)| written > created)
+            })
             || t.status_change
                 .iter()
                 .flatten()
@@ -397,12 +413,7 @@ impl SubtypeRules for TicketTargets {
         let active = ticket.active_periods(self.0.clock.now());
         let happened = Happened {
             subject: (id, "TroubleTicket"),
-            parties: ticket
-                .related_party
-                .iter()
-                .flatten()
-                .map(|party| party.id.clone())
-                .collect(),
+            parties: customer_parties(ticket.related_party.as_deref().unwrap_or_default()),
             judged: events
                 .into_iter()
                 .map(|metric| {
@@ -449,12 +460,7 @@ impl SubtypeRules for OrderTargets {
         let completed = order.completion_date.unwrap_or_else(|| self.0.clock.now());
         let happened = Happened {
             subject: (id, "ProductOrder"),
-            parties: order
-                .related_party
-                .iter()
-                .flatten()
-                .map(|party| party.id.clone())
-                .collect(),
+            parties: customer_parties(order.related_party.as_deref().unwrap_or_default()),
             judged: vec![(
                 COMPLETION,
                 vec![(ordered, completed)],

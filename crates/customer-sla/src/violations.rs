@@ -1,7 +1,9 @@
 //! TMF623 `slaViolation`: a rule of an active SLA missed, recorded by the server only (clients
 //! read it; every write is a 405). A violation is recorded once per rule and subject (what was
-//! measured: a ticket, an order, a reported measurement's period): its natural key, so two
-//! evaluations of the same miss, in one instance or in several, store one.
+//! measured: a ticket, an order, a reported measurement): a measurement's violations are
+//! written with it, under its natural key; a ticket's or an order's in the change that
+//! resolves, answers or completes it, with the resource locked, after looking for one already
+//! recorded (`targets`).
 
 use sid_model::SlaViolation;
 use tmf_apis::catalog::CatalogError;

@@ -390,6 +390,11 @@ async fn a_measurement_below_target_records_one_violation_with_its_event_and_ret
     let mut other = body.clone();
     other["value"] = json!("97");
     c.report(&other).await.assert_tmf_error(409);
+    // The same month re-sent with another end overlaps it: a period is measured once.
+    let mut overlapping = body.clone();
+    overlapping["period"]["endDateTime"] = json!(text(c.month(9).1 - Duration::seconds(1)));
+    let message = c.report(&overlapping).await.assert_tmf_error(409);
+    assert!(message.contains("overlaps"), "{message}");
     assert_eq!(c.app.total(VIOLATIONS).await, 1);
     // Within the tolerance: met, nothing recorded.
     let met = c.report(&c.measurement(&sla, "99.45", 8)).await;
@@ -889,6 +894,26 @@ async fn a_ticket_resolved_late_records_one_violation_and_its_credit_time_pendin
         .filter(|entry| entry["kind"] == "slaViolation")
         .count();
     assert_eq!(breaches, 2, "{timeline}");
+
+    // A note the ticket is created with is the customer's report, not a first response.
+    let reported = c
+        .send(
+            &c.csr,
+            Method::POST,
+            TICKETS,
+            Some(&json!({
+                "description": "No dial tone", "severity": "Minor", "ticketType": "incident",
+                "note": [{"text": "Customer reports no dial tone since this morning"}],
+                "relatedParty": [{"id": c.party, "role": "customer", "@referredType": "Individual"}],
+            })),
+        )
+        .await;
+    reported.assert_status(StatusCode::CREATED, "ticket with a note");
+    c.app.clock.advance(hour);
+    c.ticket_to(&reported.id(), "inProgress").await;
+    let late_answer = c.violations_about(&reported.id()).await;
+    assert_eq!(late_answer.len(), 1, "{late_answer:?}");
+    assert_eq!(late_answer[0]["violation"]["actualValue"], "60.00");
 
     // A Minor ticket is not covered by the Critical resolution target.
     let minor = c.ticket("Minor").await;

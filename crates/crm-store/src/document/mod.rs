@@ -45,7 +45,7 @@ pub use erasure::{ERASED, Erasable, Erasure, erase_document};
 pub use kind::{Reference, ResourceKind, StoredType, TypeRegistry};
 pub use many::{Admitted, Pending, Prepared};
 pub(crate) use read::{read_body, read_json};
-pub use write::{DocumentWriter, finish, new_id, refuse_server_assigned};
+pub use write::{DocumentWriter, attempt, finish, new_id, refuse_server_assigned};
 
 /// The generic service of a resource kind.
 pub struct DocumentService<K: ResourceKind> {

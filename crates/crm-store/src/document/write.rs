@@ -37,6 +37,27 @@ pub async fn finish<T>(txn: crate::Transaction, outcome: TmfResult<T>) -> TmfRes
     }
 }
 
+/// Runs `work` inside `txn` as one part that may fail alone (a savepoint): what it wrote is
+/// kept when it succeeds and undone when it fails, the rest of `txn` untouched either way.
+/// The outer result fails only when the savepoint itself does; the inner one is `work`'s.
+pub async fn attempt<T>(
+    txn: &DatabaseTransaction,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> TmfResult<T>,
+) -> TmfResult<TmfResult<T>> {
+    use sea_orm::TransactionTrait;
+    let part = txn.begin().await.map_err(db_error)?;
+    match work(&part).await {
+        Ok(value) => {
+            part.commit().await.map_err(db_error)?;
+            Ok(Ok(value))
+        }
+        Err(error) => {
+            part.rollback().await.map_err(db_error)?;
+            Ok(Err(error))
+        }
+    }
+}
+
 impl<K: ResourceKind> DocumentService<K> {
     /// Creates a resource within `txn`, as `POST` does: validation, the kind's rules,
     /// reference checks, history and events. Lets a domain write several resources as one
