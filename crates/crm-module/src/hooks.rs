@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use crm_store::{DatabaseTransaction, DocumentWriter};
 use serde_json::Value;
 use sid_model::Money;
-use tmf_apis::{RequestContext, TmfResult};
+use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::ModuleError;
 
@@ -41,6 +41,34 @@ pub trait SubtypeRules: Send + Sync {
         previous: Option<&Value>,
         requested: &mut Value,
     ) -> TmfResult<()>;
+}
+
+/// Applies `rules` in order to `model` (a create when `previous` is `None`), as the domain
+/// serving the type calls the subtype and type rules other domains set: over the model's JSON,
+/// which each may amend; returns what they leave. No rules: `model` as it is.
+pub async fn apply_rules<M>(
+    rules: &[Arc<dyn SubtypeRules>],
+    txn: &DatabaseTransaction,
+    ctx: &RequestContext,
+    previous: Option<&M>,
+    model: M,
+) -> TmfResult<M>
+where
+    M: serde::Serialize + serde::de::DeserializeOwned,
+{
+    if rules.is_empty() {
+        return Ok(model);
+    }
+    let previous = previous
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(TmfError::internal)?;
+    let mut document = serde_json::to_value(&model).map_err(TmfError::internal)?;
+    for rule in rules {
+        rule.apply(txn, ctx, previous.as_ref(), &mut document)
+            .await?;
+    }
+    tmf_apis::body::from_value(document)
 }
 
 /// The balances of accounts (TMF666 `accountBalance`), kept by the domain that stores

@@ -16,6 +16,7 @@
 //! of open tickets (due times and the evaluator that finds a target crossed before the ticket
 //! moves).
 
+pub mod breach;
 pub mod calendar;
 pub mod expiry;
 pub mod measurements;
@@ -144,7 +145,7 @@ impl Module for CustomerSla {
     }
 
     fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
-        let compensations = measurements::Compensations {
+        let compensations = breach::Compensations {
             credit: hooks.compensation("credit"),
             points: hooks.compensation("points"),
             products: ctx.registry.get("Product"),
@@ -181,6 +182,7 @@ impl Module for CustomerSla {
             Arc::new(MeasurementRules {
                 slas: slas.clone(),
                 violations: violations.clone(),
+                measurements: measurements.clone(),
                 compensations,
             }),
         )));

@@ -9,11 +9,7 @@
 //! `slaViolation` (with its `SLAViolationCreateEvent`) in the measurement's transaction, and the
 //! measurement's `result` says, per rule, whether it was met and which violation it recorded.
 //!
-//! A violation whose rule's consequence is a compensation proposes it in the same change,
-//! through the hook of its kind ([`crm_module::Compensation`]: `credit`, offered by billing as
-//! a `billAdjustment`; `points`, by loyalty), proposed by `system:sla-compensation`; the
-//! violation refers to what was proposed (extension attribute `compensation`), or says in its
-//! `comment` why nothing was.
+//! A violation proposes the compensation its rule's consequence names ([`crate::breach`]).
 //!
 //! A measurement is known by its SLA, metric and period (its natural key): the same
 //! measurement sent again is the stored one (200, nothing written, so no second violation);
@@ -24,22 +20,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use crm_module::{Compensation, CompensationRequest};
 use crm_store::{
     Clock, DatabaseTransaction, DocumentService, DomainRules, NaturalKey, Reference, ResourceKind,
-    StoredType, new_id,
+    StoredType,
 };
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde_json::json;
 use sid_model::{
-    Money, RelatedEntity, Sla, SlaMeasurement, SlaMeasurementResult, SlaRule, SlaRuleRef,
-    SlaStateType as State, SlaViolationRef,
+    Sla, SlaMeasurement, SlaMeasurementResult, SlaRule, SlaRuleRef, SlaStateType as State,
+    SlaViolationRef,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
-use tmf_apis::{Actor, Domain, Methods, RequestContext, ResourceDescriptor, TmfError, TmfResult};
+use tmf_apis::{Domain, Methods, RequestContext, ResourceDescriptor, TmfError};
 
-use crate::slas::{CONSUMER, Consequence, SLA_BASE, SlaKind, billing_account};
+use crate::breach::{self, Compensations};
+use crate::slas::{SLA_BASE, SlaKind};
 use crate::violations::ViolationKind;
 
 /// Where measurements are stored.
@@ -47,9 +43,6 @@ pub const SLA_MEASUREMENT: StoredType = StoredType {
     table: "sla_measurement",
     kind: "SlaMeasurement",
 };
-
-/// The role of the SLA's provider among its parties.
-const PROVIDER: &str = "SLAProvider";
 
 /// The attributes only the server writes.
 const SERVER_OWNED: &[&str] = &["recordedDate", "result"];
@@ -215,156 +208,10 @@ impl ResourceKind for MeasurementKind {
 pub struct MeasurementRules {
     pub(crate) slas: Arc<DocumentService<SlaKind>>,
     pub(crate) violations: Arc<DocumentService<ViolationKind>>,
+    /// The measurements, read to find one overlapping a new one.
+    pub(crate) measurements: Arc<DocumentService<MeasurementKind>>,
     /// What breaches cost, as other domains offer it.
     pub(crate) compensations: Compensations,
-}
-
-/// The compensations offered through the hooks, and where products are stored (a credit of
-/// a share of a product's recurring price reads it).
-#[derive(Clone, Default)]
-pub(crate) struct Compensations {
-    pub(crate) credit: Option<Arc<dyn Compensation>>,
-    pub(crate) points: Option<Arc<dyn Compensation>>,
-    pub(crate) products: Option<StoredType>,
-}
-
-/// Who proposes the compensation of a breach.
-const COMPENSATION_ACTOR: &str = "system:sla-compensation";
-
-impl Compensations {
-    /// Proposes what the breach of `rule` costs, for the violation `violation` of `sla`
-    /// (`sla_id`), through the hook of its kind: the reference to what was proposed, or why
-    /// nothing was (a share of a price no product gives, a kind no module offers).
-    pub(crate) async fn propose(
-        &self,
-        txn: &DatabaseTransaction,
-        ctx: &RequestContext,
-        (sla_id, sla): (&str, &Sla),
-        rule: &SlaRule,
-        violation: &str,
-        subject: &[RelatedEntity],
-    ) -> TmfResult<Result<serde_json::Value, String>> {
-        let Some(consequence) = rule.consequence.as_deref() else {
-            return Ok(Err("the rule names no consequence".into()));
-        };
-        let (hook, quantity, unit) = match Consequence::read(consequence) {
-            None | Some(Consequence::Text) => {
-                return Ok(Err("the rule's consequence is words only".into()));
-            }
-            Some(Consequence::Credit(amount, currency)) => {
-                (&self.credit, amount, currency.to_ascii_uppercase())
-            }
-            Some(Consequence::CreditShare(share)) => {
-                match self.recurring_price(txn, subject).await? {
-                    Some((price, currency)) => {
-                        let Some(amount) = price.checked_mul(share) else {
-                            return Ok(
-                                Err("the share of the price is too large to compute".into()),
-                            );
-                        };
-                        (
-                            &self.credit,
-                            (amount / Decimal::ONE_HUNDRED)
-                                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
-                            currency,
-                        )
-                    }
-                    None => {
-                        return Ok(Err(
-                            "the measurement names no product with a recurring price".into(),
-                        ));
-                    }
-                }
-            }
-            Some(Consequence::Points(points)) => (&self.points, points, "PTS".to_owned()),
-        };
-        let Some(hook) = hook else {
-            return Ok(Err(format!(
-                "no module offers the compensation '{consequence}'"
-            )));
-        };
-        let Some(customer) = sla.parties(CONSUMER).next() else {
-            return Ok(Err("the SLA names no consumer".into()));
-        };
-        let request = CompensationRequest {
-            violation: violation.to_owned(),
-            sla: sla_id.to_owned(),
-            rule: rule.id.clone(),
-            customer: (
-                customer.id.clone(),
-                customer.referred_type.clone().unwrap_or_default(),
-            ),
-            billing_account: billing_account(sla).map(str::to_owned),
-            quantity,
-            unit,
-            description: format!(
-                "SLA '{}' ({sla_id}), rule '{}' missed: {consequence}",
-                sla.name, rule.id
-            ),
-        };
-        let mut proposing = ctx.clone();
-        proposing.actor = Actor {
-            subject: COMPENSATION_ACTOR.to_owned(),
-            roles: Vec::new(),
-        };
-        proposing.reason = Some(format!("compensation of SLA violation {violation}"));
-        // A proposal its owner refuses (an account closed, a threshold misconfigured) leaves
-        // nothing behind and does not stop the violation, nor the ticket or order it is about:
-        // the violation says why. An outage or a lost race still fails the whole change.
-        match crm_store::attempt(txn, async |part| {
-            hook.propose(part, &proposing, &request).await
-        })
-        .await?
-        {
-            Ok(proposed) => Ok(Ok(proposed)),
-            Err(error)
-                if error.status().is_client_error()
-                    && error.status() != axum::http::StatusCode::CONFLICT =>
-            {
-                Ok(Err(format!("refused: {}", error.message)))
-            }
-            Err(error) => Err(error),
-        }
-    }
-
-    /// The recurring price of the first product `subject` names that has one: its amount
-    /// (tax included, else duty free) and currency.
-    async fn recurring_price(
-        &self,
-        txn: &DatabaseTransaction,
-        subject: &[RelatedEntity],
-    ) -> TmfResult<Option<(Decimal, String)>> {
-        let Some(products) = self.products else {
-            return Ok(None);
-        };
-        let ids: Vec<String> = subject
-            .iter()
-            .filter(|e| e.referred_type.as_deref() == Some("Product"))
-            .map(|e| e.id.clone())
-            .collect();
-        let documents =
-            crm_store::relations::documents_on(txn, products.table, &ids, &[products.kind]).await?;
-        for product in documents {
-            for price in product
-                .get("productPrice")
-                .and_then(serde_json::Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if price.get("priceType").and_then(serde_json::Value::as_str) != Some("recurring") {
-                    continue;
-                }
-                let amount = price
-                    .pointer("/price/taxIncludedAmount")
-                    .or_else(|| price.pointer("/price/dutyFreeAmount"));
-                let Some(money) = amount.and_then(|m| from_value::<Money>(m.clone()).ok()) else {
-                    continue;
-                };
-                return Ok(Some((money.value, money.unit.to_string())));
-            }
-        }
-        Ok(None)
-    }
 }
 
 impl std::fmt::Debug for MeasurementRules {
@@ -411,22 +258,17 @@ fn period_of(
 }
 
 impl MeasurementRules {
-    /// Records the violation of `rule` by `measurement` (stored as `id`): its values copied
-    /// from the rule, about the measurement, with the SLA's consumer and provider.
+    /// Records the violation of `rule` by `measurement` (stored as `id`), about the
+    /// measurement, recorded by the reporting system's request.
     async fn violation(
         &self,
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
-        (sla_id, sla): (&str, &Sla),
+        sla: (&str, &Sla),
         rule: &SlaRule,
         (id, measurement): (&str, &SlaMeasurement),
         end: DateTime<Utc>,
     ) -> Result<SlaViolationRef, MeasurementError> {
-        let parties: Vec<_> = sla
-            .parties(CONSUMER)
-            .chain(sla.parties(PROVIDER))
-            .cloned()
-            .collect();
         let unit = rule.unit.as_deref().or(measurement.unit.as_deref());
         let comment = format!(
             "{} {}{} from {} to {}; the rule asks {} {}{}",
@@ -446,58 +288,29 @@ impl MeasurementRules {
                 .map(|t| format!(" (tolerance {t})"))
                 .unwrap_or_default(),
         );
-        let violation_id = new_id();
-        let subject = measurement.related_entity.clone().unwrap_or_default();
-        let compensation = self
-            .compensations
-            .propose(txn, ctx, (sla_id, sla), rule, &violation_id, &subject)
-            .await?;
-        let (compensation, comment) = match compensation {
-            Ok(proposed) => (Some(proposed), comment),
-            Err(why) if rule.consequence.is_some() => {
-                (None, format!("{comment}; no compensation proposed: {why}"))
-            }
-            Err(_) => (None, comment),
+        let missed = breach::Missed {
+            sla,
+            rule,
+            date: end,
+            actual: measurement.value.trim().to_owned(),
+            unit: unit.map(str::to_owned),
+            comment,
+            subject: from_value(
+                json!({"id": id, "role": "subject", "@referredType": SLA_MEASUREMENT.kind}),
+            )?,
+            measured: measurement.related_entity.as_deref().unwrap_or_default(),
         };
-        let body = json!({
-            "date": end,
-            "sla": {"id": sla_id, "name": sla.name, "@referredType": "Sla"},
-            "rule": {"id": rule.id, "metric": rule.metric, "@referredType": "SlaRule"},
-            "violation": {
-                "actualValue": measurement.value.trim(),
-                "referenceValue": rule.reference_value,
-                "operator": rule.operator,
-                "tolerance": rule.tolerance,
-                "unit": unit,
-                "comment": comment,
-                "consequence": rule.consequence,
-            },
-            "relatedParty": parties,
-            "relatedEntity": [{"id": id, "role": "subject", "@referredType": "SlaMeasurement"}],
-            "compensation": compensation,
-        });
-        self.violations
-            .create_with_id_in(txn, ctx, &violation_id, strip_nulls(body))
-            .await?;
+        let violation = breach::record(
+            &self.violations,
+            &self.compensations,
+            txn,
+            (ctx, ctx),
+            missed,
+        )
+        .await?;
         Ok(from_value(
-            json!({"id": violation_id, "@referredType": "SlaViolation"}),
+            json!({"id": violation, "@referredType": "SlaViolation"}),
         )?)
-    }
-}
-
-/// `value` without its `null` members (a rule's absent tolerance, say), at any depth.
-fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
-    match value {
-        serde_json::Value::Object(map) => serde_json::Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
-                .collect(),
-        ),
-        serde_json::Value::Array(items) => {
-            serde_json::Value::Array(items.into_iter().map(strip_nulls).collect())
-        }
-        other => other,
     }
 }
 
@@ -551,15 +364,7 @@ impl DomainRules<MeasurementKind> for MeasurementRules {
         let (start, end) = period_of(&measurement, &sla)?;
         // A period is measured once: another measurement of the metric over part of it would
         // judge the same time twice (a month re-sent with another end).
-        let others = crm_store::relations::referrers(
-            txn,
-            std::slice::from_ref(&sla_id),
-            SLA_MEASUREMENT.table,
-            Some("sla"),
-        )
-        .await?;
-        let stored =
-            crm_store::relations::documents_on(txn, SLA_MEASUREMENT.table, &others, &[]).await?;
+        let stored = self.measurements.find_in(txn, "sla.id", &sla_id).await?;
         for other in stored {
             let Ok(other) = from_value::<SlaMeasurement>(other) else {
                 continue;

@@ -40,8 +40,8 @@ use sid_model::{
 use tmf_apis::body::from_value;
 use tmf_apis::{RequestContext, TmfError, TmfResult};
 
+use crate::breach::{self, Compensations};
 use crate::calendar::BusinessHours;
-use crate::measurements::Compensations;
 use crate::slas::{BUSINESS_HOURS, CONSUMER, SLA};
 use crate::violations::ViolationKind;
 
@@ -257,59 +257,33 @@ impl Targets {
                 {
                     continue;
                 }
-                let subject: Vec<RelatedEntity> = vec![from_value(json!({
+                let subject: RelatedEntity = from_value(json!({
                     "id": subject_id, "role": "subject", "@referredType": subject_type
-                }))?];
-                let violation_id = crm_store::new_id();
-                let compensation = compensations
-                    .propose(txn, ctx, (&sla_id, &sla), rule, &violation_id, &subject)
-                    .await?;
+                }))?;
                 let unit = rule.unit.clone().unwrap_or_else(|| "h".into());
-                let mut comment = format!(
+                let comment = format!(
                     "{} of {subject_type} {subject_id}: {actual} {unit} {what}; the rule asks {} {} {unit}",
                     rule.metric, rule.operator, rule.reference_value
                 );
-                let compensation = match compensation {
-                    Ok(proposed) => Some(proposed),
-                    Err(why) => {
-                        if rule.consequence.is_some() {
-                            comment.push_str(&format!("; no compensation proposed: {why}"));
-                        }
-                        None
-                    }
-                };
-                let parties: Vec<_> = sla
-                    .parties(CONSUMER)
-                    .chain(sla.parties("SLAProvider"))
-                    .cloned()
-                    .collect();
-                let mut body = json!({
-                    "date": now,
-                    "sla": {"id": sla_id, "name": sla.name, "@referredType": "Sla"},
-                    "rule": {"id": rule.id, "metric": rule.metric, "@referredType": "SlaRule"},
-                    "violation": {
-                        "actualValue": actual.to_string(),
-                        "referenceValue": rule.reference_value,
-                        "operator": rule.operator,
-                        "unit": unit,
-                        "comment": comment,
-                    },
-                    "relatedParty": parties,
-                    "relatedEntity": subject,
-                });
-                if let Some(tolerance) = &rule.tolerance {
-                    body["violation"]["tolerance"] = json!(tolerance);
-                }
-                if let Some(consequence) = &rule.consequence {
-                    body["violation"]["consequence"] = json!(consequence);
-                }
-                if let Some(compensation) = compensation {
-                    body["compensation"] = compensation;
-                }
                 let label = format!("{subject_type} {subject_id}");
-                self.violations
-                    .create_with_id_in(txn, &recording(ctx, &label), &violation_id, body)
-                    .await?;
+                let missed = breach::Missed {
+                    sla: (&sla_id, &sla),
+                    rule,
+                    date: now,
+                    actual: actual.to_string(),
+                    unit: Some(unit),
+                    comment,
+                    subject: subject.clone(),
+                    measured: std::slice::from_ref(&subject),
+                };
+                breach::record(
+                    &self.violations,
+                    compensations,
+                    txn,
+                    (ctx, &recording(ctx, &label)),
+                    missed,
+                )
+                .await?;
             }
         }
         Ok(())

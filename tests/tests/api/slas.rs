@@ -128,6 +128,20 @@ impl Contract {
         })
     }
 
+    /// The customer's billing account (the one SLA credits are made to).
+    async fn billing_account(&self) -> String {
+        let created = self
+            .app
+            .post(
+                BILLING_ACCOUNT,
+                &json!({"name": "Ada's bills", "relatedParty": [
+                    {"id": self.party, "role": "owner", "@referredType": "Individual"}]}),
+            )
+            .await;
+        created.assert_status(StatusCode::CREATED, "billing account");
+        created.id()
+    }
+
     async fn report(&self, body: &Value) -> TestResponse {
         self.send(&self.monitor, Method::POST, MEASUREMENTS, Some(body))
             .await
@@ -523,15 +537,7 @@ fn number(text: &str) -> Value {
 #[tokio::test]
 async fn a_breach_proposes_the_credit_its_rule_names_through_billing_once() {
     let c = Contract::open().await;
-    let account = c
-        .app
-        .post(
-            BILLING_ACCOUNT,
-            &json!({"name": "Ada's bills", "relatedParty": [
-                {"id": c.party, "role": "owner", "@referredType": "Individual"}]}),
-        )
-        .await
-        .id();
+    let account = c.billing_account().await;
     let product = c
         .app
         .post(
@@ -821,15 +827,7 @@ impl Contract {
 #[tokio::test]
 async fn a_ticket_resolved_late_records_one_violation_and_its_credit_time_pending_not_counted() {
     let c = Contract::open().await;
-    let account = c
-        .app
-        .post(
-            BILLING_ACCOUNT,
-            &json!({"name": "Ada's bills", "relatedParty": [
-                {"id": c.party, "role": "owner", "@referredType": "Individual"}]}),
-        )
-        .await
-        .id();
+    let account = c.billing_account().await;
     c.ticket_sla(Some(&account)).await;
     let hour = Duration::hours(1);
 

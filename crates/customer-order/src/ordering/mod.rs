@@ -228,20 +228,7 @@ impl Ordering {
         previous: Option<&ProductOrder>,
         order: ProductOrder,
     ) -> Result<ProductOrder, OrderError> {
-        if self.type_rules.is_empty() {
-            return Ok(order);
-        }
-        let previous = previous
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(tmf_apis::TmfError::internal)?;
-        let mut document = serde_json::to_value(&order).map_err(tmf_apis::TmfError::internal)?;
-        for rules in &self.type_rules {
-            rules
-                .apply(txn, ctx, previous.as_ref(), &mut document)
-                .await?;
-        }
-        Ok(from_value(document)?)
+        Ok(crm_module::apply_rules(&self.type_rules, txn, ctx, previous, order).await?)
     }
 
     /// The `productOrder`, `cancelProductOrder` and `product` services.

@@ -30,7 +30,6 @@ use sid_model::{
     RelatedChannel, RelatedEntity, RelatedEntityRefOrValue, StatusChange, TimePeriod,
     TroubleTicket, TroubleTicketStatusType as Status, check_create,
 };
-use tmf_apis::body::from_value;
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, EventKind, RequestContext, ResourceDescriptor, TmfError, TmfResult};
 
@@ -477,7 +476,7 @@ impl Tickets {
     /// amend) the ticket in the write's transaction, then the rules other domains add to every
     /// ticket. A ticket may become of an owned type (its owner judges it as new to the type),
     /// but never leave one: the owner's records would no longer follow it (422).
-    async fn apply_subtype(
+    async fn apply_foreign_rules(
         &self,
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
@@ -493,21 +492,14 @@ impl Tickets {
                 requested: ticket.ticket_type.clone(),
             });
         }
-        let owner = self.subtypes.get(&ticket.ticket_type);
-        if owner.is_none() && self.type_rules.is_empty() {
-            return Ok(ticket);
-        }
-        let previous = previous
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(TmfError::internal)?;
-        let mut document = serde_json::to_value(&ticket).map_err(TmfError::internal)?;
-        for rules in owner.into_iter().chain(&self.type_rules) {
-            rules
-                .apply(txn, ctx, previous.as_ref(), &mut document)
-                .await?;
-        }
-        Ok(from_value(document)?)
+        let rules: Vec<Arc<dyn SubtypeRules>> = self
+            .subtypes
+            .get(&ticket.ticket_type)
+            .into_iter()
+            .chain(&self.type_rules)
+            .cloned()
+            .collect();
+        Ok(crm_module::apply_rules(&rules, txn, ctx, previous, ticket).await?)
     }
     /// A ticket logged from a contact (it names the `channel` and the customer or
     /// originator) records that contact as an inbound TMF683 interaction about the ticket,
@@ -706,7 +698,7 @@ impl DomainRules<TicketKind> for Tickets {
                 .get_or_insert_with(Vec::new)
                 .push(interaction);
         }
-        self.apply_subtype(txn, ctx, None, ticket).await
+        self.apply_foreign_rules(txn, ctx, None, ticket).await
     }
 
     /// The escalation level stays the job's; a parent closes after its children.
@@ -724,6 +716,7 @@ impl DomainRules<TicketKind> for Tickets {
         if status_of(&ticket) == Status::Closed && status_of(previous) != Status::Closed {
             self.refuse_open_children(txn, id, &ticket).await?;
         }
-        self.apply_subtype(txn, ctx, Some(previous), ticket).await
+        self.apply_foreign_rules(txn, ctx, Some(previous), ticket)
+            .await
     }
 }
