@@ -9,6 +9,7 @@
 pub mod bulk;
 pub mod clock;
 mod db;
+pub mod deadlines;
 mod document;
 mod error;
 mod history;

@@ -107,6 +107,20 @@ impl Module for CustomerOrder {
         ]
     }
 
+    /// Another domain's job may amend an order (the SLA evaluator shows its standing): the
+    /// order writer, with the order kind's rules, history and events.
+    fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        let kind = ordering::OrderKind::new().map_err(|source| ModuleError::Spec {
+            module: "customer-order",
+            source,
+        })?;
+        hooks.offer_writer(Arc::new(DocumentService::new(
+            kind,
+            ctx.store.clone(),
+            ctx.registry.clone(),
+        )))
+    }
+
     fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
         let settings: OrderingSettings = ctx.settings("orders")?;
         let built = services(

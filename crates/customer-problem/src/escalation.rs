@@ -1,6 +1,6 @@
 //! Escalation: a background job that raises the priority of open tickets whose active time
 //! ([`TroubleTicket::active_time`]: time pending does not count) crosses the thresholds
-//! configured for their severity.
+//! configured for their severity, or whose SLA standing is at risk.
 //!
 //! Everything the job knows is in the tickets themselves: their age comes from their stored
 //! history, their escalation level is recorded on them (the `escalationLevel`
@@ -34,12 +34,28 @@ const PAGE: u64 = 500;
 /// A due escalation: the level the ticket reaches and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Due {
-    /// The new escalation level (the number of thresholds crossed).
+    /// The new escalation level (the number of thresholds crossed, at least 1 for a ticket
+    /// at risk of missing its SLA).
     pub level: u32,
     /// The ticket's active time.
     pub active: Duration,
     /// The highest threshold crossed.
     pub threshold: Duration,
+    /// The ticket's SLA standing, when that is what asks for the level.
+    pub sla_standing: Option<&'static str>,
+}
+
+/// The attribute through which another domain says how a ticket stands against its SLA (the
+/// SLA domain's live standing): `atRisk` and `breached` ask for escalation.
+pub const SLA_STANDING: &str = "slaStanding";
+
+/// The ticket's SLA standing, when it asks for escalation.
+fn sla_at_risk(ticket: &TroubleTicket) -> Option<&'static str> {
+    match ticket.extensions.get(SLA_STANDING).and_then(Json::as_str) {
+        Some("atRisk") => Some("atRisk"),
+        Some("breached") => Some("breached"),
+        _ => None,
+    }
 }
 
 /// Whether `ticket` is due for escalation at `now` under `settings`, and to which level.
@@ -53,11 +69,15 @@ pub fn due(settings: &TicketSettings, ticket: &TroubleTicket, now: DateTime<Utc>
         .into_iter()
         .filter(|threshold| active >= *threshold)
         .collect();
-    let level = u32::try_from(crossed.len()).unwrap_or(u32::MAX);
+    let by_time = u32::try_from(crossed.len()).unwrap_or(u32::MAX);
+    let sla_standing =
+        sla_at_risk(ticket).filter(|_| settings.escalate_sla_at_risk && by_time == 0);
+    let level = by_time.max(u32::from(sla_standing.is_some()));
     (level > escalation_level(ticket)).then(|| Due {
         level,
         active,
         threshold: crossed.last().copied().unwrap_or_else(Duration::zero),
+        sla_standing,
     })
 }
 
@@ -88,14 +108,22 @@ pub fn escalate(
         id: Some(crm_store::new_id()),
         author: Some(ESCALATION_ACTOR.to_owned()),
         date: Some(now),
-        text: Some(format!(
-            "Escalated to level {}: {} minutes in the provider's hands, over the {}-minute \
-             threshold for {} tickets; priority {before} → {after}",
-            due.level,
-            due.active.num_minutes(),
-            due.threshold.num_minutes(),
-            ticket.severity
-        )),
+        text: Some(match due.sla_standing {
+            Some(standing) => format!(
+                "Escalated to level {}: its SLA standing is {standing} after {} minutes in the \
+                 provider's hands; priority {before} → {after}",
+                due.level,
+                due.active.num_minutes(),
+            ),
+            None => format!(
+                "Escalated to level {}: {} minutes in the provider's hands, over the {}-minute \
+                 threshold for {} tickets; priority {before} → {after}",
+                due.level,
+                due.active.num_minutes(),
+                due.threshold.num_minutes(),
+                ticket.severity
+            ),
+        }),
         ..Note::default()
     });
 }
@@ -297,6 +325,40 @@ mod tests {
             });
         assert_eq!(due(&settings, &back, at(619)), None);
         assert_eq!(due(&settings, &back, at(620)).map(|d| d.level), Some(1));
+    }
+
+    #[test]
+    fn a_ticket_at_risk_of_missing_its_sla_is_escalated_once_to_level_one() {
+        let mut settings = TicketSettings::default();
+        let mut t = ticket("Minor", &[(0, "acknowledged")]);
+        assert_eq!(due(&settings, &t, at(5)), None);
+        t.extensions.0.insert(SLA_STANDING.into(), "onTrack".into());
+        assert_eq!(due(&settings, &t, at(5)), None);
+        t.extensions.0.insert(SLA_STANDING.into(), "atRisk".into());
+        let at_risk = due(&settings, &t, at(5)).expect("due for its SLA");
+        assert_eq!((at_risk.level, at_risk.sla_standing), (1, Some("atRisk")));
+        escalate(&settings, &mut t, at_risk, at(5));
+        assert_eq!(t.priority.as_deref(), Some("High"));
+        let note = t
+            .note
+            .as_ref()
+            .and_then(|n| n.last())
+            .and_then(|n| n.text.clone());
+        assert!(note.is_some_and(|text| text.contains("SLA standing is atRisk")));
+        // Level 1 is not repeated when it breaches; the time thresholds go on from there.
+        t.extensions
+            .0
+            .insert(SLA_STANDING.into(), "breached".into());
+        assert_eq!(due(&settings, &t, at(6)), None);
+        assert_eq!(due(&settings, &t, at(4320)).map(|d| d.level), Some(2));
+        // An operator may leave SLAs out of escalation.
+        settings.escalate_sla_at_risk = false;
+        let mut quiet = ticket("Minor", &[(0, "acknowledged")]);
+        quiet
+            .extensions
+            .0
+            .insert(SLA_STANDING.into(), "breached".into());
+        assert_eq!(due(&settings, &quiet, at(5)), None);
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct TicketSettings {
     pub reopen_window_hours: u32,
     /// How often the escalation job looks at the open tickets.
     pub escalation_interval_secs: u64,
+    /// Whether a ticket whose SLA standing (its `slaStanding`, set by the SLA domain) is
+    /// `atRisk` or `breached` is escalated at least to level 1, whatever its active time.
+    pub escalate_sla_at_risk: bool,
     /// The largest attachment size accepted, in bytes.
     pub max_attachment_bytes: u64,
 }
@@ -56,6 +59,7 @@ impl Default for TicketSettings {
             resolution_hours: by_severity([4, 24, 72]),
             reopen_window_hours: 168,
             escalation_interval_secs: 60,
+            escalate_sla_at_risk: true,
             max_attachment_bytes: 25 * 1024 * 1024,
         }
     }

@@ -115,35 +115,44 @@ impl BusinessHours {
         })
     }
 
+    /// The working window of the local day `day`, in UTC; `None` on a day not worked.
+    fn window(&self, day: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if !self.days.contains(&day.weekday()) || self.holidays.contains(&day) {
+            return None;
+        }
+        // A time the clocks skip (a change to summer time) is taken an hour later.
+        let at = |time: NaiveTime| {
+            let local = day.and_time(time);
+            self.zone
+                .from_local_datetime(&local)
+                .earliest()
+                .or_else(|| {
+                    self.zone
+                        .from_local_datetime(&(local + Duration::hours(1)))
+                        .earliest()
+                })
+                .map(|local| local.with_timezone(&Utc))
+        };
+        Some((at(self.start)?, at(self.end)?))
+    }
+
+    fn local_day(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.zone).date_naive()
+    }
+
     /// The working time between `from` and `to`.
     pub fn working_time(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
         if to <= from {
             return Duration::zero();
         }
-        let local = |at: DateTime<Utc>| at.with_timezone(&self.zone).date_naive();
         let mut total = Duration::zero();
-        let mut day = local(from);
-        let last = local(to);
+        let mut day = self.local_day(from);
+        let last = self.local_day(to);
         while day <= last {
-            if self.days.contains(&day.weekday()) && !self.holidays.contains(&day) {
-                // A time the clocks skip (a change to summer time) is taken an hour later.
-                let at = |time: NaiveTime| {
-                    let local = day.and_time(time);
-                    self.zone
-                        .from_local_datetime(&local)
-                        .earliest()
-                        .or_else(|| {
-                            self.zone
-                                .from_local_datetime(&(local + Duration::hours(1)))
-                                .earliest()
-                        })
-                        .map(|local| local.with_timezone(&Utc))
-                };
-                if let (Some(open), Some(close)) = (at(self.start), at(self.end)) {
-                    let (a, b) = (open.max(from), close.min(to));
-                    if b > a {
-                        total += b - a;
-                    }
+            if let Some((open, close)) = self.window(day) {
+                let (a, b) = (open.max(from), close.min(to));
+                if b > a {
+                    total += b - a;
                 }
             }
             let Some(next) = day.succ_opt() else {
@@ -152,6 +161,30 @@ impl BusinessHours {
             day = next;
         }
         total
+    }
+
+    /// The instant at which `amount` of working time has passed since `from`: `from` itself
+    /// for nothing; `None` when the calendar works less than that within ten years.
+    pub fn after_working(&self, from: DateTime<Utc>, amount: Duration) -> Option<DateTime<Utc>> {
+        if amount <= Duration::zero() {
+            return Some(from);
+        }
+        let mut left = amount;
+        let mut day = self.local_day(from);
+        let last = day + Duration::days(3660);
+        while day <= last {
+            if let Some((open, close)) = self.window(day) {
+                let start = open.max(from);
+                if close > start {
+                    if close - start >= left {
+                        return Some(start + left);
+                    }
+                    left -= close - start;
+                }
+            }
+            day = day.succ_opt()?;
+        }
+        None
     }
 }
 
@@ -194,6 +227,38 @@ mod tests {
             hours.working_time(at("2026-12-24T16:00:00Z"), at("2026-12-26T12:00:00Z")),
             Duration::hours(1)
         );
+    }
+
+    #[test]
+    fn a_due_time_is_found_in_working_time() {
+        let hours = paris();
+        // Friday 17:00 in Paris (16:00 UTC) and two working hours: Monday 09:00.
+        let friday = at("2026-12-04T16:00:00Z");
+        assert_eq!(
+            hours.after_working(friday, Duration::hours(2)),
+            Some(at("2026-12-07T08:00:00Z"))
+        );
+        // Christmas is a holiday: Thursday 17:00 and two working hours is Monday 09:00.
+        assert_eq!(
+            hours.after_working(at("2026-12-24T16:00:00Z"), Duration::hours(2)),
+            Some(at("2026-12-28T08:00:00Z"))
+        );
+        assert_eq!(hours.after_working(friday, Duration::zero()), Some(friday));
+        // The inverse of the working time, whatever the start and the amount.
+        for start_hour in 0..48 {
+            let from = at("2026-12-03T00:00:00Z") + Duration::minutes(start_hour * 37);
+            for minutes in [1, 59, 60, 600, 601, 3000, 10_000] {
+                let amount = Duration::minutes(minutes);
+                let due = hours.after_working(from, amount).expect("a due time");
+                assert_eq!(hours.working_time(from, due), amount, "{from} + {minutes}");
+                // … and the first instant it is reached.
+                assert!(hours.working_time(from, due - Duration::seconds(1)) < amount);
+            }
+        }
+        let never = BusinessHours::read(&json!({"timeZone": "UTC", "workingDays": [],
+            "startTime": "08:00", "endTime": "09:00"}))
+        .expect("a calendar");
+        assert_eq!(never.after_working(friday, Duration::hours(1)), None);
     }
 
     #[test]

@@ -18,11 +18,13 @@
 
 pub mod breach;
 pub mod calendar;
+pub mod evaluator;
 pub mod expiry;
 pub mod measurements;
 pub mod report;
 pub mod slas;
 mod spec;
+pub mod standing;
 pub mod targets;
 pub mod violations;
 
@@ -66,13 +68,35 @@ fn spec_error(source: CatalogError) -> ModuleError {
 pub struct SlaSettings {
     /// Seconds between two passes of the expiry job.
     pub expiry_interval_secs: u64,
+    /// Seconds between two passes of the evaluator job (the live standing).
+    pub evaluation_interval_secs: u64,
+    /// The share of a target, in percent, past which a ticket or order is `atRisk`.
+    pub at_risk_percent: u8,
 }
 
 impl Default for SlaSettings {
     fn default() -> Self {
         Self {
             expiry_interval_secs: 60,
+            evaluation_interval_secs: 30,
+            at_risk_percent: 80,
         }
+    }
+}
+
+impl SlaSettings {
+    /// The at-risk share, checked: more than nothing, at most the whole target.
+    fn at_risk_share(&self) -> Result<rust_decimal::Decimal, ModuleError> {
+        if !(1..=100).contains(&self.at_risk_percent) {
+            return Err(ModuleError::Settings {
+                section: "sla",
+                message: format!(
+                    "at_risk_percent must be between 1 and 100, not {}",
+                    self.at_risk_percent
+                ),
+            });
+        }
+        Ok(rust_decimal::Decimal::from(self.at_risk_percent) / rust_decimal::Decimal::ONE_HUNDRED)
     }
 }
 
@@ -118,6 +142,7 @@ impl Module for CustomerSla {
     /// The SLA targets on every ticket and order (rules other domains add to
     /// `TroubleTicket` and `ProductOrder`).
     fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        let settings: SlaSettings = ctx.settings("sla")?;
         let targets = Arc::new(targets::Targets {
             violations: Arc::new(DocumentService::new(
                 ViolationKind::new().map_err(spec_error)?,
@@ -127,6 +152,7 @@ impl Module for CustomerSla {
             compensations: OnceLock::new(),
             customers: ctx.registry.get("Customer"),
             clock: ctx.clock.clone(),
+            at_risk_share: settings.at_risk_share()?,
         });
         if ctx.registry.get("TroubleTicket").is_some() {
             hooks.offer_type_rules(
@@ -150,10 +176,24 @@ impl Module for CustomerSla {
             points: hooks.compensation("points"),
             products: ctx.registry.get("Product"),
         };
+        let settings: SlaSettings = ctx.settings("sla")?;
+        let mut parts = Parts::default();
         if let Some(targets) = self.targets.get() {
             let _ = targets.compensations.set(compensations.clone());
+            // The live standing of what the targets watch, written through the writers the
+            // watched types' domains offer.
+            let writers = ["TroubleTicket", "ProductOrder"]
+                .into_iter()
+                .filter_map(|name| Some((name, hooks.writer(name)?)))
+                .collect();
+            parts.jobs.push(Arc::new(evaluator::Evaluator {
+                store: ctx.store.clone(),
+                targets: targets.clone(),
+                writers,
+                clock: ctx.clock.clone(),
+                interval: Duration::from_secs(settings.evaluation_interval_secs.max(1)),
+            }));
         }
-        let settings: SlaSettings = ctx.settings("sla")?;
         let slas = Arc::new(DocumentService::new(
             SlaKind::new().map_err(spec_error)?,
             ctx.store.clone(),
@@ -169,7 +209,6 @@ impl Module for CustomerSla {
             ctx.store.clone(),
             ctx.registry.clone(),
         ));
-        let mut parts = Parts::default();
         parts.services.push(Arc::new(RuledService::new(
             slas.clone(),
             Arc::new(SlaRules {

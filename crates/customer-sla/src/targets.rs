@@ -4,21 +4,22 @@
 //! of another's type (`Hooks::offer_type_rules`): `customer-problem` and `customer-order` call
 //! them in their writes' transactions without knowing SLAs.
 //!
-//! When a write makes the event a metric measures happen (a ticket resolved or first answered,
-//! an order completed), each `active` SLA in its `validFor` whose consumer is the resource's
-//! customer (a related party, or the party or customer record behind it) judges the duration
-//! by every rule of the metric that applies (a rule's extension attributes `severity` and
-//! `priority`, when given, name the tickets it covers). A target missed records one
-//! `slaViolation` about the resource (`relatedEntity` role `subject`), with its compensation,
-//! in the resource's own change, by `system:sla-targets`: once per rule and resource, however
-//! the resource moves afterwards.
+//! Each `active` SLA in its `validFor` whose consumer is the resource's customer (a related
+//! party, or the party or customer record behind it) covers it by every rule of a metric it
+//! has that applies (a rule's extension attributes `severity` and `priority`, when given, name
+//! the tickets it covers). Every write of the resource assesses its targets
+//! ([`crate::standing`]): their live standing and due times, shown on the resource; a target
+//! missed records one `slaViolation` about the resource (`relatedEntity` role `subject`), with
+//! its compensation, in the resource's own change, by `system:sla-targets`: once per rule and
+//! resource, whether the write or the evaluator job sees it first.
 //!
 //! - `ticketResolutionTime`, `ticketFirstResponseTime`: the time the ticket was in the
 //!   provider's hands until it was resolved (its status `resolved` or `closed` for the first
 //!   time) or first answered (its first move to `inProgress`, or its first note), by the
-//!   ticket clock rule ([`TroubleTicket::active_time`]: time `pending` does not count).
+//!   ticket clock rule ([`TroubleTicket::active_periods`]: time `pending` does not count). A
+//!   ticket cancelled or rejected before is no longer watched.
 //! - `orderCompletionTime`: from the order's `orderDate` to its completion (`completed` or
-//!   `partial`).
+//!   `partial`); an order cancelled or failed is no longer watched.
 //!
 //! A rule of these metrics compares durations: its operator is `.le` or `.lt`, its unit `min`,
 //! `h` (the default) or `d`. An SLA with business hours (`businessHours`, [`crate::calendar`])
@@ -31,18 +32,18 @@ use chrono::{DateTime, Utc};
 use crm_module::SubtypeRules;
 use crm_store::{Clock, DatabaseTransaction, DocumentService, StoredType};
 use rust_decimal::Decimal;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use sid_model::Lifecycle;
 use sid_model::{
-    ProductOrder, ProductOrderStateType as OrderState, RelatedEntity, Sla, SlaRule,
-    SlaStateType as State, TroubleTicket, TroubleTicketStatusType as Status,
+    ProductOrder, ProductOrderStateType as OrderState, Sla, SlaStateType as State, TroubleTicket,
+    TroubleTicketStatusType as Status,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::{RequestContext, TmfError, TmfResult};
 
-use crate::breach::{self, Compensations};
-use crate::calendar::BusinessHours;
-use crate::slas::{BUSINESS_HOURS, CONSUMER, SLA};
+use crate::breach::Compensations;
+use crate::slas::{CONSUMER, SLA};
+use crate::standing::{self, Measure, Progress, Watched};
 use crate::violations::ViolationKind;
 
 /// Time to resolution.
@@ -70,35 +71,6 @@ pub(crate) fn is_duration_metric(metric: &str) -> bool {
     matches!(metric, RESOLUTION | FIRST_RESPONSE | COMPLETION)
 }
 
-/// The periods a duration is made of.
-type Periods = Vec<(DateTime<Utc>, DateTime<Utc>)>;
-
-/// What one write made happen to a resource: the metrics to judge, the periods each measures,
-/// and how to say it.
-struct Happened {
-    subject: (String, &'static str),
-    parties: Vec<String>,
-    judged: Vec<(&'static str, Periods, String)>,
-}
-
-/// Minutes in `periods`, all of them, or only the working time of `sla`'s business hours.
-fn minutes_in(sla: &Sla, periods: &Periods) -> Decimal {
-    let hours = sla
-        .extensions
-        .get(BUSINESS_HOURS)
-        .and_then(|value| BusinessHours::read(value).ok());
-    let total = periods
-        .iter()
-        .fold(chrono::Duration::zero(), |total, (from, to)| {
-            total
-                + match &hours {
-                    Some(hours) => hours.working_time(*from, *to),
-                    None => *to - *from,
-                }
-        });
-    minutes(total)
-}
-
 /// What both kinds of targets share: where violations go, the compensations, where
 /// customers are stored, the clock.
 pub struct Targets {
@@ -107,6 +79,8 @@ pub struct Targets {
     pub(crate) compensations: OnceLock<Compensations>,
     pub(crate) customers: Option<StoredType>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The share of a target past which it is at risk.
+    pub(crate) at_risk_share: Decimal,
 }
 
 impl std::fmt::Debug for Targets {
@@ -116,7 +90,7 @@ impl std::fmt::Debug for Targets {
 }
 
 /// The context violations about `subject` are recorded in: the server's, saying why.
-fn recording(ctx: &RequestContext, subject: &str) -> RequestContext {
+pub(crate) fn recording(ctx: &RequestContext, subject: &str) -> RequestContext {
     let mut recording = ctx.clone();
     recording.actor = tmf_apis::Actor {
         subject: TARGETS_ACTOR.to_owned(),
@@ -129,7 +103,7 @@ fn recording(ctx: &RequestContext, subject: &str) -> RequestContext {
 impl Targets {
     /// The ids a customer is known by, from the related parties `ids`: them, the parties the
     /// customers among them engage, and the customers that engage the parties among them.
-    async fn customer_ids(
+    pub(crate) async fn customer_ids(
         &self,
         txn: &DatabaseTransaction,
         mut ids: Vec<String>,
@@ -153,7 +127,7 @@ impl Targets {
     }
 
     /// The active SLAs in force at `now` whose consumer is among `ids`.
-    async fn covering(
+    pub(crate) async fn covering(
         &self,
         txn: &DatabaseTransaction,
         ids: &[String],
@@ -187,7 +161,7 @@ impl Targets {
     }
 
     /// Whether a violation of `rule` of `sla` about `subject` is recorded already.
-    async fn recorded(
+    pub(crate) async fn recorded(
         &self,
         txn: &DatabaseTransaction,
         sla: &str,
@@ -205,88 +179,23 @@ impl Targets {
         }))
     }
 
-    /// Judges what happened by the rules of the SLAs covering it, recording each target
-    /// missed (once) with its compensation.
-    async fn judge(
+    /// The compensations, set once the module is built.
+    pub(crate) fn compensations(&self) -> TmfResult<&Compensations> {
+        self.compensations.get().ok_or_else(|| {
+            TmfError::internal("SLA targets are used before the SLA module is built")
+        })
+    }
+
+    /// Assesses `watched` and shows its standing on `document`; whether that changed it.
+    pub(crate) async fn follow(
         &self,
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
-        happened: Happened,
-        applies: impl Fn(&SlaRule) -> bool + Send + Sync,
-    ) -> TmfResult<()> {
-        if happened.judged.is_empty() {
-            return Ok(());
-        }
-        let Some(compensations) = self.compensations.get() else {
-            return Err(TmfError::internal(
-                "SLA targets are used before the SLA module is built",
-            ));
-        };
-        let (subject_id, subject_type) = &happened.subject;
-        let now = self.clock.now();
-        let ids = self.customer_ids(txn, happened.parties.clone()).await?;
-        for (sla_id, sla) in self.covering(txn, &ids, now).await? {
-            for rule in sla.rule.iter().flatten() {
-                let Some((_, periods, what)) = happened
-                    .judged
-                    .iter()
-                    .find(|(metric, ..)| *metric == rule.metric)
-                else {
-                    continue;
-                };
-                if !applies(rule) {
-                    continue;
-                }
-                // The SLA's terms were checked when it was written: its numbers read.
-                let (Some(per), Ok(reference)) = (
-                    minutes_per(rule.unit.as_deref()),
-                    rule.reference_value.trim().parse::<Decimal>(),
-                ) else {
-                    continue;
-                };
-                let tolerance = rule
-                    .tolerance
-                    .as_deref()
-                    .and_then(|t| t.trim().parse::<Decimal>().ok())
-                    .unwrap_or_default()
-                    .abs();
-                let mut actual = (minutes_in(&sla, periods) / per).round_dp(2);
-                actual.rescale(2);
-                if rule.operator.met(actual, reference, tolerance)
-                    || self.recorded(txn, &sla_id, &rule.id, subject_id).await?
-                {
-                    continue;
-                }
-                let subject: RelatedEntity = from_value(json!({
-                    "id": subject_id, "role": "subject", "@referredType": subject_type
-                }))?;
-                let unit = rule.unit.clone().unwrap_or_else(|| "h".into());
-                let comment = format!(
-                    "{} of {subject_type} {subject_id}: {actual} {unit} {what}; the rule asks {} {} {unit}",
-                    rule.metric, rule.operator, rule.reference_value
-                );
-                let label = format!("{subject_type} {subject_id}");
-                let missed = breach::Missed {
-                    sla: (&sla_id, &sla),
-                    rule,
-                    date: now,
-                    actual: actual.to_string(),
-                    unit: Some(unit),
-                    comment,
-                    subject: subject.clone(),
-                    measured: std::slice::from_ref(&subject),
-                };
-                breach::record(
-                    &self.violations,
-                    compensations,
-                    txn,
-                    (ctx, &recording(ctx, &label)),
-                    missed,
-                )
-                .await?;
-            }
-        }
-        Ok(())
+        watched: &Watched,
+        document: &mut Json,
+    ) -> TmfResult<bool> {
+        let standing = self.assess(txn, ctx, watched).await?;
+        Ok(standing::show(document, standing))
     }
 }
 
@@ -310,59 +219,127 @@ fn customer_parties(parties: &[sid_model::RelatedParty]) -> Vec<String> {
     }
 }
 
-/// Minutes in a duration.
-fn minutes(duration: chrono::Duration) -> Decimal {
-    Decimal::from(duration.num_seconds()) / Decimal::from(60)
-}
-
 /// The targets on every trouble ticket.
 #[derive(Debug)]
 pub struct TicketTargets(pub(crate) Arc<Targets>);
 
-/// What a ticket's write made happen.
-fn ticket_events(previous: &TroubleTicket, current: &TroubleTicket) -> Vec<&'static str> {
-    let status = |t: &TroubleTicket| t.status.unwrap_or(Status::Acknowledged);
+/// Whether `ticket` was resolved, now or before.
+fn ever_resolved(ticket: &TroubleTicket) -> bool {
     let resolved = |s: Status| matches!(s, Status::Resolved | Status::Closed);
-    // A response: the first move to `inProgress`, or a note added after the ticket was
-    // created (a note it was created with is the customer's report, not an answer).
-    let responded = |t: &TroubleTicket| {
-        status(t) == Status::InProgress
-            || t.note.iter().flatten().any(|note| {
-                note.date
-                    .zip(t.creation_date)
-                    .is_none_or(|(written, created)| written > created)
-            })
-            || t.status_change
-                .iter()
-                .flatten()
-                .any(|change| change.status.as_deref() == Some(Status::InProgress.as_str()))
-    };
-    let mut out = Vec::new();
-    let ever_resolved = previous.status_change.iter().flatten().any(|change| {
-        change
-            .status
-            .as_deref()
-            .and_then(Status::parse)
-            .is_some_and(resolved)
-    });
-    if resolved(status(current)) && !resolved(status(previous)) && !ever_resolved {
-        out.push(RESOLUTION);
-    }
-    if responded(current) && !responded(previous) {
-        out.push(FIRST_RESPONSE);
-    }
-    out
+    ticket.status.is_some_and(resolved)
+        || ticket.status_change.iter().flatten().any(|change| {
+            change
+                .status
+                .as_deref()
+                .and_then(Status::parse)
+                .is_some_and(resolved)
+        })
 }
 
-/// Whether `rule` covers `ticket` (its `severity` and `priority` filters).
-fn covers(rule: &SlaRule, ticket: &TroubleTicket) -> bool {
-    let matches = |name: &str, value: Option<&str>| match rule.extensions.get(name) {
-        None => true,
-        Some(Json::String(wanted)) => value.is_some_and(|v| v.eq_ignore_ascii_case(wanted)),
-        Some(_) => false,
+/// Whether `ticket` was answered: it moved to `inProgress`, or a note was added after it was
+/// created (a note it was created with is the customer's report, not an answer).
+fn responded(ticket: &TroubleTicket) -> bool {
+    ticket.status == Some(Status::InProgress)
+        || ticket.note.iter().flatten().any(|note| {
+            // A ticket being created has no creation date yet: its notes are its report.
+            ticket
+                .creation_date
+                .is_some_and(|created| note.date.is_none_or(|written| written > created))
+        })
+        || ticket
+            .status_change
+            .iter()
+            .flatten()
+            .any(|change| change.status.as_deref() == Some(Status::InProgress.as_str()))
+}
+
+/// The ticket's targets as the standing reads them (`previous`: the stored ticket, `None` on
+/// create).
+pub(crate) fn watch_ticket(
+    previous: Option<&TroubleTicket>,
+    ticket: &TroubleTicket,
+    now: DateTime<Utc>,
+) -> Option<Watched> {
+    let id = ticket.id.clone()?;
+    let status = ticket.status.unwrap_or(Status::Acknowledged);
+    // A ticket being created has no dates yet: it starts now.
+    let mut periods = ticket.active_periods(now);
+    if ticket.creation_date.is_none() && status.clock_runs() {
+        periods = vec![(now, now)];
+    }
+    let running = status.clock_runs();
+    let clock = |happened: fn(&TroubleTicket) -> bool| {
+        if happened(ticket) {
+            Progress::Happened {
+                periods: periods.clone(),
+                now: previous.is_none_or(|previous| !happened(previous)),
+            }
+        } else if !status.is_open() {
+            Progress::Abandoned
+        } else {
+            Progress::Counting {
+                periods: periods.clone(),
+                running,
+            }
+        }
     };
-    matches("severity", Some(ticket.severity.as_str()))
-        && matches("priority", ticket.priority.as_deref())
+    Some(Watched {
+        id,
+        type_name: "TroubleTicket",
+        parties: customer_parties(ticket.related_party.as_deref().unwrap_or_default()),
+        measures: vec![
+            Measure {
+                metric: RESOLUTION,
+                clock: clock(ever_resolved),
+                what: "in the provider's hands (time pending not counted)",
+            },
+            Measure {
+                metric: FIRST_RESPONSE,
+                clock: clock(responded),
+                what: "in the provider's hands (time pending not counted)",
+            },
+        ],
+        severity: Some(ticket.severity.clone()),
+        priority: ticket.priority.clone(),
+    })
+}
+
+/// The order's target as the standing reads it.
+pub(crate) fn watch_order(
+    previous: Option<&ProductOrder>,
+    order: &ProductOrder,
+    now: DateTime<Utc>,
+) -> Option<Watched> {
+    let id = order.id.clone()?;
+    let ordered = order.order_date.unwrap_or(now);
+    let done =
+        |o: &ProductOrder| matches!(o.state, Some(OrderState::Completed | OrderState::Partial));
+    let clock = if done(order) {
+        let completed = order.completion_date.unwrap_or(now);
+        Progress::Happened {
+            periods: vec![(ordered, completed)],
+            now: previous.is_none_or(|previous| !done(previous)),
+        }
+    } else if order.state.is_some_and(|state| state.is_final()) {
+        Progress::Abandoned
+    } else {
+        Progress::Counting {
+            periods: vec![(ordered, now.max(ordered))],
+            running: true,
+        }
+    };
+    Some(Watched {
+        id,
+        type_name: "ProductOrder",
+        parties: customer_parties(order.related_party.as_deref().unwrap_or_default()),
+        measures: vec![Measure {
+            metric: COMPLETION,
+            clock,
+            what: "from ordering to completion",
+        }],
+        severity: None,
+        priority: None,
+    })
 }
 
 #[async_trait]
@@ -374,34 +351,14 @@ impl SubtypeRules for TicketTargets {
         previous: Option<&Json>,
         requested: &mut Json,
     ) -> TmfResult<()> {
-        // A ticket is created before anything is measured of it.
-        let Some(previous) = previous else {
-            return Ok(());
-        };
-        let previous: TroubleTicket = from_value(previous.clone())?;
+        let previous: Option<TroubleTicket> =
+            previous.map(|p| from_value(p.clone())).transpose()?;
         let ticket: TroubleTicket = from_value(requested.clone())?;
-        let events = ticket_events(&previous, &ticket);
-        let Some(id) = ticket.id.clone().filter(|_| !events.is_empty()) else {
+        let Some(watched) = watch_ticket(previous.as_ref(), &ticket, self.0.clock.now()) else {
             return Ok(());
         };
-        let active = ticket.active_periods(self.0.clock.now());
-        let happened = Happened {
-            subject: (id, "TroubleTicket"),
-            parties: customer_parties(ticket.related_party.as_deref().unwrap_or_default()),
-            judged: events
-                .into_iter()
-                .map(|metric| {
-                    (
-                        metric,
-                        active.clone(),
-                        "in the provider's hands (time pending not counted)".to_owned(),
-                    )
-                })
-                .collect(),
-        };
-        self.0
-            .judge(txn, ctx, happened, |rule| covers(rule, &ticket))
-            .await
+        self.0.follow(txn, ctx, &watched, requested).await?;
+        Ok(())
     }
 }
 
@@ -418,29 +375,12 @@ impl SubtypeRules for OrderTargets {
         previous: Option<&Json>,
         requested: &mut Json,
     ) -> TmfResult<()> {
-        let Some(previous) = previous else {
-            return Ok(());
-        };
-        let previous: ProductOrder = from_value(previous.clone())?;
+        let previous: Option<ProductOrder> = previous.map(|p| from_value(p.clone())).transpose()?;
         let order: ProductOrder = from_value(requested.clone())?;
-        let done =
-            |o: &ProductOrder| matches!(o.state, Some(OrderState::Completed | OrderState::Partial));
-        if !done(&order) || done(&previous) {
-            return Ok(());
-        }
-        let (Some(id), Some(ordered)) = (order.id.clone(), order.order_date) else {
+        let Some(watched) = watch_order(previous.as_ref(), &order, self.0.clock.now()) else {
             return Ok(());
         };
-        let completed = order.completion_date.unwrap_or_else(|| self.0.clock.now());
-        let happened = Happened {
-            subject: (id, "ProductOrder"),
-            parties: customer_parties(order.related_party.as_deref().unwrap_or_default()),
-            judged: vec![(
-                COMPLETION,
-                vec![(ordered, completed)],
-                "from ordering to completion".to_owned(),
-            )],
-        };
-        self.0.judge(txn, ctx, happened, |_| true).await
+        self.0.follow(txn, ctx, &watched, requested).await?;
+        Ok(())
     }
 }

@@ -47,7 +47,15 @@ async fn the_application_is_built_from_the_module_list_alone() {
         assert!(served.contains(&expected), "{expected} in {served:?}");
     }
     let jobs: Vec<&str> = app.jobs.iter().map(|job| job.name()).collect();
-    assert_eq!(jobs, ["ticketEscalation", "billOnDemand", "slaExpiry"]);
+    assert_eq!(
+        jobs,
+        [
+            "ticketEscalation",
+            "billOnDemand",
+            "slaEvaluation",
+            "slaExpiry"
+        ]
+    );
     let openapi = app.get("/openapi.json").await.body;
     for extension in &app.extension_operations {
         assert!(

@@ -21,6 +21,7 @@ mod m20261201_000013_typed_date_index;
 mod m20261206_000014_module_schema;
 mod m20261206_000015_idempotency_keys;
 mod m20261206_000016_lean_references;
+mod m20261206_000017_deadlines;
 pub(crate) mod module;
 
 /// Every migration, in order.
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_module_schema::Migration),
             Box::new(m20261206_000015_idempotency_keys::Migration),
             Box::new(m20261206_000016_lean_references::Migration),
+            Box::new(m20261206_000017_deadlines::Migration),
         ]
     }
 }

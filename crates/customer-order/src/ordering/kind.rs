@@ -23,7 +23,7 @@ impl std::fmt::Debug for OrderKind {
 }
 
 impl OrderKind {
-    pub(super) fn new() -> Result<Self, CatalogError> {
+    pub(crate) fn new() -> Result<Self, CatalogError> {
         Ok(Self {
             descriptor: ResourceDescriptor::from_spec(
                 crate::spec::ordering(),

@@ -47,10 +47,12 @@ impl DomainRules<OrderKind> for Ordering {
         &self,
         txn: &DatabaseTransaction,
         ctx: &RequestContext,
-        _id: &str,
+        id: &str,
         mut order: ProductOrder,
     ) -> Result<ProductOrder, OrderError> {
         check_shape(&order)?;
+        // Other domains' rules know the order by its id (the SLA targets keep its due time).
+        order.id = Some(id.to_owned());
         let now = self.clock.now();
         order.state = Some(OrderState::INITIAL);
         visit_items(&mut order.product_order_item, &mut |item| {

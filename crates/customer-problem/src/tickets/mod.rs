@@ -698,6 +698,8 @@ impl DomainRules<TicketKind> for Tickets {
                 .get_or_insert_with(Vec::new)
                 .push(interaction);
         }
+        // Other domains' rules know the ticket by its id (the SLA targets keep its due times).
+        ticket.id = Some(id.to_owned());
         self.apply_foreign_rules(txn, ctx, None, ticket).await
     }
 

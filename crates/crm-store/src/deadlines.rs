@@ -1,0 +1,160 @@
+//! Deadlines: what a domain watches on resources (an SLA's targets on a ticket) and when it
+//! must look again. A domain writes a resource's deadlines in the transaction that changes the
+//! resource, and a job reads those whose next crossing has come ([`due`]): one range of the
+//! partial index `deadline_next (owner, next_at, watch_key)`, which holds only the rows that
+//! have a next crossing, so a pass over a million watched resources reads what crossed and
+//! nothing else. Everything a watcher knows is in its rows (the `stage` it reached, its
+//! `detail`), so a restarted server, or another instance, carries on where a pass stopped.
+//!
+//! Rows are the watcher's own: `owner` names it, `watch_key` is its key within the owner,
+//! `target_id` the resource watched (read back with [`of_target`]).
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde_json::Value as Json;
+use tmf_apis::{TmfError, TmfResult};
+
+use crate::error::db_error;
+use crate::sql::Sql;
+
+/// One thing watched on one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deadline {
+    /// The watcher's key (unique within its owner).
+    pub key: String,
+    /// The resource watched.
+    pub target_id: String,
+    /// Where it stands, in the watcher's words.
+    pub stage: String,
+    /// When the watcher must look again; `None` when nothing is coming.
+    pub next_at: Option<DateTime<Utc>>,
+    /// The watcher's data.
+    pub detail: Json,
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn read(row: &sea_orm::QueryResult) -> TmfResult<Deadline> {
+    let text = |column: &str| -> TmfResult<String> {
+        row.try_get::<String>("", column)
+            .map_err(TmfError::internal)
+    };
+    let next_at: Option<i64> = row.try_get("", "next_at").map_err(TmfError::internal)?;
+    Ok(Deadline {
+        key: text("watch_key")?,
+        target_id: text("target_id")?,
+        stage: text("stage")?,
+        next_at: next_at.and_then(DateTime::<Utc>::from_timestamp_millis),
+        detail: serde_json::from_str(&text("detail")?).map_err(TmfError::internal)?,
+    })
+}
+
+const COLUMNS: &str = "watch_key, target_id, stage, next_at, detail";
+
+/// The deadlines `owner` keeps on `target_id`, by key.
+pub async fn of_target(
+    connection: &impl ConnectionTrait,
+    owner: &str,
+    target_id: &str,
+) -> TmfResult<Vec<Deadline>> {
+    let mut select = Sql::new(connection.get_database_backend());
+    select
+        .push(&format!(
+            "SELECT {COLUMNS} FROM deadline WHERE target_id = "
+        ))
+        .bind(target_id)
+        .push(" AND owner = ")
+        .bind(owner)
+        .push(" ORDER BY watch_key");
+    let rows = connection
+        .query_all_raw(select.build())
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(read).collect()
+}
+
+/// Writes `deadline` for `owner`, replacing the one of its key.
+pub async fn put(
+    connection: &impl ConnectionTrait,
+    owner: &str,
+    deadline: &Deadline,
+) -> TmfResult<()> {
+    let mut upsert = Sql::new(connection.get_database_backend());
+    upsert
+        .push("INSERT INTO deadline (owner, watch_key, target_id, stage, next_at, detail) VALUES (")
+        .bind(owner)
+        .push(", ")
+        .bind(deadline.key.clone())
+        .push(", ")
+        .bind(deadline.target_id.clone())
+        .push(", ")
+        .bind(deadline.stage.clone())
+        .push(", ")
+        .bind(deadline.next_at.map(millis))
+        .push(", ")
+        .bind(deadline.detail.to_string())
+        .push(
+            ") ON CONFLICT (owner, watch_key) DO UPDATE SET target_id = excluded.target_id, \
+             stage = excluded.stage, next_at = excluded.next_at, detail = excluded.detail",
+        );
+    connection
+        .execute_raw(upsert.build())
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// Removes the deadline `key` of `owner`.
+pub async fn remove(connection: &impl ConnectionTrait, owner: &str, key: &str) -> TmfResult<()> {
+    let mut delete = Sql::new(connection.get_database_backend());
+    delete
+        .push("DELETE FROM deadline WHERE owner = ")
+        .bind(owner)
+        .push(" AND watch_key = ")
+        .bind(key);
+    connection
+        .execute_raw(delete.build())
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// Where a pass over due deadlines has got to: the last one read.
+pub type Cursor = (DateTime<Utc>, String);
+
+/// Up to `limit` deadlines of `owner` whose next crossing is at or before `now`, in the order
+/// of their crossing (then key), after `after`.
+pub async fn due(
+    connection: &impl ConnectionTrait,
+    owner: &str,
+    now: DateTime<Utc>,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> TmfResult<Vec<Deadline>> {
+    let mut select = Sql::new(connection.get_database_backend());
+    select
+        .push(&format!("SELECT {COLUMNS} FROM deadline WHERE owner = "))
+        .bind(owner)
+        .push(" AND next_at IS NOT NULL AND next_at <= ")
+        .bind(millis(now));
+    if let Some((at, key)) = after {
+        select
+            .push(" AND (next_at > ")
+            .bind(millis(*at))
+            .push(" OR (next_at = ")
+            .bind(millis(*at))
+            .push(" AND watch_key > ")
+            .bind(key.clone())
+            .push("))");
+    }
+    select
+        .push(" ORDER BY next_at, watch_key LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    let rows = connection
+        .query_all_raw(select.build())
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(read).collect()
+}
