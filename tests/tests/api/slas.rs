@@ -33,7 +33,10 @@ struct Contract {
 
 impl Contract {
     async fn open() -> Self {
-        let app = TestApp::new().await;
+        Self::open_with(TestApp::new().await).await
+    }
+
+    async fn open_with(app: TestApp) -> Self {
         let party = app.individual("Ada", "Lovelace").await;
         let bearer = |subject: &str, role: &str| format!("Bearer {}", app.token(subject, &[role]));
         Self {
@@ -1078,4 +1081,371 @@ async fn with_business_hours_only_working_time_counts() {
     let violations = c.violations_about(&monday).await;
     assert_eq!(violations.len(), 1, "{violations:?}");
     assert_eq!(violations[0]["violation"]["actualValue"], "6.00");
+}
+
+/// The job `name` of `app`.
+fn job(app: &TestApp, name: &str) -> std::sync::Arc<dyn crm_module::Job> {
+    app.jobs
+        .iter()
+        .find(|job| job.name() == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("the job {name}"))
+}
+
+/// Moves the clocks of `apps` to `at` (each instance has its own shifted clock).
+fn set_clocks(apps: &[&TestApp], at: DateTime<Utc>) {
+    for app in apps {
+        let behind = at - app.clock.now();
+        if behind > Duration::zero() {
+            app.clock.advance(behind);
+        }
+    }
+}
+
+/// The target of `rule` among a ticket's or order's `slaTarget`.
+fn target<'a>(resource: &'a Value, rule: &str) -> &'a Value {
+    resource["slaTarget"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["rule"] == rule)
+        .unwrap_or_else(|| panic!("a target of rule {rule} in {resource}"))
+}
+
+fn at(value: &Value) -> DateTime<Utc> {
+    value
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("a date-time, not {value}"))
+}
+
+#[tokio::test]
+async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and_breaches_once() {
+    // Escalation by time comes late here: the SLA's standing is what escalates.
+    let app = TestApp::with_settings(|settings| {
+        settings.sections.insert(
+            "tickets".into(),
+            json!({"escalation_minutes": {"Critical": [1000, 2000]}}),
+        );
+    })
+    .await;
+    let c = Contract::open_with(app).await;
+    let account = c.billing_account().await;
+    let sla = c.ticket_sla(Some(&account)).await;
+    let evaluator = job(&c.app, "slaEvaluation");
+    let other = c.app.another_instance().await;
+    let other_evaluator = job(&other, "slaEvaluation");
+    let created_at = c.app.clock.now();
+
+    // Critical: resolved within 4 h (at risk from 80 %: 3 h 12 min), answered within 30 min.
+    let ticket = c.ticket("Critical").await;
+    let path = format!("{TICKETS}/{ticket}");
+    let stored = c.app.get(&path).await.body;
+    assert_eq!(stored["slaStanding"], "onTrack", "{stored}");
+    let resolution = target(&stored, "critical-resolution");
+    assert_eq!(resolution["standing"], "onTrack");
+    assert_eq!(resolution["sla"]["id"], sla.as_str());
+    assert_eq!(resolution["metric"], "ticketResolutionTime");
+    let due = at(&resolution["dueDate"]);
+    assert!(
+        (due - (created_at + Duration::hours(4)))
+            .num_seconds()
+            .abs()
+            <= 1,
+        "{resolution}"
+    );
+    let risk = at(&resolution["atRiskDate"]);
+    assert!(
+        (risk - (created_at + Duration::minutes(192)))
+            .num_seconds()
+            .abs()
+            <= 1,
+        "{resolution}"
+    );
+    assert_eq!(target(&stored, "first-response")["standing"], "onTrack");
+    // A client cannot set the standing: it is the server's.
+    let patched = c
+        .send(
+            &c.csr,
+            Method::PATCH,
+            &path,
+            Some(&json!({"slaStanding": "met", "description": "No sync since 8:00"})),
+        )
+        .await;
+    patched.assert_status(StatusCode::OK, "patched");
+    assert_eq!(patched.body["slaStanding"], "onTrack");
+    assert!(
+        evaluator.run_once().await.expect("a pass").is_empty(),
+        "nothing crossed"
+    );
+
+    // 25 minutes: the first response is at risk (24 min); the evaluator sees it.
+    c.app.clock.advance(Duration::minutes(25));
+    assert_eq!(
+        evaluator.run_once().await.expect("a pass"),
+        [ticket.clone()]
+    );
+    let stored = c.app.get(&path).await.body;
+    assert_eq!(stored["slaStanding"], "atRisk", "{stored}");
+    assert_eq!(target(&stored, "first-response")["standing"], "atRisk");
+    let listed = c.app.get(&format!("{TICKETS}?slaStanding=atRisk")).await;
+    listed.assert_status(StatusCode::OK, "by standing");
+    assert_eq!(
+        listed.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.text
+    );
+    // Answered in time: met; the resolution target is still on track.
+    let answered = c.ticket_to(&ticket, "inProgress").await;
+    assert_eq!(target(&answered.body, "first-response")["standing"], "met");
+    assert_eq!(answered.body["slaStanding"], "onTrack");
+    assert_eq!(
+        c.app.total(&format!("{TICKETS}?slaStanding=atRisk")).await,
+        0
+    );
+
+    // Pending from 1 h to 3 h: the clock stops, nothing is due meanwhile.
+    c.app.clock.advance(Duration::minutes(35));
+    let waiting = c.ticket_to(&ticket, "pending").await;
+    assert_eq!(
+        target(&waiting.body, "critical-resolution")["clockStopped"],
+        true
+    );
+    c.app.clock.advance(Duration::hours(2));
+    assert!(
+        evaluator.run_once().await.expect("a pass").is_empty(),
+        "stopped"
+    );
+    let back = c.ticket_to(&ticket, "inProgress").await;
+    let resolution = target(&back.body, "critical-resolution");
+    let due = at(&resolution["dueDate"]);
+    assert!(
+        (due - (c.app.clock.now() + Duration::hours(3)))
+            .num_seconds()
+            .abs()
+            <= 1,
+        "1 h counted, 3 h left: {resolution}"
+    );
+
+    // 3 h 15 min counted: at risk, and the escalation job escalates it.
+    c.app.clock.advance(Duration::minutes(135));
+    assert_eq!(
+        evaluator.run_once().await.expect("a pass"),
+        [ticket.clone()]
+    );
+    let stored = c.app.get(&path).await.body;
+    assert_eq!(stored["slaStanding"], "atRisk", "{stored}");
+    assert_eq!(
+        c.app.total(&format!("{TICKETS}?slaStanding=atRisk")).await,
+        1
+    );
+    assert_eq!(
+        c.app.escalator().run_once().await.expect("escalation"),
+        [ticket.clone()]
+    );
+    let escalated = c.app.get(&path).await.body;
+    assert_eq!(escalated["priority"], "Critical", "High + 1: {escalated}");
+    assert!(
+        escalated.to_string().contains("SLA standing is atRisk"),
+        "{escalated}"
+    );
+
+    // 4 h 15 min counted: breached. Two instances and repeated passes: one violation.
+    c.app.clock.advance(Duration::hours(1));
+    set_clocks(&[&other], c.app.clock.now());
+    let (a, b) = tokio::join!(evaluator.run_once(), other_evaluator.run_once());
+    let mut moved = a.expect("a pass");
+    moved.extend(b.expect("the other pass"));
+    assert_eq!(moved, [ticket.clone()], "moved once, by one instance");
+    for _ in 0..3 {
+        assert!(evaluator.run_once().await.expect("again").is_empty());
+        assert!(other_evaluator.run_once().await.expect("again").is_empty());
+    }
+    let stored = c.app.get(&path).await.body;
+    assert_eq!(stored["slaStanding"], "breached", "{stored}");
+    let breached = target(&stored, "critical-resolution");
+    assert_eq!(breached["standing"], "breached");
+    let violations = c.violations_about(&ticket).await;
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(breached["slaViolation"]["id"], violations[0]["id"]);
+    assert_eq!(violations[0]["rule"]["id"], "critical-resolution");
+    assert_eq!(violations[0]["violation"]["actualValue"], "4.25");
+    assert_conforms(
+        TMF623,
+        "SlaViolation",
+        &violations[0],
+        "violation of an open ticket",
+    );
+    let credit_id = violations[0]["compensation"]["id"]
+        .as_str()
+        .expect("a credit");
+    let credit = c.app.get(&format!("{ADJUSTMENTS}/{credit_id}")).await.body;
+    assert_eq!(credit["state"], "proposed");
+    assert_eq!(credit["amount"]["value"].to_string(), "60.00");
+
+    // Resolved late: the breach is not recorded again.
+    let resolved = c.ticket_to(&ticket, "resolved").await;
+    assert_eq!(resolved.body["slaStanding"], "breached");
+    assert_eq!(c.violations_about(&ticket).await.len(), 1);
+    assert_eq!(c.app.total(ADJUSTMENTS).await, 1);
+    let events = c.app.event_types().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| *e == "SLAViolationCreateEvent")
+            .count(),
+        1,
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "TroubleTicketAttributeValueChangeEvent"),
+        "the standing's changes are events: {events:?}"
+    );
+    // The CSR sees the standing in the customer's 360 view.
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let view = c
+        .app
+        .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
+        .await
+        .body;
+    assert_eq!(view["slas"][0]["id"], sla.as_str(), "{view}");
+}
+
+#[tokio::test]
+async fn breaches_are_recorded_once_across_interrupted_passes_and_instances() {
+    let c = Contract::open().await;
+    c.ticket_sla(None).await;
+    let mut tickets = Vec::new();
+    for _ in 0..6 {
+        tickets.push(c.ticket("Critical").await);
+    }
+    // Answered at once, so only the resolution target is left to breach.
+    for ticket in &tickets {
+        c.ticket_to(ticket, "inProgress").await;
+    }
+    c.app.clock.advance(Duration::hours(5));
+    let other = c.app.another_instance().await;
+    set_clocks(&[&other], c.app.clock.now());
+    // Passes stopped at any point (a crash, a restart): what they did is whole, the rest is
+    // left for the next pass.
+    for millis in [0, 1, 2, 5, 10] {
+        let evaluator = job(&c.app, "slaEvaluation");
+        let pass = tokio::spawn(async move { evaluator.run_once().await });
+        tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+        pass.abort();
+        let _ = pass.await;
+    }
+    let (here, there) = (job(&c.app, "slaEvaluation"), job(&other, "slaEvaluation"));
+    let (a, b) = tokio::join!(here.run_once(), there.run_once());
+    a.expect("a pass");
+    b.expect("the other pass");
+    for ticket in &tickets {
+        let violations = c.violations_about(ticket).await;
+        assert_eq!(violations.len(), 1, "{ticket}: {violations:?}");
+        let stored = c.app.get(&format!("{TICKETS}/{ticket}")).await.body;
+        assert_eq!(stored["slaStanding"], "breached", "{stored}");
+    }
+    assert_eq!(c.app.total(VIOLATIONS).await, 6);
+    assert_eq!(
+        c.app
+            .total(&format!("{TICKETS}?slaStanding=breached"))
+            .await,
+        6
+    );
+}
+
+#[tokio::test]
+async fn an_open_order_shows_its_standing_and_breaches_before_it_completes() {
+    let c = Contract::open().await;
+    const CATALOG: &str = "/tmf-api/productCatalogManagement/v4";
+    const ORDERS: &str = "/tmf-api/productOrderingManagement/v4/productOrder";
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let offering = c
+        .app
+        .post(
+            &format!("{CATALOG}/productOffering"),
+            &json!({"name": "Fibre 500", "lifecycleStatus": "Launched", "isSellable": true}),
+        )
+        .await;
+    offering.assert_status(StatusCode::CREATED, "offering");
+    let mut body = c.sla();
+    body["rule"] = json!([{"id": "install", "metric": "orderCompletionTime", "unit": "d",
+        "referenceValue": "2", "operator": ".le"}]);
+    let sla = c.create(&body).await.id();
+    for state in ["approved", "active"] {
+        c.move_to(&sla, state)
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    let order = c
+        .app
+        .post(
+            ORDERS,
+            &json!({"productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+                    "productOffering": {"id": offering.id(), "name": "Fibre 500"}}],
+                "relatedParty": [{"id": customer, "role": "customer", "@referredType": "Customer"}]}),
+        )
+        .await;
+    order.assert_status(StatusCode::CREATED, "order");
+    assert_eq!(order.body["slaStanding"], "onTrack", "{}", order.text);
+    let install = target(&order.body, "install");
+    let ordered = at(&order.body["orderDate"]);
+    let due = at(&install["dueDate"]) - (ordered + Duration::days(2));
+    assert!(due.num_seconds().abs() <= 1, "{install}");
+    let evaluator = job(&c.app, "slaEvaluation");
+    c.app.clock.advance(Duration::hours(40));
+    assert_eq!(evaluator.run_once().await.expect("a pass"), [order.id()]);
+    let path = format!("{ORDERS}/{}", order.id());
+    assert_eq!(c.app.get(&path).await.body["slaStanding"], "atRisk");
+    c.app.clock.advance(Duration::hours(9));
+    assert_eq!(evaluator.run_once().await.expect("a pass"), [order.id()]);
+    let stored = c.app.get(&path).await.body;
+    assert_eq!(stored["slaStanding"], "breached", "{stored}");
+    assert_eq!(c.violations_about(&order.id()).await.len(), 1);
+    // Completed later still: one violation.
+    for state in ["inProgress", "completed"] {
+        c.app
+            .patch(&path, MERGE, &json!({"state": state}))
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    assert_eq!(c.violations_about(&order.id()).await.len(), 1);
+    assert_eq!(
+        c.app
+            .total("/tmf-api/productOrderingManagement/v4/productOrder?slaStanding=breached")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_sla_that_ends_stops_watching_what_it_covered() {
+    let c = Contract::open().await;
+    let sla = c.ticket_sla(None).await;
+    let ticket = c.ticket("Critical").await;
+    let path = format!("{TICKETS}/{ticket}");
+    assert_eq!(c.app.get(&path).await.body["slaStanding"], "onTrack");
+    c.send(
+        &c.supervisor,
+        Method::PATCH,
+        &format!("{SLAS}/{sla}"),
+        Some(&json!({"state": "terminated"})),
+    )
+    .await
+    .assert_status(StatusCode::OK, "terminated");
+    // Its targets come due, but nothing covers the ticket any more.
+    c.app.clock.advance(Duration::hours(6));
+    let evaluator = job(&c.app, "slaEvaluation");
+    assert_eq!(
+        evaluator.run_once().await.expect("a pass"),
+        [ticket.clone()]
+    );
+    let stored = c.app.get(&path).await.body;
+    assert!(stored.get("slaStanding").is_none(), "{stored}");
+    assert!(stored.get("slaTarget").is_none(), "{stored}");
+    assert!(c.violations_about(&ticket).await.is_empty());
+    assert!(evaluator.run_once().await.expect("again").is_empty());
 }
