@@ -82,8 +82,9 @@ impl Evaluator {
         let mut cursor: Option<Cursor> = None;
         let mut seen = HashSet::new();
         let mut changed = Vec::new();
+        // What crossed by the pass's start; what crosses meanwhile is the next pass's.
+        let now = self.clock.now();
         'pass: loop {
-            let now = self.clock.now();
             let due =
                 deadlines::due(self.store.connection(), OWNER, now, cursor.as_ref(), PAGE).await?;
             let Some(last) = due.last() else {
