@@ -158,3 +158,40 @@ pub async fn due(
         .map_err(db_error)?;
     rows.iter().map(read).collect()
 }
+
+/// The deadlines of `owner` whose key starts with `prefix` and whose stage is one of
+/// `stages`, by key.
+pub async fn with_prefix(
+    connection: &impl ConnectionTrait,
+    owner: &str,
+    prefix: &str,
+    stages: &[&str],
+) -> TmfResult<Vec<Deadline>> {
+    let mut select = Sql::new(connection.get_database_backend());
+    select
+        .push(&format!("SELECT {COLUMNS} FROM deadline WHERE owner = "))
+        .bind(owner)
+        .push(" AND watch_key >= ")
+        .bind(prefix.to_owned());
+    // The first key past every key with the prefix: the prefix with its last character
+    // moved one on.
+    if let Some(last) = prefix.chars().last()
+        && let Some(next) = char::from_u32(u32::from(last) + 1)
+    {
+        let mut end = prefix[..prefix.len() - last.len_utf8()].to_owned();
+        end.push(next);
+        select.push(" AND watch_key < ").bind(end);
+    }
+    if !stages.is_empty() {
+        select
+            .push(" AND stage IN (")
+            .bind_list(stages.iter().map(|s| (*s).to_owned()))
+            .push(")");
+    }
+    select.push(" ORDER BY watch_key");
+    let rows = connection
+        .query_all_raw(select.build())
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(read).collect()
+}

@@ -10,11 +10,10 @@
 //! - [`targets`]: the targets the CRM measures itself on every ticket (resolution and first
 //!   response) and order (completion), through the rules the module contract lets a domain
 //!   add to another's type;
+//! - [`standing`]: the live standing of every covered ticket and order (`onTrack`, `atRisk`,
+//!   `breached`, `met`) and its due times, kept in `crm_store::deadlines`;
+//! - [`evaluator`]: the job that assesses again what crossed a threshold;
 //! - [`expiry`]: the job that expires SLAs at the end of their `validFor`.
-//!
-//! Not here yet (issue 6 of 7 goes on): business hours, the live standing
-//! of open tickets (due times and the evaluator that finds a target crossed before the ticket
-//! moves).
 
 pub mod breach;
 pub mod calendar;

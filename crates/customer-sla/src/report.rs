@@ -4,7 +4,8 @@
 //! `slas` section.
 //!
 //! What is judged is what the SLA's rules judged: each measurement's result per rule, counted in
-//! the period its measured period starts in. A period (and the whole) is `met` when every
+//! the period its measured period starts in, and each ticket or order target met or breached
+//! ([`crate::standing`]), counted in the period it was judged in. A period (and the whole) is `met` when every
 //! judgement in it met its rule, `breached` when one did not; `compliance` is the share of
 //! judgements met, in percent with two decimals.
 
@@ -141,34 +142,58 @@ pub struct PeriodTally {
     pub rules: ByRule,
 }
 
-/// The compliance of `measurements` (of one SLA) per `period` and per rule: each period in
+/// One judgement of a rule: when, and whether the rule was met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The rule's id.
+    pub rule: String,
+    /// When it counts.
+    pub at: DateTime<Utc>,
+    /// Whether the rule was met.
+    pub met: bool,
+}
+
+/// The judgements of `measurements`: each result, at the start of its measured period.
+pub fn judgements(measurements: &[SlaMeasurement]) -> Vec<Judgement> {
+    measurements
+        .iter()
+        .filter_map(|measurement| Some((measurement.period.start_date_time?, measurement)))
+        .flat_map(|(at, measurement)| {
+            measurement
+                .result
+                .iter()
+                .flatten()
+                .map(move |result| Judgement {
+                    rule: result.rule.id.clone(),
+                    at,
+                    met: result.met,
+                })
+        })
+        .collect()
+}
+
+/// The compliance of `judgements` (of one SLA) per `period` and per rule: each period in
 /// order, then the whole.
-pub fn compile(measurements: &[SlaMeasurement], period: Period) -> (Vec<PeriodTally>, ByRule) {
+pub fn compile(judgements: &[Judgement], period: Period) -> (Vec<PeriodTally>, ByRule) {
     let mut periods: BTreeMap<DateTime<Utc>, PeriodTally> = BTreeMap::new();
     let mut whole = ByRule::new();
-    for measurement in measurements {
-        let Some(start) = measurement.period.start_date_time else {
-            continue;
-        };
-        let (from, to) = period.around(start);
-        let rules = &mut periods
+    for judgement in judgements {
+        let (from, to) = period.around(judgement.at);
+        periods
             .entry(from)
             .or_insert_with(|| PeriodTally {
                 from,
                 to,
                 rules: ByRule::new(),
             })
-            .rules;
-        for result in measurement.result.iter().flatten() {
-            rules
-                .entry(result.rule.id.clone())
-                .or_default()
-                .add(result.met);
-            whole
-                .entry(result.rule.id.clone())
-                .or_default()
-                .add(result.met);
-        }
+            .rules
+            .entry(judgement.rule.clone())
+            .or_default()
+            .add(judgement.met);
+        whole
+            .entry(judgement.rule.clone())
+            .or_default()
+            .add(judgement.met);
     }
     (periods.into_values().collect(), whole)
 }
@@ -184,7 +209,7 @@ fn sum(rules: &ByRule) -> Tally {
 pub fn one_line(whole: &ByRule) -> String {
     let total = sum(whole);
     match total.compliance() {
-        None => "no measurement judged yet".into(),
+        None => "nothing judged yet".into(),
         Some(share) => format!(
             "{} of {} judgements met ({share} %), {} breached",
             total.met,
@@ -194,20 +219,26 @@ pub fn one_line(whole: &ByRule) -> String {
     }
 }
 
-/// Reads the measurements of SLA `id`, oldest first.
-async fn measurements_of(
+/// The judgements of SLA `id`: its measurements' and its targets' on tickets and orders.
+async fn judged(
     measurements: &DocumentService<MeasurementKind>,
     store: &Store,
     id: &str,
-) -> TmfResult<Vec<SlaMeasurement>> {
-    let mut read: Vec<SlaMeasurement> = measurements
+) -> TmfResult<Vec<Judgement>> {
+    let read: Vec<SlaMeasurement> = measurements
         .find_in(store.connection(), "sla.id", id)
         .await?
         .into_iter()
         .filter_map(|document| from_value(document).ok())
         .collect();
-    read.sort_by_key(|m| m.period.start_date_time);
-    Ok(read)
+    let mut judged = judgements(&read);
+    judged.extend(
+        crate::standing::judged(store.connection(), id)
+            .await?
+            .into_iter()
+            .map(|(rule, at, met)| Judgement { rule, at, met }),
+    );
+    Ok(judged)
 }
 
 #[derive(Clone)]
@@ -230,7 +261,7 @@ pub(crate) fn routes(
         method: HttpMethod::Get,
         path: format!("{}{}/{{id}}/report", descriptor.base_path, descriptor.name),
         operation_id: "reportSlaCompliance",
-        summary: "The SLA's compliance (extension): per calendar period (query parameter period: month, the default, quarter or year) and per rule, the judgements of its measurements met and breached and the share met, then the whole, with a one-line standing",
+        summary: "The SLA's compliance (extension): per calendar period (query parameter period: month, the default, quarter or year) and per rule, the judgements of its measurements and of its ticket and order targets met and breached and the share met, then the whole, with a one-line standing",
         tag: descriptor.base_path,
         has_id: true,
         paged: false,
@@ -277,8 +308,8 @@ async fn report(
         }
     }
     let sla: Sla = from_value(state.slas.retrieve(&ctx, &id).await?)?;
-    let measured = measurements_of(&state.measurements, &state.store, &id).await?;
-    let (periods, whole) = compile(&measured, period);
+    let judged = judged(&state.measurements, &state.store, &id).await?;
+    let (periods, whole) = compile(&judged, period);
     let rule = |id: &str| {
         let metric = sla.rule(id).map(|rule| rule.metric.clone());
         json!({"id": id, "metric": metric})
@@ -353,8 +384,8 @@ impl ViewContributor for SlasSection {
             let Some(id) = sla.id.clone() else {
                 continue;
             };
-            let measured = measurements_of(&self.measurements, &self.store, &id).await?;
-            let (_, whole) = compile(&measured, Period::Month);
+            let judged = judged(&self.measurements, &self.store, &id).await?;
+            let (_, whole) = compile(&judged, Period::Month);
             out.push(json!({
                 "id": id,
                 "name": sla.name,
@@ -417,7 +448,7 @@ mod tests {
             measured("2026-10-15T00:00:00Z", &[("a", true)]),
             measured("2026-11-01T00:00:00Z", &[("a", false)]),
         ];
-        let (periods, whole) = compile(&measurements, Period::Month);
+        let (periods, whole) = compile(&judgements(&measurements), Period::Month);
         assert_eq!(periods.len(), 2);
         assert_eq!(periods[0].from, at("2026-10-01T00:00:00Z"));
         assert_eq!(periods[0].rules["a"], Tally { judged: 2, met: 2 });
@@ -433,8 +464,8 @@ mod tests {
             one_line(&whole),
             "2 of 4 judgements met (50.00 %), 2 breached"
         );
-        assert_eq!(one_line(&BTreeMap::new()), "no measurement judged yet");
-        let (quarters, _) = compile(&measurements, Period::Quarter);
+        assert_eq!(one_line(&BTreeMap::new()), "nothing judged yet");
+        let (quarters, _) = compile(&judgements(&measurements), Period::Quarter);
         assert_eq!(quarters.len(), 1);
     }
 }

@@ -401,6 +401,9 @@ impl Targets {
                 false => shown["clockStopped"] = json!(true),
             }
         }
+        if stage.is_final() {
+            shown["judgedDate"] = json!(now);
+        }
         if stage == Stage::Breached {
             let unit = target.rule.unit.clone().unwrap_or_else(|| "h".into());
             let subject: RelatedEntity = from_value(json!({
@@ -470,6 +473,29 @@ struct Target<'a> {
     working: &'a WorkingTime,
     key: String,
     now: DateTime<Utc>,
+}
+
+/// The judgements of the targets of SLA `sla` on tickets and orders: each rule met or
+/// breached, and when.
+pub(crate) async fn judged(
+    connection: &impl crm_store::ConnectionTrait,
+    sla: &str,
+) -> TmfResult<Vec<(String, DateTime<Utc>, bool)>> {
+    let rows = deadlines::with_prefix(
+        connection,
+        OWNER,
+        &format!("{sla}/"),
+        &[Stage::Met.as_str(), Stage::Breached.as_str()],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let rule = row.detail.get("rule")?.as_str()?.to_owned();
+            let at = row.detail.get("judgedDate")?.as_str()?.parse().ok()?;
+            Some((rule, at, row.stage == Stage::Met.as_str()))
+        })
+        .collect())
 }
 
 /// Sets the standing attributes of `document` (or removes them when nothing covers it).

@@ -1240,6 +1240,13 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
         c.app.total(&format!("{TICKETS}?slaStanding=atRisk")).await,
         1
     );
+    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    let view = c
+        .app
+        .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
+        .await
+        .body;
+    assert_eq!(view["openTickets"][0]["slaStanding"], "atRisk", "{view}");
     assert_eq!(
         c.app.escalator().run_once().await.expect("escalation"),
         [ticket.clone()]
@@ -1304,14 +1311,31 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
             .any(|e| e == "TroubleTicketAttributeValueChangeEvent"),
         "the standing's changes are events: {events:?}"
     );
-    // The CSR sees the standing in the customer's 360 view.
-    let customer = c.app.customer("Ada Lovelace", &c.party, "active").await;
+    // The CSR sees the SLA's standing in the customer's 360 view.
     let view = c
         .app
         .get(&format!("{}/{customer}/view", crm_tests::CUSTOMER))
         .await
         .body;
     assert_eq!(view["slas"][0]["id"], sla.as_str(), "{view}");
+    assert_eq!(view["slas"][0]["standing"], "breached", "{view}");
+    // The compliance report counts the ticket's targets: one met, one breached.
+    let report = c.app.get(&format!("{SLAS}/{sla}/report")).await;
+    report.assert_status(StatusCode::OK, "report");
+    assert_eq!(
+        report.body["summary"], "1 of 2 judgements met (50.00 %), 1 breached",
+        "{}",
+        report.text
+    );
+    let rules = report.body["total"]["rule"].as_array().expect("rules");
+    let of = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r["rule"]["id"] == id)
+            .expect("the rule")
+    };
+    assert_eq!(of("critical-resolution")["breached"], 1);
+    assert_eq!(of("first-response")["met"], 1);
 }
 
 #[tokio::test]
