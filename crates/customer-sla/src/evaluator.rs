@@ -1,10 +1,11 @@
 //! The `slaEvaluation` job: finds the targets that crossed a threshold since they were last
 //! assessed (their `atRiskDate` or `dueDate`: the rows of `deadline` whose `next_at` has come,
 //! one range of its partial index, however many resources are watched) and assesses each
-//! resource again ([`crate::standing`]), in its own transaction on the locked resource: its
+//! resource again ([`crate::standing`]), on the locked resource: its
 //! standing moves (`onTrack → atRisk → breached`), a breach records its violation and proposed
 //! compensation, and the resource is written through the writer its domain offers (history,
-//! `…AttributeValueChangeEvent`) by `system:sla-evaluator`.
+//! `…AttributeValueChangeEvent`) by `system:sla-evaluator`. A hundred resources share a
+//! transaction (one commit), each in a part of its own (a savepoint) that fails alone.
 //!
 //! Every instance runs it. Two passes that reach the same resource are serialised on its
 //! lock, and the second finds the standing already moved: one violation per rule and
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crm_store::deadlines::{self, Cursor};
-use crm_store::{Clock, DocumentWriter, Store};
+use crm_store::{Clock, DatabaseTransaction, DocumentWriter, Store};
 use serde_json::Value as Json;
 use sid_model::{ProductOrder, TroubleTicket};
 use tmf_apis::body::from_value;
@@ -33,6 +34,9 @@ const EVALUATOR_ACTOR: &str = "system:sla-evaluator";
 
 /// Rows read per query.
 const PAGE: u64 = 500;
+
+/// Resources assessed per transaction: one commit (one `fsync`) for them all.
+const BATCH: usize = 100;
 
 /// The evaluator job.
 pub struct Evaluator {
@@ -75,93 +79,123 @@ fn watched_type(detail: &Json) -> &'static str {
 }
 
 impl Evaluator {
-    /// One pass: assesses again every resource with a target whose threshold has come, at
-    /// most `limit` of them (`None`: all). Returns the ids of those whose standing changed.
+    /// One pass: assesses again every resource with a target whose threshold had come by the
+    /// pass's start, at most `limit` of them (`None`: all). Returns the ids of those whose
+    /// standing changed.
     pub async fn run_some(&self, limit: Option<usize>) -> TmfResult<Vec<String>> {
         let ctx = system_context();
+        // What crossed by the pass's start; what crosses meanwhile is the next pass's.
+        let now = self.clock.now();
         let mut cursor: Option<Cursor> = None;
         let mut seen = HashSet::new();
         let mut changed = Vec::new();
-        // What crossed by the pass's start; what crosses meanwhile is the next pass's.
-        let now = self.clock.now();
-        'pass: loop {
+        loop {
             let due =
                 deadlines::due(self.store.connection(), OWNER, now, cursor.as_ref(), PAGE).await?;
             let Some(last) = due.last() else {
                 break;
             };
             cursor = last.next_at.map(|at| (at, last.key.clone()));
+            let mut targets = Vec::new();
             for row in &due {
-                if !seen.insert(row.target_id.clone()) {
-                    continue;
+                if limit.is_some_and(|limit| seen.len() >= limit) {
+                    break;
                 }
-                if limit.is_some_and(|limit| seen.len() > limit) {
-                    break 'pass;
+                if seen.insert(row.target_id.clone()) {
+                    targets.push((watched_type(&row.detail), row.target_id.clone()));
                 }
-                let type_name = watched_type(&row.detail);
-                match self.reassess(&ctx, type_name, &row.target_id).await {
-                    Ok(true) => changed.push(row.target_id.clone()),
-                    Ok(false) => {}
+            }
+            for batch in targets.chunks(BATCH) {
+                match self.reassess_batch(&ctx, batch).await {
+                    Ok(moved) => changed.extend(moved),
                     Err(error) => {
-                        tracing::warn!(target_id = %row.target_id, error = %error.message,
-                            "SLA standing not assessed; retried on the next pass");
+                        tracing::warn!(error = %error.message,
+                            "SLA standings not assessed; retried on the next pass");
                     }
                 }
             }
-            if (due.len() as u64) < PAGE || cursor.is_none() {
+            let stopped = limit.is_some_and(|limit| seen.len() >= limit);
+            if (due.len() as u64) < PAGE || cursor.is_none() || stopped {
                 break;
             }
-        }
-        if !changed.is_empty() {
-            self.store.events().notify();
         }
         Ok(changed)
     }
 
-    /// Assesses the resource `id` of `type_name` again, locked; whether its standing changed.
-    async fn reassess(&self, ctx: &RequestContext, type_name: &str, id: &str) -> TmfResult<bool> {
-        let Some(writer) = self.writers.get(type_name) else {
-            return Ok(false);
-        };
+    /// Assesses the resources of `batch` again, in one transaction (one commit for them all),
+    /// each in a part of its own that fails alone. Returns those whose standing changed.
+    async fn reassess_batch(
+        &self,
+        ctx: &RequestContext,
+        batch: &[(&'static str, String)],
+    ) -> TmfResult<Vec<String>> {
         self.store
             .write(async |txn| {
-                let Some(mut document) = writer.load_in(txn, id).await? else {
-                    // Gone (erased, deleted): nothing to watch.
-                    for row in deadlines::of_target(txn, OWNER, id).await? {
-                        deadlines::remove(txn, OWNER, &row.key).await?;
-                    }
-                    return Ok(false);
-                };
-                let now = self.clock.now();
-                let unreadable = |e: TmfError| {
-                    TmfError::internal(format!("stored {type_name} {id} unreadable: {}", e.message))
-                };
-                let watched = match type_name {
-                    "ProductOrder" => {
-                        let order: ProductOrder =
-                            from_value(document.clone()).map_err(unreadable)?;
-                        watch_order(Some(&order), &order, now)
-                    }
-                    _ => {
-                        let ticket: TroubleTicket =
-                            from_value(document.clone()).map_err(unreadable)?;
-                        watch_ticket(Some(&ticket), &ticket, now)
-                    }
-                };
-                let Some(watched) = watched else {
-                    return Ok(false);
-                };
-                let changed = self
-                    .targets
-                    .follow(txn, ctx, &watched, &mut document)
+                let mut changed = Vec::new();
+                for (type_name, id) in batch {
+                    let outcome = crm_store::attempt(txn, async |part| {
+                        self.reassess(part, ctx, type_name, id).await
+                    })
                     .await?;
-                if changed {
-                    writer.replace_in(txn, ctx, id, document).await?;
-                    tracing::info!(%type_name, %id, "SLA standing changed");
+                    match outcome {
+                        Ok(true) => changed.push(id.clone()),
+                        Ok(false) => {}
+                        Err(error) => {
+                            tracing::warn!(%type_name, %id, error = %error.message,
+                                "SLA standing not assessed; retried on the next pass");
+                        }
+                    }
                 }
                 Ok(changed)
             })
             .await
+    }
+
+    /// Assesses the resource `id` of `type_name` again, locked, within `txn`; whether its
+    /// standing changed.
+    async fn reassess(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        type_name: &str,
+        id: &str,
+    ) -> TmfResult<bool> {
+        let Some(writer) = self.writers.get(type_name) else {
+            return Ok(false);
+        };
+        let Some(mut document) = writer.load_in(txn, id).await? else {
+            // Gone (erased, deleted): nothing to watch.
+            for row in deadlines::of_target(txn, OWNER, id).await? {
+                deadlines::remove(txn, OWNER, &row.key).await?;
+            }
+            return Ok(false);
+        };
+        let now = self.clock.now();
+        let unreadable = |e: TmfError| {
+            TmfError::internal(format!("stored {type_name} {id} unreadable: {}", e.message))
+        };
+        let watched = match type_name {
+            "ProductOrder" => {
+                let order: ProductOrder = from_value(document.clone()).map_err(unreadable)?;
+                watch_order(Some(&order), &order, now)
+            }
+            _ => {
+                let ticket: TroubleTicket = from_value(document.clone()).map_err(unreadable)?;
+                watch_ticket(Some(&ticket), &ticket, now)
+            }
+        };
+        let Some(watched) = watched else {
+            return Ok(false);
+        };
+        let changed = self
+            .targets
+            .follow(txn, ctx, &watched, &mut document)
+            .await?;
+        if changed {
+            writer.replace_in(txn, ctx, id, document).await?;
+            tracing::debug!(%type_name, %id, "SLA standing changed");
+        }
+        Ok(changed)
     }
 }
 
