@@ -935,7 +935,12 @@ async fn an_sla_not_active_or_out_of_its_period_covers_no_ticket() {
         .await
         .assert_status(StatusCode::CREATED, "draft");
     let ticket = c.ticket("Major").await;
-    c.ticket_to(&ticket, "inProgress").await;
+    let uncovered = c.ticket_to(&ticket, "inProgress").await;
+    assert!(
+        uncovered.body.get("slaStanding").is_none(),
+        "{}",
+        uncovered.text
+    );
     c.app.clock.advance(Duration::hours(3));
     c.ticket_to(&ticket, "resolved").await;
     assert!(c.violations_about(&ticket).await.is_empty(), "a draft");
@@ -946,8 +951,20 @@ async fn an_sla_not_active_or_out_of_its_period_covers_no_ticket() {
         .clock
         .advance(end - c.app.clock.now() + Duration::hours(1));
     let late = c.ticket("Critical").await;
-    c.ticket_to(&late, "inProgress").await;
+    let uncovered = c.ticket_to(&late, "inProgress").await;
+    assert!(
+        uncovered.body.get("slaStanding").is_none(),
+        "{}",
+        uncovered.text
+    );
     c.app.clock.advance(Duration::hours(9));
+    assert!(
+        job(&c.app, "slaEvaluation")
+            .run_once()
+            .await
+            .expect("a pass")
+            .is_empty()
+    );
     c.ticket_to(&late, "resolved").await;
     assert!(
         c.violations_about(&late).await.is_empty(),
@@ -1068,15 +1085,34 @@ async fn with_business_hours_only_working_time_counts() {
         .clock
         .advance(midnight + Duration::days(days) + Duration::hours(16) - now);
     // Friday 16:00 to Monday 09:00: 2 h + 1 h of working time, within the 4 h.
+    let friday = c.app.clock.now();
     let weekend = c.ticket("Major").await;
-    c.ticket_to(&weekend, "inProgress").await;
-    c.app.clock.advance(Duration::hours(65));
+    let moved = c.ticket_to(&weekend, "inProgress").await;
+    // Due Monday 10:00 (two hours on Friday, two on Monday), at risk at 80 %: Monday 09:12.
+    let resolution = target(&moved.body, "resolution");
+    let due = at(&resolution["dueDate"]) - (friday + Duration::hours(66));
+    assert!(due.num_seconds().abs() <= 1, "{resolution}");
+    let risk = at(&resolution["atRiskDate"]) - (friday + Duration::minutes(65 * 60 + 12));
+    assert!(risk.num_seconds().abs() <= 1, "{resolution}");
+    // The weekend passes: nothing is due, the evaluator leaves it on track.
+    let evaluator = job(&c.app, "slaEvaluation");
+    c.app.clock.advance(Duration::hours(64));
+    assert!(
+        evaluator.run_once().await.expect("a pass").is_empty(),
+        "out of hours"
+    );
+    c.app.clock.advance(Duration::hours(1));
     c.ticket_to(&weekend, "resolved").await;
     assert!(c.violations_about(&weekend).await.is_empty(), "3 h of work");
     // Monday 09:00 to 15:00: six working hours.
     let monday = c.ticket("Major").await;
     c.ticket_to(&monday, "inProgress").await;
     c.app.clock.advance(Duration::hours(6));
+    // The evaluator finds it breached while open; its resolution records nothing more.
+    assert_eq!(
+        evaluator.run_once().await.expect("a pass"),
+        std::slice::from_ref(&monday)
+    );
     c.ticket_to(&monday, "resolved").await;
     let violations = c.violations_about(&monday).await;
     assert_eq!(violations.len(), 1, "{violations:?}");
@@ -1183,7 +1219,7 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
     c.app.clock.advance(Duration::minutes(25));
     assert_eq!(
         evaluator.run_once().await.expect("a pass"),
-        [ticket.clone()]
+        std::slice::from_ref(&ticket)
     );
     let stored = c.app.get(&path).await.body;
     assert_eq!(stored["slaStanding"], "atRisk", "{stored}");
@@ -1232,7 +1268,7 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
     c.app.clock.advance(Duration::minutes(135));
     assert_eq!(
         evaluator.run_once().await.expect("a pass"),
-        [ticket.clone()]
+        std::slice::from_ref(&ticket)
     );
     let stored = c.app.get(&path).await.body;
     assert_eq!(stored["slaStanding"], "atRisk", "{stored}");
@@ -1249,7 +1285,7 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
     assert_eq!(view["openTickets"][0]["slaStanding"], "atRisk", "{view}");
     assert_eq!(
         c.app.escalator().run_once().await.expect("escalation"),
-        [ticket.clone()]
+        std::slice::from_ref(&ticket)
     );
     let escalated = c.app.get(&path).await.body;
     assert_eq!(escalated["priority"], "Critical", "High + 1: {escalated}");
@@ -1264,7 +1300,11 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
     let (a, b) = tokio::join!(evaluator.run_once(), other_evaluator.run_once());
     let mut moved = a.expect("a pass");
     moved.extend(b.expect("the other pass"));
-    assert_eq!(moved, [ticket.clone()], "moved once, by one instance");
+    assert_eq!(
+        moved,
+        std::slice::from_ref(&ticket),
+        "moved once, by one instance"
+    );
     for _ in 0..3 {
         assert!(evaluator.run_once().await.expect("again").is_empty());
         assert!(other_evaluator.run_once().await.expect("again").is_empty());
@@ -1290,6 +1330,22 @@ async fn a_ticket_s_standing_moves_on_track_at_risk_breached_with_its_events_and
     let credit = c.app.get(&format!("{ADJUSTMENTS}/{credit_id}")).await.body;
     assert_eq!(credit["state"], "proposed");
     assert_eq!(credit["amount"]["value"].to_string(), "60.00");
+
+    // The breach is in the ticket's own history, by the evaluator, saying why.
+    let history = c.app.get(&format!("{path}/history?limit=100")).await.body;
+    let breach = history
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|entry| {
+            entry["actor"]["id"] == "system:sla-evaluator"
+                && entry["changes"].to_string().contains("breached")
+        })
+        .unwrap_or_else(|| panic!("the breach in the ticket's history: {history}"));
+    assert_eq!(
+        breach["reason"], "an SLA target crossed a threshold",
+        "{breach}"
+    );
 
     // Resolved late: the breach is not recorded again.
     let resolved = c.ticket_to(&ticket, "resolved").await;
@@ -1465,7 +1521,7 @@ async fn an_sla_that_ends_stops_watching_what_it_covered() {
     let evaluator = job(&c.app, "slaEvaluation");
     assert_eq!(
         evaluator.run_once().await.expect("a pass"),
-        [ticket.clone()]
+        std::slice::from_ref(&ticket)
     );
     let stored = c.app.get(&path).await.body;
     assert!(stored.get("slaStanding").is_none(), "{stored}");
