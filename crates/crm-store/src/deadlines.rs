@@ -36,6 +36,16 @@ fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
+/// `at` moved on to the next whole millisecond, as `next_at` is stored: a deadline read back
+/// is the one written, and never comes before the instant it stands for.
+pub fn to_millis_ceil(at: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = DateTime::<Utc>::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+    match floor < at {
+        true => floor + chrono::Duration::milliseconds(1),
+        false => floor,
+    }
+}
+
 fn read(row: &sea_orm::QueryResult) -> TmfResult<Deadline> {
     let text = |column: &str| -> TmfResult<String> {
         row.try_get::<String>("", column)
@@ -141,13 +151,11 @@ pub async fn due(
         .bind(millis(now));
     if let Some((at, key)) = after {
         select
-            .push(" AND (next_at > ")
+            .push(" AND (next_at, watch_key) > (")
             .bind(millis(*at))
-            .push(" OR (next_at = ")
-            .bind(millis(*at))
-            .push(" AND watch_key > ")
+            .push(", ")
             .bind(key.clone())
-            .push("))");
+            .push(")");
     }
     select
         .push(" ORDER BY next_at, watch_key LIMIT ")

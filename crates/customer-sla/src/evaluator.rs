@@ -70,10 +70,11 @@ fn system_context() -> RequestContext {
     }
 }
 
-/// The type of the resource a row of `metric` watches.
+/// The type of the resource a row watches: named by a queued row, else its metric's.
 fn watched_type(detail: &Json) -> &'static str {
-    match detail.get("metric").and_then(Json::as_str) {
-        Some(COMPLETION) => "ProductOrder",
+    let queued = detail.get("@referredType").and_then(Json::as_str);
+    match (queued, detail.get("metric").and_then(Json::as_str)) {
+        (Some("ProductOrder"), _) | (None, Some(COMPLETION)) => "ProductOrder",
         _ => "TroubleTicket",
     }
 }
@@ -105,7 +106,10 @@ impl Evaluator {
                     targets.push((watched_type(&row.detail), row.target_id.clone()));
                 }
             }
-            for batch in targets.chunks(BATCH) {
+            for batch in targets.chunks_mut(BATCH) {
+                // Locked in one order by every instance: two passes never wait on each other
+                // in a circle.
+                batch.sort_by(|a, b| a.1.cmp(&b.1));
                 match self.reassess_batch(&ctx, batch).await {
                     Ok(moved) => changed.extend(moved),
                     Err(error) => {
@@ -160,15 +164,18 @@ impl Evaluator {
         type_name: &str,
         id: &str,
     ) -> TmfResult<bool> {
-        let Some(writer) = self.writers.get(type_name) else {
-            return Ok(false);
-        };
-        let Some(mut document) = writer.load_in(txn, id).await? else {
-            // Gone (erased, deleted): nothing to watch.
+        // Gone (erased, deleted), or of a type no module serves: nothing to watch.
+        let forget = async || -> TmfResult<bool> {
             for row in deadlines::of_target(txn, OWNER, id).await? {
                 deadlines::remove(txn, OWNER, &row.key).await?;
             }
-            return Ok(false);
+            Ok(false)
+        };
+        let Some(writer) = self.writers.get(type_name) else {
+            return forget().await;
+        };
+        let Some(mut document) = writer.load_in(txn, id).await? else {
+            return forget().await;
         };
         let now = self.clock.now();
         let unreadable = |e: TmfError| {
@@ -185,7 +192,7 @@ impl Evaluator {
             }
         };
         let Some(watched) = watched else {
-            return Ok(false);
+            return forget().await;
         };
         let changed = self
             .targets

@@ -152,6 +152,10 @@ impl Module for CustomerSla {
             customers: ctx.registry.get("Customer"),
             clock: ctx.clock.clone(),
             at_risk_share: settings.at_risk_share()?,
+            watched: ["TroubleTicket", "ProductOrder"]
+                .into_iter()
+                .filter_map(|name| Some((name, ctx.registry.get(name)?)))
+                .collect(),
         });
         if ctx.registry.get("TroubleTicket").is_some() {
             hooks.offer_type_rules(
@@ -212,6 +216,7 @@ impl Module for CustomerSla {
             slas.clone(),
             Arc::new(SlaRules {
                 clock: ctx.clock.clone(),
+                targets: self.targets.get().cloned(),
             }),
         )));
         parts.services.push(violations.clone());

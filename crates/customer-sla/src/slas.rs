@@ -245,6 +245,9 @@ impl ResourceKind for SlaKind {
 /// The rules of SLAs.
 pub struct SlaRules {
     pub(crate) clock: Arc<dyn Clock>,
+    /// The targets on tickets and orders: an SLA that becomes active has the open ones of its
+    /// consumer assessed.
+    pub(crate) targets: Option<Arc<crate::targets::Targets>>,
 }
 
 impl std::fmt::Debug for SlaRules {
@@ -473,13 +476,19 @@ impl DomainRules<SlaKind> for SlaRules {
 
     async fn patch(
         &self,
-        _txn: &DatabaseTransaction,
+        txn: &DatabaseTransaction,
         _ctx: &RequestContext,
-        _id: &str,
+        id: &str,
         previous: &Sla,
         requested: Sla,
     ) -> Result<Sla, SlaError> {
-        judge_patch(previous, requested, self.clock.now(), true)
+        let judged = judge_patch(previous, requested, self.clock.now(), true)?;
+        let activated =
+            judged.state == Some(State::Active) && previous.state != Some(State::Active);
+        if activated && let Some(targets) = &self.targets {
+            targets.queue_covered(txn, id, &judged).await?;
+        }
+        Ok(judged)
     }
 }
 

@@ -46,6 +46,10 @@ pub const STANDING: &str = "slaStanding";
 /// The resource's targets, one per rule of an SLA covering it.
 pub const TARGETS: &str = "slaTarget";
 
+/// The stage of a row that asks for a resource to be assessed (an SLA became active and may
+/// cover it): replaced by its targets' rows when the evaluator assesses it.
+pub(crate) const QUEUED: &str = "queued";
+
 /// Where a target stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
@@ -95,8 +99,11 @@ pub(crate) enum Progress {
         periods: Vec<(DateTime<Utc>, DateTime<Utc>)>,
         now: bool,
     },
-    /// It will never happen (a ticket cancelled, an order failed): nothing is due.
-    Abandoned,
+    /// It will never happen (a ticket cancelled, an order failed), after these periods: a
+    /// target already missed is recorded, any other is no longer watched.
+    Abandoned {
+        periods: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    },
 }
 
 /// One metric of a resource.
@@ -167,13 +174,19 @@ fn tolerance(rule: &SlaRule) -> Decimal {
         .abs()
 }
 
-/// A number of minutes as a duration (to the second).
+/// A number of minutes as a duration (to the second); a number beyond what a duration holds
+/// is the longest one.
 fn duration(minutes: Decimal) -> Duration {
-    let seconds = (minutes * Decimal::from(60))
-        .round()
-        .to_i64()
-        .unwrap_or(i64::MAX / 4);
-    Duration::seconds(seconds.clamp(-(i64::MAX / 4_000), i64::MAX / 4_000))
+    let longest = i64::MAX / 4_000;
+    let seconds = minutes
+        .checked_mul(Decimal::from(60))
+        .and_then(|seconds| seconds.round().to_i64())
+        .unwrap_or(if minutes.is_sign_negative() {
+            -longest
+        } else {
+            longest
+        });
+    Duration::seconds(seconds.clamp(-longest, longest))
 }
 
 /// The working time of `sla` (its business hours, else every minute).
@@ -246,16 +259,26 @@ impl Targets {
         if !ids.is_empty() {
             for (sla_id, sla) in self.covering(txn, &ids, now).await? {
                 let working = WorkingTime::of(&sla);
+                // The rules that covered the resource when the SLA first watched it keep it: a
+                // ticket escalated to a higher priority does not move to another rule.
+                let prefix = format!("{sla_id}/");
+                let watched_before = stored
+                    .iter()
+                    .any(|(key, row)| key.starts_with(&prefix) && row.stage != QUEUED);
                 for rule in sla.rule.iter().flatten() {
                     let Some(measure) = watched.measures.iter().find(|m| m.metric == rule.metric)
                     else {
                         continue;
                     };
-                    if !watched.covered_by(rule) {
-                        continue;
-                    }
                     let key = key(&sla_id, &rule.id, &watched.id);
                     let prior = stored.get(&key);
+                    let covers = match watched_before {
+                        true => prior.is_some(),
+                        false => watched.covered_by(rule),
+                    };
+                    if !covers {
+                        continue;
+                    }
                     if let Some(done) =
                         prior.filter(|row| stored_stage(row).is_some_and(Stage::is_final))
                     {
@@ -337,7 +360,8 @@ impl Targets {
             return Ok(None);
         };
         let (periods, running, happened) = match &measure.clock {
-            Progress::Abandoned => return Ok(None),
+            Progress::Abandoned { .. } if prior.is_none() => return Ok(None),
+            Progress::Abandoned { periods } => (periods, false, false),
             // Measured before anything watched it: an SLA that came later does not judge it,
             // unless a target was running (a legacy row, or a change missed).
             Progress::Happened { now: false, .. } if prior.is_none() => return Ok(None),
@@ -345,22 +369,26 @@ impl Targets {
             Progress::Counting { periods, running } => (periods, *running, false),
         };
         let elapsed = target.working.minutes(periods);
-        let mut actual = (elapsed / limit.per).round_dp(2);
-        actual.rescale(2);
         let reference = target
             .rule
             .reference_value
             .trim()
             .parse::<Decimal>()
             .unwrap_or_default();
+        // Judged on the exact time; the value the violation shows is rounded.
         let met = target
             .rule
             .operator
-            .met(actual, reference, tolerance(target.rule));
+            .met(elapsed / limit.per, reference, tolerance(target.rule));
+        let mut actual = (elapsed / limit.per).round_dp(2);
+        actual.rescale(2);
         let at_risk_minutes = limit.minutes * self.at_risk_share;
+        let abandoned = matches!(measure.clock, Progress::Abandoned { .. });
         let stage = match (happened, met) {
             (_, false) => Stage::Breached,
             (true, true) => Stage::Met,
+            // Over without a miss: no longer watched.
+            (false, true) if abandoned => return Ok(None),
             (false, true) if elapsed >= at_risk_minutes => Stage::AtRisk,
             (false, true) => Stage::OnTrack,
         };
@@ -374,13 +402,11 @@ impl Targets {
         };
         let next_at = match stage {
             Stage::OnTrack => at_risk,
-            // Due and not yet missed (its value rounds to the target): a minute later.
-            Stage::AtRisk => due.map(|due| match due > now {
-                true => due,
-                false => now + Duration::minutes(1),
-            }),
+            // Missed once past the due time (`.le`; `.lt` at it): a second after it.
+            Stage::AtRisk => due.map(|due| due.max(now) + Duration::seconds(1)),
             Stage::Met | Stage::Breached => None,
-        };
+        }
+        .map(deadlines::to_millis_ceil);
         let (sla_id, sla) = target.sla;
         let mut shown = json!({
             "sla": {"id": sla_id, "name": sla.name, "@referredType": "Sla"},
@@ -466,6 +492,66 @@ impl Targets {
     }
 }
 
+impl Targets {
+    /// Asks the evaluator to assess every open ticket and order of the consumer of `sla`
+    /// (`sla_id`), which has just become active: one queued row each, due now. Returns how
+    /// many.
+    pub(crate) async fn queue_covered(
+        &self,
+        txn: &DatabaseTransaction,
+        sla_id: &str,
+        sla: &Sla,
+    ) -> TmfResult<usize> {
+        let Some(consumer) = sla.parties(crate::slas::CONSUMER).next() else {
+            return Ok(0);
+        };
+        let ids = self.customer_ids(txn, vec![consumer.id.clone()]).await?;
+        let now = deadlines::to_millis_ceil(self.clock.now());
+        let mut queued = 0;
+        for (type_name, stored) in &self.watched {
+            let referring = crm_store::relations::referrers(txn, &ids, stored.table, None).await?;
+            for chunk in referring.chunks(500) {
+                let documents =
+                    crm_store::relations::documents_on(txn, stored.table, chunk, &[stored.kind])
+                        .await?;
+                for document in documents {
+                    let Some(id) = document.get("id").and_then(Json::as_str) else {
+                        continue;
+                    };
+                    if !is_open(type_name, &document) {
+                        continue;
+                    }
+                    let row = Deadline {
+                        key: format!("{sla_id}/{id}"),
+                        target_id: id.to_owned(),
+                        stage: QUEUED.to_owned(),
+                        next_at: Some(now),
+                        detail: json!({"@referredType": type_name}),
+                    };
+                    deadlines::put(txn, OWNER, &row).await?;
+                    queued += 1;
+                }
+            }
+        }
+        Ok(queued)
+    }
+}
+
+/// Whether a stored ticket or order is still open.
+fn is_open(type_name: &str, document: &Json) -> bool {
+    match type_name {
+        "ProductOrder" => document
+            .get("state")
+            .and_then(|state| from_value::<sid_model::ProductOrderStateType>(state.clone()).ok())
+            .is_some_and(|state| !sid_model::Lifecycle::is_final(state)),
+        _ => document
+            .get("status")
+            .and_then(Json::as_str)
+            .and_then(<sid_model::TroubleTicketStatusType as sid_model::Lifecycle>::parse)
+            .is_some_and(|status| status.is_open()),
+    }
+}
+
 /// A rule of an SLA, assessed on a resource at `now`.
 struct Target<'a> {
     sla: (&'a str, &'a Sla),
@@ -516,4 +602,38 @@ pub(crate) fn show(document: &mut Json, standing: Option<(Stage, Json)>) -> bool
         }
     }
     before != (map.get(STANDING).cloned(), map.get(TARGETS).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_of_any_size_are_durations() {
+        assert_eq!(duration(Decimal::from(90)), Duration::minutes(90));
+        assert_eq!(duration("0.5".parse().expect("d")), Duration::seconds(30));
+        let longest = duration(Decimal::MAX);
+        assert!(longest > Duration::days(365 * 1000));
+        assert_eq!(duration(Decimal::MIN), -longest);
+        let none = WorkingTime(None);
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        assert_eq!(none.after(now, Decimal::ZERO), Some(now));
+        assert_eq!(none.after(now, Decimal::from(-5)), Some(now));
+        assert_eq!(
+            none.after(now, Decimal::from(60)),
+            Some(now + Duration::hours(1))
+        );
+        // Beyond the calendar: never due.
+        assert_eq!(none.after(now, Decimal::MAX), None);
+    }
+
+    #[test]
+    fn stages_read_back_and_only_met_and_breached_are_final() {
+        for stage in [Stage::Met, Stage::OnTrack, Stage::AtRisk, Stage::Breached] {
+            assert_eq!(Stage::parse(stage.as_str()), Some(stage));
+        }
+        assert_eq!(Stage::parse("late"), None);
+        assert!(Stage::Met.is_final() && Stage::Breached.is_final());
+        assert!(!Stage::OnTrack.is_final() && !Stage::AtRisk.is_final());
+    }
 }

@@ -81,6 +81,9 @@ pub struct Targets {
     pub(crate) clock: Arc<dyn Clock>,
     /// The share of a target past which it is at risk.
     pub(crate) at_risk_share: Decimal,
+    /// The types watched and where they are stored (an SLA that becomes active queues the
+    /// open ones of its consumer).
+    pub(crate) watched: Vec<(&'static str, StoredType)>,
 }
 
 impl std::fmt::Debug for Targets {
@@ -241,10 +244,16 @@ fn ever_resolved(ticket: &TroubleTicket) -> bool {
 fn responded(ticket: &TroubleTicket) -> bool {
     ticket.status == Some(Status::InProgress)
         || ticket.note.iter().flatten().any(|note| {
-            // A ticket being created has no creation date yet: its notes are its report.
-            ticket
-                .creation_date
-                .is_some_and(|created| note.date.is_none_or(|written| written > created))
+            // A ticket being created has no creation date yet: its notes are its report. A
+            // note the server writes (an escalation's) answers nobody.
+            let by_server = note
+                .author
+                .as_deref()
+                .is_some_and(|author| author.starts_with("system:"));
+            !by_server
+                && ticket
+                    .creation_date
+                    .is_some_and(|created| note.date.is_none_or(|written| written > created))
         })
         || ticket
             .status_change
@@ -275,7 +284,9 @@ pub(crate) fn watch_ticket(
                 now: previous.is_none_or(|previous| !happened(previous)),
             }
         } else if !status.is_open() {
-            Progress::Abandoned
+            Progress::Abandoned {
+                periods: periods.clone(),
+            }
         } else {
             Progress::Counting {
                 periods: periods.clone(),
@@ -321,7 +332,13 @@ pub(crate) fn watch_order(
             now: previous.is_none_or(|previous| !done(previous)),
         }
     } else if order.state.is_some_and(|state| state.is_final()) {
-        Progress::Abandoned
+        let ended = order
+            .cancellation_date
+            .or(order.completion_date)
+            .unwrap_or(now);
+        Progress::Abandoned {
+            periods: vec![(ordered, ended.max(ordered))],
+        }
     } else {
         Progress::Counting {
             periods: vec![(ordered, now.max(ordered))],

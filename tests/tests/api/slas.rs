@@ -958,13 +958,7 @@ async fn an_sla_not_active_or_out_of_its_period_covers_no_ticket() {
         uncovered.text
     );
     c.app.clock.advance(Duration::hours(9));
-    assert!(
-        job(&c.app, "slaEvaluation")
-            .run_once()
-            .await
-            .expect("a pass")
-            .is_empty()
-    );
+    assert!(evaluate(&c.app).await.is_empty());
     c.ticket_to(&late, "resolved").await;
     assert!(
         c.violations_about(&late).await.is_empty(),
@@ -1126,6 +1120,11 @@ fn job(app: &TestApp, name: &str) -> std::sync::Arc<dyn crm_module::Job> {
         .find(|job| job.name() == name)
         .cloned()
         .unwrap_or_else(|| panic!("the job {name}"))
+}
+
+/// One pass of `app`'s SLA evaluator: the resources whose standing changed.
+async fn evaluate(app: &TestApp) -> Vec<String> {
+    job(app, "slaEvaluation").run_once().await.expect("a pass")
 }
 
 /// Moves the clocks of `apps` to `at` (each instance has its own shifted clock).
@@ -1528,4 +1527,117 @@ async fn an_sla_that_ends_stops_watching_what_it_covered() {
     assert!(stored.get("slaTarget").is_none(), "{stored}");
     assert!(c.violations_about(&ticket).await.is_empty());
     assert!(evaluator.run_once().await.expect("again").is_empty());
+}
+
+#[tokio::test]
+async fn an_sla_activated_later_covers_the_open_tickets_at_the_next_pass() {
+    let c = Contract::open().await;
+    let ticket = c.ticket("Critical").await;
+    let path = format!("{TICKETS}/{ticket}");
+    assert!(c.app.get(&path).await.body.get("slaStanding").is_none());
+    c.app.clock.advance(Duration::hours(1));
+    c.ticket_sla(None).await;
+    let evaluator = job(&c.app, "slaEvaluation");
+    assert_eq!(
+        evaluator.run_once().await.expect("a pass"),
+        std::slice::from_ref(&ticket)
+    );
+    let stored = c.app.get(&path).await.body;
+    assert_eq!(
+        stored["slaStanding"], "breached",
+        "first response missed: {stored}"
+    );
+    assert_eq!(target(&stored, "first-response")["standing"], "breached");
+    // The hour before the SLA counts: the ticket has been in the provider's hands since.
+    let resolution = target(&stored, "critical-resolution");
+    assert_eq!(resolution["standing"], "onTrack");
+    let due = at(&resolution["dueDate"]) - (c.app.clock.now() + Duration::hours(3));
+    assert!(due.num_seconds().abs() <= 1, "{resolution}");
+    assert!(evaluator.run_once().await.expect("again").is_empty());
+}
+
+#[tokio::test]
+async fn an_escalation_neither_answers_a_ticket_nor_moves_it_to_another_rule() {
+    let c = Contract::open().await;
+    let mut body = c.sla();
+    body["rule"] = json!([
+        {"id": "first-response", "metric": "ticketFirstResponseTime", "unit": "min",
+         "referenceValue": "45", "operator": ".le"},
+        {"id": "high", "metric": "ticketResolutionTime", "unit": "h",
+         "referenceValue": "8", "operator": ".le", "priority": "High"},
+        {"id": "critical", "metric": "ticketResolutionTime", "unit": "h",
+         "referenceValue": "1", "operator": ".le", "priority": "Critical"}
+    ]);
+    let sla = c.create(&body).await.id();
+    for state in ["approved", "active"] {
+        c.move_to(&sla, state)
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    // A Critical ticket starts at priority High; escalated at 30 min (a note, priority raised).
+    let ticket = c.ticket("Critical").await;
+    let path = format!("{TICKETS}/{ticket}");
+    c.app.clock.advance(Duration::minutes(31));
+    assert_eq!(
+        c.app.escalator().run_once().await.expect("escalation"),
+        std::slice::from_ref(&ticket)
+    );
+    assert_eq!(c.app.get(&path).await.body["priority"], "Critical");
+    // The next write assesses the ticket again: the escalation's note is not an answer, and
+    // the ticket stays under the High rule.
+    let escalated = c
+        .send(
+            &c.csr,
+            Method::PATCH,
+            &path,
+            Some(&json!({"description": "No sync, all day"})),
+        )
+        .await;
+    escalated.assert_status(StatusCode::OK, "described");
+    let escalated = escalated.body;
+    assert_eq!(
+        target(&escalated, "first-response")["standing"],
+        "onTrack",
+        "{escalated}"
+    );
+    let rules: Vec<&Value> = escalated["slaTarget"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| &t["rule"])
+        .collect();
+    assert_eq!(
+        rules,
+        [&json!("first-response"), &json!("high")],
+        "{escalated}"
+    );
+    assert!(c.violations_about(&ticket).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_ticket_cancelled_after_its_due_time_but_before_a_pass_is_still_a_breach() {
+    let c = Contract::open().await;
+    c.ticket_sla(None).await;
+    let ticket = c.ticket("Critical").await;
+    c.ticket_to(&ticket, "inProgress").await;
+    c.app.clock.advance(Duration::hours(5));
+    let cancelled = c.ticket_to(&ticket, "cancelled").await;
+    assert_eq!(
+        cancelled.body["slaStanding"], "breached",
+        "{}",
+        cancelled.text
+    );
+    let violations = c.violations_about(&ticket).await;
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0]["rule"]["id"], "critical-resolution");
+    // One cancelled in time is no longer watched, and nothing is recorded.
+    let early = c.ticket("Critical").await;
+    c.ticket_to(&early, "inProgress").await;
+    c.app.clock.advance(Duration::hours(1));
+    let dropped = c.ticket_to(&early, "cancelled").await;
+    assert_eq!(target(&dropped.body, "first-response")["standing"], "met");
+    assert_eq!(dropped.body["slaTarget"].as_array().map(Vec::len), Some(1));
+    c.app.clock.advance(Duration::hours(9));
+    assert!(evaluate(&c.app).await.is_empty());
+    assert!(c.violations_about(&early).await.is_empty());
 }

@@ -74,6 +74,11 @@ impl<K: ResourceKind> DocumentService<K> {
         }
     }
 
+    /// The kind of the resources served (a domain's rules may use its own kind's checks).
+    pub fn kind(&self) -> &K {
+        &self.kind
+    }
+
     fn backend(&self) -> DbBackend {
         self.store.backend()
     }

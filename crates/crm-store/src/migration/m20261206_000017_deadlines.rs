@@ -12,17 +12,22 @@ pub(crate) struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let connection = manager.get_connection();
+        // Keys compare byte by byte on both databases (a range of keys is a prefix).
+        let bytewise = match manager.get_database_backend() {
+            sea_orm::DbBackend::Postgres => " COLLATE \"C\"",
+            _ => "",
+        };
         connection
-            .execute_unprepared(
+            .execute_unprepared(&format!(
                 "CREATE TABLE deadline (\
                     owner TEXT NOT NULL, \
-                    watch_key TEXT NOT NULL, \
+                    watch_key TEXT{bytewise} NOT NULL, \
                     target_id TEXT NOT NULL, \
                     stage TEXT NOT NULL, \
                     next_at BIGINT, \
                     detail TEXT NOT NULL, \
-                    PRIMARY KEY (owner, watch_key))",
-            )
+                    PRIMARY KEY (owner, watch_key))"
+            ))
             .await?;
         connection
             .execute_unprepared(

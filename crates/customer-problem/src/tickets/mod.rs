@@ -492,6 +492,10 @@ impl Tickets {
                 requested: ticket.ticket_type.clone(),
             });
         }
+        // Other domains judge the ticket as it will be stored: its severity and priority
+        // canonical, a default priority given (an SLA rule selects tickets by them).
+        let mut ticket = ticket;
+        self.tickets.kind().canonical_values(&mut ticket)?;
         let rules: Vec<Arc<dyn SubtypeRules>> = self
             .subtypes
             .get(&ticket.ticket_type)
