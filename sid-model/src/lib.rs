@@ -38,6 +38,7 @@ mod decimal;
 pub mod extension;
 pub mod interaction;
 pub mod lifecycle;
+pub mod loyalty;
 pub mod money;
 pub mod note;
 pub mod order;
@@ -101,6 +102,11 @@ pub use interaction::{
     RelatedChannel, RelatedEntityRefOrValue,
 };
 pub use lifecycle::{Lifecycle, LifecycleError, check_create, check_move};
+pub use loyalty::{
+    LoyaltyAccount, LoyaltyAction, LoyaltyBalance, LoyaltyCondition, LoyaltyEvent,
+    LoyaltyEventType, LoyaltyProgramMember, LoyaltyProgramProduct, LoyaltyProgramProductSpec,
+    LoyaltyQuantity, LoyaltyRule, LoyaltyRuleAction, LoyaltyRuleCondition, LoyaltyRuleEventType,
+};
 pub use money::{Money, MoneyError};
 pub use note::Note;
 pub use order::item::{

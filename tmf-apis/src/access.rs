@@ -52,8 +52,12 @@ pub enum Domain {
     Sla,
     /// Measurements of SLA metrics reported by assurance and monitoring systems.
     SlaMeasurement,
-    /// Loyalty programmes.
+    /// Loyalty programmes, their rules and the points granted by hand.
     Loyalty,
+    /// Loyalty members and their enrolments.
+    LoyaltyMember,
+    /// Business events reported to loyalty by other systems.
+    LoyaltyEvent,
     /// Event subscriptions (hubs).
     Hub,
 }

@@ -31,6 +31,8 @@ const TMF621: &str = "TMF621-TroubleTicket-v4.0.0.swagger.json";
 const TMF678: &str = "TMF678-CustomerBillManagement-v4.0.0.swagger.json";
 /// TMF623 v2.0 brought to the v4 conventions (TM Forum published no v4; docs/tmf623-adaptation.md).
 const TMF623: &str = "TMF623-SLAManagement-v4-adapted.swagger.json";
+/// TMF658 v4 with its defects adapted (docs/tmf658-adaptation.md).
+const TMF658: &str = "TMF658-LoyaltyManagement-v4-adapted.swagger.json";
 const SPEC_FILES: [&str; 10] = [
     TMF632, TMF629, TMF669, TMF666, TMF683, TMF620, TMF622, TMF637, TMF621, TMF678,
 ];
@@ -42,7 +44,7 @@ const JSON_PATCH: &str = "application/json-patch+json";
 /// resources is the application's own (its registered descriptors); this only says where
 /// each is specified, and `every_registered_resource_has_a_conformance_entry` fails naming
 /// any registered resource missing here and any entry nothing registers.
-const SPECS: [(&str, &str); 28] = [
+const SPECS: [(&str, &str); 41] = [
     ("Individual", TMF632),
     ("Organization", TMF632),
     ("Customer", TMF629),
@@ -71,6 +73,19 @@ const SPECS: [(&str, &str); 28] = [
     ("Sla", TMF623),
     ("SlaViolation", TMF623),
     ("SlaMeasurement", "SlaMeasurement-extension.swagger.json"),
+    ("LoyaltyProgramProductSpec", TMF658),
+    ("LoyaltyProgramMember", TMF658),
+    ("LoyaltyProgramProduct", TMF658),
+    ("LoyaltyAccount", TMF658),
+    ("LoyaltyBalance", TMF658),
+    ("LoyaltyRule", TMF658),
+    ("LoyaltyCondition", TMF658),
+    ("LoyaltyAction", TMF658),
+    ("LoyaltyEventType", TMF658),
+    ("LoyaltyRuleCondition", TMF658),
+    ("LoyaltyRuleAction", TMF658),
+    ("LoyaltyRuleEventType", TMF658),
+    ("LoyaltyEvent", TMF658),
 ];
 
 /// One registered resource: where it is served, its type, and the spec defining it.

@@ -1,0 +1,157 @@
+//! Customer Loyalty Management (TAM), first part: TMF658 Loyalty Management v4 at
+//! `/tmf-api/loyalty/v4/`, the v4 file's resources with its defects adapted
+//! (`specs/TMF658-LoyaltyManagement-v4-adapted.swagger.json`, `docs/tmf658-adaptation.md`).
+//!
+//! - [`kinds`]: the thirteen resources as stored kinds, their methods, domains and references;
+//! - [`rules`]: what the CRM relies on: a member is one of its customers, an enrolment opens
+//!   the account its programme needs, a balance's points never change, an event is taken once
+//!   per source id.
+//!
+//! Not here yet (issue 7 of 7 goes on): earning by rules from the product's own events and
+//! `loyaltyEvent`, burning into bill credits, expiry, tiers, and the loyalty events.
+
+pub mod kinds;
+pub mod rules;
+mod spec;
+
+use std::sync::Arc;
+
+use crm_module::{Grant, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role};
+use crm_store::{DocumentService, Erasable, ResourceKind, RuledService, SchemaStep, TypeRegistry};
+use tmf_apis::catalog::CatalogError;
+use tmf_apis::{Domain, ResourceService};
+
+use kinds::*;
+
+/// The tables of this crate: the programme and its rules; members, enrolments and accounts;
+/// balances by member; events by source id and member.
+const SCHEMA: &[SchemaStep] = &[
+    SchemaStep::document_table("0001_loyalty_program", PROGRAM_TABLE, &[]),
+    SchemaStep::document_table("0002_loyalty_member", MEMBER_TABLE, &["status"]),
+    SchemaStep::document_table(
+        "0003_loyalty_balance",
+        BALANCE_TABLE,
+        &["loyaltyProgramMember.id"],
+    ),
+    SchemaStep::document_table("0004_loyalty_event", EVENT_TABLE, &["memberId"]),
+];
+
+fn spec_error(source: CatalogError) -> ModuleError {
+    ModuleError::Spec {
+        module: "customer-loyalty",
+        source,
+    }
+}
+
+/// A document service of `kind` over the module's store.
+fn service<K: ResourceKind>(
+    ctx: &ModuleContext,
+    kind: Result<K, CatalogError>,
+) -> Result<Arc<DocumentService<K>>, ModuleError> {
+    Ok(Arc::new(DocumentService::new(
+        kind.map_err(spec_error)?,
+        ctx.store.clone(),
+        ctx.registry.clone(),
+    )))
+}
+
+/// Customer loyalty management as a module of the server.
+#[derive(Debug, Default)]
+pub struct CustomerLoyalty;
+
+impl Module for CustomerLoyalty {
+    fn name(&self) -> &'static str {
+        "customer-loyalty"
+    }
+
+    fn schema(&self) -> &'static [SchemaStep] {
+        SCHEMA
+    }
+
+    fn register_types(&self, registry: &mut TypeRegistry) {
+        for stored in [
+            PROGRAM,
+            MEMBER,
+            ENROLMENT,
+            ACCOUNT,
+            BALANCE,
+            RULE,
+            CONDITION,
+            ACTION,
+            EVENT_TYPE,
+            RULE_CONDITION,
+            RULE_ACTION,
+            RULE_EVENT_TYPE,
+            EVENT,
+        ] {
+            registry.register(stored.kind, stored);
+        }
+    }
+
+    fn permissions(&self) -> Vec<Grant> {
+        use tmf_apis::Operation::*;
+        vec![
+            // Supervisors define programmes and their rules, and grant points by hand.
+            Grant::new(Role::Supervisor, Domain::Loyalty, &[Create, Update, Delete]),
+            // CSRs enrol customers; supervisors remove memberships.
+            Grant::new(Role::Csr, Domain::LoyaltyMember, &[Create, Update]),
+            Grant::new(Role::Supervisor, Domain::LoyaltyMember, &[Delete]),
+            // Operators' systems report the business events rules earn from.
+            Grant::new(Role::Integration, Domain::LoyaltyEvent, &[Create]),
+            Grant::new(Role::Supervisor, Domain::LoyaltyEvent, &[Create]),
+        ]
+    }
+
+    fn build(&self, ctx: &ModuleContext, _hooks: &crm_module::Hooks) -> Result<Parts, ModuleError> {
+        let programs = service(ctx, ProgramKind::new())?;
+        let members = service(ctx, MemberKind::new())?;
+        let enrolments = service(ctx, EnrolmentKind::new())?;
+        let accounts = service(ctx, AccountKind::new())?;
+        let balances = service(ctx, BalanceKind::new())?;
+        let events = service(ctx, EventKind::new())?;
+        let mut parts = Parts::default();
+        let services: Vec<Arc<dyn ResourceService>> = vec![
+            programs.clone(),
+            Arc::new(RuledService::new(
+                members.clone(),
+                Arc::new(rules::MemberRules),
+            )),
+            Arc::new(RuledService::new(
+                enrolments.clone(),
+                Arc::new(rules::EnrolmentRules {
+                    programs,
+                    accounts: accounts.clone(),
+                }),
+            )),
+            accounts.clone(),
+            Arc::new(RuledService::new(
+                balances.clone(),
+                Arc::new(rules::BalanceRules),
+            )),
+            service(ctx, RuleKind::new())?,
+            service(ctx, ConditionKind::new())?,
+            service(ctx, ActionKind::new())?,
+            service(ctx, EventTypeKind::new())?,
+            service(ctx, RuleConditionKind::new())?,
+            service(ctx, RuleActionKind::new())?,
+            service(ctx, RuleEventTypeKind::new())?,
+            Arc::new(RuledService::new(
+                events.clone(),
+                Arc::new(rules::EventRules),
+            )),
+        ];
+        parts.services = services;
+        // Members name the customer: erasing the customer erases what they hold here.
+        let erasers: Vec<Arc<dyn Erasable>> = vec![members, enrolments, balances, events];
+        parts.erasers = erasers;
+        // The customer's memberships in the 360 view.
+        parts.view_sections.push(Arc::new(ReferencingSection {
+            section: "loyalty",
+            table: MEMBER_TABLE,
+            kinds: &["LoyaltyProgramMember"],
+            keep: None,
+            store: ctx.store.clone(),
+        }));
+        Ok(parts)
+    }
+}

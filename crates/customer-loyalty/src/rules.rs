@@ -1,0 +1,286 @@
+//! The rules of the resources whose writes the CRM relies on (each refusal a 422 or 409
+//! naming what, nothing stored):
+//!
+//! - a member is one of the CRM's customers: its `relatedParty` names one with role
+//!   `customer` (a stored customer record or party: a checked reference, indexed);
+//! - an enrolment names its member and programme, and, when the programme
+//!   `needsLoyaltyAccount`, opens the member's loyalty account in its own change (the account
+//!   is the server's: read-only for clients);
+//! - a balance names its member and a positive quantity with a unit; its quantity and member
+//!   never change afterwards (only its `validFor`, per the specification's update schema), and
+//!   it is never deleted;
+//! - an event is recorded once per source `eventId`: sent again with the same content it is
+//!   the stored one, with other content a 409.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use crm_store::{DatabaseTransaction, DocumentService, DomainRules, NaturalKey};
+use rust_decimal::Decimal;
+use serde_json::json;
+use sid_model::reference::EntityRef;
+use sid_model::{
+    LoyaltyBalance, LoyaltyEvent, LoyaltyProgramMember, LoyaltyProgramProduct,
+    LoyaltyProgramProductSpec,
+};
+use tmf_apis::body::from_value;
+use tmf_apis::{RequestContext, TmfError};
+
+use crate::kinds::{AccountKind, BalanceKind, EnrolmentKind, EventKind, MemberKind, ProgramKind};
+
+/// The role naming the customer a member is.
+const CUSTOMER_ROLE: &str = "customer";
+
+/// A member names the customer it is.
+#[derive(Debug, Default)]
+pub struct MemberRules;
+
+fn check_member(member: &LoyaltyProgramMember) -> Result<(), TmfError> {
+    let customers = member
+        .related_party
+        .iter()
+        .flatten()
+        .filter(|party| {
+            party
+                .role
+                .as_deref()
+                .is_some_and(|role| role.eq_ignore_ascii_case(CUSTOMER_ROLE))
+        })
+        .count();
+    if customers != 1 {
+        return Err(TmfError::invalid_value(format!(
+            "'relatedParty' must name exactly one party with role 'customer' (the customer the \
+             member is), not {customers}"
+        )));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl DomainRules<MemberKind> for MemberRules {
+    type Error = TmfError;
+
+    async fn create(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        member: LoyaltyProgramMember,
+    ) -> Result<LoyaltyProgramMember, TmfError> {
+        check_member(&member)?;
+        Ok(member)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        _previous: &LoyaltyProgramMember,
+        member: LoyaltyProgramMember,
+    ) -> Result<LoyaltyProgramMember, TmfError> {
+        check_member(&member)?;
+        Ok(member)
+    }
+}
+
+/// An enrolment names its member and programme, and opens the account the programme needs.
+pub struct EnrolmentRules {
+    pub(crate) programs: Arc<DocumentService<ProgramKind>>,
+    pub(crate) accounts: Arc<DocumentService<AccountKind>>,
+}
+
+impl std::fmt::Debug for EnrolmentRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolmentRules").finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl DomainRules<EnrolmentKind> for EnrolmentRules {
+    type Error = TmfError;
+
+    /// The account is the server's.
+    fn server_owned(&self) -> &'static [&'static str] {
+        &["loyaltyAccount"]
+    }
+
+    async fn create(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
+        mut enrolment: LoyaltyProgramProduct,
+    ) -> Result<LoyaltyProgramProduct, TmfError> {
+        let (Some(_), Some(program)) = (
+            &enrolment.loyalty_program_member,
+            &enrolment.loyalty_program_product_spec,
+        ) else {
+            return Err(TmfError::invalid_value(
+                "an enrolment names its 'loyaltyProgramMember' and its \
+                 'loyaltyProgramProductSpec'",
+            ));
+        };
+        // The programme is checked as a reference when the enrolment is written; here it is
+        // read for whether it needs an account.
+        let Some(document) = self.programs.read_in(txn, &program.id).await? else {
+            return Err(TmfError::reference_not_found(format!(
+                "'loyaltyProgramProductSpec' refers to '{}', which is not a stored \
+                 LoyaltyProgramProductSpec",
+                program.id
+            )));
+        };
+        let program: LoyaltyProgramProductSpec = from_value(document)?;
+        if program.needs_loyalty_account == Some(true) {
+            let account = self
+                .accounts
+                .create_in(
+                    txn,
+                    ctx,
+                    json!({"loyaltyProgramProduct": {
+                        "id": id, "@referredType": "LoyaltyProgramProduct"
+                    }}),
+                )
+                .await?;
+            let account_id = account
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| TmfError::internal("a loyalty account stored without an id"))?;
+            enrolment.loyalty_account = Some(from_value::<EntityRef>(json!({
+                "id": account_id, "@referredType": "LoyaltyAccount"
+            }))?);
+        }
+        Ok(enrolment)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        previous: &LoyaltyProgramProduct,
+        enrolment: LoyaltyProgramProduct,
+    ) -> Result<LoyaltyProgramProduct, TmfError> {
+        let id = |r: &Option<EntityRef>| r.as_ref().map(|r| r.id.clone());
+        if id(&previous.loyalty_program_member) != id(&enrolment.loyalty_program_member)
+            || id(&previous.loyalty_program_product_spec)
+                != id(&enrolment.loyalty_program_product_spec)
+        {
+            return Err(TmfError::invalid_value(
+                "an enrolment keeps its 'loyaltyProgramMember' and 'loyaltyProgramProductSpec': \
+                 enrol the member again instead",
+            ));
+        }
+        Ok(enrolment)
+    }
+}
+
+/// A balance's points never change.
+#[derive(Debug, Default)]
+pub struct BalanceRules;
+
+#[async_trait]
+impl DomainRules<BalanceKind> for BalanceRules {
+    type Error = TmfError;
+
+    /// What the points are and whose: fixed once granted (the update schema has `validFor`
+    /// only).
+    fn server_owned(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    async fn create(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        balance: LoyaltyBalance,
+    ) -> Result<LoyaltyBalance, TmfError> {
+        let (Some(_), Some(quantity)) = (&balance.loyalty_program_member, &balance.quantity) else {
+            return Err(TmfError::invalid_value(
+                "a balance names its 'loyaltyProgramMember' and its 'quantity'",
+            ));
+        };
+        if quantity.value <= Decimal::ZERO {
+            return Err(TmfError::invalid_value(format!(
+                "'quantity.value' is {}: a balance holds more than nothing",
+                quantity.value
+            )));
+        }
+        if quantity.unit.trim().is_empty() {
+            return Err(TmfError::invalid_value("'quantity.unit' is empty"));
+        }
+        Ok(balance)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        previous: &LoyaltyBalance,
+        balance: LoyaltyBalance,
+    ) -> Result<LoyaltyBalance, TmfError> {
+        let member = |b: &LoyaltyBalance| b.loyalty_program_member.as_ref().map(|m| m.id.clone());
+        let account = |b: &LoyaltyBalance| b.loyalty_account.as_ref().map(|a| a.id.clone());
+        for (attribute, changed) in [
+            ("quantity", previous.quantity != balance.quantity),
+            ("loyaltyProgramMember", member(previous) != member(&balance)),
+            ("loyaltyAccount", account(previous) != account(&balance)),
+        ] {
+            if changed {
+                return Err(TmfError::invalid_value(format!(
+                    "'{attribute}' of a balance does not change (only 'validFor' does)"
+                )));
+            }
+        }
+        Ok(balance)
+    }
+}
+
+/// An event is known by its source id.
+#[derive(Debug, Default)]
+pub struct EventRules;
+
+#[async_trait]
+impl DomainRules<EventKind> for EventRules {
+    type Error = TmfError;
+
+    fn natural_key(&self, event: &LoyaltyEvent) -> Option<NaturalKey> {
+        let source = event.event_id.as_deref()?.trim();
+        (!source.is_empty()).then(|| NaturalKey {
+            key: source.to_owned(),
+            named: format!("eventId '{source}'"),
+        })
+    }
+
+    async fn create(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        event: LoyaltyEvent,
+    ) -> Result<LoyaltyEvent, TmfError> {
+        if event
+            .event_type
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty())
+        {
+            return Err(TmfError::invalid_value(
+                "an event names its 'eventType' (the rules listen for it)",
+            ));
+        }
+        Ok(event)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        _previous: &LoyaltyEvent,
+        event: LoyaltyEvent,
+    ) -> Result<LoyaltyEvent, TmfError> {
+        Ok(event)
+    }
+}
