@@ -74,7 +74,9 @@ crate::wire::wire! {
         name: Option<String>,
         /// The member's status, free text (`active`, `suspended`).
         status: Option<String>,
-        /// When the membership is valid (the v4 file spells it `ValidFor`).
+        /// When the membership is valid (the v4 file spells it `ValidFor`: read as well,
+        /// written `validFor`).
+        #[serde(alias = "ValidFor")]
         #[validate(nested)]
         valid_for: Option<TimePeriod>,
         /// Adapted: the parties the member is (one with role `customer`).

@@ -3,7 +3,7 @@
 //! checked against the stored resources and indexed, so that "the members of this customer"
 //! and "the balances of this member" are index lookups).
 
-use crm_store::{Reference, ResourceKind, StoredType};
+use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use sid_model::reference::EntityRef;
 use sid_model::{
     LoyaltyAccount, LoyaltyAction, LoyaltyBalance, LoyaltyCondition, LoyaltyEvent,
@@ -74,6 +74,7 @@ macro_rules! kind {
         $(#[$attr:meta])*
         $kind:ident, $stored:ident: $model:ty, $table:expr, $path:literal, $type_name:literal,
         $domain:expr, $methods:expr, |$model_var:ident| $references:expr
+        $(, personal: $erasure:expr)?
     ) => {
         /// Where these resources are stored.
         pub const $stored: StoredType = StoredType {
@@ -121,6 +122,10 @@ macro_rules! kind {
             fn references(&self, $model_var: &$model) -> Vec<Reference> {
                 $references
             }
+
+            fn erasure(&self) -> Option<Erasure> {
+                None $(.or(Some($erasure)))?
+            }
         }
     };
 }
@@ -146,7 +151,8 @@ kind!(
             referred_type: party.referred_type.clone(),
             allowed: PARTIES,
         })
-        .collect()
+        .collect(),
+    personal: Erasure { keep: &["status"], erase: &[] }
 );
 
 kind!(
@@ -169,7 +175,8 @@ kind!(
             out.push(reference("loyaltyAccount", account, &["LoyaltyAccount"]));
         }
         out
-    }
+    },
+    personal: Erasure { keep: &["productStatus"], erase: &[] }
 );
 
 kind!(
@@ -193,7 +200,8 @@ kind!(
             out.push(reference("loyaltyAccount", account, &["LoyaltyAccount"]));
         }
         out
-    }
+    },
+    personal: Erasure { keep: &[], erase: &[] }
 );
 
 kind!(
@@ -272,5 +280,6 @@ kind!(
     /// TMF658 `loyaltyEvent`: a business event received (adapted with an `id`): recorded once
     /// per source `eventId`, never changed.
     EventKind, EVENT: LoyaltyEvent, EVENT_TABLE, "loyaltyEvent", "LoyaltyEvent",
-    Domain::LoyaltyEvent, Methods::TASK, |_event| Vec::new()
+    Domain::LoyaltyEvent, Methods::TASK, |_event| Vec::new(),
+    personal: Erasure { keep: &["eventType"], erase: &[] }
 );

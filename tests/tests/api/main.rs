@@ -18,6 +18,7 @@ mod events;
 mod fixtures;
 mod idempotency;
 mod interop;
+mod loyalty;
 mod modules;
 mod ordering;
 mod outages;

@@ -1,0 +1,484 @@
+//! TMF658 Loyalty Management (v4, its defects adapted): a supervisor defines a programme and
+//! its rules, a CSR enrols a customer (the account the programme needs is opened with the
+//! enrolment), points granted stay as granted, events are taken once per source id, and each
+//! response conforms to the adapted definitions; what the CRM relies on is refused naming
+//! what, storing nothing.
+
+use axum::http::{Method, StatusCode};
+use crm_tests::schema::assert_conforms;
+use crm_tests::{TestApp, TestResponse};
+use serde_json::{Value, json};
+
+const BASE: &str = "/tmf-api/loyalty/v4";
+const TMF658: &str = "TMF658-LoyaltyManagement-v4-adapted.swagger.json";
+const MERGE: &str = "application/merge-patch+json";
+
+/// A customer, and the people who act on the programme.
+struct Programme {
+    app: TestApp,
+    party: String,
+    customer: String,
+    supervisor: String,
+    csr: String,
+    system: String,
+}
+
+impl Programme {
+    async fn open() -> Self {
+        let app = TestApp::new().await;
+        let party = app.individual("Ada", "Lovelace").await;
+        let customer = app.customer("Ada Lovelace", &party, "active").await;
+        let bearer = |subject: &str, role: &str| format!("Bearer {}", app.token(subject, &[role]));
+        Self {
+            supervisor: bearer("sup-bob", "supervisor"),
+            csr: bearer("csr-anna", "csr"),
+            system: bearer("billing-1", "integration"),
+            customer,
+            party,
+            app,
+        }
+    }
+
+    async fn send(
+        &self,
+        auth: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        self.app
+            .send_with(
+                method,
+                &format!("{BASE}/{path}"),
+                &[("Authorization", auth)],
+                body,
+            )
+            .await
+    }
+
+    /// Creates `body` at `path` as `auth`, expecting 201 and a body that conforms to
+    /// `definition`.
+    async fn created(
+        &self,
+        auth: &str,
+        path: &str,
+        definition: &'static str,
+        body: Value,
+    ) -> Value {
+        let created = self.send(auth, Method::POST, path, Some(&body)).await;
+        created.assert_status(StatusCode::CREATED, path);
+        assert_conforms(TMF658, definition, &created.body, path);
+        created.body
+    }
+
+    async fn program(&self, needs_account: bool) -> String {
+        let program = self
+            .created(
+                &self.supervisor,
+                "loyaltyProgramProductSpec",
+                "LoyaltyProgramProductSpec",
+                json!({"name": "Fibre Rewards", "productNumber": "LP-1",
+                    "lifeCycleStatus": "active", "needsLoyaltyAccount": needs_account,
+                    "validFor": {"startDateTime": "2026-01-01T00:00:00Z"}}),
+            )
+            .await;
+        program["id"].as_str().expect("an id").to_owned()
+    }
+
+    async fn member(&self) -> String {
+        let member = self
+            .created(
+                &self.csr,
+                "loyaltyProgramMember",
+                "LoyaltyProgramMember",
+                json!({"name": "Ada Lovelace", "status": "active",
+                    "validFor": {"startDateTime": "2026-01-01T00:00:00Z"},
+                    "relatedParty": [{"id": self.customer, "role": "customer", "@referredType": "Customer"}]}),
+            )
+            .await;
+        member["id"].as_str().expect("an id").to_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_customer_is_enrolled_and_the_account_the_programme_needs_is_opened() {
+    let p = Programme::open().await;
+    // CSRs enrol; they do not define programmes.
+    p.send(
+        &p.csr,
+        Method::POST,
+        "loyaltyProgramProductSpec",
+        Some(&json!({"name": "X", "productNumber": "X-1"})),
+    )
+    .await
+    .assert_tmf_error(403);
+    let program = p.program(true).await;
+    let member = p.member().await;
+    let enrolment = p
+        .created(
+            &p.csr,
+            "loyaltyProgramProduct",
+            "LoyaltyProgramProduct",
+            json!({"name": "Ada in Fibre Rewards", "productStatus": "activated",
+                "loyaltyProgramMember": {"id": member},
+                "loyaltyProgramProductSpec": {"id": program}}),
+        )
+        .await;
+    let account = enrolment["loyaltyAccount"]["id"]
+        .as_str()
+        .expect("an account opened with the enrolment");
+    let stored = p.app.get(&format!("{BASE}/loyaltyAccount/{account}")).await;
+    stored.assert_status(StatusCode::OK, "the account");
+    assert_conforms(TMF658, "LoyaltyAccount", &stored.body, "account");
+    assert_eq!(stored.body["loyaltyProgramProduct"]["id"], enrolment["id"]);
+    // The account is the server's: clients read it only.
+    p.send(
+        &p.supervisor,
+        Method::POST,
+        "loyaltyAccount",
+        Some(&json!({})),
+    )
+    .await
+    .assert_tmf_error(405);
+    // An enrolment in a programme without accounts opens none.
+    let plain = p.program(false).await;
+    let other = p
+        .created(
+            &p.csr,
+            "loyaltyProgramProduct",
+            "LoyaltyProgramProduct",
+            json!({"loyaltyProgramMember": {"id": member}, "loyaltyProgramProductSpec": {"id": plain}}),
+        )
+        .await;
+    assert!(other.get("loyaltyAccount").is_none(), "{other}");
+    assert_eq!(p.app.total(&format!("{BASE}/loyaltyAccount")).await, 1);
+    // An enrolment keeps its member and programme.
+    let path = format!(
+        "{BASE}/loyaltyProgramProduct/{}",
+        other["id"].as_str().expect("id")
+    );
+    p.app
+        .patch(
+            &path,
+            MERGE,
+            &json!({"loyaltyProgramProductSpec": {"id": program}}),
+        )
+        .await
+        .assert_tmf_error(422);
+    p.app
+        .patch(&path, MERGE, &json!({"productStatus": "disconnected"}))
+        .await
+        .assert_status(StatusCode::OK, "disconnected");
+    // The CSR sees the membership in the customer's 360 view.
+    let view = p
+        .app
+        .get(&format!("{}/{}/view", crm_tests::CUSTOMER, p.customer))
+        .await
+        .body;
+    assert_eq!(view["loyalty"][0]["id"], member.as_str(), "{view}");
+    // Members are found by the customer they are.
+    let listed = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyProgramMember?relatedParty.id={}",
+            p.customer
+        ))
+        .await;
+    assert_eq!(
+        listed.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.text
+    );
+}
+
+#[tokio::test]
+async fn a_member_is_exactly_one_stored_customer() {
+    let p = Programme::open().await;
+    let refusals = [
+        (json!({"name": "Nobody"}), 422, "relatedParty"),
+        (
+            json!({"relatedParty": [{"id": p.customer, "role": "friend", "@referredType": "Customer"}]}),
+            422,
+            "customer",
+        ),
+        (
+            json!({"relatedParty": [{"id": "00000000-0000-0000-0000-000000000000", "role": "customer", "@referredType": "Customer"}]}),
+            422,
+            "relatedParty",
+        ),
+        (json!({"relatedParty": "Ada"}), 400, "relatedParty"),
+    ];
+    for (body, status, named) in refusals {
+        let refused = p
+            .send(&p.csr, Method::POST, "loyaltyProgramMember", Some(&body))
+            .await;
+        let message = refused.assert_tmf_error(status);
+        assert!(message.contains(named), "{body}: {message}");
+    }
+    assert_eq!(
+        p.app.total(&format!("{BASE}/loyaltyProgramMember")).await,
+        0
+    );
+    // The v4 file's capitalised ValidFor is read as validFor.
+    let spelled = p
+        .created(
+            &p.csr,
+            "loyaltyProgramMember",
+            "LoyaltyProgramMember",
+            json!({"ValidFor": {"startDateTime": "2026-02-01T00:00:00Z"},
+                "relatedParty": [{"id": p.customer, "role": "Customer", "@referredType": "Customer"}]}),
+        )
+        .await;
+    assert_eq!(
+        spelled["validFor"]["startDateTime"], "2026-02-01T00:00:00Z",
+        "{spelled}"
+    );
+    assert!(spelled.get("ValidFor").is_none(), "{spelled}");
+    let member = p.member().await;
+    let changed = p
+        .app
+        .patch(
+            &format!("{BASE}/loyaltyProgramMember/{member}"),
+            MERGE,
+            &json!({"status": "suspended"}),
+        )
+        .await;
+    changed.assert_status(StatusCode::OK, "suspended");
+    assert_eq!(
+        changed.body["validFor"]["startDateTime"],
+        "2026-01-01T00:00:00Z"
+    );
+}
+
+#[tokio::test]
+async fn points_granted_stay_as_granted() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let balance = |value: Value| {
+        json!({"loyaltyProgramMember": {"id": member}, "quantity": {"unit": "PTS", "value": value},
+            "validFor": {"startDateTime": "2026-12-01T00:00:00Z", "endDateTime": "2027-12-01T00:00:00Z"}})
+    };
+    // Supervisors grant points; CSRs do not.
+    p.send(
+        &p.csr,
+        Method::POST,
+        "loyaltyBalance",
+        Some(&balance(json!(500))),
+    )
+    .await
+    .assert_tmf_error(403);
+    for (value, status) in [(json!(0), 422), (json!(-5), 422), (json!("many"), 400)] {
+        p.send(
+            &p.supervisor,
+            Method::POST,
+            "loyaltyBalance",
+            Some(&balance(value.clone())),
+        )
+        .await
+        .assert_tmf_error(status);
+    }
+    let granted = p
+        .created(
+            &p.supervisor,
+            "loyaltyBalance",
+            "LoyaltyBalance",
+            balance(json!(500.25)),
+        )
+        .await;
+    assert_eq!(granted["quantity"]["value"].to_string(), "500.25");
+    let path = format!(
+        "{BASE}/loyaltyBalance/{}",
+        granted["id"].as_str().expect("id")
+    );
+    let message = p
+        .app
+        .patch(
+            &path,
+            MERGE,
+            &json!({"quantity": {"unit": "PTS", "value": 9000}}),
+        )
+        .await
+        .assert_tmf_error(422);
+    assert!(message.contains("quantity"), "{message}");
+    p.app
+        .patch(
+            &path,
+            MERGE,
+            &json!({"validFor": {"startDateTime": "2026-12-01T00:00:00Z", "endDateTime": "2028-12-01T00:00:00Z"}}),
+        )
+        .await
+        .assert_status(StatusCode::OK, "the window moves");
+    // Never deleted: points are reversed, not removed.
+    p.app.delete(&path).await.assert_tmf_error(405);
+    let listed = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyBalance?loyaltyProgramMember.id={member}"
+        ))
+        .await;
+    assert_eq!(listed.body[0]["quantity"]["value"].to_string(), "500.25");
+}
+
+#[tokio::test]
+async fn rules_link_conditions_actions_and_event_types_that_exist() {
+    let p = Programme::open().await;
+    let sup = p.supervisor.clone();
+    let event_type = p
+        .created(
+            &sup,
+            "loyaltyEventType",
+            "LoyaltyEventType",
+            json!({"eventType": "BillPaid"}),
+        )
+        .await;
+    let condition = p
+        .created(
+            &sup,
+            "loyaltyCondition",
+            "LoyaltyCondition",
+            json!({"attribute": "amountDue.value", "operator": ".ge", "value": "10"}),
+        )
+        .await;
+    let action = p
+        .created(
+            &sup,
+            "loyaltyAction",
+            "LoyaltyAction",
+            json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+                "actionAttributes": {"pointsPerUnit": 1}}),
+        )
+        .await;
+    let rule = p
+        .created(
+            &sup,
+            "loyaltyRule",
+            "LoyaltyRule",
+            json!({"commonName": "A point a euro paid", "isCNF": true,
+                "loyaltyEventType": [{"id": event_type["id"]}],
+                "loyaltyCondition": [{"id": condition["id"]}],
+                "loyaltyAction": [{"id": action["id"]}]}),
+        )
+        .await;
+    assert_eq!(rule["isCNF"], true);
+    for (path, definition, target, linked) in [
+        (
+            "loyaltyRuleCondition",
+            "LoyaltyRuleCondition",
+            "loyaltyCondition",
+            &condition,
+        ),
+        (
+            "loyaltyRuleAction",
+            "LoyaltyRuleAction",
+            "loyaltyAction",
+            &action,
+        ),
+        (
+            "loyaltyRuleEventType",
+            "LoyaltyRuleEventType",
+            "loyaltyEventType",
+            &event_type,
+        ),
+    ] {
+        let link = p
+            .created(
+                &sup,
+                path,
+                definition,
+                json!({"loyaltyRule": {"id": rule["id"]}, target: {"id": linked["id"]}}),
+            )
+            .await;
+        // Links are created and deleted, never changed.
+        let item = format!("{BASE}/{path}/{}", link["id"].as_str().expect("id"));
+        p.app
+            .patch(&item, MERGE, &json!({}))
+            .await
+            .assert_tmf_error(405);
+        // A link to nothing is refused.
+        let refused = p
+            .send(
+                &sup,
+                Method::POST,
+                path,
+                Some(&json!({"loyaltyRule": {"id": rule["id"]}, target: {"id": "missing"}})),
+            )
+            .await;
+        let message = refused.assert_tmf_error(422);
+        assert!(message.contains(target), "{message}");
+        p.app
+            .delete(&item)
+            .await
+            .assert_status(StatusCode::NO_CONTENT, "unlinked");
+    }
+    // A rule naming a condition that does not exist is refused.
+    let refused = p
+        .send(
+            &sup,
+            Method::POST,
+            "loyaltyRule",
+            Some(&json!({"loyaltyCondition": [{"id": "missing"}]})),
+        )
+        .await;
+    refused.assert_tmf_error(422);
+}
+
+#[tokio::test]
+async fn an_event_is_taken_once_per_source_id() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let event = json!({"eventType": "BillPaid", "eventId": "PAY-2026-0042",
+        "eventTime": "2026-12-06T10:00:00Z", "memberId": member,
+        "event": {"amount": {"unit": "EUR", "value": 42.5}}});
+    // CSRs do not report business events; operators' systems do.
+    p.send(&p.csr, Method::POST, "loyaltyEvent", Some(&event))
+        .await
+        .assert_tmf_error(403);
+    let first = p
+        .created(&p.system, "loyaltyEvent", "LoyaltyEvent", event.clone())
+        .await;
+    // Sent again (a retry after a timeout): the stored one, nothing new.
+    let again = p
+        .send(&p.system, Method::POST, "loyaltyEvent", Some(&event))
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(again.body["id"], first["id"]);
+    // The same source id with other content is a conflict.
+    let mut other = event.clone();
+    other["event"]["amount"]["value"] = json!(99);
+    p.send(&p.system, Method::POST, "loyaltyEvent", Some(&other))
+        .await
+        .assert_tmf_error(409);
+    p.send(
+        &p.system,
+        Method::POST,
+        "loyaltyEvent",
+        Some(&json!({"eventId": "X"})),
+    )
+    .await
+    .assert_tmf_error(422);
+    assert_eq!(p.app.total(&format!("{BASE}/loyaltyEvent")).await, 1);
+    // A received event is a fact: never changed.
+    let path = format!("{BASE}/loyaltyEvent/{}", first["id"].as_str().expect("id"));
+    p.app
+        .patch(&path, MERGE, &json!({"eventType": "x"}))
+        .await
+        .assert_tmf_error(405);
+}
+
+#[tokio::test]
+async fn erasing_the_person_erases_their_membership() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let erased = p.app.erase(&p.party).await;
+    assert!(erased.status.is_success(), "{}", erased.text);
+    let stored = p
+        .app
+        .get(&format!("{BASE}/loyaltyProgramMember/{member}"))
+        .await
+        .body;
+    // The name goes (the model allows none); the membership and its customer stay.
+    assert!(stored.get("name").is_none(), "{stored}");
+    assert_eq!(stored["status"], "active");
+    assert_eq!(stored["relatedParty"][0]["id"], p.customer.as_str());
+}
