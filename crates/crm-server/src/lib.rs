@@ -45,7 +45,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(customer_problem::CustomerProblem),
         Arc::new(billing_inquiry::BillingInquiry::default()),
         Arc::new(customer_sla::CustomerSla::default()),
-        Arc::new(customer_loyalty::CustomerLoyalty),
+        Arc::new(customer_loyalty::CustomerLoyalty::default()),
     ]
 }
 

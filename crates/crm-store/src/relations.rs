@@ -158,6 +158,29 @@ pub async fn documents_on(
     rows.iter().map(crate::document::read_body).collect()
 }
 
+/// Every document of `kind` in `table`, oldest first: for the few resources a domain reads
+/// whole (a loyalty programme's rules), never for what grows with the customers.
+pub async fn all_of_kind(
+    connection: &impl ConnectionTrait,
+    table: &str,
+    kind: &str,
+) -> TmfResult<Vec<Json>> {
+    if !tmf_apis::is_plain_name(table) {
+        return Err(TmfError::internal(format!("not a table name: {table}")));
+    }
+    let mut sql = Sql::new(connection.get_database_backend());
+    sql.push("SELECT body FROM ")
+        .push(table)
+        .push(" WHERE kind = ")
+        .bind(kind.to_owned())
+        .push(" ORDER BY created_at, id");
+    let rows = connection
+        .query_all_raw(sql.build())
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(crate::document::read_body).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Database};

@@ -7,16 +7,23 @@
 //!   the account its programme needs, a balance's points never change, an event is taken once
 //!   per source id.
 //!
-//! Not here yet (issue 7 of 7 goes on): earning by rules from the product's own events and
-//! `loyaltyEvent`, burning into bill credits, expiry, tiers, and the loyalty events.
+//! - [`earning`]: points earned by the rules from each `loyaltyEvent`, and granted for an SLA
+//!   breach (the `points` compensation hook).
+//!
+//! Not here yet (issue 7 of 7 goes on): earning from the product's own events (bills settled,
+//! orders completed, tenure), burning into bill credits, expiry, tiers, and the loyalty
+//! business events.
 
+pub mod earning;
 pub mod kinds;
 pub mod rules;
 mod spec;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use crm_module::{Grant, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role};
+use crm_module::{
+    Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
+};
 use crm_store::{DocumentService, Erasable, ResourceKind, RuledService, SchemaStep, TypeRegistry};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, ResourceService};
@@ -55,9 +62,28 @@ fn service<K: ResourceKind>(
     )))
 }
 
+/// The settings of the section `[loyalty]`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoyaltySettings {
+    /// How many days points earned may be burned.
+    pub points_valid_days: u32,
+}
+
+impl Default for LoyaltySettings {
+    fn default() -> Self {
+        Self {
+            points_valid_days: 365,
+        }
+    }
+}
+
 /// Customer loyalty management as a module of the server.
 #[derive(Debug, Default)]
-pub struct CustomerLoyalty;
+pub struct CustomerLoyalty {
+    /// Where points are granted, made when the hooks are offered.
+    earning: OnceLock<Arc<earning::Earning>>,
+}
 
 impl Module for CustomerLoyalty {
     fn name(&self) -> &'static str {
@@ -66,6 +92,29 @@ impl Module for CustomerLoyalty {
 
     fn schema(&self) -> &'static [SchemaStep] {
         SCHEMA
+    }
+
+    fn settings_sections(&self) -> &'static [&'static str] {
+        &["loyalty"]
+    }
+
+    /// Points for an SLA breach (`points 500`), to the member the customer is.
+    fn offer(&self, ctx: &ModuleContext, hooks: &mut Hooks) -> Result<(), ModuleError> {
+        let settings: LoyaltySettings = ctx.settings("loyalty")?;
+        if settings.points_valid_days == 0 {
+            return Err(ModuleError::Settings {
+                section: "loyalty",
+                message: "points_valid_days must be at least 1".into(),
+            });
+        }
+        let earning = Arc::new(earning::Earning {
+            balances: service(ctx, BalanceKind::new())?,
+            clock: ctx.clock.clone(),
+            valid_days: i64::from(settings.points_valid_days),
+            customers: ctx.registry.get("Customer"),
+        });
+        let _ = self.earning.set(earning.clone());
+        hooks.offer_compensation(Arc::new(earning::PointsCompensation(earning)))
     }
 
     fn register_types(&self, registry: &mut TypeRegistry) {
@@ -102,7 +151,10 @@ impl Module for CustomerLoyalty {
         ]
     }
 
-    fn build(&self, ctx: &ModuleContext, _hooks: &crm_module::Hooks) -> Result<Parts, ModuleError> {
+    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let earning = self.earning.get().cloned().ok_or(ModuleError::Hook(
+            "loyalty earning built before it was offered".into(),
+        ))?;
         let programs = service(ctx, ProgramKind::new())?;
         let members = service(ctx, MemberKind::new())?;
         let enrolments = service(ctx, EnrolmentKind::new())?;
@@ -129,15 +181,24 @@ impl Module for CustomerLoyalty {
                 Arc::new(rules::BalanceRules),
             )),
             service(ctx, RuleKind::new())?,
-            service(ctx, ConditionKind::new())?,
-            service(ctx, ActionKind::new())?,
+            Arc::new(RuledService::new(
+                service(ctx, ConditionKind::new())?,
+                Arc::new(rules::ConditionRules),
+            )),
+            Arc::new(RuledService::new(
+                service(ctx, ActionKind::new())?,
+                Arc::new(rules::ActionRules),
+            )),
             service(ctx, EventTypeKind::new())?,
             service(ctx, RuleConditionKind::new())?,
             service(ctx, RuleActionKind::new())?,
             service(ctx, RuleEventTypeKind::new())?,
             Arc::new(RuledService::new(
                 events.clone(),
-                Arc::new(rules::EventRules),
+                Arc::new(rules::EventRules {
+                    members: members.clone(),
+                    earning,
+                }),
             )),
         ];
         parts.services = services;

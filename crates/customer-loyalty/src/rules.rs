@@ -9,8 +9,11 @@
 //! - a balance names its member and a positive quantity with a unit; its quantity and member
 //!   never change afterwards (only its `validFor`, per the specification's update schema), and
 //!   it is never deleted;
-//! - an event is recorded once per source `eventId`: sent again with the same content it is
-//!   the stored one, with other content a 409.
+//! - an event names its type and its source `eventId`, and is recorded once per source id: sent
+//!   again with the same content it is the stored one, with other content a 409; its
+//!   `memberId`, when given, is a stored member; it earns what the rules say
+//!   ([`crate::earning`]);
+//! - a condition's operator, and an `earn` action's attributes, read.
 
 use std::sync::Arc;
 
@@ -20,13 +23,17 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use sid_model::reference::EntityRef;
 use sid_model::{
-    LoyaltyBalance, LoyaltyEvent, LoyaltyProgramMember, LoyaltyProgramProduct,
-    LoyaltyProgramProductSpec,
+    LoyaltyAction, LoyaltyBalance, LoyaltyCondition, LoyaltyEvent, LoyaltyProgramMember,
+    LoyaltyProgramProduct, LoyaltyProgramProductSpec,
 };
 use tmf_apis::body::from_value;
 use tmf_apis::{RequestContext, TmfError};
 
-use crate::kinds::{AccountKind, BalanceKind, EnrolmentKind, EventKind, MemberKind, ProgramKind};
+use crate::earning::{Earning, check_action, check_condition};
+use crate::kinds::{
+    AccountKind, ActionKind, BalanceKind, ConditionKind, EnrolmentKind, EventKind, MemberKind,
+    ProgramKind,
+};
 
 /// The role naming the customer a member is.
 const CUSTOMER_ROLE: &str = "customer";
@@ -238,9 +245,17 @@ impl DomainRules<BalanceKind> for BalanceRules {
     }
 }
 
-/// An event is known by its source id.
-#[derive(Debug, Default)]
-pub struct EventRules;
+/// An event is known by its source id, names its member, and earns what the rules say.
+pub struct EventRules {
+    pub(crate) members: Arc<DocumentService<MemberKind>>,
+    pub(crate) earning: Arc<Earning>,
+}
+
+impl std::fmt::Debug for EventRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventRules").finish_non_exhaustive()
+    }
+}
 
 #[async_trait]
 impl DomainRules<EventKind> for EventRules {
@@ -256,9 +271,9 @@ impl DomainRules<EventKind> for EventRules {
 
     async fn create(
         &self,
-        _txn: &DatabaseTransaction,
-        _ctx: &RequestContext,
-        _id: &str,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        id: &str,
         event: LoyaltyEvent,
     ) -> Result<LoyaltyEvent, TmfError> {
         if event
@@ -270,6 +285,24 @@ impl DomainRules<EventKind> for EventRules {
                 "an event names its 'eventType' (the rules listen for it)",
             ));
         }
+        // Points are earned once per event: the source id is how a retry is known.
+        if event
+            .event_id
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty())
+        {
+            return Err(TmfError::invalid_value(
+                "an event names its 'eventId' at its source: it is taken once per source id",
+            ));
+        }
+        if let Some(member) = &event.member_id
+            && self.members.read_in(txn, member).await?.is_none()
+        {
+            return Err(TmfError::reference_not_found(format!(
+                "'memberId' is '{member}', which is not a stored LoyaltyProgramMember"
+            )));
+        }
+        self.earning.earn(txn, ctx, id, &event).await?;
         Ok(event)
     }
 
@@ -282,5 +315,69 @@ impl DomainRules<EventKind> for EventRules {
         event: LoyaltyEvent,
     ) -> Result<LoyaltyEvent, TmfError> {
         Ok(event)
+    }
+}
+
+/// A condition's operator is one the CRM compares with.
+#[derive(Debug, Default)]
+pub struct ConditionRules;
+
+#[async_trait]
+impl DomainRules<ConditionKind> for ConditionRules {
+    type Error = TmfError;
+
+    async fn create(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        condition: LoyaltyCondition,
+    ) -> Result<LoyaltyCondition, TmfError> {
+        check_condition(&condition)?;
+        Ok(condition)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        _previous: &LoyaltyCondition,
+        condition: LoyaltyCondition,
+    ) -> Result<LoyaltyCondition, TmfError> {
+        check_condition(&condition)?;
+        Ok(condition)
+    }
+}
+
+/// An action the CRM runs (`earn`) says what it gives.
+#[derive(Debug, Default)]
+pub struct ActionRules;
+
+#[async_trait]
+impl DomainRules<ActionKind> for ActionRules {
+    type Error = TmfError;
+
+    async fn create(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        action: LoyaltyAction,
+    ) -> Result<LoyaltyAction, TmfError> {
+        check_action(&action)?;
+        Ok(action)
+    }
+
+    async fn patch(
+        &self,
+        _txn: &DatabaseTransaction,
+        _ctx: &RequestContext,
+        _id: &str,
+        _previous: &LoyaltyAction,
+        action: LoyaltyAction,
+    ) -> Result<LoyaltyAction, TmfError> {
+        check_action(&action)?;
+        Ok(action)
     }
 }

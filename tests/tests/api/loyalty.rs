@@ -346,7 +346,7 @@ async fn rules_link_conditions_actions_and_event_types_that_exist() {
             "loyaltyAction",
             "LoyaltyAction",
             json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
-                "actionAttributes": {"pointsPerUnit": 1}}),
+                "actionAttributes": {"pointsPerUnit": 1, "amount": "amount.value"}}),
         )
         .await;
     let rule = p
@@ -481,4 +481,293 @@ async fn erasing_the_person_erases_their_membership() {
     assert!(stored.get("name").is_none(), "{stored}");
     assert_eq!(stored["status"], "active");
     assert_eq!(stored["relatedParty"][0]["id"], p.customer.as_str());
+}
+
+impl Programme {
+    /// A rule listening for `event_type`, with `conditions` and `actions` created for it.
+    async fn rule(&self, event_type: &str, conditions: Vec<Value>, actions: Vec<Value>) -> String {
+        let sup = self.supervisor.clone();
+        let id = |v: Value| json!({"id": v["id"]});
+        let kind = self
+            .created(
+                &sup,
+                "loyaltyEventType",
+                "LoyaltyEventType",
+                json!({"eventType": event_type}),
+            )
+            .await;
+        let mut condition_refs = Vec::new();
+        for condition in conditions {
+            condition_refs.push(id(self
+                .created(&sup, "loyaltyCondition", "LoyaltyCondition", condition)
+                .await));
+        }
+        let mut action_refs = Vec::new();
+        for action in actions {
+            action_refs.push(id(self
+                .created(&sup, "loyaltyAction", "LoyaltyAction", action)
+                .await));
+        }
+        let rule = self
+            .created(
+                &sup,
+                "loyaltyRule",
+                "LoyaltyRule",
+                json!({"commonName": format!("on {event_type}"),
+                    "loyaltyEventType": [id(kind)],
+                    "loyaltyCondition": condition_refs,
+                    "loyaltyAction": action_refs}),
+            )
+            .await;
+        rule["id"].as_str().expect("id").to_owned()
+    }
+
+    async fn balances_of(&self, member: &str) -> Vec<Value> {
+        self.app
+            .get(&format!(
+                "{BASE}/loyaltyBalance?loyaltyProgramMember.id={member}&limit=100"
+            ))
+            .await
+            .body
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn events_earn_what_the_rules_say_once_each_traceable() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    // A point a euro paid, from 10 euros; 100 points an order completed.
+    let per_euro = p
+        .rule(
+            "BillPaid",
+            vec![json!({"attribute": "amount.value", "operator": ">=", "value": "10"})],
+            vec![
+                json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+                "actionAttributes": {"pointsPerUnit": "1", "amount": "amount.value"}}),
+            ],
+        )
+        .await;
+    let per_order = p
+        .rule(
+            "OrderCompleted",
+            vec![],
+            vec![
+                json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+                "actionAttributes": {"points": 100}}),
+            ],
+        )
+        .await;
+    let paid = |id: &str, value: Value| {
+        json!({"eventType": "BillPaid", "eventId": id, "memberId": member,
+            "eventTime": "2026-12-06T10:00:00Z",
+            "event": {"amount": {"unit": "EUR", "value": value}}})
+    };
+    let event = p
+        .created(
+            &p.system,
+            "loyaltyEvent",
+            "LoyaltyEvent",
+            paid("PAY-1", json!(42.75)),
+        )
+        .await;
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 1, "{balances:?}");
+    let earned = &balances[0];
+    assert_conforms(TMF658, "LoyaltyBalance", earned, "earned balance");
+    assert_eq!(
+        earned["quantity"],
+        json!({"unit": "PTS", "value": 42}),
+        "whole points, down"
+    );
+    assert_eq!(
+        earned["loyaltyEvent"]["id"], event["id"],
+        "traceable to its event"
+    );
+    assert_eq!(earned["loyaltyEvent"]["eventId"], "PAY-1");
+    assert_eq!(
+        earned["loyaltyRule"]["id"],
+        per_euro.as_str(),
+        "and to its rule"
+    );
+    assert_eq!(earned["validFor"]["startDateTime"], "2026-12-06T10:00:00Z");
+    assert_eq!(earned["validFor"]["endDateTime"], "2027-12-06T10:00:00Z");
+    // A retry earns nothing more; a payment below the condition earns nothing.
+    let again = p
+        .send(
+            &p.system,
+            Method::POST,
+            "loyaltyEvent",
+            Some(&paid("PAY-1", json!(42.75))),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    p.created(
+        &p.system,
+        "loyaltyEvent",
+        "LoyaltyEvent",
+        paid("PAY-2", json!(5)),
+    )
+    .await;
+    assert_eq!(p.balances_of(&member).await.len(), 1);
+    // Another event type earns by its own rule; one no rule listens for earns nothing.
+    p.created(
+        &p.system,
+        "loyaltyEvent",
+        "LoyaltyEvent",
+        json!({"eventType": "OrderCompleted", "eventId": "ORD-9", "memberId": member}),
+    )
+    .await;
+    p.created(
+        &p.system,
+        "loyaltyEvent",
+        "LoyaltyEvent",
+        json!({"eventType": "Birthday", "eventId": "B-1", "memberId": member}),
+    )
+    .await;
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 2, "{balances:?}");
+    assert!(
+        balances
+            .iter()
+            .any(|b| b["loyaltyRule"]["id"] == per_order.as_str()
+                && b["quantity"]["value"] == json!(100))
+    );
+    // An event about no member is refused, and earns nothing.
+    let refused = p
+        .send(
+            &p.system,
+            Method::POST,
+            "loyaltyEvent",
+            Some(
+                &json!({"eventType": "OrderCompleted", "eventId": "ORD-10", "memberId": "nobody"}),
+            ),
+        )
+        .await;
+    let message = refused.assert_tmf_error(422);
+    assert!(message.contains("memberId"), "{message}");
+    p.send(
+        &p.system,
+        Method::POST,
+        "loyaltyEvent",
+        Some(&json!({"eventType": "OrderCompleted", "memberId": member})),
+    )
+    .await
+    .assert_tmf_error(422);
+    assert_eq!(p.balances_of(&member).await.len(), 2);
+}
+
+#[tokio::test]
+async fn what_the_crm_would_act_on_must_read() {
+    let p = Programme::open().await;
+    let sup = p.supervisor.clone();
+    let message = p
+        .send(
+            &sup,
+            Method::POST,
+            "loyaltyCondition",
+            Some(&json!({"attribute": "amount.value", "operator": "roughly", "value": "10"})),
+        )
+        .await
+        .assert_tmf_error(422);
+    assert!(message.contains("operator"), "{message}");
+    for attributes in [
+        json!({}),
+        json!({"points": -5}),
+        json!({"pointsPerUnit": 2}),
+    ] {
+        let message = p
+            .send(
+                &sup,
+                Method::POST,
+                "loyaltyAction",
+                Some(
+                    &json!({"action": "POST", "endpoint": "/x", "actionType": "earn",
+                    "actionAttributes": attributes}),
+                ),
+            )
+            .await
+            .assert_tmf_error(422);
+        assert!(message.contains("actionAttributes"), "{message}");
+    }
+    // Other action types are the programme's words, kept as given.
+    p.created(
+        &sup,
+        "loyaltyAction",
+        "LoyaltyAction",
+        json!({"action": "POST", "endpoint": "https://partner.example/notify", "actionType": "notify"}),
+    )
+    .await;
+    assert_eq!(p.app.total(&format!("{BASE}/loyaltyCondition")).await, 0);
+}
+
+#[tokio::test]
+async fn an_sla_breach_worth_points_grants_them_to_the_member() {
+    const SLAS: &str = "/tmf-api/slaManagement/v4/sla";
+    const MEASUREMENTS: &str = "/tmf-api/slaManagement/v4/slaMeasurement";
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let party = p
+        .app
+        .get(&format!("{}/{}", crm_tests::CUSTOMER, p.customer))
+        .await
+        .body["engagedParty"]["id"]
+        .as_str()
+        .expect("the customer's party")
+        .to_owned();
+    let start = "2026-01-01T00:00:00Z";
+    let sla = p
+        .app
+        .send_with(
+            Method::POST,
+            SLAS,
+            &[("Authorization", &p.supervisor)],
+            Some(&json!({"name": "Gold", "validFor": {"startDateTime": start, "endDateTime": "2030-01-01T00:00:00Z"},
+                "relatedParty": [{"id": party, "role": "SLAConsumer", "@referredType": "Individual"}],
+                "rule": [{"id": "availability", "metric": "availability", "unit": "%",
+                    "referenceValue": "99.5", "operator": ".ge", "consequence": "points 500"}]})),
+        )
+        .await;
+    sla.assert_status(StatusCode::CREATED, "sla");
+    for state in ["approved", "active"] {
+        p.app
+            .patch(
+                &format!("{SLAS}/{}", sla.id()),
+                MERGE,
+                &json!({"state": state}),
+            )
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    let measured = p
+        .app
+        .send_with(
+            Method::POST,
+            MEASUREMENTS,
+            &[("Authorization", &p.system)],
+            Some(&json!({"sla": {"id": sla.id()}, "metric": "availability", "value": "98.1", "unit": "%",
+                "period": {"startDateTime": "2026-03-01T00:00:00Z", "endDateTime": "2026-04-01T00:00:00Z"}})),
+        )
+        .await;
+    measured.assert_status(StatusCode::CREATED, "measurement");
+    let violations = p
+        .app
+        .get("/tmf-api/slaManagement/v4/slaViolation")
+        .await
+        .body;
+    let compensation = &violations[0]["compensation"];
+    assert_eq!(
+        compensation["@referredType"], "LoyaltyBalance",
+        "{violations}"
+    );
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 1, "{balances:?}");
+    assert_eq!(balances[0]["id"], compensation["id"]);
+    assert_eq!(
+        balances[0]["quantity"],
+        json!({"unit": "PTS", "value": 500})
+    );
+    assert_eq!(balances[0]["slaViolation"]["id"], violations[0]["id"]);
 }
