@@ -38,6 +38,16 @@ const EARNING_ACTOR: &str = "system:loyalty-earning";
 /// The unit of points.
 pub const POINTS: &str = "PTS";
 
+/// `value` of `unit` as the wire writes a quantity: the value a JSON number.
+pub(crate) fn quantity(unit: &str, value: Decimal) -> Json {
+    serde_json::to_value(sid_model::LoyaltyQuantity {
+        unit: unit.to_owned(),
+        value,
+        extensions: Default::default(),
+    })
+    .unwrap_or(Json::Null)
+}
+
 /// How a condition compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Operator {
@@ -259,7 +269,7 @@ impl Earning {
     ) -> TmfResult<Json> {
         let mut balance = json!({
             "loyaltyProgramMember": {"id": member, "@referredType": "LoyaltyProgramMember"},
-            "quantity": {"unit": POINTS, "value": points},
+            "quantity": quantity(POINTS, points),
             "validFor": {
                 "startDateTime": from,
                 "endDateTime": from + Duration::days(self.valid_days),
@@ -268,7 +278,14 @@ impl Earning {
         if let (Some(map), Json::Object(origin)) = (balance.as_object_mut(), origin) {
             map.extend(origin);
         }
-        self.balances.create_in(txn, ctx, balance).await
+        crate::expiry::open(&mut balance);
+        let stored = self.balances.create_in(txn, ctx, balance).await?;
+        let id = stored
+            .get("id")
+            .and_then(Json::as_str)
+            .ok_or_else(|| TmfError::internal("a balance stored without an id"))?;
+        crate::expiry::watch(txn, id, &stored).await?;
+        Ok(stored)
     }
 
     /// Judges `event` (stored as `id`) by every rule, granting what the rules it meets earn;

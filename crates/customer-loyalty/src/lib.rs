@@ -8,22 +8,24 @@
 //!   per source id.
 //!
 //! - [`earning`]: points earned by the rules from each `loyaltyEvent`, and granted for an SLA
-//!   breach (the `points` compensation hook).
+//!   breach (the `points` compensation hook);
+//! - [`expiry`]: what is left of each balance, and the job that expires it at the end of its
+//!   window.
 //!
 //! Not here yet (issue 7 of 7 goes on): earning from the product's own events (bills settled,
 //! orders completed, tenure), burning into bill credits, expiry, tiers, and the loyalty
 //! business events.
 
 pub mod earning;
+pub mod expiry;
 pub mod kinds;
 pub mod rules;
 mod spec;
+mod view;
 
 use std::sync::{Arc, OnceLock};
 
-use crm_module::{
-    Grant, Hooks, Module, ModuleContext, ModuleError, Parts, ReferencingSection, Role,
-};
+use crm_module::{Grant, Hooks, Module, ModuleContext, ModuleError, Parts, Role};
 use crm_store::{DocumentService, Erasable, ResourceKind, RuledService, SchemaStep, TypeRegistry};
 use tmf_apis::catalog::CatalogError;
 use tmf_apis::{Domain, ResourceService};
@@ -68,12 +70,15 @@ fn service<K: ResourceKind>(
 pub struct LoyaltySettings {
     /// How many days points earned may be burned.
     pub points_valid_days: u32,
+    /// Seconds between two passes of the expiry job.
+    pub expiry_interval_secs: u64,
 }
 
 impl Default for LoyaltySettings {
     fn default() -> Self {
         Self {
             points_valid_days: 365,
+            expiry_interval_secs: 60,
         }
     }
 }
@@ -202,16 +207,21 @@ impl Module for CustomerLoyalty {
             )),
         ];
         parts.services = services;
-        // Members name the customer: erasing the customer erases what they hold here.
-        let erasers: Vec<Arc<dyn Erasable>> = vec![members, enrolments, balances, events];
-        parts.erasers = erasers;
-        // The customer's memberships in the 360 view.
-        parts.view_sections.push(Arc::new(ReferencingSection {
-            section: "loyalty",
-            table: MEMBER_TABLE,
-            kinds: &["LoyaltyProgramMember"],
-            keep: None,
+        let settings: LoyaltySettings = ctx.settings("loyalty")?;
+        parts.jobs.push(Arc::new(expiry::Expiry {
             store: ctx.store.clone(),
+            balances: balances.clone(),
+            clock: ctx.clock.clone(),
+            interval: std::time::Duration::from_secs(settings.expiry_interval_secs.max(1)),
+        }));
+        // Members name the customer: erasing the customer erases what they hold here.
+        let erasers: Vec<Arc<dyn Erasable>> = vec![members, enrolments, balances.clone(), events];
+        parts.erasers = erasers;
+        // The customer's memberships in the 360 view, with their points.
+        parts.view_sections.push(Arc::new(view::LoyaltySection {
+            store: ctx.store.clone(),
+            balances: balances.clone(),
+            clock: ctx.clock.clone(),
         }));
         Ok(parts)
     }

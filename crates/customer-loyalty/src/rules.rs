@@ -190,17 +190,16 @@ pub struct BalanceRules;
 impl DomainRules<BalanceKind> for BalanceRules {
     type Error = TmfError;
 
-    /// What the points are and whose: fixed once granted (the update schema has `validFor`
-    /// only).
+    /// What is left of the points and whether they expired: the server's.
     fn server_owned(&self) -> &'static [&'static str] {
-        &[]
+        &["remaining", "state", "expiredQuantity"]
     }
 
     async fn create(
         &self,
-        _txn: &DatabaseTransaction,
+        txn: &DatabaseTransaction,
         _ctx: &RequestContext,
-        _id: &str,
+        id: &str,
         balance: LoyaltyBalance,
     ) -> Result<LoyaltyBalance, TmfError> {
         let (Some(_), Some(quantity)) = (&balance.loyalty_program_member, &balance.quantity) else {
@@ -217,14 +216,17 @@ impl DomainRules<BalanceKind> for BalanceRules {
         if quantity.unit.trim().is_empty() {
             return Err(TmfError::invalid_value("'quantity.unit' is empty"));
         }
-        Ok(balance)
+        let mut document = serde_json::to_value(&balance).map_err(TmfError::internal)?;
+        crate::expiry::open(&mut document);
+        crate::expiry::watch(txn, id, &document).await?;
+        from_value(document)
     }
 
     async fn patch(
         &self,
-        _txn: &DatabaseTransaction,
+        txn: &DatabaseTransaction,
         _ctx: &RequestContext,
-        _id: &str,
+        id: &str,
         previous: &LoyaltyBalance,
         balance: LoyaltyBalance,
     ) -> Result<LoyaltyBalance, TmfError> {
@@ -241,6 +243,9 @@ impl DomainRules<BalanceKind> for BalanceRules {
                 )));
             }
         }
+        // The window may move: so does its expiry.
+        let document = serde_json::to_value(&balance).map_err(TmfError::internal)?;
+        crate::expiry::watch(txn, id, &document).await?;
         Ok(balance)
     }
 }

@@ -771,3 +771,105 @@ async fn an_sla_breach_worth_points_grants_them_to_the_member() {
     );
     assert_eq!(balances[0]["slaViolation"]["id"], violations[0]["id"]);
 }
+
+#[tokio::test]
+async fn points_expire_once_at_the_end_of_their_window_and_the_view_says_what_expires_when() {
+    use chrono::Duration;
+    use crm_store::Clock;
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let now = p.app.clock.now();
+    let grant = |days: i64, value: u32| {
+        json!({"loyaltyProgramMember": {"id": member}, "quantity": {"unit": "PTS", "value": value},
+            "validFor": {"startDateTime": now, "endDateTime": now + Duration::days(days)}})
+    };
+    let soon = p
+        .created(
+            &p.supervisor,
+            "loyaltyBalance",
+            "LoyaltyBalance",
+            grant(10, 200),
+        )
+        .await;
+    p.created(
+        &p.supervisor,
+        "loyaltyBalance",
+        "LoyaltyBalance",
+        grant(100, 300),
+    )
+    .await;
+    assert_eq!(
+        soon["remaining"],
+        json!({"unit": "PTS", "value": 200}),
+        "{soon}"
+    );
+    assert_eq!(soon["state"], "active");
+    let path = format!("{BASE}/loyaltyBalance/{}", soon["id"].as_str().expect("id"));
+    // What is left is the server's.
+    p.app
+        .patch(
+            &path,
+            MERGE,
+            &json!({"remaining": {"unit": "PTS", "value": 9000}}),
+        )
+        .await
+        .assert_tmf_error(422);
+    let view = format!("{}/{}/view", crm_tests::CUSTOMER, p.customer);
+    let before = p.app.get(&view).await.body;
+    assert_eq!(
+        before["loyalty"][0]["points"],
+        json!({"unit": "PTS", "value": 500}),
+        "{before}"
+    );
+    let expiring = before["loyalty"][0]["expiringSoon"]
+        .as_array()
+        .expect("a list");
+    assert_eq!(expiring.len(), 1, "{before}");
+    assert_eq!(expiring[0]["quantity"]["value"], json!(200));
+    let job = |app: &TestApp| {
+        app.jobs
+            .iter()
+            .find(|job| job.name() == "loyaltyExpiry")
+            .cloned()
+            .expect("the expiry job")
+    };
+    assert!(job(&p.app).run_once().await.expect("a pass").is_empty());
+    // Eleven days on, on two instances at once: expired once.
+    p.app.clock.advance(Duration::days(11));
+    let other = p.app.another_instance().await;
+    let behind = p.app.clock.now() - other.clock.now();
+    if behind > Duration::zero() {
+        other.clock.advance(behind);
+    }
+    let (here, there) = (job(&p.app), job(&other));
+    let (a, b) = tokio::join!(here.run_once(), there.run_once());
+    let mut expired = a.expect("a pass");
+    expired.extend(b.expect("the other pass"));
+    assert_eq!(expired, [soon["id"].as_str().expect("id").to_owned()]);
+    assert!(here.run_once().await.expect("again").is_empty());
+    let stored = p.app.get(&path).await.body;
+    assert_conforms(TMF658, "LoyaltyBalance", &stored, "expired balance");
+    assert_eq!(stored["state"], "expired");
+    assert_eq!(stored["remaining"], json!({"unit": "PTS", "value": 0}));
+    assert_eq!(
+        stored["expiredQuantity"],
+        json!({"unit": "PTS", "value": 200})
+    );
+    assert_eq!(
+        stored["quantity"],
+        json!({"unit": "PTS", "value": 200}),
+        "granted stays"
+    );
+    let after = p.app.get(&view).await.body;
+    assert_eq!(
+        after["loyalty"][0]["points"],
+        json!({"unit": "PTS", "value": 300}),
+        "{after}"
+    );
+    assert_eq!(after["loyalty"][0]["expiringSoon"], json!([]));
+    let events = p.app.event_types().await;
+    assert!(
+        events.iter().any(|e| e == "LoyaltyBalanceStateChangeEvent"),
+        "{events:?}"
+    );
+}

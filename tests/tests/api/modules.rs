@@ -53,7 +53,8 @@ async fn the_application_is_built_from_the_module_list_alone() {
             "ticketEscalation",
             "billOnDemand",
             "slaEvaluation",
-            "slaExpiry"
+            "slaExpiry",
+            "loyaltyExpiry"
         ]
     );
     let openapi = app.get("/openapi.json").await.body;
