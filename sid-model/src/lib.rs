@@ -103,9 +103,10 @@ pub use interaction::{
 };
 pub use lifecycle::{Lifecycle, LifecycleError, check_create, check_move};
 pub use loyalty::{
-    LoyaltyAccount, LoyaltyAction, LoyaltyBalance, LoyaltyCondition, LoyaltyEvent,
-    LoyaltyEventType, LoyaltyProgramMember, LoyaltyProgramProduct, LoyaltyProgramProductSpec,
-    LoyaltyQuantity, LoyaltyRule, LoyaltyRuleAction, LoyaltyRuleCondition, LoyaltyRuleEventType,
+    ConsumedBalance, LoyaltyAccount, LoyaltyAction, LoyaltyBalance, LoyaltyBurn, LoyaltyCondition,
+    LoyaltyEvent, LoyaltyEventType, LoyaltyProgramMember, LoyaltyProgramProduct,
+    LoyaltyProgramProductSpec, LoyaltyQuantity, LoyaltyRule, LoyaltyRuleAction,
+    LoyaltyRuleCondition, LoyaltyRuleEventType,
 };
 pub use money::{Money, MoneyError};
 pub use note::Note;

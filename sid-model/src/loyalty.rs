@@ -297,3 +297,45 @@ crate::wire::wire! {
         event_id: Option<String>,
     }
 }
+
+crate::wire::wire! {
+    /// Points taken from one balance by a burn.
+    pub struct ConsumedBalance {
+        /// The balance.
+        #[validate(nested)]
+        loyalty_balance: EntityRef,
+        /// The points taken from it.
+        #[validate(nested)]
+        quantity: LoyaltyQuantity,
+    }
+
+    /// Points burned into a bill credit (the `loyaltyBurn` extension of TMF658).
+    pub struct LoyaltyBurn {
+        /// Unique identifier, given by the server.
+        id: Option<String>,
+        /// Reference of the burn.
+        href: Option<String>,
+        /// The member whose points are burned.
+        #[validate(nested)]
+        loyalty_program_member: Option<EntityRef>,
+        /// The points burned (`PTS`).
+        #[validate(nested)]
+        quantity: Option<LoyaltyQuantity>,
+        /// The billing account credited.
+        #[validate(nested)]
+        billing_account: Option<EntityRef>,
+        /// The currency of the credit.
+        currency: Option<String>,
+        /// What the points are worth (set by the server).
+        #[validate(nested)]
+        credit_amount: Option<crate::money::Money>,
+        /// The credit made (set by the server).
+        #[validate(nested)]
+        credit: Option<EntityRef>,
+        /// The balances the points came from (set by the server).
+        #[validate(nested)]
+        consumed: Option<Vec<ConsumedBalance>>,
+        /// When the points were burned (set by the server).
+        burn_date: Option<chrono::DateTime<chrono::Utc>>,
+    }
+}

@@ -8,7 +8,7 @@
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
-use crm_module::{Compensation, CompensationRequest};
+use crm_module::{BillCredits, Compensation, CompensationRequest, CreditRequest};
 use crm_store::{DatabaseTransaction, DocumentService, DomainRules, new_id};
 use serde_json::{Value as Json, json};
 use sid_model::{BillAdjustment, CurrencyCode, Money};
@@ -39,6 +39,49 @@ impl std::fmt::Debug for SlaCredit {
     }
 }
 
+impl SlaCredit {
+    /// Proposes a credit of `amount` on `account` for `reason`, with `origin` (extension
+    /// attributes naming what asked), under the adjustment rules, inside `txn`.
+    async fn propose_credit(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        account: &str,
+        amount: Money,
+        (reason, description): (&str, &str),
+        origin: Json,
+    ) -> TmfResult<Json> {
+        let (Some(rules), Some(adjustments)) = (self.rules.get(), self.adjustments.get()) else {
+            return Err(TmfError::internal(
+                "a credit is asked for before billing is built",
+            ));
+        };
+        let mut body = json!({
+            "type": "credit",
+            "amount": amount,
+            "reasonCode": reason,
+            "glCode": self.gl_code,
+            "description": description,
+            "billingAccount": {"id": account},
+        });
+        if let (Some(map), Json::Object(origin)) = (body.as_object_mut(), origin) {
+            map.extend(origin);
+        }
+        let mut adjustment: BillAdjustment = from_value(body)?;
+        adjustment.id = None;
+        let id = new_id();
+        let proposed = rules
+            .create(txn, ctx, &id, adjustment)
+            .await
+            .map_err(TmfError::from)?;
+        let document = serde_json::to_value(&proposed).map_err(TmfError::internal)?;
+        adjustments
+            .create_with_id_in(txn, ctx, &id, document)
+            .await?;
+        Ok(json!({"id": id, "@referredType": "BillAdjustment"}))
+    }
+}
+
 #[async_trait]
 impl Compensation for SlaCredit {
     fn kind(&self) -> &'static str {
@@ -51,11 +94,6 @@ impl Compensation for SlaCredit {
         ctx: &RequestContext,
         request: &CompensationRequest,
     ) -> TmfResult<Json> {
-        let (Some(rules), Some(adjustments)) = (self.rules.get(), self.adjustments.get()) else {
-            return Err(TmfError::internal(
-                "the credit compensation is used before billing is built",
-            ));
-        };
         let Some(account) = &request.billing_account else {
             return Err(TmfError::invalid_value(
                 "'billingAccount': a credit for a breach is made to the billing account the SLA names",
@@ -67,25 +105,35 @@ impl Compensation for SlaCredit {
                 request.unit
             ))
         })?;
-        let mut adjustment: BillAdjustment = from_value(json!({
-            "type": "credit",
-            "amount": Money::new(unit, request.quantity),
-            "reasonCode": self.reason,
-            "glCode": self.gl_code,
-            "description": request.description,
-            "billingAccount": {"id": account},
-            "slaViolation": {"id": request.violation, "@referredType": "SlaViolation"},
-        }))?;
-        adjustment.id = None;
-        let id = new_id();
-        let proposed = rules
-            .create(txn, ctx, &id, adjustment)
-            .await
-            .map_err(TmfError::from)?;
-        let document = serde_json::to_value(&proposed).map_err(TmfError::internal)?;
-        adjustments
-            .create_with_id_in(txn, ctx, &id, document)
-            .await?;
-        Ok(json!({"id": id, "@referredType": "BillAdjustment"}))
+        self.propose_credit(
+            txn,
+            ctx,
+            account,
+            Money::new(unit, request.quantity),
+            (&self.reason, &request.description),
+            json!({"slaViolation": {"id": request.violation, "@referredType": "SlaViolation"}}),
+        )
+        .await
+    }
+}
+
+/// Credits other domains ask for (loyalty's burns), under the same rules.
+#[async_trait]
+impl BillCredits for SlaCredit {
+    async fn credit(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        request: &CreditRequest,
+    ) -> TmfResult<Json> {
+        self.propose_credit(
+            txn,
+            ctx,
+            &request.billing_account,
+            request.amount.clone(),
+            (&request.reason, &request.description),
+            request.origin.clone(),
+        )
+        .await
     }
 }

@@ -206,7 +206,8 @@ impl Module for BillingInquiry {
             ..compensation::SlaCredit::default()
         });
         let _ = self.credits.set(credits.clone());
-        hooks.offer_compensation(credits)?;
+        hooks.offer_compensation(credits.clone())?;
+        hooks.offer_bill_credits(credits)?;
         let Some(tickets) = ctx.registry.get("TroubleTicket") else {
             return Ok(());
         };

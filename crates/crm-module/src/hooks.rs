@@ -128,9 +128,40 @@ pub trait Compensation: Send + Sync {
     ) -> TmfResult<Value>;
 }
 
+/// A credit another domain asks billing for (loyalty burns points into one): `amount` on the
+/// billing account `billing_account`, for `reason` (one of billing's adjustment reasons), with
+/// `origin` (extension attributes saying what asked for it: `{"loyaltyBurn": {"id": …}}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreditRequest {
+    /// The billing account credited.
+    pub billing_account: String,
+    /// How much.
+    pub amount: Money,
+    /// Why, as an adjustment reason.
+    pub reason: String,
+    /// Why, in words.
+    pub description: String,
+    /// What asked for the credit, as extension attributes of the adjustment.
+    pub origin: Value,
+}
+
+/// Credits to billing accounts, made by the domain that owns them under its rules.
+#[async_trait]
+pub trait BillCredits: Send + Sync {
+    /// Makes the credit inside `txn` (the asking domain's change), under the rules every
+    /// credit obeys (maker-checker); returns a reference to it (`id`, `@referredType`).
+    async fn credit(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        request: &CreditRequest,
+    ) -> TmfResult<Value>;
+}
+
 /// Every hook offered by the modules.
 #[derive(Clone, Default)]
 pub struct Hooks {
+    bill_credits: Option<Arc<dyn BillCredits>>,
     writers: BTreeMap<&'static str, Arc<dyn DocumentWriter>>,
     subtypes: BTreeMap<&'static str, BTreeMap<String, Arc<dyn SubtypeRules>>>,
     balances: Option<Arc<dyn AccountBalances>>,
@@ -151,6 +182,7 @@ impl std::fmt::Debug for Hooks {
                     .collect::<Vec<_>>(),
             )
             .field("balances", &self.balances.is_some())
+            .field("bill_credits", &self.bill_credits.is_some())
             .field(
                 "compensations",
                 &self.compensations.keys().collect::<Vec<_>>(),
@@ -233,6 +265,21 @@ impl Hooks {
             )));
         }
         Ok(())
+    }
+
+    /// Offers the credits to billing accounts; an error when they are offered already.
+    pub fn offer_bill_credits(&mut self, credits: Arc<dyn BillCredits>) -> Result<(), ModuleError> {
+        if self.bill_credits.replace(credits).is_some() {
+            return Err(ModuleError::Hook(
+                "credits to billing accounts are offered twice".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The credits to billing accounts, if a module offers them.
+    pub fn bill_credits(&self) -> Option<Arc<dyn BillCredits>> {
+        self.bill_credits.clone()
     }
 
     /// The compensation of `kind` (`credit`), if a module offers one.

@@ -6,7 +6,7 @@
 use crm_store::{Erasure, Reference, ResourceKind, StoredType};
 use sid_model::reference::EntityRef;
 use sid_model::{
-    LoyaltyAccount, LoyaltyAction, LoyaltyBalance, LoyaltyCondition, LoyaltyEvent,
+    LoyaltyAccount, LoyaltyAction, LoyaltyBalance, LoyaltyBurn, LoyaltyCondition, LoyaltyEvent,
     LoyaltyEventType, LoyaltyProgramMember, LoyaltyProgramProduct, LoyaltyProgramProductSpec,
     LoyaltyRule, LoyaltyRuleAction, LoyaltyRuleCondition, LoyaltyRuleEventType,
 };
@@ -76,6 +76,18 @@ macro_rules! kind {
         $domain:expr, $methods:expr, |$model_var:ident| $references:expr
         $(, personal: $erasure:expr)?
     ) => {
+        kind!(
+            $(#[$attr])*
+            $kind, $stored: $model, $table, $path, $type_name, $domain, $methods,
+            |$model_var| $references, spec: crate::spec::loyalty() $(, personal: $erasure)?
+        );
+    };
+    (
+        $(#[$attr:meta])*
+        $kind:ident, $stored:ident: $model:ty, $table:expr, $path:literal, $type_name:literal,
+        $domain:expr, $methods:expr, |$model_var:ident| $references:expr,
+        spec: $spec:expr $(, personal: $erasure:expr)?
+    ) => {
         /// Where these resources are stored.
         pub const $stored: StoredType = StoredType {
             table: $table,
@@ -97,7 +109,7 @@ macro_rules! kind {
             /// The kind, from the adapted specification.
             pub fn new() -> Result<Self, CatalogError> {
                 let mut descriptor = ResourceDescriptor::from_spec(
-                    crate::spec::loyalty(),
+                    $spec,
                     LOYALTY_BASE,
                     $path,
                     $type_name,
@@ -282,4 +294,29 @@ kind!(
     EventKind, EVENT: LoyaltyEvent, EVENT_TABLE, "loyaltyEvent", "LoyaltyEvent",
     Domain::LoyaltyEvent, Methods::TASK, |_event| Vec::new(),
     personal: Erasure { keep: &["eventType"], erase: &[] }
+);
+
+kind!(
+    /// The `loyaltyBurn` extension: points burned into a bill credit, created and read.
+    BurnKind, BURN: LoyaltyBurn, BALANCE_TABLE, "loyaltyBurn", "LoyaltyBurn",
+    Domain::LoyaltyMember, Methods::TASK,
+    |burn| {
+        let mut out = Vec::new();
+        if let Some(member) = &burn.loyalty_program_member {
+            out.push(reference("loyaltyProgramMember", member, &["LoyaltyProgramMember"]));
+        }
+        if let Some(account) = &burn.billing_account {
+            out.push(reference("billingAccount", account, &["BillingAccount"]));
+        }
+        for (i, consumed) in burn.consumed.iter().flatten().enumerate() {
+            out.push(reference(
+                &format!("consumed[{i}].loyaltyBalance"),
+                &consumed.loyalty_balance,
+                &["LoyaltyBalance"],
+            ));
+        }
+        out
+    },
+    spec: crate::spec::burn(),
+    personal: Erasure { keep: &["currency"], erase: &[] }
 );

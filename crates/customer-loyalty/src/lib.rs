@@ -10,12 +10,15 @@
 //! - [`earning`]: points earned by the rules from each `loyaltyEvent`, and granted for an SLA
 //!   breach (the `points` compensation hook);
 //! - [`expiry`]: what is left of each balance, and the job that expires it at the end of its
-//!   window.
+//!   window;
+//! - [`burn`]: points burned into a bill credit (the `loyaltyBurn` extension), the balances
+//!   that expire first spent first.
 //!
 //! Not here yet (issue 7 of 7 goes on): earning from the product's own events (bills settled,
 //! orders completed, tenure), burning into bill credits, expiry, tiers, and the loyalty
 //! business events.
 
+pub mod burn;
 pub mod earning;
 pub mod expiry;
 pub mod kinds;
@@ -72,6 +75,34 @@ pub struct LoyaltySettings {
     pub points_valid_days: u32,
     /// Seconds between two passes of the expiry job.
     pub expiry_interval_secs: u64,
+    /// What a point is worth, per currency a burn may credit (decimal texts).
+    pub burn_rates: std::collections::BTreeMap<String, String>,
+    /// The adjustment reason of the credits burns make (one of `[billing] adjustment_reasons`).
+    pub burn_reason: String,
+}
+
+impl LoyaltySettings {
+    /// The burn rates, read.
+    fn rates(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, rust_decimal::Decimal>, ModuleError> {
+        self.burn_rates
+            .iter()
+            .map(|(currency, rate)| {
+                rate.trim()
+                    .parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .filter(|rate| *rate > rust_decimal::Decimal::ZERO)
+                    .map(|rate| (currency.clone(), rate))
+                    .ok_or_else(|| ModuleError::Settings {
+                        section: "loyalty",
+                        message: format!(
+                            "burn_rates.{currency}: '{rate}' is not a positive decimal"
+                        ),
+                    })
+            })
+            .collect()
+    }
 }
 
 impl Default for LoyaltySettings {
@@ -79,6 +110,11 @@ impl Default for LoyaltySettings {
         Self {
             points_valid_days: 365,
             expiry_interval_secs: 60,
+            burn_rates: [("EUR", "0.01"), ("USD", "0.01"), ("GBP", "0.01")]
+                .map(|(currency, rate)| (currency.to_owned(), rate.to_owned()))
+                .into_iter()
+                .collect(),
+            burn_reason: "loyaltyRedemption".to_owned(),
         }
     }
 }
@@ -137,6 +173,7 @@ impl Module for CustomerLoyalty {
             RULE_ACTION,
             RULE_EVENT_TYPE,
             EVENT,
+            BURN,
         ] {
             registry.register(stored.kind, stored);
         }
@@ -147,7 +184,7 @@ impl Module for CustomerLoyalty {
         vec![
             // Supervisors define programmes and their rules, and grant points by hand.
             Grant::new(Role::Supervisor, Domain::Loyalty, &[Create, Update, Delete]),
-            // CSRs enrol customers; supervisors remove memberships.
+            // CSRs enrol customers and burn their points; supervisors remove memberships.
             Grant::new(Role::Csr, Domain::LoyaltyMember, &[Create, Update]),
             Grant::new(Role::Supervisor, Domain::LoyaltyMember, &[Delete]),
             // Operators' systems report the business events rules earn from.
@@ -156,7 +193,8 @@ impl Module for CustomerLoyalty {
         ]
     }
 
-    fn build(&self, ctx: &ModuleContext, _hooks: &Hooks) -> Result<Parts, ModuleError> {
+    fn build(&self, ctx: &ModuleContext, hooks: &Hooks) -> Result<Parts, ModuleError> {
+        let settings: LoyaltySettings = ctx.settings("loyalty")?;
         let earning = self.earning.get().cloned().ok_or(ModuleError::Hook(
             "loyalty earning built before it was offered".into(),
         ))?;
@@ -166,6 +204,15 @@ impl Module for CustomerLoyalty {
         let accounts = service(ctx, AccountKind::new())?;
         let balances = service(ctx, BalanceKind::new())?;
         let events = service(ctx, EventKind::new())?;
+        let burns = service(ctx, BurnKind::new())?;
+        let burning = Arc::new(burn::BurnRules {
+            members: members.clone(),
+            balances: balances.clone(),
+            credits: hooks.bill_credits(),
+            rates: settings.rates()?,
+            reason: settings.burn_reason.clone(),
+            clock: ctx.clock.clone(),
+        });
         let mut parts = Parts::default();
         let services: Vec<Arc<dyn ResourceService>> = vec![
             programs.clone(),
@@ -207,7 +254,9 @@ impl Module for CustomerLoyalty {
             )),
         ];
         parts.services = services;
-        let settings: LoyaltySettings = ctx.settings("loyalty")?;
+        parts
+            .services
+            .push(Arc::new(RuledService::new(burns.clone(), burning)));
         parts.jobs.push(Arc::new(expiry::Expiry {
             store: ctx.store.clone(),
             balances: balances.clone(),

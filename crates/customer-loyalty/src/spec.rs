@@ -21,3 +21,15 @@ pub(crate) fn loyalty() -> Arc<Value> {
     })
     .clone()
 }
+
+/// The `loyaltyBurn` extension.
+pub(crate) fn burn() -> Arc<Value> {
+    static SPEC: OnceLock<Arc<Value>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        Arc::new(
+            serde_json::from_str(include_str!("../specs/LoyaltyBurn-extension.swagger.json"))
+                .unwrap_or(Value::Null),
+        )
+    })
+    .clone()
+}

@@ -44,7 +44,7 @@ const JSON_PATCH: &str = "application/json-patch+json";
 /// resources is the application's own (its registered descriptors); this only says where
 /// each is specified, and `every_registered_resource_has_a_conformance_entry` fails naming
 /// any registered resource missing here and any entry nothing registers.
-const SPECS: [(&str, &str); 41] = [
+const SPECS: [(&str, &str); 42] = [
     ("Individual", TMF632),
     ("Organization", TMF632),
     ("Customer", TMF629),
@@ -86,6 +86,7 @@ const SPECS: [(&str, &str); 41] = [
     ("LoyaltyRuleAction", TMF658),
     ("LoyaltyRuleEventType", TMF658),
     ("LoyaltyEvent", TMF658),
+    ("LoyaltyBurn", "LoyaltyBurn-extension.swagger.json"),
 ];
 
 /// One registered resource: where it is served, its type, and the spec defining it.

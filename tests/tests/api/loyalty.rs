@@ -873,3 +873,189 @@ async fn points_expire_once_at_the_end_of_their_window_and_the_view_says_what_ex
         "{events:?}"
     );
 }
+
+impl Programme {
+    /// The customer's billing account.
+    async fn billing_account(&self) -> String {
+        let created = self
+            .app
+            .post(
+                "/tmf-api/accountManagement/v4/billingAccount",
+                &json!({"name": "Ada's bills", "relatedParty": [
+                    {"id": self.customer, "role": "owner", "@referredType": "Customer"}]}),
+            )
+            .await;
+        created.assert_status(StatusCode::CREATED, "billing account");
+        created.id()
+    }
+
+    /// Grants `points` ending in `days` days.
+    async fn grant(&self, member: &str, points: u32, days: i64) -> String {
+        use crm_store::Clock;
+        let now = self.app.clock.now();
+        let granted = self
+            .created(
+                &self.supervisor,
+                "loyaltyBalance",
+                "LoyaltyBalance",
+                json!({"loyaltyProgramMember": {"id": member},
+                    "quantity": {"unit": "PTS", "value": points},
+                    "validFor": {"startDateTime": now - chrono::Duration::days(1),
+                                 "endDateTime": now + chrono::Duration::days(days)}}),
+            )
+            .await;
+        granted["id"].as_str().expect("id").to_owned()
+    }
+
+    fn burn(&self, member: &str, account: &str, points: u32) -> Value {
+        json!({"loyaltyProgramMember": {"id": member}, "billingAccount": {"id": account},
+            "quantity": {"unit": "PTS", "value": points}, "currency": "EUR"})
+    }
+}
+
+const BURN_SPEC: &str = "LoyaltyBurn-extension.swagger.json";
+
+#[tokio::test]
+async fn points_burn_into_a_credit_spending_what_expires_first() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let account = p.billing_account().await;
+    let later = p.grant(&member, 3000, 300).await;
+    let sooner = p.grant(&member, 1000, 30).await;
+    // 1,500 points at 0.01 EUR: 15.00 EUR, within the approval threshold: applied at once.
+    let burned = p
+        .send(
+            &p.csr,
+            Method::POST,
+            "loyaltyBurn",
+            Some(&p.burn(&member, &account, 1500)),
+        )
+        .await;
+    burned.assert_status(StatusCode::CREATED, "burn");
+    assert_conforms(BURN_SPEC, "LoyaltyBurn", &burned.body, "burn");
+    assert_eq!(burned.body["creditAmount"]["unit"], "EUR");
+    assert_eq!(burned.body["creditAmount"]["value"].to_string(), "15.00");
+    let consumed = burned.body["consumed"].as_array().expect("what was spent");
+    assert_eq!(consumed.len(), 2, "{}", burned.text);
+    assert_eq!(
+        consumed[0]["loyaltyBalance"]["id"],
+        sooner.as_str(),
+        "what expires first"
+    );
+    assert_eq!(consumed[0]["quantity"]["value"], json!(1000));
+    assert_eq!(consumed[1]["loyaltyBalance"]["id"], later.as_str());
+    assert_eq!(consumed[1]["quantity"]["value"], json!(500));
+    let remaining = |id: String| {
+        let app = &p.app;
+        async move {
+            app.get(&format!("{BASE}/loyaltyBalance/{id}")).await.body["remaining"]["value"].clone()
+        }
+    };
+    assert_eq!(remaining(sooner.clone()).await, json!(0));
+    assert_eq!(remaining(later.clone()).await, json!(2500));
+    let credit_id = burned.body["credit"]["id"].as_str().expect("a credit");
+    let credit = p
+        .app
+        .get(&format!(
+            "/tmf-api/customerBillManagement/v4/billAdjustment/{credit_id}"
+        ))
+        .await
+        .body;
+    assert_eq!(credit["type"], "credit", "{credit}");
+    assert_eq!(credit["reasonCode"], "loyaltyRedemption");
+    assert_eq!(credit["amount"]["value"].to_string(), "15.00");
+    assert_eq!(credit["loyaltyBurn"]["id"], burned.body["id"]);
+    // More than is left is refused, and spends nothing.
+    let refused = p
+        .send(
+            &p.csr,
+            Method::POST,
+            "loyaltyBurn",
+            Some(&p.burn(&member, &account, 2501)),
+        )
+        .await;
+    let message = refused.assert_tmf_error(422);
+    assert!(message.contains("2500"), "{message}");
+    assert_eq!(remaining(later.clone()).await, json!(2500));
+    // A currency without a rate, a burn of nothing: refused naming what.
+    let mut yen = p.burn(&member, &account, 100);
+    yen["currency"] = json!("JPY");
+    let message = p
+        .send(&p.csr, Method::POST, "loyaltyBurn", Some(&yen))
+        .await
+        .assert_tmf_error(422);
+    assert!(message.contains("currency"), "{message}");
+    p.send(
+        &p.csr,
+        Method::POST,
+        "loyaltyBurn",
+        Some(&p.burn(&member, &account, 0)),
+    )
+    .await
+    .assert_tmf_error(422);
+    // A large burn is a credit a supervisor approves: 2,500 points are 25.00 EUR, within;
+    // the view shows what is left.
+    let view = p
+        .app
+        .get(&format!("{}/{}/view", crm_tests::CUSTOMER, p.customer))
+        .await
+        .body;
+    assert_eq!(view["loyalty"][0]["points"]["value"], json!(2500), "{view}");
+    assert_eq!(p.app.total(&format!("{BASE}/loyaltyBurn")).await, 1);
+}
+
+#[tokio::test]
+async fn fifty_burns_at_once_spend_each_point_once() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let account = p.billing_account().await;
+    p.grant(&member, 400, 30).await;
+    p.grant(&member, 600, 60).await;
+    // 1,000 points; fifty burns of 100 at once: exactly ten succeed.
+    let burns = (0..50).map(|_| {
+        let body = p.burn(&member, &account, 100);
+        let app = &p.app;
+        let auth = p.csr.clone();
+        async move {
+            app.send_with(
+                Method::POST,
+                &format!("{BASE}/loyaltyBurn"),
+                &[("Authorization", &auth)],
+                Some(&body),
+            )
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(burns).await;
+    let made = results
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let refused = results
+        .iter()
+        .filter(|r| r.status == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let others: Vec<String> = results
+        .iter()
+        .filter(|r| !matches!(r.status.as_u16(), 201 | 422))
+        .map(|r| r.text.clone())
+        .collect();
+    assert_eq!((made, refused), (10, 40), "{others:?}");
+    let balances = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyBalance?loyaltyProgramMember.id={member}"
+        ))
+        .await
+        .body;
+    for balance in balances.as_array().expect("balances") {
+        assert_eq!(balance["remaining"]["value"], json!(0), "{balance}");
+    }
+    assert_eq!(p.app.total(&format!("{BASE}/loyaltyBurn")).await, 10);
+    assert_eq!(
+        p.app
+            .total("/tmf-api/customerBillManagement/v4/billAdjustment")
+            .await,
+        10
+    );
+}
