@@ -222,6 +222,8 @@ pub struct AdjustmentRules {
     pub(crate) adjustments: Arc<DocumentService<AdjustmentKind>>,
     pub(crate) tickets: Option<Arc<dyn DocumentWriter>>,
     pub(crate) balances: Option<Arc<dyn AccountBalances>>,
+    /// What other domains do when a credit they asked for is reversed.
+    pub(crate) reversals: Vec<Arc<dyn crm_module::CreditReversal>>,
     pub(crate) policy: AdjustmentPolicy,
     pub(crate) clock: Arc<dyn Clock>,
 }
@@ -711,9 +713,13 @@ impl AdjustmentRules {
             json!({"id": id, "@referredType": "BillAdjustment"}),
         )?);
         let document = serde_json::to_value(&first).map_err(TmfError::internal)?;
-        self.adjustments
+        let stored = self
+            .adjustments
             .replace_in(txn, ctx, &original.id, document)
             .await?;
+        for follower in &self.reversals {
+            follower.reversed(txn, ctx, &stored).await?;
+        }
         reversal.state = Some(State::Applied);
         reversal.applied_date = Some(now);
         Ok(())

@@ -323,6 +323,7 @@ impl Module for BillingInquiry {
             adjustments: adjustments.clone(),
             tickets: hooks.writer("TroubleTicket"),
             balances: hooks.balances(),
+            reversals: hooks.credit_reversals(),
             policy: settings.policy()?,
             clock: ctx.clock.clone(),
         });

@@ -158,10 +158,25 @@ pub trait BillCredits: Send + Sync {
     ) -> TmfResult<Value>;
 }
 
+/// What a domain does when a credit it asked for is reversed (loyalty gives the burned points
+/// back), inside the reversal's change.
+#[async_trait]
+pub trait CreditReversal: Send + Sync {
+    /// `credit` (the adjustment as stored, with the extension attributes the asking domain
+    /// gave it) has just been reversed inside `txn`.
+    async fn reversed(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        credit: &Value,
+    ) -> TmfResult<()>;
+}
+
 /// Every hook offered by the modules.
 #[derive(Clone, Default)]
 pub struct Hooks {
     bill_credits: Option<Arc<dyn BillCredits>>,
+    credit_reversals: Vec<Arc<dyn CreditReversal>>,
     writers: BTreeMap<&'static str, Arc<dyn DocumentWriter>>,
     subtypes: BTreeMap<&'static str, BTreeMap<String, Arc<dyn SubtypeRules>>>,
     balances: Option<Arc<dyn AccountBalances>>,
@@ -183,6 +198,7 @@ impl std::fmt::Debug for Hooks {
             )
             .field("balances", &self.balances.is_some())
             .field("bill_credits", &self.bill_credits.is_some())
+            .field("credit_reversals", &self.credit_reversals.len())
             .field(
                 "compensations",
                 &self.compensations.keys().collect::<Vec<_>>(),
@@ -275,6 +291,16 @@ impl Hooks {
             ));
         }
         Ok(())
+    }
+
+    /// Adds what a domain does when a credit is reversed.
+    pub fn offer_credit_reversal(&mut self, reversal: Arc<dyn CreditReversal>) {
+        self.credit_reversals.push(reversal);
+    }
+
+    /// What the domains do when a credit is reversed, in offer order.
+    pub fn credit_reversals(&self) -> Vec<Arc<dyn CreditReversal>> {
+        self.credit_reversals.clone()
     }
 
     /// The credits to billing accounts, if a module offers them.

@@ -14,7 +14,9 @@
 //! - the burn records what it took from which balance (`consumed`), the credit and its amount.
 //!
 //! Two burns of the same member at once are serialised on the balances' locks: the second
-//! reads what the first left. The same points are never spent twice.
+//! reads what the first left. The same points are never spent twice. A burn is `completed`;
+//! when billing reverses its credit, [`BurnReversal`] gives the points back, once, and the
+//! burn is `reversed`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -78,7 +80,14 @@ impl DomainRules<BurnKind> for BurnRules {
 
     /// What the burn did is the server's.
     fn server_owned(&self) -> &'static [&'static str] {
-        &["creditAmount", "credit", "consumed", "burnDate"]
+        &[
+            "creditAmount",
+            "credit",
+            "consumed",
+            "burnDate",
+            "state",
+            "reversedCredit",
+        ]
     }
 
     async fn create(
@@ -219,6 +228,7 @@ impl DomainRules<BurnKind> for BurnRules {
         burn.credit_amount = Some(amount);
         burn.consumed = Some(from_value(Json::Array(consumed))?);
         burn.burn_date = Some(now);
+        burn.extensions.0.insert("state".into(), json!("completed"));
         Ok(burn)
     }
 
@@ -231,5 +241,83 @@ impl DomainRules<BurnKind> for BurnRules {
         burn: LoyaltyBurn,
     ) -> Result<LoyaltyBurn, TmfError> {
         Ok(burn)
+    }
+}
+
+/// A burn's credit reversed gives its points back, once: each balance it spent gets back what
+/// it gave (to `remaining` while the balance is active; to `expiredQuantity` once it has
+/// expired: those points would have expired anyway), and the burn is `reversed`.
+pub struct BurnReversal {
+    pub(crate) burns: Arc<DocumentService<BurnKind>>,
+    pub(crate) balances: Arc<DocumentService<BalanceKind>>,
+}
+
+impl std::fmt::Debug for BurnReversal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BurnReversal").finish_non_exhaustive()
+    }
+}
+
+/// The state of a burn whose credit was reversed.
+pub const REVERSED: &str = "reversed";
+
+#[async_trait]
+impl crm_module::CreditReversal for BurnReversal {
+    async fn reversed(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        credit: &Json,
+    ) -> tmf_apis::TmfResult<()> {
+        let Some(burn_id) = credit.pointer("/loyaltyBurn/id").and_then(Json::as_str) else {
+            return Ok(());
+        };
+        let Some(mut burn) = self.burns.load_in(txn, burn_id).await? else {
+            return Ok(());
+        };
+        if burn.get("state").and_then(Json::as_str) == Some(REVERSED) {
+            return Ok(());
+        }
+        let giving = {
+            let mut giving = spending(ctx, burn_id);
+            giving.reason = Some(format!("the credit of {burn_id} was reversed"));
+            giving
+        };
+        let consumed = burn
+            .get("consumed")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for part in consumed {
+            let (Some(balance_id), taken) = (
+                part.pointer("/loyaltyBalance/id").and_then(Json::as_str),
+                number(part.pointer("/quantity/value")),
+            ) else {
+                continue;
+            };
+            let Some(mut balance) = self.balances.load_in(txn, balance_id).await? else {
+                continue;
+            };
+            let attribute = match balance.get("state").and_then(Json::as_str) == Some(EXPIRED) {
+                true => "expiredQuantity",
+                false => "remaining",
+            };
+            let before = number(balance.pointer(&format!("/{attribute}/value")));
+            if let Some(map) = balance.as_object_mut() {
+                map.insert(attribute.into(), quantity(POINTS, before + taken));
+            }
+            self.balances
+                .replace_in(txn, &giving, balance_id, balance)
+                .await?;
+        }
+        if let Some(map) = burn.as_object_mut() {
+            map.insert("state".into(), json!(REVERSED));
+            map.insert(
+                "reversedCredit".into(),
+                json!({"id": credit.get("reversedBy").and_then(|r| r.get("id")), "@referredType": "BillAdjustment"}),
+            );
+        }
+        self.burns.replace_in(txn, &giving, burn_id, burn).await?;
+        Ok(())
     }
 }

@@ -155,7 +155,13 @@ impl Module for CustomerLoyalty {
             customers: ctx.registry.get("Customer"),
         });
         let _ = self.earning.set(earning.clone());
-        hooks.offer_compensation(Arc::new(earning::PointsCompensation(earning)))
+        hooks.offer_compensation(Arc::new(earning::PointsCompensation(earning)))?;
+        // A burn's credit reversed gives the points back.
+        hooks.offer_credit_reversal(Arc::new(burn::BurnReversal {
+            burns: service(ctx, BurnKind::new())?,
+            balances: service(ctx, BalanceKind::new())?,
+        }));
+        Ok(())
     }
 
     fn register_types(&self, registry: &mut TypeRegistry) {

@@ -1002,6 +1002,48 @@ async fn points_burn_into_a_credit_spending_what_expires_first() {
         .body;
     assert_eq!(view["loyalty"][0]["points"]["value"], json!(2500), "{view}");
     assert_eq!(p.app.total(&format!("{BASE}/loyaltyBurn")).await, 1);
+    assert_eq!(burned.body["state"], "completed");
+
+    // The credit reversed gives the points back, to the balances they came from, once.
+    let reversal = json!({"type": "credit", "amount": credit["amount"], "reasonCode": "reversal",
+        "reversalOf": {"id": credit_id}});
+    let reversed = p
+        .app
+        .post(
+            "/tmf-api/customerBillManagement/v4/billAdjustment",
+            &reversal,
+        )
+        .await;
+    reversed.assert_status(StatusCode::CREATED, "reversal");
+    assert_eq!(remaining(sooner.clone()).await, json!(1000));
+    assert_eq!(remaining(later.clone()).await, json!(3000));
+    let burn = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyBurn/{}",
+            burned.body["id"].as_str().expect("id")
+        ))
+        .await
+        .body;
+    assert_eq!(burn["state"], "reversed", "{burn}");
+    let again = p
+        .app
+        .post(
+            "/tmf-api/customerBillManagement/v4/billAdjustment",
+            &reversal,
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "the same reversal: {}",
+        again.text
+    );
+    assert_eq!(
+        remaining(later.clone()).await,
+        json!(3000),
+        "given back once"
+    );
 }
 
 #[tokio::test]
