@@ -474,10 +474,10 @@ async fn two_approvals_racing_apply_the_adjustment_once() {
 }
 
 /// A small deterministic generator for the sequences below (xorshift64*).
-struct Dice(u64);
+pub(crate) struct Dice(pub(crate) u64);
 
 impl Dice {
-    fn roll(&mut self, sides: u64) -> u64 {
+    pub(crate) fn roll(&mut self, sides: u64) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;

@@ -1101,3 +1101,186 @@ async fn fifty_burns_at_once_spend_each_point_once() {
         10
     );
 }
+
+/// One balance as the model of the sequence test knows it.
+struct Held {
+    id: String,
+    end: chrono::DateTime<chrono::Utc>,
+    remaining: i64,
+    expired: i64,
+    is_expired: bool,
+}
+
+#[tokio::test]
+async fn random_earns_burns_expiries_and_reversals_keep_every_point() {
+    use crate::adjustments::Dice;
+    use chrono::Duration;
+    use crm_store::Clock;
+    let mut ran = [0_u32; 4];
+    for seed in [3_u64, 77, 4_242, 990_001] {
+        let p = Programme::open().await;
+        let member = p.member().await;
+        let account = p.billing_account().await;
+        let mut dice = Dice(seed);
+        let mut held: Vec<Held> = Vec::new();
+        // Completed burns: their credit, and what each took from which balance.
+        let mut burns: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+        for step in 0..12 {
+            let label = format!("seed {seed} step {step}");
+            let now = p.app.clock.now();
+            match dice.roll(4) {
+                0 => {
+                    let points = 100 + dice.roll(900) as i64;
+                    let days = 1 + dice.roll(20) as i64;
+                    let id = p.grant(&member, points as u32, days).await;
+                    held.push(Held {
+                        id,
+                        end: now + Duration::days(days),
+                        remaining: points,
+                        expired: 0,
+                        is_expired: false,
+                    });
+                    ran[0] += 1;
+                }
+                1 => {
+                    let points = 50 + dice.roll(1_500) as i64;
+                    let mut live: Vec<&mut Held> = held
+                        .iter_mut()
+                        .filter(|h| !h.is_expired && h.end > now && h.remaining > 0)
+                        .collect();
+                    live.sort_by(|a, b| (a.end, &a.id).cmp(&(b.end, &b.id)));
+                    let available: i64 = live.iter().map(|h| h.remaining).sum();
+                    let burned = p
+                        .send(
+                            &p.csr,
+                            Method::POST,
+                            "loyaltyBurn",
+                            Some(&p.burn(&member, &account, points as u32)),
+                        )
+                        .await;
+                    if available < points {
+                        burned.assert_tmf_error(422);
+                        continue;
+                    }
+                    burned.assert_status(StatusCode::CREATED, &label);
+                    let mut left = points;
+                    let mut took = Vec::new();
+                    for h in live {
+                        let take = h.remaining.min(left);
+                        if take == 0 {
+                            break;
+                        }
+                        h.remaining -= take;
+                        left -= take;
+                        took.push((h.id.clone(), take));
+                    }
+                    let consumed: Vec<(String, i64)> = burned.body["consumed"]
+                        .as_array()
+                        .expect("consumed")
+                        .iter()
+                        .map(|c| {
+                            (
+                                c["loyaltyBalance"]["id"].as_str().expect("id").to_owned(),
+                                c["quantity"]["value"].as_i64().expect("whole points"),
+                            )
+                        })
+                        .collect();
+                    assert_eq!(consumed, took, "{label}: what expires first, first");
+                    let credit = burned.body["credit"]["id"]
+                        .as_str()
+                        .expect("credit")
+                        .to_owned();
+                    burns.push((credit, took));
+                    ran[1] += 1;
+                }
+                2 => {
+                    p.app
+                        .clock
+                        .advance(Duration::days(1 + dice.roll(10) as i64));
+                    let now = p.app.clock.now();
+                    let job = p
+                        .app
+                        .jobs
+                        .iter()
+                        .find(|job| job.name() == "loyaltyExpiry")
+                        .cloned()
+                        .expect("the expiry job");
+                    job.run_once().await.expect("a pass");
+                    for h in held.iter_mut().filter(|h| !h.is_expired && h.end <= now) {
+                        h.is_expired = true;
+                        h.expired += h.remaining;
+                        h.remaining = 0;
+                    }
+                    ran[2] += 1;
+                }
+                _ if !burns.is_empty() => {
+                    let (credit, took) = burns.remove(dice.roll(burns.len() as u64) as usize);
+                    let stored = p
+                        .app
+                        .get(&format!(
+                            "/tmf-api/customerBillManagement/v4/billAdjustment/{credit}"
+                        ))
+                        .await
+                        .body;
+                    let reversed = p
+                        .app
+                        .post(
+                            "/tmf-api/customerBillManagement/v4/billAdjustment",
+                            &json!({"type": "credit", "amount": stored["amount"],
+                                "reasonCode": "reversal", "reversalOf": {"id": credit}}),
+                        )
+                        .await;
+                    reversed.assert_status(StatusCode::CREATED, &label);
+                    for (id, take) in took {
+                        let h = held
+                            .iter_mut()
+                            .find(|h| h.id == id)
+                            .expect("a held balance");
+                        match h.is_expired {
+                            true => h.expired += take,
+                            false => h.remaining += take,
+                        }
+                    }
+                    ran[3] += 1;
+                }
+                _ => continue,
+            }
+            // Every balance as the model says: never below nothing, never above what was
+            // granted, expired points where they went.
+            let stored = p.balances_of(&member).await;
+            assert_eq!(stored.len(), held.len(), "{label}");
+            for h in &held {
+                let balance = stored
+                    .iter()
+                    .find(|b| b["id"] == h.id.as_str())
+                    .unwrap_or_else(|| panic!("{label}: balance {}", h.id));
+                let remaining = balance["remaining"]["value"].as_i64().expect("remaining");
+                let granted = balance["quantity"]["value"].as_i64().expect("quantity");
+                assert!((0..=granted).contains(&remaining), "{label}: {balance}");
+                assert_eq!(remaining, h.remaining, "{label}: remaining of {balance}");
+                assert_eq!(
+                    balance["expiredQuantity"]["value"].as_i64().unwrap_or(0),
+                    h.expired,
+                    "{label}: expired of {balance}"
+                );
+            }
+            // The member's points in the view are what is left of the active balances.
+            let live: i64 = held
+                .iter()
+                .filter(|h| !h.is_expired && h.end > p.app.clock.now())
+                .map(|h| h.remaining)
+                .sum();
+            let view = p
+                .app
+                .get(&format!("{}/{}/view", crm_tests::CUSTOMER, p.customer))
+                .await
+                .body;
+            assert_eq!(
+                view["loyalty"][0]["points"]["value"],
+                json!(live),
+                "{label}"
+            );
+        }
+    }
+    assert!(ran.iter().all(|n| *n > 0), "every operation ran: {ran:?}");
+}
