@@ -38,6 +38,7 @@ struct PaymentState {
     bills: Arc<dyn ResourceService>,
     documents: Arc<DocumentService<BillKind>>,
     balances: Option<Arc<dyn AccountBalances>>,
+    listeners: Vec<Arc<dyn crm_module::BusinessEventListener>>,
     store: Store,
     policy: Arc<dyn AccessPolicy>,
     config: RouterConfig,
@@ -70,6 +71,7 @@ pub(crate) fn routes(
             bills: bills.clone(),
             documents,
             balances: app.hooks.balances(),
+            listeners: app.hooks.business_listeners(),
             store: app.store.clone(),
             policy: app.config.policy.clone(),
             config: app.config.clone(),
@@ -124,6 +126,22 @@ async fn record(
                     .await?;
                     let document = serde_json::to_value(&bill).map_err(TmfError::internal)?;
                     let written = state.documents.replace_in(txn, &ctx, &id, document).await?;
+                    // Other domains hear of the payment in its change (loyalty earns from it).
+                    if let (Some(account), Some(amount), Some(paid)) = (
+                        bill.billing_account.as_ref().map(|a| a.id.clone()),
+                        payment.applied_amount.clone(),
+                        payment.payment.as_ref().map(|p| p.id.clone()),
+                    ) {
+                        let event = crm_module::BusinessEvent {
+                            event_type: "BillPaid",
+                            source_id: paid,
+                            parties: vec![account],
+                            payload: serde_json::json!({"amount": amount, "bill": {"id": id}}),
+                        };
+                        for listener in &state.listeners {
+                            listener.happened(txn, &ctx, &event).await?;
+                        }
+                    }
                     Ok((written, Applied::New))
                 }
             }

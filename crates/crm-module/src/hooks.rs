@@ -172,9 +172,36 @@ pub trait CreditReversal: Send + Sync {
     ) -> TmfResult<()>;
 }
 
+/// Something a customer did that another domain may reward (loyalty: a bill paid), told by
+/// the domain where it happened, inside its change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessEvent {
+    /// Its type (`BillPaid`).
+    pub event_type: &'static str,
+    /// Its id at its source (the payment's), unique within its type: told once.
+    pub source_id: String,
+    /// The ids the customer is known by there (a party, a customer record, a billing account).
+    pub parties: Vec<String>,
+    /// What happened (`{"amount": …}`).
+    pub payload: Value,
+}
+
+/// What a domain does when a customer does something (loyalty earns points).
+#[async_trait]
+pub trait BusinessEventListener: Send + Sync {
+    /// `event` happened inside `txn`.
+    async fn happened(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        event: &BusinessEvent,
+    ) -> TmfResult<()>;
+}
+
 /// Every hook offered by the modules.
 #[derive(Clone, Default)]
 pub struct Hooks {
+    business_listeners: Vec<Arc<dyn BusinessEventListener>>,
     bill_credits: Option<Arc<dyn BillCredits>>,
     credit_reversals: Vec<Arc<dyn CreditReversal>>,
     writers: BTreeMap<&'static str, Arc<dyn DocumentWriter>>,
@@ -199,6 +226,7 @@ impl std::fmt::Debug for Hooks {
             .field("balances", &self.balances.is_some())
             .field("bill_credits", &self.bill_credits.is_some())
             .field("credit_reversals", &self.credit_reversals.len())
+            .field("business_listeners", &self.business_listeners.len())
             .field(
                 "compensations",
                 &self.compensations.keys().collect::<Vec<_>>(),
@@ -291,6 +319,16 @@ impl Hooks {
             ));
         }
         Ok(())
+    }
+
+    /// Adds what a domain does when a customer does something.
+    pub fn offer_business_listener(&mut self, listener: Arc<dyn BusinessEventListener>) {
+        self.business_listeners.push(listener);
+    }
+
+    /// What the domains do when a customer does something, in offer order.
+    pub fn business_listeners(&self) -> Vec<Arc<dyn BusinessEventListener>> {
+        self.business_listeners.clone()
     }
 
     /// Adds what a domain does when a credit is reversed.

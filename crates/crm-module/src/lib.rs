@@ -44,8 +44,8 @@ use tmf_apis::{ResourceService, RouterConfig};
 pub use commands::{Command, CommandContext, CommandError, Console};
 pub use crm_auth::{Grant, Role};
 pub use hooks::{
-    AccountBalances, BillCredits, Compensation, CompensationRequest, CreditRequest, CreditReversal,
-    Hooks, SubtypeRules, apply_rules,
+    AccountBalances, BillCredits, BusinessEvent, BusinessEventListener, Compensation,
+    CompensationRequest, CreditRequest, CreditReversal, Hooks, SubtypeRules, apply_rules,
 };
 pub use jobs::{Job, JobHandle};
 pub use view::{Hop, ReferencingSection, TimelineSource, ViewContributor, ViewSubject};

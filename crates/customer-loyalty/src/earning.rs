@@ -185,6 +185,9 @@ pub struct Earning {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) valid_days: i64,
     pub(crate) customers: Option<StoredType>,
+    /// Where billing accounts are stored (a payment names the account, whose parties are the
+    /// customer).
+    pub(crate) accounts: Option<StoredType>,
 }
 
 impl std::fmt::Debug for Earning {
@@ -393,6 +396,21 @@ impl Earning {
         txn: &DatabaseTransaction,
         mut ids: Vec<String>,
     ) -> TmfResult<Vec<Json>> {
+        if let Some(accounts) = self.accounts {
+            let named = crm_store::relations::documents_on(txn, accounts.table, &ids, &[]).await?;
+            for account in named {
+                for party in account
+                    .get("relatedParty")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(id) = party.get("id").and_then(Json::as_str) {
+                        ids.push(id.to_owned());
+                    }
+                }
+            }
+        }
         if let Some(customers) = self.customers {
             let named = crm_store::relations::documents_on(txn, customers.table, &ids, &[]).await?;
             for customer in named {
@@ -410,6 +428,136 @@ impl Earning {
         let members = crm_store::relations::referrers(txn, &ids, MEMBER_TABLE, None).await?;
         crm_store::relations::documents_on(txn, MEMBER_TABLE, &members, &["LoyaltyProgramMember"])
             .await
+    }
+}
+
+/// The member a customer known by `ids` is (the oldest membership), if any.
+impl Earning {
+    pub(crate) async fn member_of(
+        &self,
+        txn: &DatabaseTransaction,
+        ids: Vec<String>,
+    ) -> TmfResult<Option<String>> {
+        let members = self.members_of(txn, ids).await?;
+        // Documents come newest first.
+        Ok(members
+            .last()
+            .and_then(|member| member.get("id"))
+            .and_then(Json::as_str)
+            .map(str::to_owned))
+    }
+}
+
+/// What customers do in the product's other domains, heard in those domains' changes (a bill
+/// paid: `BillPaid`, from billing's payments; an order completed: `OrderCompleted`, a rule on
+/// every order), recorded as a `loyaltyEvent` of the customer's membership (its `eventId`
+/// `{type}:{source id}`, taken once) and judged by the rules like any other. A customer who is
+/// not a member earns nothing.
+pub struct ProductEvents {
+    pub(crate) earning: Arc<Earning>,
+    pub(crate) events: Arc<DocumentService<crate::kinds::EventKind>>,
+}
+
+impl std::fmt::Debug for ProductEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProductEvents").finish_non_exhaustive()
+    }
+}
+
+impl ProductEvents {
+    async fn record(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        event: &crm_module::BusinessEvent,
+    ) -> TmfResult<()> {
+        let Some(member) = self.earning.member_of(txn, event.parties.clone()).await? else {
+            return Ok(());
+        };
+        let source = format!("{}:{}", event.event_type, event.source_id);
+        let body = json!({
+            "eventType": event.event_type,
+            "eventId": source,
+            "memberId": member,
+            "eventTime": self.earning.clock.now(),
+            "event": event.payload,
+        });
+        let fingerprint = crm_store::idempotency::fingerprint(&body);
+        if crm_store::idempotency::check(txn, "LoyaltyEvent", &source, &fingerprint).await?
+            != crm_store::idempotency::Seen::New
+        {
+            return Ok(());
+        }
+        let recording = earning_context(ctx, format!("{} {}", event.event_type, event.source_id));
+        let stored = self.events.create_in(txn, &recording, body).await?;
+        let id = stored
+            .get("id")
+            .and_then(Json::as_str)
+            .ok_or_else(|| TmfError::internal("a loyalty event stored without an id"))?
+            .to_owned();
+        crm_store::idempotency::remember(txn, "LoyaltyEvent", &source, &fingerprint, &id).await?;
+        let typed: LoyaltyEvent = from_value(stored)?;
+        self.earning.earn(txn, &recording, &id, &typed).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl crm_module::BusinessEventListener for ProductEvents {
+    async fn happened(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        event: &crm_module::BusinessEvent,
+    ) -> TmfResult<()> {
+        self.record(txn, ctx, event).await
+    }
+}
+
+/// An order completed is an `OrderCompleted` event of its customer (a rule on every order).
+pub struct OrderEvents(pub(crate) Arc<ProductEvents>);
+
+impl std::fmt::Debug for OrderEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderEvents").finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl crm_module::SubtypeRules for OrderEvents {
+    async fn apply(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        previous: Option<&Json>,
+        requested: &mut Json,
+    ) -> TmfResult<()> {
+        let state = |order: &Json| order.get("state").and_then(Json::as_str).map(str::to_owned);
+        let completed = state(requested).as_deref() == Some("completed");
+        let before = previous.and_then(state);
+        let (true, Some(id)) = (
+            completed && before.as_deref() != Some("completed"),
+            requested.get("id").and_then(Json::as_str),
+        ) else {
+            return Ok(());
+        };
+        let parties: Vec<String> = requested
+            .get("relatedParty")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|party| party.get("id").and_then(Json::as_str).map(str::to_owned))
+            .collect();
+        let event = crm_module::BusinessEvent {
+            event_type: "OrderCompleted",
+            source_id: id.to_owned(),
+            parties,
+            payload: json!({
+                "order": {"id": id},
+                "orderTotalPrice": requested.get("orderTotalPrice").cloned().unwrap_or(Json::Null),
+            }),
+        };
+        self.0.record(txn, ctx, &event).await
     }
 }
 

@@ -153,9 +153,23 @@ impl Module for CustomerLoyalty {
             clock: ctx.clock.clone(),
             valid_days: i64::from(settings.points_valid_days),
             customers: ctx.registry.get("Customer"),
+            accounts: ctx.registry.get("BillingAccount"),
         });
         let _ = self.earning.set(earning.clone());
-        hooks.offer_compensation(Arc::new(earning::PointsCompensation(earning)))?;
+        hooks.offer_compensation(Arc::new(earning::PointsCompensation(earning.clone())))?;
+        // What customers do elsewhere earns: bills paid (billing tells), orders completed (a
+        // rule on every order).
+        let product_events = Arc::new(earning::ProductEvents {
+            earning,
+            events: service(ctx, EventKind::new())?,
+        });
+        hooks.offer_business_listener(product_events.clone());
+        if ctx.registry.get("ProductOrder").is_some() {
+            hooks.offer_type_rules(
+                "ProductOrder",
+                Arc::new(earning::OrderEvents(product_events)),
+            );
+        }
         // A burn's credit reversed gives the points back.
         hooks.offer_credit_reversal(Arc::new(burn::BurnReversal {
             burns: service(ctx, BurnKind::new())?,

@@ -1284,3 +1284,121 @@ async fn random_earns_burns_expiries_and_reversals_keep_every_point() {
     }
     assert!(ran.iter().all(|n| *n > 0), "every operation ran: {ran:?}");
 }
+
+#[tokio::test]
+async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership() {
+    const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
+    const ORDERS: &str = "/tmf-api/productOrderingManagement/v4/productOrder";
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let account = p.billing_account().await;
+    // A point a euro paid; 100 points an order completed.
+    p.rule(
+        "BillPaid",
+        vec![],
+        vec![
+            json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+            "actionAttributes": {"pointsPerUnit": "1", "amount": "amount.value"}}),
+        ],
+    )
+    .await;
+    p.rule(
+        "OrderCompleted",
+        vec![],
+        vec![
+            json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+            "actionAttributes": {"points": "100"}}),
+        ],
+    )
+    .await;
+    let biller = format!("Bearer {}", p.app.token("billing-run", &["billing-system"]));
+    let bill = p
+        .app
+        .send_with(
+            Method::POST,
+            BILLS,
+            &[("Authorization", &biller)],
+            Some(&json!({"billNo": "B-1", "billingAccount": {"id": account},
+                "billDate": "2026-11-30T00:00:00Z", "paymentDueDate": "2026-12-20T00:00:00Z",
+                "category": "normal", "runType": "onCycle",
+                "amountDue": {"unit": "EUR", "value": 120.00},
+                "taxExcludedAmount": {"unit": "EUR", "value": 100.00},
+                "taxIncludedAmount": {"unit": "EUR", "value": 120.00},
+                "taxItem": [{"taxCategory": "VAT", "taxRate": 0.20, "taxAmount": {"unit": "EUR", "value": 20.00}}],
+                "billingPeriod": {"startDateTime": "2026-11-01T00:00:00Z", "endDateTime": "2026-11-30T23:59:59Z"}})),
+        )
+        .await;
+    bill.assert_status(StatusCode::CREATED, "bill");
+    let pay = |payment: &str, value: &str| {
+        let body: Value = serde_json::from_str(&format!(
+            r#"{{"payment": {{"id": "{payment}"}}, "appliedAmount": {{"unit": "EUR", "value": {value}}}}}"#
+        ))
+        .expect("a payment");
+        let uri = format!("{BILLS}/{}/appliedPayment", bill.id());
+        let app = &p.app;
+        let auth = biller.clone();
+        async move {
+            app.send_with(Method::POST, &uri, &[("Authorization", &auth)], Some(&body))
+                .await
+        }
+    };
+    pay("PAY-7", "70.50")
+        .await
+        .assert_status(StatusCode::CREATED, "paid");
+    // The same payment again (a retry) earns nothing more.
+    assert_eq!(pay("PAY-7", "70.50").await.status, StatusCode::OK);
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 1, "{balances:?}");
+    assert_eq!(balances[0]["quantity"]["value"], json!(70), "{balances:?}");
+    let event = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyEvent/{}",
+            balances[0]["loyaltyEvent"]["id"]
+                .as_str()
+                .expect("its event")
+        ))
+        .await
+        .body;
+    assert_eq!(event["eventType"], "BillPaid");
+    assert_eq!(event["eventId"], "BillPaid:PAY-7");
+    assert_eq!(event["memberId"], member.as_str());
+
+    // An order of the customer completed.
+    let offering = p
+        .app
+        .post(
+            "/tmf-api/productCatalogManagement/v4/productOffering",
+            &json!({"name": "Fibre 500", "lifecycleStatus": "Launched", "isSellable": true}),
+        )
+        .await;
+    offering.assert_status(StatusCode::CREATED, "offering");
+    let order = p
+        .app
+        .post(
+            ORDERS,
+            &json!({"productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+                    "productOffering": {"id": offering.id(), "name": "Fibre 500"}}],
+                "relatedParty": [{"id": p.customer, "role": "customer", "@referredType": "Customer"}]}),
+        )
+        .await;
+    order.assert_status(StatusCode::CREATED, "order");
+    for state in ["inProgress", "completed"] {
+        p.app
+            .patch(
+                &format!("{ORDERS}/{}", order.id()),
+                MERGE,
+                &json!({"state": state}),
+            )
+            .await
+            .assert_status(StatusCode::OK, state);
+    }
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 2, "{balances:?}");
+    assert!(
+        balances
+            .iter()
+            .any(|b| b["quantity"]["value"] == json!(100)),
+        "{balances:?}"
+    );
+}
