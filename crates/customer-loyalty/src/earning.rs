@@ -188,6 +188,8 @@ pub struct Earning {
     /// Where billing accounts are stored (a payment names the account, whose parties are the
     /// customer).
     pub(crate) accounts: Option<StoredType>,
+    /// The members' tiers, recomputed before an event is judged.
+    pub(crate) tiers: Arc<crate::tiers::Tiers>,
 }
 
 impl std::fmt::Debug for Earning {
@@ -305,6 +307,8 @@ impl Earning {
         };
         let payload = event.event.clone().unwrap_or(Json::Null);
         let from = event.event_time.unwrap_or_else(|| self.clock.now());
+        // The event may lift the member's tier: it counts before the rules judge it.
+        let multiplier = self.tiers.follow(txn, ctx, member).await?;
         let mut earned = Vec::new();
         for document in crm_store::relations::all_of_kind(txn, PROGRAM_TABLE, "LoyaltyRule").await?
         {
@@ -365,6 +369,19 @@ impl Earning {
                             .round_dp_with_strategy(0, RoundingStrategy::ToZero)
                     }
                     Ok(None) | Err(_) => continue,
+                };
+                let by_tier = action
+                    .action_attributes
+                    .as_ref()
+                    .and_then(|a| a.get("byTier"))
+                    .and_then(Json::as_bool)
+                    == Some(true);
+                let points = match by_tier {
+                    true => points
+                        .checked_mul(multiplier)
+                        .unwrap_or_default()
+                        .round_dp_with_strategy(0, RoundingStrategy::ToZero),
+                    false => points,
                 };
                 if points <= Decimal::ZERO {
                     continue;

@@ -24,6 +24,7 @@ pub mod expiry;
 pub mod kinds;
 pub mod rules;
 mod spec;
+pub mod tiers;
 mod view;
 
 use std::sync::{Arc, OnceLock};
@@ -79,9 +80,74 @@ pub struct LoyaltySettings {
     pub burn_rates: std::collections::BTreeMap<String, String>,
     /// The adjustment reason of the credits burns make (one of `[billing] adjustment_reasons`).
     pub burn_reason: String,
+    /// The tiers, lowest first.
+    pub tiers: Vec<TierSetting>,
+    /// The currency of the tiers' payment thresholds.
+    pub tier_currency: String,
+    /// How many days back the payments a tier counts go.
+    pub tier_window_days: u32,
+}
+
+/// One tier of `[loyalty] tiers`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSetting {
+    /// Its name.
+    pub name: String,
+    /// What must have been paid in the window (a decimal text).
+    pub min_paid: String,
+    /// The tenure needed, in days.
+    pub min_tenure_days: u32,
+    /// What `byTier` earning is multiplied by (a decimal text).
+    pub multiplier: String,
 }
 
 impl LoyaltySettings {
+    /// The tiers, read and checked: at least one, names unique, thresholds never falling.
+    fn tiers(&self) -> Result<Vec<tiers::Tier>, ModuleError> {
+        let refused = |message: String| ModuleError::Settings {
+            section: "loyalty",
+            message,
+        };
+        let mut out: Vec<tiers::Tier> = Vec::new();
+        for setting in &self.tiers {
+            let read = |what: &str, text: &str| {
+                text.trim()
+                    .parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .filter(|d| !d.is_sign_negative())
+                    .ok_or_else(|| {
+                        refused(format!(
+                            "tiers.{}.{what}: '{text}' is not a decimal",
+                            setting.name
+                        ))
+                    })
+            };
+            let tier = tiers::Tier {
+                name: setting.name.clone(),
+                min_paid: read("min_paid", &setting.min_paid)?,
+                min_tenure_days: i64::from(setting.min_tenure_days),
+                multiplier: read("multiplier", &setting.multiplier)?,
+            };
+            if let Some(last) = out.last()
+                && (tier.min_paid < last.min_paid || tier.min_tenure_days < last.min_tenure_days)
+            {
+                return Err(refused(format!(
+                    "tiers.{}: its thresholds are below those of {}",
+                    tier.name, last.name
+                )));
+            }
+            if out.iter().any(|t| t.name == tier.name) {
+                return Err(refused(format!("tiers.{}: named twice", tier.name)));
+            }
+            out.push(tier);
+        }
+        if out.is_empty() {
+            return Err(refused("tiers: at least one".into()));
+        }
+        Ok(out)
+    }
+
     /// The burn rates, read.
     fn rates(
         &self,
@@ -115,6 +181,21 @@ impl Default for LoyaltySettings {
                 .into_iter()
                 .collect(),
             burn_reason: "loyaltyRedemption".to_owned(),
+            tiers: [
+                ("bronze", "0", 0, "1"),
+                ("silver", "500", 0, "1.25"),
+                ("gold", "2000", 365, "1.5"),
+                ("platinum", "5000", 730, "2"),
+            ]
+            .map(|(name, paid, days, multiplier)| TierSetting {
+                name: name.to_owned(),
+                min_paid: paid.to_owned(),
+                min_tenure_days: days,
+                multiplier: multiplier.to_owned(),
+            })
+            .to_vec(),
+            tier_currency: "EUR".to_owned(),
+            tier_window_days: 365,
         }
     }
 }
@@ -154,6 +235,14 @@ impl Module for CustomerLoyalty {
             valid_days: i64::from(settings.points_valid_days),
             customers: ctx.registry.get("Customer"),
             accounts: ctx.registry.get("BillingAccount"),
+            tiers: Arc::new(tiers::Tiers {
+                levels: settings.tiers()?,
+                currency: settings.tier_currency.clone(),
+                window_days: i64::from(settings.tier_window_days.max(1)),
+                members: service(ctx, MemberKind::new())?,
+                events: service(ctx, EventKind::new())?,
+                clock: ctx.clock.clone(),
+            }),
         });
         let _ = self.earning.set(earning.clone());
         hooks.offer_compensation(Arc::new(earning::PointsCompensation(earning.clone())))?;

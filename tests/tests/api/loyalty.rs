@@ -1402,3 +1402,113 @@ async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership()
         "{balances:?}"
     );
 }
+
+#[tokio::test]
+async fn a_customer_enrols_earns_from_a_bill_settled_climbs_a_tier_and_burns_into_an_approved_credit()
+ {
+    const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
+    const ADJUSTMENTS: &str = "/tmf-api/customerBillManagement/v4/billAdjustment";
+    let p = Programme::open().await;
+    let program = p.program(true).await;
+    let member = p.member().await;
+    p.created(
+        &p.csr,
+        "loyaltyProgramProduct",
+        "LoyaltyProgramProduct",
+        json!({"loyaltyProgramMember": {"id": member}, "loyaltyProgramProductSpec": {"id": program}}),
+    )
+    .await;
+    let account = p.billing_account().await;
+    // Ten points a euro paid, multiplied by the member's tier.
+    p.rule(
+        "BillPaid",
+        vec![],
+        vec![
+            json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+            "actionAttributes": {"pointsPerUnit": "10", "amount": "amount.value", "byTier": true}}),
+        ],
+    )
+    .await;
+    let biller = format!("Bearer {}", p.app.token("billing-run", &["billing-system"]));
+    let bill = p
+        .app
+        .send_with(
+            Method::POST,
+            BILLS,
+            &[("Authorization", &biller)],
+            Some(&json!({"billNo": "B-9", "billingAccount": {"id": account},
+                "billDate": "2026-11-30T00:00:00Z", "paymentDueDate": "2026-12-20T00:00:00Z",
+                "category": "normal", "runType": "onCycle",
+                "amountDue": {"unit": "EUR", "value": 600.00},
+                "taxExcludedAmount": {"unit": "EUR", "value": 500.00},
+                "taxIncludedAmount": {"unit": "EUR", "value": 600.00},
+                "taxItem": [{"taxCategory": "VAT", "taxRate": 0.20, "taxAmount": {"unit": "EUR", "value": 100.00}}],
+                "billingPeriod": {"startDateTime": "2026-11-01T00:00:00Z", "endDateTime": "2026-11-30T23:59:59Z"}})),
+        )
+        .await;
+    bill.assert_status(StatusCode::CREATED, "bill");
+    // The bill settled: 600 EUR paid lifts the member to silver (1.25) before the rule
+    // judges the payment: 600 × 10 × 1.25 points.
+    let paid = p
+        .app
+        .send_with(
+            Method::POST,
+            &format!("{BILLS}/{}/appliedPayment", bill.id()),
+            &[("Authorization", &biller)],
+            Some(&serde_json::from_str::<Value>(
+                r#"{"payment": {"id": "PAY-600"}, "appliedAmount": {"unit": "EUR", "value": 600.00}}"#,
+            )
+            .expect("a payment")),
+        )
+        .await;
+    paid.assert_status(StatusCode::CREATED, "settled");
+    assert_eq!(paid.body["state"], "settled", "{}", paid.text);
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 1, "{balances:?}");
+    assert_eq!(balances[0]["quantity"]["value"], json!(7500));
+    let stored = p
+        .app
+        .get(&format!("{BASE}/loyaltyProgramMember/{member}"))
+        .await
+        .body;
+    assert_eq!(stored["tier"]["name"], "silver", "{stored}");
+    assert_eq!(
+        stored["tier"]["paidInWindow"]["value"].to_string(),
+        "600.00"
+    );
+    // 6,000 points are 60.00 EUR, over the 50.00 threshold: the credit waits for a
+    // supervisor.
+    let burned = p
+        .send(
+            &p.csr,
+            Method::POST,
+            "loyaltyBurn",
+            Some(&p.burn(&member, &account, 6000)),
+        )
+        .await;
+    burned.assert_status(StatusCode::CREATED, "burn");
+    let credit = format!(
+        "{ADJUSTMENTS}/{}",
+        burned.body["credit"]["id"].as_str().expect("a credit")
+    );
+    assert_eq!(p.app.get(&credit).await.body["state"], "proposed");
+    let approved = p
+        .app
+        .send_with(
+            Method::PATCH,
+            &credit,
+            &[("Authorization", &p.supervisor)],
+            Some(&json!({"state": "approved"})),
+        )
+        .await;
+    approved.assert_status(StatusCode::OK, "approved");
+    assert_eq!(approved.body["state"], "applied");
+    // The CSR sees the balance and the tier in one request.
+    let view = p
+        .app
+        .get(&format!("{}/{}/view", crm_tests::CUSTOMER, p.customer))
+        .await
+        .body;
+    assert_eq!(view["loyalty"][0]["points"]["value"], json!(1500), "{view}");
+    assert_eq!(view["loyalty"][0]["tier"]["name"], "silver", "{view}");
+}
