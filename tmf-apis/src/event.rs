@@ -63,8 +63,17 @@ impl ResourceDescriptor {
     /// status change (TMF683 `PartyInteractionStatusChangeEvent`), the spec's name is used.
     ///
     /// Where the spec spells the name in other letter cases (TMF623's `SLAViolationCreateEvent`
-    /// of the type `SlaViolation`), the spec's spelling is used.
+    /// of the type `SlaViolation`), the spec's spelling is used; a business event the spec
+    /// defines under its own whole name (`Domain("LoyaltyEarn")`: `LoyaltyEarnEvent`) has it.
     pub fn event_type(&self, kind: EventKind) -> String {
+        // A business event the spec names whole (TMF658's `LoyaltyEarnEvent`, a domain event
+        // of `LoyaltyBalance`): that name.
+        if let EventKind::Domain(own) = kind {
+            let whole = format!("{own}Event");
+            if self.defines(&whole) {
+                return whole;
+            }
+        }
         let name = format!("{}{}Event", self.type_name, kind.name());
         if self.defines(&name) {
             return name;

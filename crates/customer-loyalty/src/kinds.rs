@@ -75,11 +75,13 @@ macro_rules! kind {
         $kind:ident, $stored:ident: $model:ty, $table:expr, $path:literal, $type_name:literal,
         $domain:expr, $methods:expr, |$model_var:ident| $references:expr
         $(, personal: $erasure:expr)?
+        $(, events: [$($event:literal),*] => |$prev:ident, $cur:ident| $events:expr)?
     ) => {
         kind!(
             $(#[$attr])*
             $kind, $stored: $model, $table, $path, $type_name, $domain, $methods,
             |$model_var| $references, spec: crate::spec::loyalty() $(, personal: $erasure)?
+            $(, events: [$($event),*] => |$prev, $cur| $events)?
         );
     };
     (
@@ -87,6 +89,7 @@ macro_rules! kind {
         $kind:ident, $stored:ident: $model:ty, $table:expr, $path:literal, $type_name:literal,
         $domain:expr, $methods:expr, |$model_var:ident| $references:expr,
         spec: $spec:expr $(, personal: $erasure:expr)?
+        $(, events: [$($event:literal),*] => |$prev:ident, $cur:ident| $events:expr)?
     ) => {
         /// Where these resources are stored.
         pub const $stored: StoredType = StoredType {
@@ -116,6 +119,7 @@ macro_rules! kind {
                     $domain,
                 )?;
                 descriptor.methods = $methods;
+                $(descriptor = descriptor.with_domain_events(&[$($event),*]);)?
                 Ok(Self { descriptor })
             }
         }
@@ -138,6 +142,16 @@ macro_rules! kind {
             fn erasure(&self) -> Option<Erasure> {
                 None $(.or(Some($erasure)))?
             }
+
+            $(
+                fn domain_events(
+                    &self,
+                    $prev: Option<&$model>,
+                    $cur: &$model,
+                ) -> Vec<tmf_apis::EventKind> {
+                    $events
+                }
+            )?
         }
     };
 }
@@ -164,7 +178,18 @@ kind!(
             allowed: PARTIES,
         })
         .collect(),
-    personal: Erasure { keep: &["status"], erase: &[] }
+    personal: Erasure { keep: &["status"], erase: &[] },
+    events: ["LoyaltyTierChange"] => |previous, current| {
+        let tier = |m: &LoyaltyProgramMember| {
+            m.extensions.0.get("tier").and_then(|t| t.get("name")).cloned()
+        };
+        match previous.is_some_and(|p| tier(p) != tier(current))
+            || (previous.is_none() && tier(current).is_some())
+        {
+            true => vec![tmf_apis::EventKind::Domain("LoyaltyTierChange")],
+            false => Vec::new(),
+        }
+    }
 );
 
 kind!(
@@ -213,7 +238,25 @@ kind!(
         }
         out
     },
-    personal: Erasure { keep: &[], erase: &[] }
+    personal: Erasure { keep: &[], erase: &[] },
+    events: ["LoyaltyEarn", "LoyaltyExpiry"] => |previous, current| {
+        let extension = |b: &LoyaltyBalance, name: &str| b.extensions.0.get(name).cloned();
+        let mut events = Vec::new();
+        if previous.is_none()
+            && (extension(current, "loyaltyEvent").is_some()
+                || extension(current, "slaViolation").is_some())
+        {
+            events.push(tmf_apis::EventKind::Domain("LoyaltyEarn"));
+        }
+        let expired = |b: &LoyaltyBalance| {
+            extension(b, "state").and_then(|s| s.as_str().map(str::to_owned)).as_deref()
+                == Some("expired")
+        };
+        if expired(current) && previous.is_some_and(|p| !expired(p)) {
+            events.push(tmf_apis::EventKind::Domain("LoyaltyExpiry"));
+        }
+        events
+    }
 );
 
 kind!(
@@ -318,5 +361,9 @@ kind!(
         out
     },
     spec: crate::spec::burn(),
-    personal: Erasure { keep: &["currency"], erase: &[] }
+    personal: Erasure { keep: &["currency"], erase: &[] },
+    events: ["LoyaltyBurn"] => |previous, _current| match previous {
+        None => vec![tmf_apis::EventKind::Domain("LoyaltyBurn")],
+        Some(_) => Vec::new(),
+    }
 );

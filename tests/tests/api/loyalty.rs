@@ -868,9 +868,16 @@ async fn points_expire_once_at_the_end_of_their_window_and_the_view_says_what_ex
     );
     assert_eq!(after["loyalty"][0]["expiringSoon"], json!([]));
     let events = p.app.event_types().await;
-    assert!(
-        events.iter().any(|e| e == "LoyaltyBalanceStateChangeEvent"),
-        "{events:?}"
+    for expected in ["LoyaltyBalanceStateChangeEvent", "LoyaltyExpiryEvent"] {
+        assert!(
+            events.iter().any(|e| e == expected),
+            "{expected} in {events:?}"
+        );
+    }
+    assert_eq!(
+        events.iter().filter(|e| *e == "LoyaltyExpiryEvent").count(),
+        1,
+        "expired once: {events:?}"
     );
 }
 
@@ -1511,4 +1518,71 @@ async fn a_customer_enrols_earns_from_a_bill_settled_climbs_a_tier_and_burns_int
         .body;
     assert_eq!(view["loyalty"][0]["points"]["value"], json!(1500), "{view}");
     assert_eq!(view["loyalty"][0]["tier"]["name"], "silver", "{view}");
+    // Each step is a business event, under the names TMF630 gives them.
+    let events = p.app.event_types().await;
+    for expected in [
+        "LoyaltyProgramMemberCreateEvent",
+        "LoyaltyAccountCreateEvent",
+        "LoyaltyBalanceCreateEvent",
+        "LoyaltyEarnEvent",
+        "LoyaltyTierChangeEvent",
+        "LoyaltyBurnEvent",
+    ] {
+        assert!(
+            events.iter().any(|e| e == expected),
+            "{expected} in {events:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_same_event_delivered_twenty_times_at_once_earns_once() {
+    let p = Programme::open().await;
+    let member = p.member().await;
+    p.rule(
+        "BillPaid",
+        vec![],
+        vec![
+            json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+            "actionAttributes": {"points": "250"}}),
+        ],
+    )
+    .await;
+    let event = json!({"eventType": "BillPaid", "eventId": "PAY-RETRIED", "memberId": member,
+        "event": {"amount": {"unit": "EUR", "value": 25}}});
+    let deliveries = (0..20).map(|_| {
+        let app = &p.app;
+        let auth = p.system.clone();
+        let body = event.clone();
+        async move {
+            app.send_with(
+                Method::POST,
+                &format!("{BASE}/loyaltyEvent"),
+                &[("Authorization", &auth)],
+                Some(&body),
+            )
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(deliveries).await;
+    let created = results
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let replayed = results
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    let others: Vec<&str> = results
+        .iter()
+        .filter(|r| !matches!(r.status.as_u16(), 200 | 201))
+        .map(|r| r.text.as_str())
+        .collect();
+    assert_eq!((created, replayed), (1, 19), "{others:?}");
+    let ids: std::collections::BTreeSet<String> =
+        results.iter().map(|r| r.body["id"].to_string()).collect();
+    assert_eq!(ids.len(), 1, "every delivery answers with the one event");
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 1, "{balances:?}");
+    assert_eq!(balances[0]["quantity"]["value"], json!(250));
 }
