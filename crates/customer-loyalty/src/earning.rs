@@ -491,6 +491,17 @@ impl ProductEvents {
         let Some(member) = self.earning.member_of(txn, event.parties.clone()).await? else {
             return Ok(());
         };
+        self.record_for(txn, ctx, &member, event).await
+    }
+
+    /// Records `event` as a `loyaltyEvent` of `member` (once per source id) and judges it.
+    pub(crate) async fn record_for(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &RequestContext,
+        member: &str,
+        event: &crm_module::BusinessEvent,
+    ) -> TmfResult<()> {
         let source = format!("{}:{}", event.event_type, event.source_id);
         let body = json!({
             "eventType": event.event_type,

@@ -12,7 +12,9 @@
 //! - [`expiry`]: what is left of each balance, and the job that expires it at the end of its
 //!   window;
 //! - [`burn`]: points burned into a bill credit (the `loyaltyBurn` extension), the balances
-//!   that expire first spent first.
+//!   that expire first spent first;
+//! - [`tiers`]: the member's tier from what the customer paid and its tenure;
+//! - [`tenure`]: membership anniversaries, events the rules earn from.
 //!
 //! Not here yet (issue 7 of 7 goes on): earning from the product's own events (bills settled,
 //! orders completed, tenure), burning into bill credits, expiry, tiers, and the loyalty
@@ -24,6 +26,7 @@ pub mod expiry;
 pub mod kinds;
 pub mod rules;
 mod spec;
+pub mod tenure;
 pub mod tiers;
 mod view;
 
@@ -86,6 +89,8 @@ pub struct LoyaltySettings {
     pub tier_currency: String,
     /// How many days back the payments a tier counts go.
     pub tier_window_days: u32,
+    /// Seconds between two passes of the tenure job.
+    pub tenure_interval_secs: u64,
 }
 
 /// One tier of `[loyalty] tiers`.
@@ -196,6 +201,7 @@ impl Default for LoyaltySettings {
             .to_vec(),
             tier_currency: "EUR".to_owned(),
             tier_window_days: 365,
+            tenure_interval_secs: 3600,
         }
     }
 }
@@ -205,6 +211,8 @@ impl Default for LoyaltySettings {
 pub struct CustomerLoyalty {
     /// Where points are granted, made when the hooks are offered.
     earning: OnceLock<Arc<earning::Earning>>,
+    /// What customers do elsewhere, recorded as loyalty events (made with the hooks).
+    product_events: OnceLock<Arc<earning::ProductEvents>>,
 }
 
 impl Module for CustomerLoyalty {
@@ -252,6 +260,7 @@ impl Module for CustomerLoyalty {
             earning,
             events: service(ctx, EventKind::new())?,
         });
+        let _ = self.product_events.set(product_events.clone());
         hooks.offer_business_listener(product_events.clone());
         if ctx.registry.get("ProductOrder").is_some() {
             hooks.offer_type_rules(
@@ -327,7 +336,9 @@ impl Module for CustomerLoyalty {
             programs.clone(),
             Arc::new(RuledService::new(
                 members.clone(),
-                Arc::new(rules::MemberRules),
+                Arc::new(rules::MemberRules {
+                    clock: ctx.clock.clone(),
+                }),
             )),
             Arc::new(RuledService::new(
                 enrolments.clone(),
@@ -366,6 +377,15 @@ impl Module for CustomerLoyalty {
         parts
             .services
             .push(Arc::new(RuledService::new(burns.clone(), burning)));
+        if let Some(product_events) = self.product_events.get() {
+            parts.jobs.push(Arc::new(tenure::Tenure {
+                store: ctx.store.clone(),
+                members: members.clone(),
+                events: product_events.clone(),
+                clock: ctx.clock.clone(),
+                interval: std::time::Duration::from_secs(settings.tenure_interval_secs.max(1)),
+            }));
+        }
         parts.jobs.push(Arc::new(expiry::Expiry {
             store: ctx.store.clone(),
             balances: balances.clone(),

@@ -38,9 +38,28 @@ use crate::kinds::{
 /// The role naming the customer a member is.
 const CUSTOMER_ROLE: &str = "customer";
 
-/// A member names the customer it is.
-#[derive(Debug, Default)]
-pub struct MemberRules;
+/// A member names the customer it is; its next anniversary is watched.
+pub struct MemberRules {
+    pub(crate) clock: Arc<dyn crm_store::Clock>,
+}
+
+impl std::fmt::Debug for MemberRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberRules").finish_non_exhaustive()
+    }
+}
+
+impl MemberRules {
+    async fn watch(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &str,
+        member: &LoyaltyProgramMember,
+    ) -> Result<(), TmfError> {
+        let document = serde_json::to_value(member).map_err(TmfError::internal)?;
+        crate::tenure::watch(txn, id, &document, self.clock.now()).await
+    }
+}
 
 fn check_member(member: &LoyaltyProgramMember) -> Result<(), TmfError> {
     let customers = member
@@ -67,26 +86,33 @@ fn check_member(member: &LoyaltyProgramMember) -> Result<(), TmfError> {
 impl DomainRules<MemberKind> for MemberRules {
     type Error = TmfError;
 
+    /// The tier is the server's.
+    fn server_owned(&self) -> &'static [&'static str] {
+        &["tier"]
+    }
+
     async fn create(
         &self,
-        _txn: &DatabaseTransaction,
+        txn: &DatabaseTransaction,
         _ctx: &RequestContext,
-        _id: &str,
+        id: &str,
         member: LoyaltyProgramMember,
     ) -> Result<LoyaltyProgramMember, TmfError> {
         check_member(&member)?;
+        self.watch(txn, id, &member).await?;
         Ok(member)
     }
 
     async fn patch(
         &self,
-        _txn: &DatabaseTransaction,
+        txn: &DatabaseTransaction,
         _ctx: &RequestContext,
-        _id: &str,
+        id: &str,
         _previous: &LoyaltyProgramMember,
         member: LoyaltyProgramMember,
     ) -> Result<LoyaltyProgramMember, TmfError> {
         check_member(&member)?;
+        self.watch(txn, id, &member).await?;
         Ok(member)
     }
 }

@@ -1586,3 +1586,78 @@ async fn the_same_event_delivered_twenty_times_at_once_earns_once() {
     assert_eq!(balances.len(), 1, "{balances:?}");
     assert_eq!(balances[0]["quantity"]["value"], json!(250));
 }
+
+#[tokio::test]
+async fn a_membership_anniversary_earns_once_however_many_instances_run() {
+    use chrono::Duration;
+    use crm_store::Clock;
+    let p = Programme::open().await;
+    // The member joined on 2026-01-01 (Programme::member).
+    let member = p.member().await;
+    p.rule(
+        "TenureAnniversary",
+        vec![json!({"attribute": "years", "operator": ">=", "value": "1"})],
+        vec![
+            json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+            "actionAttributes": {"points": "1000"}}),
+        ],
+    )
+    .await;
+    let job = |app: &TestApp| {
+        app.jobs
+            .iter()
+            .find(|job| job.name() == "loyaltyTenure")
+            .cloned()
+            .expect("the tenure job")
+    };
+    assert!(job(&p.app).run_once().await.expect("a pass").is_empty());
+    let anniversary: chrono::DateTime<chrono::Utc> =
+        "2027-01-01T00:00:00Z".parse().expect("a time");
+    let ahead = anniversary - p.app.clock.now() + Duration::hours(1);
+    if ahead > Duration::zero() {
+        p.app.clock.advance(ahead);
+    }
+    let other = p.app.another_instance().await;
+    let behind = p.app.clock.now() - other.clock.now();
+    if behind > Duration::zero() {
+        other.clock.advance(behind);
+    }
+    let (here, there) = (job(&p.app), job(&other));
+    let (a, b) = tokio::join!(here.run_once(), there.run_once());
+    let mut celebrated = a.expect("a pass");
+    celebrated.extend(b.expect("the other pass"));
+    assert!(celebrated.contains(&member), "{celebrated:?}");
+    assert!(here.run_once().await.expect("again").is_empty());
+    let balances = p.balances_of(&member).await;
+    assert_eq!(balances.len(), 1, "{balances:?}");
+    assert_eq!(balances[0]["quantity"]["value"], json!(1000));
+    let event = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyEvent/{}",
+            balances[0]["loyaltyEvent"]["id"]
+                .as_str()
+                .expect("its event")
+        ))
+        .await
+        .body;
+    assert_eq!(event["eventType"], "TenureAnniversary");
+    assert_eq!(event["event"]["years"], json!(1));
+    // The tier the member stands in was computed with the anniversary: bronze, nothing paid.
+    let stored = p
+        .app
+        .get(&format!("{BASE}/loyaltyProgramMember/{member}"))
+        .await
+        .body;
+    assert_eq!(stored["tier"]["name"], "bronze", "{stored}");
+    assert_eq!(stored["tier"]["tenureDays"], json!(365));
+    // A client cannot set the tier.
+    p.app
+        .patch(
+            &format!("{BASE}/loyaltyProgramMember/{member}"),
+            MERGE,
+            &json!({"tier": {"name": "platinum"}}),
+        )
+        .await
+        .assert_tmf_error(422);
+}

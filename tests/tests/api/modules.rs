@@ -54,6 +54,7 @@ async fn the_application_is_built_from_the_module_list_alone() {
             "billOnDemand",
             "slaEvaluation",
             "slaExpiry",
+            "loyaltyTenure",
             "loyaltyExpiry"
         ]
     );
