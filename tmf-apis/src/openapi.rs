@@ -193,6 +193,25 @@ pub fn openapi_document(
                 ),
             );
         }
+        if descriptor.methods.put {
+            paths = paths.path(
+                descriptor.item_path(),
+                PathItem::new(
+                    HttpMethod::Put,
+                    OperationBuilder::new()
+                        .operation_id(Some(format!("update{type_name}")))
+                        .summary(Some(format!("Replaces a {type_name}")))
+                        .tag(descriptor.base_path)
+                        .parameter(id_parameter())
+                        .parameter(if_match_parameter())
+                        .request_body(Some(json_request_body(&update_schema)))
+                        .response("200", versioned_response(&resource_schema, "Replaced"))
+                        .responses_from(errors(&[
+                            "400", "401", "403", "404", "409", "412", "415", "422", "428", "500",
+                        ])),
+                ),
+            );
+        }
         if descriptor.methods.delete {
             paths = paths.path(
                 descriptor.item_path(),

@@ -43,6 +43,9 @@ pub struct Methods {
     pub patch: bool,
     /// `DELETE {item}`.
     pub delete: bool,
+    /// `PUT {item}`: a whole replacement, where the spec defines one (TMF658's conditions,
+    /// actions and event types), judged as a patch that replaces the document.
+    pub put: bool,
 }
 
 impl Methods {
@@ -51,12 +54,21 @@ impl Methods {
         create: true,
         patch: true,
         delete: true,
+        put: false,
+    };
+    /// Create, patch, replace and delete.
+    pub const ALL_AND_PUT: Self = Self {
+        create: true,
+        patch: true,
+        delete: true,
+        put: true,
     };
     /// A task resource: created and read, never changed by clients.
     pub const TASK: Self = Self {
         create: true,
         patch: false,
         delete: false,
+        put: false,
     };
     /// A record only the server writes (TMF623 `slaViolation`): clients read it (405 on every
     /// write).
@@ -64,6 +76,7 @@ impl Methods {
         create: false,
         patch: false,
         delete: false,
+        put: false,
     };
 }
 

@@ -135,6 +135,9 @@ pub fn resource_routes(service: Arc<dyn ResourceService>, config: RouterConfig) 
     if descriptor.methods.delete {
         item_methods = item_methods.delete(delete);
     }
+    if descriptor.methods.put {
+        item_methods = item_methods.put(put);
+    }
     let mut collection_methods = get(list);
     if descriptor.methods.create {
         collection_methods = collection_methods.post(create);
@@ -433,6 +436,54 @@ async fn patch(
     let Versioned {
         document, version, ..
     } = state.service.patch_versioned(&ctx, &id, patch).await?;
+    let mut response = Json(with_href(
+        (descriptor, &state.config.links),
+        &base.url,
+        document,
+    ))
+    .into_response();
+    with_etag(&mut response, version);
+    Ok(response)
+}
+
+/// `PUT {item}`: the body replaces the resource (its `id` and `href` stay the server's). It is
+/// judged as the JSON Patch that replaces the whole document, so every rule of a patch holds
+/// (the attributes only the server writes must be sent as stored).
+async fn put(
+    State(state): State<ResourceState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> TmfResult<Response> {
+    let mut ctx = state.authorize(&request, Operation::Update)?;
+    ctx.if_match = if_match(&state, request.headers())?;
+    let base = RequestBase::from_parts(request.headers(), &request);
+    let json = media_type(request.headers()).is_some_and(|media| media == "application/json");
+    if !json {
+        return Err(TmfError::new(
+            ErrorCode::UnsupportedMediaType,
+            "PUT needs a Content-Type: application/json",
+        ));
+    }
+    let RawBody(bytes) = RawBody::from_request(request, &()).await?;
+    let mut body = crate::body::parse_json(&bytes)?;
+    let Some(map) = body.as_object_mut() else {
+        return Err(TmfError::invalid_body("a PUT body is a JSON object"));
+    };
+    for owned in ["id", "href"] {
+        if map.contains_key(owned) {
+            return Err(TmfError::invalid_value(format!(
+                "'{owned}' is set by the server"
+            )));
+        }
+    }
+    map.insert("id".into(), Value::String(id.clone()));
+    let descriptor = state.service.descriptor();
+    let Versioned {
+        document, version, ..
+    } = state
+        .service
+        .patch_versioned(&ctx, &id, PatchDocument::replacement(body))
+        .await?;
     let mut response = Json(with_href(
         (descriptor, &state.config.links),
         &base.url,

@@ -33,6 +33,7 @@ const LINK: Methods = Methods {
     create: true,
     patch: false,
     delete: true,
+    put: false,
 };
 
 /// A record of value that is corrected, never removed (a balance: its points are reversed by
@@ -41,6 +42,7 @@ const KEPT: Methods = Methods {
     create: true,
     patch: true,
     delete: false,
+    put: false,
 };
 
 /// The reference at `path` to `target`, of one of `allowed`.
@@ -286,19 +288,19 @@ kind!(
 kind!(
     /// TMF658 `loyaltyCondition`.
     ConditionKind, CONDITION: LoyaltyCondition, PROGRAM_TABLE, "loyaltyCondition",
-    "LoyaltyCondition", Domain::Loyalty, Methods::ALL, |_condition| Vec::new()
+    "LoyaltyCondition", Domain::Loyalty, Methods::ALL_AND_PUT, |_condition| Vec::new()
 );
 
 kind!(
     /// TMF658 `loyaltyAction`.
     ActionKind, ACTION: LoyaltyAction, PROGRAM_TABLE, "loyaltyAction", "LoyaltyAction",
-    Domain::Loyalty, Methods::ALL, |_action| Vec::new()
+    Domain::Loyalty, Methods::ALL_AND_PUT, |_action| Vec::new()
 );
 
 kind!(
     /// TMF658 `loyaltyEventType`.
     EventTypeKind, EVENT_TYPE: LoyaltyEventType, PROGRAM_TABLE, "loyaltyEventType",
-    "LoyaltyEventType", Domain::Loyalty, Methods::ALL, |_event_type| Vec::new()
+    "LoyaltyEventType", Domain::Loyalty, Methods::ALL_AND_PUT, |_event_type| Vec::new()
 );
 
 kind!(

@@ -1323,6 +1323,10 @@ async fn openapi_documents_every_route_the_router_serves() {
         if resource.methods.delete {
             item_operations.push(("delete", "204", "delete"));
         }
+        // A replacement where the spec defines one (TMF658's `updateLoyaltyCondition`).
+        if resource.methods.put {
+            item_operations.push(("put", "200", "update"));
+        }
         let item_operations = item_operations.as_slice();
         // A record only the server writes is read, never created by clients.
         let collection_operations: &[Documented] = if resource.methods.create {

@@ -1661,3 +1661,88 @@ async fn a_membership_anniversary_earns_once_however_many_instances_run() {
         .await
         .assert_tmf_error(422);
 }
+
+#[tokio::test]
+async fn conditions_actions_and_event_types_are_replaced_whole_by_put() {
+    let p = Programme::open().await;
+    let condition = p
+        .created(
+            &p.supervisor,
+            "loyaltyCondition",
+            "LoyaltyCondition",
+            json!({"attribute": "amount.value", "operator": ">=", "value": "10", "note": "old"}),
+        )
+        .await;
+    let path = format!("loyaltyCondition/{}", condition["id"].as_str().expect("id"));
+    let put = |body: Value| {
+        let app = &p.app;
+        let uri = format!("{BASE}/{path}");
+        let auth = p.supervisor.clone();
+        async move {
+            app.send_with(Method::PUT, &uri, &[("Authorization", &auth)], Some(&body))
+                .await
+        }
+    };
+    let replaced = put(json!({"attribute": "amount.value", "operator": ">", "value": "20"})).await;
+    replaced.assert_status(StatusCode::OK, "replaced");
+    assert_conforms(
+        TMF658,
+        "LoyaltyCondition",
+        &replaced.body,
+        "replaced condition",
+    );
+    assert_eq!(replaced.body["operator"], ">");
+    assert!(
+        replaced.body.get("note").is_none(),
+        "a replacement: {}",
+        replaced.text
+    );
+    assert_eq!(replaced.body["id"], condition["id"]);
+    assert!(replaced.header("etag").is_some());
+    // The same rules as every write: what the CRM acts on must read; what it requires.
+    put(json!({"attribute": "x", "operator": "roughly", "value": "1"}))
+        .await
+        .assert_tmf_error(422);
+    put(json!({"operator": ">", "value": "1"}))
+        .await
+        .assert_tmf_error(400);
+    put(json!({"id": "other", "attribute": "x", "operator": ">", "value": "1"}))
+        .await
+        .assert_tmf_error(422);
+    // CSRs read the programme; they do not change it.
+    p.app
+        .send_with(
+            Method::PUT,
+            &format!("{BASE}/{path}"),
+            &[("Authorization", &p.csr)],
+            Some(&json!({"attribute": "x", "operator": ">", "value": "1"})),
+        )
+        .await
+        .assert_tmf_error(403);
+    assert_eq!(
+        p.app.get(&format!("{BASE}/{path}")).await.body["value"],
+        "20"
+    );
+    // Links, balances and events are not replaced.
+    p.app
+        .send_with(
+            Method::PUT,
+            &format!("{BASE}/loyaltyBalance/x"),
+            &[("Authorization", &p.supervisor)],
+            Some(&json!({})),
+        )
+        .await
+        .assert_tmf_error(405);
+    // The served contract says so.
+    let openapi = p.app.get("/openapi.json").await.body;
+    assert!(
+        openapi
+            .pointer("/paths/~1tmf-api~1loyalty~1v4~1loyaltyCondition~1{id}/put")
+            .is_some()
+    );
+    assert!(
+        openapi
+            .pointer("/paths/~1tmf-api~1loyalty~1v4~1loyaltyBalance~1{id}/put")
+            .is_none()
+    );
+}
