@@ -386,6 +386,13 @@ impl Module for CustomerLoyalty {
                 interval: std::time::Duration::from_secs(settings.tenure_interval_secs.max(1)),
             }));
         }
+        if let Some(earning) = self.earning.get() {
+            parts.jobs.push(Arc::new(tiers::TierReview {
+                store: ctx.store.clone(),
+                tiers: earning.tiers.clone(),
+                interval: std::time::Duration::from_secs(settings.tenure_interval_secs.max(1)),
+            }));
+        }
         parts.jobs.push(Arc::new(expiry::Expiry {
             store: ctx.store.clone(),
             balances: balances.clone(),

@@ -7,7 +7,9 @@
 //! the new tier's multiplier; the member carries it as the extension attribute `tier` (`name`,
 //! `multiplier`, `since`, `paidInWindow`, `tenureDays`), written by `system:loyalty-tier` with
 //! its history and event when it changes. An `earn` action with `"byTier": true` multiplies
-//! the points by the member's tier's multiplier.
+//! the points by the member's tier's multiplier. When the oldest payment counted will leave
+//! the window is a row of `crm_store::deadlines`; the `loyaltyTierReview` job recomputes the
+//! tier then, so a tier falls when the payments that held it age out, with no event needed.
 
 use std::sync::Arc;
 
@@ -21,6 +23,13 @@ use crate::kinds::{EventKind, MemberKind};
 
 /// Who the history names for tier changes.
 const TIER_ACTOR: &str = "system:loyalty-tier";
+
+/// The owner of the members' tier reviews in `deadline`: when a payment counted leaves the
+/// window.
+pub(crate) const REVIEW: &str = "loyalty-tier";
+
+/// The job's name.
+pub const TIER_JOB: &str = "loyaltyTierReview";
 
 /// One tier.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +98,8 @@ impl Tiers {
         let now = self.clock.now();
         let since = now - Duration::days(self.window_days);
         let mut paid = Decimal::ZERO;
+        // When the oldest payment counted leaves the window: the tier may fall then.
+        let mut leaves: Option<chrono::DateTime<chrono::Utc>> = None;
         for event in self.events.find_in(txn, "memberId", member).await? {
             let counted = event.get("eventType").and_then(Json::as_str) == Some("BillPaid")
                 && event.pointer("/event/amount/unit").and_then(Json::as_str)
@@ -100,8 +111,23 @@ impl Tiers {
                     .is_some_and(|at| at > since && at <= now);
             if counted && let Some(amount) = decimal(event.pointer("/event/amount/value")) {
                 paid += amount;
+                let at = event
+                    .get("eventTime")
+                    .and_then(Json::as_str)
+                    .and_then(|at| at.parse::<chrono::DateTime<chrono::Utc>>().ok());
+                if let Some(out) = at.map(|at| at + Duration::days(self.window_days)) {
+                    leaves = Some(leaves.map_or(out, |earliest| earliest.min(out)));
+                }
             }
         }
+        let review = crm_store::deadlines::Deadline {
+            key: member.to_owned(),
+            target_id: member.to_owned(),
+            stage: "member".to_owned(),
+            next_at: leaves.map(crm_store::deadlines::to_millis_ceil),
+            detail: json!({}),
+        };
+        crm_store::deadlines::put(txn, REVIEW, &review).await?;
         let tenure = document
             .pointer("/validFor/startDateTime")
             .and_then(Json::as_str)
@@ -136,6 +162,89 @@ impl Tiers {
                 .await?;
         }
         Ok(tier.multiplier)
+    }
+}
+
+/// The tier review job.
+pub struct TierReview {
+    pub(crate) store: crm_store::Store,
+    pub(crate) tiers: Arc<Tiers>,
+    pub(crate) interval: std::time::Duration,
+}
+
+impl std::fmt::Debug for TierReview {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TierReview")
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TierReview {
+    /// One pass: every member whose oldest counted payment had left the window by the pass's
+    /// start, its tier recomputed on its lock. Returns them.
+    pub async fn run_once(&self) -> TmfResult<Vec<String>> {
+        let ctx = RequestContext {
+            actor: Actor {
+                subject: TIER_ACTOR.to_owned(),
+                roles: Vec::new(),
+            },
+            reason: Some("payments left the tier window".to_owned()),
+            correlation_id: None,
+            strict_attributes: false,
+            idempotency_key: None,
+            if_match: tmf_apis::IfMatch::Absent,
+        };
+        let now = self.tiers.clock.now();
+        let mut cursor = None;
+        let mut reviewed = Vec::new();
+        loop {
+            let due = crm_store::deadlines::due(
+                self.store.connection(),
+                REVIEW,
+                now,
+                cursor.as_ref(),
+                500,
+            )
+            .await?;
+            let Some(last) = due.last() else {
+                break;
+            };
+            cursor = last.next_at.map(|at| (at, last.key.clone()));
+            for row in &due {
+                let member = row.target_id.clone();
+                let outcome = self
+                    .store
+                    .write(async |txn| self.tiers.follow(txn, &ctx, &member).await)
+                    .await;
+                match outcome {
+                    Ok(_) => reviewed.push(member),
+                    Err(error) => {
+                        tracing::warn!(member = %row.target_id, error = %error.message,
+                            "tier not reviewed; retried on the next pass");
+                    }
+                }
+            }
+            if due.len() < 500 || cursor.is_none() {
+                break;
+            }
+        }
+        Ok(reviewed)
+    }
+}
+
+#[async_trait::async_trait]
+impl crm_module::Job for TierReview {
+    fn name(&self) -> &'static str {
+        TIER_JOB
+    }
+
+    fn interval(&self) -> std::time::Duration {
+        self.interval
+    }
+
+    async fn run_once(&self) -> TmfResult<Vec<String>> {
+        TierReview::run_once(self).await
     }
 }
 

@@ -1533,6 +1533,35 @@ async fn a_customer_enrols_earns_from_a_bill_settled_climbs_a_tier_and_burns_int
             "{expected} in {events:?}"
         );
     }
+    // A year on, the payment has left the window: the tier falls, with no event of the member.
+    {
+        use crm_store::Clock;
+        p.app.clock.advance(chrono::Duration::days(366));
+    }
+    let review = p
+        .app
+        .jobs
+        .iter()
+        .find(|job| job.name() == "loyaltyTierReview")
+        .cloned()
+        .expect("the tier review job");
+    assert_eq!(review.run_once().await.expect("a pass"), [member.clone()]);
+    let stored = p
+        .app
+        .get(&format!("{BASE}/loyaltyProgramMember/{member}"))
+        .await
+        .body;
+    assert_eq!(stored["tier"]["name"], "bronze", "{stored}");
+    assert!(review.run_once().await.expect("again").is_empty());
+    let events = p.app.event_types().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| *e == "LoyaltyTierChangeEvent")
+            .count(),
+        2,
+        "{events:?}"
+    );
 }
 
 #[tokio::test]

@@ -55,6 +55,7 @@ async fn the_application_is_built_from_the_module_list_alone() {
             "slaEvaluation",
             "slaExpiry",
             "loyaltyTenure",
+            "loyaltyTierReview",
             "loyaltyExpiry"
         ]
     );
