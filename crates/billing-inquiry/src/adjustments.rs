@@ -54,7 +54,7 @@ pub const BILL_ADJUSTMENT: StoredType = StoredType {
 pub const ADJUSTMENT_EVENTS: &[&str] = &["Applied"];
 
 /// The attributes only the server writes.
-const SERVER_OWNED: [&str; 8] = [
+const SERVER_OWNED: [&str; 10] = [
     "relatedParty",
     "approvalMode",
     "appliedRate",
@@ -63,6 +63,9 @@ const SERVER_OWNED: [&str; 8] = [
     "approvalDate",
     "appliedDate",
     "lastUpdate",
+    // What another domain asked the credit for: only the server names it.
+    "slaViolation",
+    "loyaltyBurn",
 ];
 
 /// The extension specification of the resource, shipped with the crate.
@@ -841,6 +844,13 @@ impl DomainRules<AdjustmentKind> for AdjustmentRules {
                         "an adjustment is rejected by a supervisor or withdrawn by its proposer"
                             .into(),
                     ));
+                }
+                // A credit another domain asked for will never be made: it is told, as of a
+                // reversal (loyalty gives the burned points back).
+                let mut document = serde_json::to_value(&requested).map_err(TmfError::internal)?;
+                document["id"] = Json::String(id.to_owned());
+                for follower in &self.reversals {
+                    follower.reversed(txn, ctx, &document).await?;
                 }
             }
             other => {

@@ -134,7 +134,8 @@ async fn record(
                     ) {
                         let event = crm_module::BusinessEvent {
                             event_type: "BillPaid",
-                            source_id: paid,
+                            // A payment may settle several bills: each is its own event.
+                            source_id: format!("{id}:{paid}"),
                             parties: vec![account],
                             payload: serde_json::json!({"amount": amount, "bill": {"id": id}}),
                         };

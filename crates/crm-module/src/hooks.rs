@@ -158,12 +158,12 @@ pub trait BillCredits: Send + Sync {
     ) -> TmfResult<Value>;
 }
 
-/// What a domain does when a credit it asked for is reversed (loyalty gives the burned points
-/// back), inside the reversal's change.
+/// What a domain does when a credit it asked for is reversed, rejected or withdrawn (loyalty
+/// gives the burned points back), inside that change.
 #[async_trait]
 pub trait CreditReversal: Send + Sync {
-    /// `credit` (the adjustment as stored, with the extension attributes the asking domain
-    /// gave it) has just been reversed inside `txn`.
+    /// `credit` (the adjustment, with the extension attributes the asking domain gave it) has
+    /// just been reversed, or will never be made (rejected, withdrawn), inside `txn`.
     async fn reversed(
         &self,
         txn: &DatabaseTransaction,

@@ -7,8 +7,8 @@
 //!   window, then their id), each read again on its lock, and their `remaining` points spent
 //!   until the points asked are found; a balance never goes below nothing, and points that
 //!   are not there refuse the burn (422, nothing stored);
-//! - the points are worth `quantity × [loyalty] burn_rates.{currency}`, rounded to the cent
-//!   (half to even), credited through billing's credits hook as a `billAdjustment` of type
+//! - the points are worth `quantity × [loyalty] burn_rates.{currency}`, rounded down to the
+//!   cent, credited through billing's credits hook as a `billAdjustment` of type
 //!   `credit` (reason `[loyalty] burn_reason`), under the maker-checker rules of every
 //!   adjustment (a large one waits for a supervisor);
 //! - the burn records what it took from which balance (`consumed`), the credit and its amount.
@@ -39,6 +39,7 @@ const BURN_ACTOR: &str = "system:loyalty-burn";
 
 /// The rules of a burn.
 pub struct BurnRules {
+    pub(crate) earning: Arc<crate::earning::Earning>,
     pub(crate) members: Arc<DocumentService<MemberKind>>,
     pub(crate) balances: Arc<DocumentService<BalanceKind>>,
     pub(crate) credits: Option<Arc<dyn BillCredits>>,
@@ -134,6 +135,18 @@ impl DomainRules<BurnKind> for BurnRules {
                 member.id
             )));
         }
+        // Points are credited to the member's own customer's account.
+        if !self
+            .earning
+            .members_of_ids(txn, vec![account.id.clone()])
+            .await?
+            .contains(&member.id)
+        {
+            return Err(TmfError::invalid_value(format!(
+                "'billingAccount' '{}' is not an account of the member's customer",
+                account.id
+            )));
+        }
         // The balances that expire first are spent first.
         let now = self.clock.now();
         let mut candidates: Vec<(String, String)> = self
@@ -142,6 +155,9 @@ impl DomainRules<BurnKind> for BurnRules {
             .await?
             .iter()
             .filter(|balance| balance.get("state").and_then(Json::as_str) != Some(EXPIRED))
+            .filter(|balance| {
+                balance.pointer("/quantity/unit").and_then(Json::as_str) == Some(POINTS)
+            })
             .filter_map(|balance| {
                 let id = balance.get("id")?.as_str()?.to_owned();
                 let end = balance
@@ -203,7 +219,7 @@ impl DomainRules<BurnKind> for BurnRules {
             .value
             .checked_mul(*rate)
             .ok_or_else(|| TmfError::invalid_value("'quantity' is too large to be worth money"))?
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+            .round_dp_with_strategy(2, RoundingStrategy::ToZero);
         if worth <= Decimal::ZERO {
             return Err(TmfError::invalid_value(format!(
                 "{} points are worth nothing in {currency}",
@@ -275,7 +291,10 @@ impl crm_module::CreditReversal for BurnReversal {
         let Some(mut burn) = self.burns.load_in(txn, burn_id).await? else {
             return Ok(());
         };
-        if burn.get("state").and_then(Json::as_str) == Some(REVERSED) {
+        // Only the burn's own credit gives its points back, once.
+        let own =
+            burn.pointer("/credit/id").is_some() && burn.pointer("/credit/id") == credit.get("id");
+        if !own || burn.get("state").and_then(Json::as_str) == Some(REVERSED) {
             return Ok(());
         }
         let giving = {

@@ -38,6 +38,13 @@ const EARNING_ACTOR: &str = "system:loyalty-earning";
 /// The unit of points.
 pub const POINTS: &str = "PTS";
 
+/// The event types the product records itself (clients may not report them).
+pub const PRODUCT_EVENT_TYPES: [&str; 3] = ["BillPaid", "OrderCompleted", "TenureAnniversary"];
+
+/// The scope in which the product's own events are known by their source (apart from the
+/// events clients report, known by their `eventId`).
+const PRODUCT_EVENTS: &str = "LoyaltyProductEvent";
+
 /// `value` of `unit` as the wire writes a quantity: the value a JSON number.
 pub(crate) fn quantity(unit: &str, value: Decimal) -> Json {
     serde_json::to_value(sid_model::LoyaltyQuantity {
@@ -272,13 +279,15 @@ impl Earning {
         from: DateTime<Utc>,
         origin: Json,
     ) -> TmfResult<Json> {
+        let end = from
+            .checked_add_signed(Duration::days(self.valid_days))
+            .ok_or_else(|| {
+                TmfError::invalid_value(format!("points earned at {from} would never expire"))
+            })?;
         let mut balance = json!({
             "loyaltyProgramMember": {"id": member, "@referredType": "LoyaltyProgramMember"},
             "quantity": quantity(POINTS, points),
-            "validFor": {
-                "startDateTime": from,
-                "endDateTime": from + Duration::days(self.valid_days),
-            },
+            "validFor": {"startDateTime": from, "endDateTime": end},
         });
         if let (Some(map), Json::Object(origin)) = (balance.as_object_mut(), origin) {
             map.extend(origin);
@@ -363,10 +372,7 @@ impl Earning {
                         let Some(amount) = at(&payload, &path).and_then(decimal) else {
                             continue;
                         };
-                        amount
-                            .checked_mul(rate)
-                            .unwrap_or_default()
-                            .round_dp_with_strategy(0, RoundingStrategy::ToZero)
+                        amount.checked_mul(rate).unwrap_or_default()
                     }
                     Ok(None) | Err(_) => continue,
                 };
@@ -376,13 +382,12 @@ impl Earning {
                     .and_then(|a| a.get("byTier"))
                     .and_then(Json::as_bool)
                     == Some(true);
+                // Whole points, rounded down, once the tier has multiplied them.
                 let points = match by_tier {
-                    true => points
-                        .checked_mul(multiplier)
-                        .unwrap_or_default()
-                        .round_dp_with_strategy(0, RoundingStrategy::ToZero),
+                    true => points.checked_mul(multiplier).unwrap_or_default(),
                     false => points,
-                };
+                }
+                .round_dp_with_strategy(0, RoundingStrategy::ToZero);
                 if points <= Decimal::ZERO {
                     continue;
                 }
@@ -450,6 +455,20 @@ impl Earning {
 
 /// The member a customer known by `ids` is (the oldest membership), if any.
 impl Earning {
+    /// The ids of the members a customer known by `ids` is.
+    pub(crate) async fn members_of_ids(
+        &self,
+        txn: &DatabaseTransaction,
+        ids: Vec<String>,
+    ) -> TmfResult<Vec<String>> {
+        Ok(self
+            .members_of(txn, ids)
+            .await?
+            .iter()
+            .filter_map(|member| member.get("id").and_then(Json::as_str).map(str::to_owned))
+            .collect())
+    }
+
     pub(crate) async fn member_of(
         &self,
         txn: &DatabaseTransaction,
@@ -511,7 +530,7 @@ impl ProductEvents {
             "event": event.payload,
         });
         let fingerprint = crm_store::idempotency::fingerprint(&body);
-        if crm_store::idempotency::check(txn, "LoyaltyEvent", &source, &fingerprint).await?
+        if crm_store::idempotency::check(txn, PRODUCT_EVENTS, &source, &fingerprint).await?
             != crm_store::idempotency::Seen::New
         {
             return Ok(());
@@ -523,7 +542,7 @@ impl ProductEvents {
             .and_then(Json::as_str)
             .ok_or_else(|| TmfError::internal("a loyalty event stored without an id"))?
             .to_owned();
-        crm_store::idempotency::remember(txn, "LoyaltyEvent", &source, &fingerprint, &id).await?;
+        crm_store::idempotency::remember(txn, PRODUCT_EVENTS, &source, &fingerprint, &id).await?;
         let typed: LoyaltyEvent = from_value(stored)?;
         self.earning.earn(txn, &recording, &id, &typed).await?;
         Ok(())

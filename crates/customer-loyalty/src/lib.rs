@@ -324,6 +324,7 @@ impl Module for CustomerLoyalty {
         let events = service(ctx, EventKind::new())?;
         let burns = service(ctx, BurnKind::new())?;
         let burning = Arc::new(burn::BurnRules {
+            earning: earning.clone(),
             members: members.clone(),
             balances: balances.clone(),
             credits: hooks.bill_credits(),

@@ -316,6 +316,16 @@ impl DomainRules<EventKind> for EventRules {
                 "an event names its 'eventType' (the rules listen for it)",
             ));
         }
+        // What the product records itself is not reported by clients (it counts for tiers).
+        if let Some(kind) = event.event_type.as_deref()
+            && crate::earning::PRODUCT_EVENT_TYPES
+                .iter()
+                .any(|own| own.eq_ignore_ascii_case(kind.trim()))
+        {
+            return Err(TmfError::invalid_value(format!(
+                "'eventType' '{kind}' is recorded by the server itself"
+            )));
+        }
         // Points are earned once per event: the source id is how a retry is known.
         if event
             .event_id

@@ -110,12 +110,14 @@ impl Tiers {
                     .and_then(|at| at.parse::<chrono::DateTime<chrono::Utc>>().ok())
                     .is_some_and(|at| at > since && at <= now);
             if counted && let Some(amount) = decimal(event.pointer("/event/amount/value")) {
-                paid += amount;
+                paid = paid.checked_add(amount).unwrap_or(Decimal::MAX);
                 let at = event
                     .get("eventTime")
                     .and_then(Json::as_str)
                     .and_then(|at| at.parse::<chrono::DateTime<chrono::Utc>>().ok());
-                if let Some(out) = at.map(|at| at + Duration::days(self.window_days)) {
+                if let Some(out) =
+                    at.and_then(|at| at.checked_add_signed(Duration::days(self.window_days)))
+                {
                     leaves = Some(leaves.map_or(out, |earliest| earliest.min(out)));
                 }
             }

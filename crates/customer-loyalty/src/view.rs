@@ -86,7 +86,7 @@ impl ViewContributor for LoyaltySection {
                 if end.is_some_and(|end| end <= now) || left <= Decimal::ZERO {
                     continue;
                 }
-                points += left;
+                points = points.checked_add(left).unwrap_or(Decimal::MAX);
                 if let Some(end) = end.filter(|end| *end <= soon) {
                     expiring.push((end, left));
                 }

@@ -427,7 +427,7 @@ async fn rules_link_conditions_actions_and_event_types_that_exist() {
 async fn an_event_is_taken_once_per_source_id() {
     let p = Programme::open().await;
     let member = p.member().await;
-    let event = json!({"eventType": "BillPaid", "eventId": "PAY-2026-0042",
+    let event = json!({"eventType": "PartnerPurchase", "eventId": "PAY-2026-0042",
         "eventTime": "2026-12-06T10:00:00Z", "memberId": member,
         "event": {"amount": {"unit": "EUR", "value": 42.5}}});
     // CSRs do not report business events; operators' systems do.
@@ -542,7 +542,7 @@ async fn events_earn_what_the_rules_say_once_each_traceable() {
     // A point a euro paid, from 10 euros; 100 points an order completed.
     let per_euro = p
         .rule(
-            "BillPaid",
+            "PartnerPurchase",
             vec![json!({"attribute": "amount.value", "operator": ">=", "value": "10"})],
             vec![
                 json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
@@ -552,7 +552,7 @@ async fn events_earn_what_the_rules_say_once_each_traceable() {
         .await;
     let per_order = p
         .rule(
-            "OrderCompleted",
+            "SurveyCompleted",
             vec![],
             vec![
                 json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
@@ -561,7 +561,7 @@ async fn events_earn_what_the_rules_say_once_each_traceable() {
         )
         .await;
     let paid = |id: &str, value: Value| {
-        json!({"eventType": "BillPaid", "eventId": id, "memberId": member,
+        json!({"eventType": "PartnerPurchase", "eventId": id, "memberId": member,
             "eventTime": "2026-12-06T10:00:00Z",
             "event": {"amount": {"unit": "EUR", "value": value}}})
     };
@@ -617,7 +617,7 @@ async fn events_earn_what_the_rules_say_once_each_traceable() {
         &p.system,
         "loyaltyEvent",
         "LoyaltyEvent",
-        json!({"eventType": "OrderCompleted", "eventId": "ORD-9", "memberId": member}),
+        json!({"eventType": "SurveyCompleted", "eventId": "ORD-9", "memberId": member}),
     )
     .await;
     p.created(
@@ -642,7 +642,7 @@ async fn events_earn_what_the_rules_say_once_each_traceable() {
             Method::POST,
             "loyaltyEvent",
             Some(
-                &json!({"eventType": "OrderCompleted", "eventId": "ORD-10", "memberId": "nobody"}),
+                &json!({"eventType": "SurveyCompleted", "eventId": "ORD-10", "memberId": "nobody"}),
             ),
         )
         .await;
@@ -652,7 +652,7 @@ async fn events_earn_what_the_rules_say_once_each_traceable() {
         &p.system,
         Method::POST,
         "loyaltyEvent",
-        Some(&json!({"eventType": "OrderCompleted", "memberId": member})),
+        Some(&json!({"eventType": "SurveyCompleted", "memberId": member})),
     )
     .await
     .assert_tmf_error(422);
@@ -1368,7 +1368,7 @@ async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership()
         .await
         .body;
     assert_eq!(event["eventType"], "BillPaid");
-    assert_eq!(event["eventId"], "BillPaid:PAY-7");
+    assert_eq!(event["eventId"], format!("BillPaid:{}:PAY-7", bill.id()));
     assert_eq!(event["memberId"], member.as_str());
 
     // An order of the customer completed.
@@ -1569,7 +1569,7 @@ async fn the_same_event_delivered_twenty_times_at_once_earns_once() {
     let p = Programme::open().await;
     let member = p.member().await;
     p.rule(
-        "BillPaid",
+        "PartnerPurchase",
         vec![],
         vec![
             json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
@@ -1577,7 +1577,7 @@ async fn the_same_event_delivered_twenty_times_at_once_earns_once() {
         ],
     )
     .await;
-    let event = json!({"eventType": "BillPaid", "eventId": "PAY-RETRIED", "memberId": member,
+    let event = json!({"eventType": "PartnerPurchase", "eventId": "PAY-RETRIED", "memberId": member,
         "event": {"amount": {"unit": "EUR", "value": 25}}});
     let deliveries = (0..20).map(|_| {
         let app = &p.app;
@@ -1774,4 +1774,119 @@ async fn conditions_actions_and_event_types_are_replaced_whole_by_put() {
             .pointer("/paths/~1tmf-api~1loyalty~1v4~1loyaltyBalance~1{id}/put")
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn points_are_safe_from_what_a_client_could_try() {
+    const ADJUSTMENTS: &str = "/tmf-api/customerBillManagement/v4/billAdjustment";
+    let p = Programme::open().await;
+    let member = p.member().await;
+    let account = p.billing_account().await;
+    let pts = p.grant(&member, 10_000, 60).await;
+    // A balance in another unit is not burned as points.
+    p.created(
+        &p.supervisor,
+        "loyaltyBalance",
+        "LoyaltyBalance",
+        json!({"loyaltyProgramMember": {"id": member}, "quantity": {"unit": "MILES", "value": 5000}}),
+    )
+    .await;
+    // What the product records itself cannot be reported (it counts for tiers).
+    let message = p
+        .send(
+            &p.system,
+            Method::POST,
+            "loyaltyEvent",
+            Some(
+                &json!({"eventType": "BillPaid", "eventId": "FAKE-1", "memberId": member,
+                "event": {"amount": {"unit": "EUR", "value": 1000000}}}),
+            ),
+        )
+        .await
+        .assert_tmf_error(422);
+    assert!(message.contains("eventType"), "{message}");
+    // Points go to the member's own customer's account only.
+    let stranger = p.app.individual("Eve", "Stranger").await;
+    let other_account = p
+        .app
+        .post(
+            "/tmf-api/accountManagement/v4/billingAccount",
+            &json!({"name": "Eve's bills", "relatedParty": [
+                {"id": stranger, "role": "owner", "@referredType": "Individual"}]}),
+        )
+        .await
+        .id();
+    let message = p
+        .send(
+            &p.csr,
+            Method::POST,
+            "loyaltyBurn",
+            Some(&p.burn(&member, &other_account, 100)),
+        )
+        .await
+        .assert_tmf_error(422);
+    assert!(message.contains("billingAccount"), "{message}");
+    // 6,000 points (60.00 EUR) wait for a supervisor; rejected, the points come back.
+    let burned = p
+        .send(
+            &p.csr,
+            Method::POST,
+            "loyaltyBurn",
+            Some(&p.burn(&member, &account, 6000)),
+        )
+        .await;
+    burned.assert_status(StatusCode::CREATED, "burn");
+    let consumed = burned.body["consumed"].as_array().expect("consumed");
+    assert_eq!(
+        consumed.len(),
+        1,
+        "only the points balance: {}",
+        burned.text
+    );
+    assert_eq!(consumed[0]["loyaltyBalance"]["id"], pts.as_str());
+    let credit = burned.body["credit"]["id"]
+        .as_str()
+        .expect("credit")
+        .to_owned();
+    // A credit naming the burn, made by a client, is refused: only the server names it.
+    let forged = p
+        .app
+        .send_with(
+            Method::POST,
+            ADJUSTMENTS,
+            &[("Authorization", &p.csr)],
+            Some(
+                &json!({"type": "credit", "amount": {"unit": "EUR", "value": 0.01},
+                "reasonCode": "goodwill", "billingAccount": {"id": account},
+                "loyaltyBurn": {"id": burned.body["id"]}}),
+            ),
+        )
+        .await;
+    let message = forged.assert_tmf_error(422);
+    assert!(message.contains("loyaltyBurn"), "{message}");
+    let remaining = || {
+        let app = &p.app;
+        let uri = format!("{BASE}/loyaltyBalance/{pts}");
+        async move { app.get(&uri).await.body["remaining"]["value"].clone() }
+    };
+    assert_eq!(remaining().await, json!(4000));
+    p.app
+        .send_with(
+            Method::PATCH,
+            &format!("{ADJUSTMENTS}/{credit}"),
+            &[("Authorization", &p.supervisor)],
+            Some(&json!({"state": "rejected"})),
+        )
+        .await
+        .assert_status(StatusCode::OK, "rejected");
+    assert_eq!(remaining().await, json!(10000), "the points came back");
+    let burn = p
+        .app
+        .get(&format!(
+            "{BASE}/loyaltyBurn/{}",
+            burned.body["id"].as_str().expect("id")
+        ))
+        .await
+        .body;
+    assert_eq!(burn["state"], "reversed", "{burn}");
 }
