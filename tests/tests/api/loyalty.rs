@@ -1129,6 +1129,16 @@ async fn random_earns_burns_expiries_and_reversals_keep_every_point() {
         let member = p.member().await;
         let account = p.billing_account().await;
         let mut dice = Dice(seed);
+        // Every point is earned by an event: a point a unit purchased.
+        p.rule(
+            "PartnerPurchase",
+            vec![],
+            vec![
+                json!({"action": "POST", "endpoint": "/loyaltyBalance", "actionType": "earn",
+                "actionAttributes": {"pointsPerUnit": "1", "amount": "amount.value"}}),
+            ],
+        )
+        .await;
         let mut held: Vec<Held> = Vec::new();
         // Completed burns: their credit, and what each took from which balance.
         let mut burns: Vec<(String, Vec<(String, i64)>)> = Vec::new();
@@ -1139,10 +1149,29 @@ async fn random_earns_burns_expiries_and_reversals_keep_every_point() {
                 0 => {
                     let points = 100 + dice.roll(900) as i64;
                     let days = 1 + dice.roll(20) as i64;
-                    let id = p.grant(&member, points as u32, days).await;
+                    // Earned long enough ago that its window ends in `days` days.
+                    let earned_at = now - Duration::days(365 - days);
+                    let event = p
+                        .created(
+                            &p.system,
+                            "loyaltyEvent",
+                            "LoyaltyEvent",
+                            json!({"eventType": "PartnerPurchase",
+                                "eventId": format!("{seed}-{step}"), "memberId": member,
+                                "eventTime": earned_at,
+                                "event": {"amount": {"unit": "EUR", "value": points}}}),
+                        )
+                        .await;
+                    let id = p
+                        .balances_of(&member)
+                        .await
+                        .into_iter()
+                        .find(|b| b["loyaltyEvent"]["id"] == event["id"])
+                        .and_then(|b| b["id"].as_str().map(str::to_owned))
+                        .expect("the balance the event earned");
                     held.push(Held {
                         id,
-                        end: now + Duration::days(days),
+                        end: earned_at + Duration::days(365),
                         remaining: points,
                         expired: 0,
                         is_expired: false,
@@ -1261,6 +1290,11 @@ async fn random_earns_burns_expiries_and_reversals_keep_every_point() {
                     .iter()
                     .find(|b| b["id"] == h.id.as_str())
                     .unwrap_or_else(|| panic!("{label}: balance {}", h.id));
+                // Every point is traceable to the event that earned it.
+                assert!(
+                    balance["loyaltyEvent"]["id"].is_string(),
+                    "{label}: {balance}"
+                );
                 let remaining = balance["remaining"]["value"].as_i64().expect("remaining");
                 let granted = balance["quantity"]["value"].as_i64().expect("quantity");
                 assert!((0..=granted).contains(&remaining), "{label}: {balance}");
