@@ -188,6 +188,33 @@ pub fn entity_tag(version: i64) -> String {
 }
 
 impl RequestContext {
+    /// The context of the server acting on its own (a background job): `subject` names it in
+    /// the history (`system:sla-expiry`), with no roles, saying `reason`.
+    pub fn system(subject: &str, reason: impl Into<String>) -> Self {
+        Self {
+            actor: Actor {
+                subject: subject.to_owned(),
+                roles: Vec::new(),
+            },
+            reason: Some(reason.into()),
+            correlation_id: None,
+            strict_attributes: false,
+            if_match: IfMatch::Absent,
+            idempotency_key: None,
+        }
+    }
+
+    /// This change carried on by the server as `subject` (a violation recorded, points
+    /// earned in a client's write), saying `reason`: the correlation kept, the client's
+    /// `If-Match` and `Idempotency-Key` left with the client's own resource.
+    pub fn acting_as(&self, subject: &str, reason: impl Into<String>) -> Self {
+        Self {
+            correlation_id: self.correlation_id.clone(),
+            strict_attributes: self.strict_attributes,
+            ..Self::system(subject, reason)
+        }
+    }
+
     /// Authenticates (an [`Actor`] must be in the request's extensions) and authorises
     /// `operation` on the resource's domain; 401 or 403 otherwise.
     pub fn authorize(

@@ -432,10 +432,22 @@ async fn patch(
     })?;
     let RawBody(bytes) = RawBody::from_request(request, &()).await?;
     let patch = PatchDocument::parse(&media, &bytes)?;
+    patched(&state, &ctx, &id, &base, patch).await
+}
+
+/// Applies `patch` to the resource `id` and answers with the resource as changed, its `href`
+/// and its `ETag` (`PATCH`, and `PUT` as the patch that replaces the document).
+async fn patched(
+    state: &ResourceState,
+    ctx: &RequestContext,
+    id: &str,
+    base: &RequestBase,
+    patch: PatchDocument,
+) -> TmfResult<Response> {
     let descriptor = state.service.descriptor();
     let Versioned {
         document, version, ..
-    } = state.service.patch_versioned(&ctx, &id, patch).await?;
+    } = state.service.patch_versioned(ctx, id, patch).await?;
     let mut response = Json(with_href(
         (descriptor, &state.config.links),
         &base.url,
@@ -477,21 +489,7 @@ async fn put(
         }
     }
     map.insert("id".into(), Value::String(id.clone()));
-    let descriptor = state.service.descriptor();
-    let Versioned {
-        document, version, ..
-    } = state
-        .service
-        .patch_versioned(&ctx, &id, PatchDocument::replacement(body))
-        .await?;
-    let mut response = Json(with_href(
-        (descriptor, &state.config.links),
-        &base.url,
-        document,
-    ))
-    .into_response();
-    with_etag(&mut response, version);
-    Ok(response)
+    patched(&state, &ctx, &id, &base, PatchDocument::replacement(body)).await
 }
 
 async fn delete(

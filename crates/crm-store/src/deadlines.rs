@@ -134,6 +134,47 @@ pub async fn remove(connection: &impl ConnectionTrait, owner: &str, key: &str) -
 /// Where a pass over due deadlines has got to: the last one read.
 pub type Cursor = (DateTime<Utc>, String);
 
+/// Deadlines read per page by a [`DuePass`].
+const PAGE: u64 = 500;
+
+/// One pass over the deadlines of an owner due at an instant: page after page in the order of
+/// their crossing, following a cursor, so a row the pass moves on is not read again.
+#[derive(Debug, Clone)]
+pub struct DuePass {
+    owner: &'static str,
+    now: DateTime<Utc>,
+    cursor: Option<Cursor>,
+    done: bool,
+}
+
+impl DuePass {
+    /// The pass over the deadlines of `owner` due at `now`.
+    pub fn new(owner: &'static str, now: DateTime<Utc>) -> Self {
+        Self {
+            owner,
+            now,
+            cursor: None,
+            done: false,
+        }
+    }
+
+    /// The next page of due deadlines; `None` once the pass has read them all.
+    pub async fn next_page(
+        &mut self,
+        connection: &impl ConnectionTrait,
+    ) -> TmfResult<Option<Vec<Deadline>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = due(connection, self.owner, self.now, self.cursor.as_ref(), PAGE).await?;
+        self.cursor = page
+            .last()
+            .and_then(|last| last.next_at.map(|at| (at, last.key.clone())));
+        self.done = (page.len() as u64) < PAGE || self.cursor.is_none();
+        Ok((!page.is_empty()).then_some(page))
+    }
+}
+
 /// Up to `limit` deadlines of `owner` whose next crossing is at or before `now`, in the order
 /// of their crossing (then key), after `after`.
 pub async fn due(

@@ -158,6 +158,27 @@ pub async fn documents_on(
     rows.iter().map(crate::document::read_body).collect()
 }
 
+/// The ids one customer is known by, from `ids` (parties, customer records): them, the parties
+/// the customer records among them engage, and the customer records (stored in `customers`)
+/// engaging the parties among them. A rule about "the customer's" resources matches on these,
+/// whichever of the customer record or its party a resource names.
+pub async fn customer_ids(
+    connection: &impl ConnectionTrait,
+    customers: crate::StoredType,
+    mut ids: Vec<String>,
+) -> TmfResult<Vec<String>> {
+    for customer in documents_on(connection, customers.table, &ids, &[]).await? {
+        if let Some(party) = customer.pointer("/engagedParty/id").and_then(Json::as_str) {
+            ids.push(party.to_owned());
+        }
+    }
+    let engaging = referrers(connection, &ids, customers.table, Some("engagedParty")).await?;
+    ids.extend(engaging);
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// Every document of `kind` in `table`, oldest first: for the few resources a domain reads
 /// whole (a loyalty programme's rules), never for what grows with the customers.
 pub async fn all_of_kind(

@@ -28,9 +28,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value as Json, json};
 use sid_model::{CurrencyCode, LoyaltyBurn, Money};
 use tmf_apis::body::from_value;
-use tmf_apis::{Actor, RequestContext, TmfError};
+use tmf_apis::{RequestContext, TmfError};
 
-use crate::earning::{POINTS, quantity};
+use crate::earning::{POINTS, decimal, quantity};
 use crate::expiry::EXPIRED;
 use crate::kinds::{BalanceKind, BurnKind, MemberKind};
 
@@ -56,23 +56,16 @@ impl std::fmt::Debug for BurnRules {
     }
 }
 
+/// The decimal at `value`, nothing when there is none.
 fn number(value: Option<&Json>) -> Decimal {
-    value
-        .map(|v| v.to_string().trim_matches('"').to_owned())
-        .and_then(|text| text.parse().ok())
-        .unwrap_or_default()
+    value.and_then(decimal).unwrap_or_default()
 }
 
 fn spending(ctx: &RequestContext, burn: &str) -> RequestContext {
-    let mut spending = ctx.clone();
-    spending.actor = Actor {
-        subject: BURN_ACTOR.to_owned(),
-        roles: Vec::new(),
-    };
-    spending.reason = Some(format!("points burned by {burn} ({})", ctx.actor.subject));
-    spending.idempotency_key = None;
-    spending.if_match = tmf_apis::IfMatch::Absent;
-    spending
+    ctx.acting_as(
+        BURN_ACTOR,
+        format!("points burned by {burn} ({})", ctx.actor.subject),
+    )
 }
 
 #[async_trait]

@@ -28,7 +28,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value as Json, json};
 use sid_model::{LoyaltyAction, LoyaltyCondition, LoyaltyEvent, LoyaltyEventType, LoyaltyRule};
 use tmf_apis::body::from_value;
-use tmf_apis::{Actor, RequestContext, TmfError, TmfResult};
+use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::kinds::{BalanceKind, MEMBER_TABLE, PROGRAM_TABLE};
 
@@ -100,7 +100,8 @@ enum Earn {
     PerUnit(Decimal, String),
 }
 
-fn decimal(value: &Json) -> Option<Decimal> {
+/// A decimal given as a JSON number (its exact text) or as a string.
+pub(crate) fn decimal(value: &Json) -> Option<Decimal> {
     match value {
         Json::String(text) => text.trim().parse().ok(),
         Json::Number(number) => number.to_string().parse().ok(),
@@ -208,14 +209,7 @@ impl std::fmt::Debug for Earning {
 }
 
 fn earning_context(ctx: &RequestContext, reason: String) -> RequestContext {
-    let mut earning = ctx.clone();
-    earning.actor = Actor {
-        subject: EARNING_ACTOR.to_owned(),
-        roles: Vec::new(),
-    };
-    earning.reason = Some(reason);
-    earning.idempotency_key = None;
-    earning
+    ctx.acting_as(EARNING_ACTOR, reason)
 }
 
 /// The documents of `ids` in the programme's table, of `kind`, typed.
@@ -434,28 +428,16 @@ impl Earning {
             }
         }
         if let Some(customers) = self.customers {
-            let named = crm_store::relations::documents_on(txn, customers.table, &ids, &[]).await?;
-            for customer in named {
-                if let Some(party) = customer.pointer("/engagedParty/id").and_then(Json::as_str) {
-                    ids.push(party.to_owned());
-                }
-            }
-            let engaging =
-                crm_store::relations::referrers(txn, &ids, customers.table, Some("engagedParty"))
-                    .await?;
-            ids.extend(engaging);
+            ids = crm_store::relations::customer_ids(txn, customers, ids).await?;
         }
-        ids.sort();
-        ids.dedup();
         let members = crm_store::relations::referrers(txn, &ids, MEMBER_TABLE, None).await?;
         crm_store::relations::documents_on(txn, MEMBER_TABLE, &members, &["LoyaltyProgramMember"])
             .await
     }
 }
 
-/// The member a customer known by `ids` is (the oldest membership), if any.
 impl Earning {
-    /// The ids of the members a customer known by `ids` is.
+    /// The ids of the members a customer known by `ids` is, newest first.
     pub(crate) async fn members_of_ids(
         &self,
         txn: &DatabaseTransaction,
@@ -469,18 +451,13 @@ impl Earning {
             .collect())
     }
 
+    /// The member a customer known by `ids` is (the oldest membership), if any.
     pub(crate) async fn member_of(
         &self,
         txn: &DatabaseTransaction,
         ids: Vec<String>,
     ) -> TmfResult<Option<String>> {
-        let members = self.members_of(txn, ids).await?;
-        // Documents come newest first.
-        Ok(members
-            .last()
-            .and_then(|member| member.get("id"))
-            .and_then(Json::as_str)
-            .map(str::to_owned))
+        Ok(self.members_of_ids(txn, ids).await?.pop())
     }
 }
 
@@ -629,15 +606,10 @@ impl Compensation for PointsCompensation {
         ctx: &RequestContext,
         request: &CompensationRequest,
     ) -> TmfResult<Json> {
-        let members = self
+        let Some(member) = self
             .0
-            .members_of(txn, vec![request.customer.0.clone()])
-            .await?;
-        // The oldest membership (documents come newest first).
-        let Some(member) = members
-            .last()
-            .and_then(|member| member.get("id"))
-            .and_then(Json::as_str)
+            .member_of(txn, vec![request.customer.0.clone()])
+            .await?
         else {
             return Err(TmfError::invalid_value(format!(
                 "customer '{}' is not a loyalty member",
@@ -653,7 +625,7 @@ impl Compensation for PointsCompensation {
             .grant(
                 txn,
                 ctx,
-                member,
+                &member,
                 request.quantity,
                 self.0.clock.now(),
                 origin,

@@ -16,7 +16,7 @@ use crm_store::deadlines::{self, Deadline};
 use crm_store::{Clock, DatabaseTransaction, DocumentService, Store};
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
-use tmf_apis::{Actor, RequestContext, TmfError, TmfResult};
+use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::kinds::BalanceKind;
 
@@ -30,8 +30,6 @@ const EXPIRY_ACTOR: &str = "system:loyalty-expiry";
 pub const ACTIVE: &str = "active";
 /// A balance whose window has ended.
 pub const EXPIRED: &str = "expired";
-/// Rows read per query.
-const PAGE: u64 = 500;
 
 /// The end of a balance's window, from its document.
 fn end_of(balance: &Json) -> Option<DateTime<Utc>> {
@@ -82,17 +80,7 @@ impl std::fmt::Debug for Expiry {
 }
 
 fn system_context() -> RequestContext {
-    RequestContext {
-        actor: Actor {
-            subject: EXPIRY_ACTOR.to_owned(),
-            roles: Vec::new(),
-        },
-        reason: Some("the balance's validFor ended".to_owned()),
-        correlation_id: None,
-        strict_attributes: false,
-        idempotency_key: None,
-        if_match: tmf_apis::IfMatch::Absent,
-    }
+    RequestContext::system(EXPIRY_ACTOR, "the balance's validFor ended")
 }
 
 impl Expiry {
@@ -101,16 +89,10 @@ impl Expiry {
     pub async fn run_once(&self) -> TmfResult<Vec<String>> {
         let ctx = system_context();
         let now = self.clock.now();
-        let mut cursor = None;
         let mut expired = Vec::new();
-        loop {
-            let due =
-                deadlines::due(self.store.connection(), OWNER, now, cursor.as_ref(), PAGE).await?;
-            let Some(last) = due.last() else {
-                break;
-            };
-            cursor = last.next_at.map(|at| (at, last.key.clone()));
-            for row in &due {
+        let mut pass = deadlines::DuePass::new(OWNER, now);
+        while let Some(due) = pass.next_page(self.store.connection()).await? {
+            for row in due {
                 match self.expire_one(&ctx, &row.target_id).await {
                     Ok(true) => expired.push(row.target_id.clone()),
                     Ok(false) => {}
@@ -119,9 +101,6 @@ impl Expiry {
                             "expiry failed; retried on the next pass");
                     }
                 }
-            }
-            if (due.len() as u64) < PAGE || cursor.is_none() {
-                break;
             }
         }
         Ok(expired)

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Months, Utc};
 use crm_store::deadlines::{self, Deadline};
 use crm_store::{Clock, DatabaseTransaction, DocumentService, Store};
 use serde_json::{Value as Json, json};
-use tmf_apis::{Actor, RequestContext, TmfResult};
+use tmf_apis::{RequestContext, TmfResult};
 
 use crate::earning::ProductEvents;
 use crate::kinds::MemberKind;
@@ -23,8 +23,6 @@ use crate::kinds::MemberKind;
 const OWNER: &str = "loyalty-tenure";
 /// The job's name.
 pub const TENURE_JOB: &str = "loyaltyTenure";
-/// Rows read per query.
-const PAGE: u64 = 500;
 
 /// When a member's tenure started.
 fn start_of(member: &Json) -> Option<DateTime<Utc>> {
@@ -82,17 +80,7 @@ impl std::fmt::Debug for Tenure {
 }
 
 fn system_context() -> RequestContext {
-    RequestContext {
-        actor: Actor {
-            subject: "system:loyalty-tenure".to_owned(),
-            roles: Vec::new(),
-        },
-        reason: Some("a membership anniversary".to_owned()),
-        correlation_id: None,
-        strict_attributes: false,
-        idempotency_key: None,
-        if_match: tmf_apis::IfMatch::Absent,
-    }
+    RequestContext::system("system:loyalty-tenure", "a membership anniversary")
 }
 
 impl Tenure {
@@ -100,16 +88,10 @@ impl Tenure {
     pub async fn run_once(&self) -> TmfResult<Vec<String>> {
         let ctx = system_context();
         let now = self.clock.now();
-        let mut cursor = None;
         let mut done = Vec::new();
-        loop {
-            let due =
-                deadlines::due(self.store.connection(), OWNER, now, cursor.as_ref(), PAGE).await?;
-            let Some(last) = due.last() else {
-                break;
-            };
-            cursor = last.next_at.map(|at| (at, last.key.clone()));
-            for row in &due {
+        let mut pass = deadlines::DuePass::new(OWNER, now);
+        while let Some(due) = pass.next_page(self.store.connection()).await? {
+            for row in due {
                 match self.celebrate(&ctx, &row.target_id).await {
                     Ok(true) => done.push(row.target_id.clone()),
                     Ok(false) => {}
@@ -118,9 +100,6 @@ impl Tenure {
                             "anniversary not recorded; retried on the next pass");
                     }
                 }
-            }
-            if (due.len() as u64) < PAGE || cursor.is_none() {
-                break;
             }
         }
         Ok(done)

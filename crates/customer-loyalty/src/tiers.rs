@@ -17,7 +17,7 @@ use chrono::Duration;
 use crm_store::{Clock, DatabaseTransaction, DocumentService};
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
-use tmf_apis::{Actor, RequestContext, TmfError, TmfResult};
+use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::kinds::{EventKind, MemberKind};
 
@@ -77,12 +77,6 @@ fn number(value: Decimal) -> Json {
     serde_json::from_str(&value.to_string()).unwrap_or(Json::Null)
 }
 
-fn decimal(value: Option<&Json>) -> Option<Decimal> {
-    value
-        .map(|v| v.to_string().trim_matches('"').to_owned())
-        .and_then(|text| text.parse().ok())
-}
-
 impl Tiers {
     /// Recomputes the tier of `member` inside `txn` (the member locked), writing it when it
     /// changed; returns its multiplier.
@@ -109,7 +103,11 @@ impl Tiers {
                     .and_then(Json::as_str)
                     .and_then(|at| at.parse::<chrono::DateTime<chrono::Utc>>().ok())
                     .is_some_and(|at| at > since && at <= now);
-            if counted && let Some(amount) = decimal(event.pointer("/event/amount/value")) {
+            if counted
+                && let Some(amount) = event
+                    .pointer("/event/amount/value")
+                    .and_then(crate::earning::decimal)
+            {
                 paid = paid.checked_add(amount).unwrap_or(Decimal::MAX);
                 let at = event
                     .get("eventTime")
@@ -151,14 +149,7 @@ impl Tiers {
                 .as_object_mut()
                 .ok_or_else(|| TmfError::internal(format!("member {member} is not an object")))?;
             map.insert("tier".into(), standing);
-            let mut changing = ctx.clone();
-            changing.actor = Actor {
-                subject: TIER_ACTOR.to_owned(),
-                roles: Vec::new(),
-            };
-            changing.reason = Some(format!("tier {}", tier.name));
-            changing.idempotency_key = None;
-            changing.if_match = tmf_apis::IfMatch::Absent;
+            let changing = ctx.acting_as(TIER_ACTOR, format!("tier {}", tier.name));
             self.members
                 .replace_in(txn, &changing, member, document)
                 .await?;
@@ -186,34 +177,12 @@ impl TierReview {
     /// One pass: every member whose oldest counted payment had left the window by the pass's
     /// start, its tier recomputed on its lock. Returns them.
     pub async fn run_once(&self) -> TmfResult<Vec<String>> {
-        let ctx = RequestContext {
-            actor: Actor {
-                subject: TIER_ACTOR.to_owned(),
-                roles: Vec::new(),
-            },
-            reason: Some("payments left the tier window".to_owned()),
-            correlation_id: None,
-            strict_attributes: false,
-            idempotency_key: None,
-            if_match: tmf_apis::IfMatch::Absent,
-        };
+        let ctx = RequestContext::system(TIER_ACTOR, "payments left the tier window");
         let now = self.tiers.clock.now();
-        let mut cursor = None;
         let mut reviewed = Vec::new();
-        loop {
-            let due = crm_store::deadlines::due(
-                self.store.connection(),
-                REVIEW,
-                now,
-                cursor.as_ref(),
-                500,
-            )
-            .await?;
-            let Some(last) = due.last() else {
-                break;
-            };
-            cursor = last.next_at.map(|at| (at, last.key.clone()));
-            for row in &due {
+        let mut pass = crm_store::deadlines::DuePass::new(REVIEW, now);
+        while let Some(due) = pass.next_page(self.store.connection()).await? {
+            for row in due {
                 let member = row.target_id.clone();
                 let outcome = self
                     .store
@@ -226,9 +195,6 @@ impl TierReview {
                             "tier not reviewed; retried on the next pass");
                     }
                 }
-            }
-            if due.len() < 500 || cursor.is_none() {
-                break;
             }
         }
         Ok(reviewed)

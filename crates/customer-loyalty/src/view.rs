@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
 use tmf_apis::{RequestContext, TmfResult};
 
-use crate::earning::{POINTS, quantity};
+use crate::earning::{POINTS, decimal, quantity};
 use crate::expiry::EXPIRED;
 use crate::kinds::{BalanceKind, MEMBER_TABLE};
 
@@ -30,13 +30,6 @@ impl std::fmt::Debug for LoyaltySection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoyaltySection").finish_non_exhaustive()
     }
-}
-
-fn decimal(value: Option<&Json>) -> Decimal {
-    value
-        .map(|v| v.to_string())
-        .and_then(|text| text.parse().ok())
-        .unwrap_or_default()
 }
 
 #[async_trait]
@@ -78,7 +71,10 @@ impl ViewContributor for LoyaltySection {
                 if balance.get("state").and_then(Json::as_str) == Some(EXPIRED) {
                     continue;
                 }
-                let left = decimal(balance.pointer("/remaining/value"));
+                let left = balance
+                    .pointer("/remaining/value")
+                    .and_then(decimal)
+                    .unwrap_or_default();
                 let end = balance
                     .pointer("/validFor/endDateTime")
                     .and_then(Json::as_str)

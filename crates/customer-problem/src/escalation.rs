@@ -18,9 +18,7 @@ use crm_store::{Clock, DocumentService, Store};
 use serde_json::Value as Json;
 use sid_model::{Characteristic, Note, TroubleTicket};
 use tmf_apis::body::from_value;
-use tmf_apis::{
-    Actor, ListQuery, QueryLimits, RequestContext, ResourceService, TmfError, TmfResult,
-};
+use tmf_apis::{ListQuery, QueryLimits, RequestContext, ResourceService, TmfError, TmfResult};
 
 use crate::settings::TicketSettings;
 use crate::tickets::{ESCALATION_LEVEL, TicketKind, escalation_level};
@@ -148,17 +146,7 @@ impl std::fmt::Debug for Escalator {
 }
 
 fn system_context() -> RequestContext {
-    RequestContext {
-        actor: Actor {
-            subject: ESCALATION_ACTOR.to_owned(),
-            roles: Vec::new(),
-        },
-        reason: Some("escalation thresholds crossed".to_owned()),
-        correlation_id: None,
-        strict_attributes: false,
-        idempotency_key: None,
-        if_match: tmf_apis::IfMatch::Absent,
-    }
+    RequestContext::system(ESCALATION_ACTOR, "escalation thresholds crossed")
 }
 
 impl Escalator {

@@ -15,7 +15,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value as Json, json};
 use sid_model::{Money, RelatedEntity, Sla, SlaRule};
 use tmf_apis::body::from_value;
-use tmf_apis::{Actor, RequestContext, TmfResult};
+use tmf_apis::{RequestContext, TmfResult};
 
 use crate::slas::{CONSUMER, Consequence, billing_account};
 use crate::violations::ViolationKind;
@@ -106,12 +106,10 @@ impl Compensations {
                 sla.name, rule.id
             ),
         };
-        let mut proposing = ctx.clone();
-        proposing.actor = Actor {
-            subject: COMPENSATION_ACTOR.to_owned(),
-            roles: Vec::new(),
-        };
-        proposing.reason = Some(format!("compensation of SLA violation {violation}"));
+        let proposing = ctx.acting_as(
+            COMPENSATION_ACTOR,
+            format!("compensation of SLA violation {violation}"),
+        );
         // A proposal its owner refuses (an account closed, a threshold misconfigured) leaves
         // nothing behind and does not stop the violation, nor the ticket or order it is about:
         // the violation says why. An outage or a lost race still fails the whole change.

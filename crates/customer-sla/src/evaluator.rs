@@ -16,12 +16,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crm_store::deadlines::{self, Cursor};
+use crm_store::deadlines;
 use crm_store::{Clock, DatabaseTransaction, DocumentWriter, Store};
 use serde_json::Value as Json;
 use sid_model::{ProductOrder, TroubleTicket};
 use tmf_apis::body::from_value;
-use tmf_apis::{Actor, RequestContext, TmfError, TmfResult};
+use tmf_apis::{RequestContext, TmfError, TmfResult};
 
 use crate::standing::OWNER;
 use crate::targets::{COMPLETION, Targets, watch_order, watch_ticket};
@@ -31,9 +31,6 @@ pub const EVALUATION_JOB: &str = "slaEvaluation";
 
 /// Who the history names for the job's changes.
 const EVALUATOR_ACTOR: &str = "system:sla-evaluator";
-
-/// Rows read per query.
-const PAGE: u64 = 500;
 
 /// Resources assessed per transaction: one commit (one `fsync`) for them all.
 const BATCH: usize = 100;
@@ -57,17 +54,7 @@ impl std::fmt::Debug for Evaluator {
 }
 
 fn system_context() -> RequestContext {
-    RequestContext {
-        actor: Actor {
-            subject: EVALUATOR_ACTOR.to_owned(),
-            roles: Vec::new(),
-        },
-        reason: Some("an SLA target crossed a threshold".to_owned()),
-        correlation_id: None,
-        strict_attributes: false,
-        idempotency_key: None,
-        if_match: tmf_apis::IfMatch::Absent,
-    }
+    RequestContext::system(EVALUATOR_ACTOR, "an SLA target crossed a threshold")
 }
 
 /// The type of the resource a row watches: named by a queued row, else its metric's.
@@ -81,31 +68,20 @@ fn watched_type(detail: &Json) -> &'static str {
 
 impl Evaluator {
     /// One pass: assesses again every resource with a target whose threshold had come by the
-    /// pass's start, at most `limit` of them (`None`: all). Returns the ids of those whose
-    /// standing changed.
-    pub async fn run_some(&self, limit: Option<usize>) -> TmfResult<Vec<String>> {
+    /// pass's start. Returns the ids of those whose standing changed.
+    pub async fn run_once(&self) -> TmfResult<Vec<String>> {
         let ctx = system_context();
         // What crossed by the pass's start; what crosses meanwhile is the next pass's.
         let now = self.clock.now();
-        let mut cursor: Option<Cursor> = None;
         let mut seen = HashSet::new();
         let mut changed = Vec::new();
-        loop {
-            let due =
-                deadlines::due(self.store.connection(), OWNER, now, cursor.as_ref(), PAGE).await?;
-            let Some(last) = due.last() else {
-                break;
-            };
-            cursor = last.next_at.map(|at| (at, last.key.clone()));
-            let mut targets = Vec::new();
-            for row in &due {
-                if limit.is_some_and(|limit| seen.len() >= limit) {
-                    break;
-                }
-                if seen.insert(row.target_id.clone()) {
-                    targets.push((watched_type(&row.detail), row.target_id.clone()));
-                }
-            }
+        let mut pass = deadlines::DuePass::new(OWNER, now);
+        while let Some(due) = pass.next_page(self.store.connection()).await? {
+            let mut targets: Vec<(&'static str, String)> = due
+                .iter()
+                .filter(|row| seen.insert(row.target_id.clone()))
+                .map(|row| (watched_type(&row.detail), row.target_id.clone()))
+                .collect();
             for batch in targets.chunks_mut(BATCH) {
                 // Locked in one order by every instance: two passes never wait on each other
                 // in a circle.
@@ -117,10 +93,6 @@ impl Evaluator {
                             "SLA standings not assessed; retried on the next pass");
                     }
                 }
-            }
-            let stopped = limit.is_some_and(|limit| seen.len() >= limit);
-            if (due.len() as u64) < PAGE || cursor.is_none() || stopped {
-                break;
             }
         }
         Ok(changed)
@@ -217,6 +189,6 @@ impl crm_module::Job for Evaluator {
     }
 
     async fn run_once(&self) -> TmfResult<Vec<String>> {
-        self.run_some(None).await
+        Evaluator::run_once(self).await
     }
 }

@@ -10,9 +10,7 @@ use std::time::Duration;
 use crm_store::{Clock, DocumentService, Store};
 use sid_model::{Sla, SlaStateType as State};
 use tmf_apis::body::from_value;
-use tmf_apis::{
-    Actor, ListQuery, QueryLimits, RequestContext, ResourceService, TmfError, TmfResult,
-};
+use tmf_apis::{ListQuery, QueryLimits, RequestContext, ResourceService, TmfError, TmfResult};
 
 use crate::slas::{SlaKind, judge_patch};
 
@@ -42,17 +40,7 @@ impl std::fmt::Debug for Expiry {
 }
 
 fn system_context() -> RequestContext {
-    RequestContext {
-        actor: Actor {
-            subject: EXPIRY_ACTOR.to_owned(),
-            roles: Vec::new(),
-        },
-        reason: Some("the SLA's validFor ended".to_owned()),
-        correlation_id: None,
-        strict_attributes: false,
-        idempotency_key: None,
-        if_match: tmf_apis::IfMatch::Absent,
-    }
+    RequestContext::system(EXPIRY_ACTOR, "the SLA's validFor ended")
 }
 
 /// Whether `sla` is active and its period ended at `now`.

@@ -94,13 +94,7 @@ impl std::fmt::Debug for Targets {
 
 /// The context violations about `subject` are recorded in: the server's, saying why.
 pub(crate) fn recording(ctx: &RequestContext, subject: &str) -> RequestContext {
-    let mut recording = ctx.clone();
-    recording.actor = tmf_apis::Actor {
-        subject: TARGETS_ACTOR.to_owned(),
-        roles: Vec::new(),
-    };
-    recording.reason = Some(format!("a target of {subject} missed"));
-    recording
+    ctx.acting_as(TARGETS_ACTOR, format!("a target of {subject} missed"))
 }
 
 impl Targets {
@@ -109,24 +103,12 @@ impl Targets {
     pub(crate) async fn customer_ids(
         &self,
         txn: &DatabaseTransaction,
-        mut ids: Vec<String>,
+        ids: Vec<String>,
     ) -> TmfResult<Vec<String>> {
-        let Some(customers) = self.customers else {
-            return Ok(ids);
-        };
-        let named = crm_store::relations::documents_on(txn, customers.table, &ids, &[]).await?;
-        for customer in named {
-            if let Some(party) = customer.pointer("/engagedParty/id").and_then(Json::as_str) {
-                ids.push(party.to_owned());
-            }
+        match self.customers {
+            Some(customers) => crm_store::relations::customer_ids(txn, customers, ids).await,
+            None => Ok(ids),
         }
-        let engaging =
-            crm_store::relations::referrers(txn, &ids, customers.table, Some("engagedParty"))
-                .await?;
-        ids.extend(engaging);
-        ids.sort();
-        ids.dedup();
-        Ok(ids)
     }
 
     /// The active SLAs in force at `now` whose consumer is among `ids`.

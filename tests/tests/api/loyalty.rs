@@ -1328,7 +1328,6 @@ async fn random_earns_burns_expiries_and_reversals_keep_every_point() {
 
 #[tokio::test]
 async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership() {
-    const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
     const ORDERS: &str = "/tmf-api/productOrderingManagement/v4/productOrder";
     let p = Programme::open().await;
     let member = p.member().await;
@@ -1352,42 +1351,12 @@ async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership()
         ],
     )
     .await;
-    let biller = format!("Bearer {}", p.app.token("billing-run", &["billing-system"]));
-    let bill = p
-        .app
-        .send_with(
-            Method::POST,
-            BILLS,
-            &[("Authorization", &biller)],
-            Some(&json!({"billNo": "B-1", "billingAccount": {"id": account},
-                "billDate": "2026-11-30T00:00:00Z", "paymentDueDate": "2026-12-20T00:00:00Z",
-                "category": "normal", "runType": "onCycle",
-                "amountDue": {"unit": "EUR", "value": 120.00},
-                "taxExcludedAmount": {"unit": "EUR", "value": 100.00},
-                "taxIncludedAmount": {"unit": "EUR", "value": 120.00},
-                "taxItem": [{"taxCategory": "VAT", "taxRate": 0.20, "taxAmount": {"unit": "EUR", "value": 20.00}}],
-                "billingPeriod": {"startDateTime": "2026-11-01T00:00:00Z", "endDateTime": "2026-11-30T23:59:59Z"}})),
-        )
-        .await;
-    bill.assert_status(StatusCode::CREATED, "bill");
-    let pay = |payment: &str, value: &str| {
-        let body: Value = serde_json::from_str(&format!(
-            r#"{{"payment": {{"id": "{payment}"}}, "appliedAmount": {{"unit": "EUR", "value": {value}}}}}"#
-        ))
-        .expect("a payment");
-        let uri = format!("{BILLS}/{}/appliedPayment", bill.id());
-        let app = &p.app;
-        let auth = biller.clone();
-        async move {
-            app.send_with(Method::POST, &uri, &[("Authorization", &auth)], Some(&body))
-                .await
-        }
-    };
-    pay("PAY-7", "70.50")
+    let bill = p.bill(&account, "B-1", "100.00", "20.00", "120.00").await;
+    p.pay(&bill, "PAY-7", "70.50")
         .await
         .assert_status(StatusCode::CREATED, "paid");
     // The same payment again (a retry) earns nothing more.
-    assert_eq!(pay("PAY-7", "70.50").await.status, StatusCode::OK);
+    assert_eq!(p.pay(&bill, "PAY-7", "70.50").await.status, StatusCode::OK);
     let balances = p.balances_of(&member).await;
     assert_eq!(balances.len(), 1, "{balances:?}");
     assert_eq!(balances[0]["quantity"]["value"], json!(70), "{balances:?}");
@@ -1402,7 +1371,7 @@ async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership()
         .await
         .body;
     assert_eq!(event["eventType"], "BillPaid");
-    assert_eq!(event["eventId"], format!("BillPaid:{}:PAY-7", bill.id()));
+    assert_eq!(event["eventId"], format!("BillPaid:{bill}:PAY-7"));
     assert_eq!(event["memberId"], member.as_str());
 
     // An order of the customer completed.
@@ -1447,7 +1416,6 @@ async fn a_bill_paid_and_an_order_completed_earn_for_the_customer_s_membership()
 #[tokio::test]
 async fn a_customer_enrols_earns_from_a_bill_settled_climbs_a_tier_and_burns_into_an_approved_credit()
  {
-    const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
     const ADJUSTMENTS: &str = "/tmf-api/customerBillManagement/v4/billAdjustment";
     let p = Programme::open().await;
     let program = p.program(true).await;
@@ -1470,38 +1438,10 @@ async fn a_customer_enrols_earns_from_a_bill_settled_climbs_a_tier_and_burns_int
         ],
     )
     .await;
-    let biller = format!("Bearer {}", p.app.token("billing-run", &["billing-system"]));
-    let bill = p
-        .app
-        .send_with(
-            Method::POST,
-            BILLS,
-            &[("Authorization", &biller)],
-            Some(&json!({"billNo": "B-9", "billingAccount": {"id": account},
-                "billDate": "2026-11-30T00:00:00Z", "paymentDueDate": "2026-12-20T00:00:00Z",
-                "category": "normal", "runType": "onCycle",
-                "amountDue": {"unit": "EUR", "value": 600.00},
-                "taxExcludedAmount": {"unit": "EUR", "value": 500.00},
-                "taxIncludedAmount": {"unit": "EUR", "value": 600.00},
-                "taxItem": [{"taxCategory": "VAT", "taxRate": 0.20, "taxAmount": {"unit": "EUR", "value": 100.00}}],
-                "billingPeriod": {"startDateTime": "2026-11-01T00:00:00Z", "endDateTime": "2026-11-30T23:59:59Z"}})),
-        )
-        .await;
-    bill.assert_status(StatusCode::CREATED, "bill");
+    let bill = p.bill(&account, "B-9", "500.00", "100.00", "600.00").await;
     // The bill settled: 600 EUR paid lifts the member to silver (1.25) before the rule
     // judges the payment: 600 × 10 × 1.25 points.
-    let paid = p
-        .app
-        .send_with(
-            Method::POST,
-            &format!("{BILLS}/{}/appliedPayment", bill.id()),
-            &[("Authorization", &biller)],
-            Some(&serde_json::from_str::<Value>(
-                r#"{"payment": {"id": "PAY-600"}, "appliedAmount": {"unit": "EUR", "value": 600.00}}"#,
-            )
-            .expect("a payment")),
-        )
-        .await;
+    let paid = p.pay(&bill, "PAY-600", "600.00").await;
     paid.assert_status(StatusCode::CREATED, "settled");
     assert_eq!(paid.body["state"], "settled", "{}", paid.text);
     let balances = p.balances_of(&member).await;
@@ -1923,4 +1863,66 @@ async fn points_are_safe_from_what_a_client_could_try() {
         .await
         .body;
     assert_eq!(burn["state"], "reversed", "{burn}");
+}
+
+const BILLS: &str = "/tmf-api/customerBillManagement/v4/customerBill";
+
+impl Programme {
+    /// The billing system's bearer.
+    fn biller(&self) -> String {
+        format!(
+            "Bearer {}",
+            self.app.token("billing-run", &["billing-system"])
+        )
+    }
+
+    /// A bill `number` on `account` of `excluded` plus 20 % tax (EUR, written as "100.00"),
+    /// recorded by the billing system.
+    async fn bill(
+        &self,
+        account: &str,
+        number: &str,
+        excluded: &str,
+        tax: &str,
+        due: &str,
+    ) -> String {
+        let amount = |value: &str| -> Value {
+            serde_json::from_str(&format!(r#"{{"unit": "EUR", "value": {value}}}"#))
+                .expect("an amount")
+        };
+        let bill = self
+            .app
+            .send_with(
+                Method::POST,
+                BILLS,
+                &[("Authorization", &self.biller())],
+                Some(&json!({"billNo": number, "billingAccount": {"id": account},
+                    "billDate": "2026-11-30T00:00:00Z", "paymentDueDate": "2026-12-20T00:00:00Z",
+                    "category": "normal", "runType": "onCycle",
+                    "amountDue": amount(due), "taxExcludedAmount": amount(excluded),
+                    "taxIncludedAmount": amount(due),
+                    "taxItem": [{"taxCategory": "VAT", "taxRate": 0.20, "taxAmount": amount(tax)}],
+                    "billingPeriod": {"startDateTime": "2026-11-01T00:00:00Z",
+                                      "endDateTime": "2026-11-30T23:59:59Z"}})),
+            )
+            .await;
+        bill.assert_status(StatusCode::CREATED, "bill");
+        bill.id()
+    }
+
+    /// The billing system applies `payment` of `value` EUR to `bill`.
+    async fn pay(&self, bill: &str, payment: &str, value: &str) -> TestResponse {
+        let body: Value = serde_json::from_str(&format!(
+            r#"{{"payment": {{"id": "{payment}"}}, "appliedAmount": {{"unit": "EUR", "value": {value}}}}}"#
+        ))
+        .expect("a payment");
+        self.app
+            .send_with(
+                Method::POST,
+                &format!("{BILLS}/{bill}/appliedPayment"),
+                &[("Authorization", &self.biller())],
+                Some(&body),
+            )
+            .await
+    }
 }
