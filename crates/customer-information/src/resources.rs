@@ -68,16 +68,7 @@ pub(crate) fn descriptor(
 }
 
 fn related_parties(parties: Option<&[RelatedParty]>) -> impl Iterator<Item = Reference> + '_ {
-    parties
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .map(|(i, party)| Reference {
-            path: format!("relatedParty[{i}]"),
-            id: party.id.clone(),
-            referred_type: party.referred_type.clone(),
-            allowed: PARTIES_AND_ROLES,
-        })
+    Reference::related_parties(parties, PARTIES_AND_ROLES)
 }
 
 fn engaged_party(party: &RelatedParty) -> Reference {

@@ -168,18 +168,7 @@ kind!(
     /// TMF658 `loyaltyProgramMember`: a member, one of the customers.
     MemberKind, MEMBER: LoyaltyProgramMember, MEMBER_TABLE, "loyaltyProgramMember",
     "LoyaltyProgramMember", Domain::LoyaltyMember, Methods::ALL,
-    |member| member
-        .related_party
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, party)| Reference {
-            path: format!("relatedParty[{i}]"),
-            id: party.id.clone(),
-            referred_type: party.referred_type.clone(),
-            allowed: PARTIES,
-        })
-        .collect(),
+    |member| Reference::related_parties(member.related_party.as_deref(), PARTIES).collect(),
     personal: Erasure { keep: &["status"], erase: &[] },
     events: ["LoyaltyTierChange"] => |previous, current| {
         let tier = |m: &LoyaltyProgramMember| {

@@ -165,14 +165,7 @@ pub(crate) fn reference(
 }
 
 fn related_parties(parties: Option<&[RelatedParty]>, out: &mut Vec<Reference>) {
-    for (i, party) in parties.unwrap_or_default().iter().enumerate() {
-        out.push(reference(
-            format!("relatedParty[{i}]"),
-            &party.id,
-            party.referred_type.as_deref(),
-            PARTIES,
-        ));
-    }
+    out.extend(Reference::related_parties(parties, PARTIES));
 }
 
 macro_rules! lifecycle_fields {

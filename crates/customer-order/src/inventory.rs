@@ -116,14 +116,10 @@ impl ResourceKind for ProductKind {
                 ));
             }
         }
-        for (i, party) in product.related_party.iter().flatten().enumerate() {
-            out.push(reference(
-                format!("relatedParty[{i}]"),
-                &party.id,
-                party.referred_type.as_deref(),
-                PARTIES,
-            ));
-        }
+        out.extend(Reference::related_parties(
+            product.related_party.as_deref(),
+            PARTIES,
+        ));
         for (i, item) in product.product_order_item.iter().flatten().enumerate() {
             out.push(reference(
                 format!("productOrderItem[{i}]"),

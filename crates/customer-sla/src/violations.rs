@@ -70,14 +70,10 @@ impl ResourceKind for ViolationKind {
             referred_type: violation.sla.referred_type.clone(),
             allowed: &["Sla"],
         }];
-        for (i, party) in violation.related_party.iter().flatten().enumerate() {
-            out.push(Reference {
-                path: format!("relatedParty[{i}]"),
-                id: party.id.clone(),
-                referred_type: party.referred_type.clone(),
-                allowed: PARTIES,
-            });
-        }
+        out.extend(Reference::related_parties(
+            violation.related_party.as_deref(),
+            PARTIES,
+        ));
         for (i, entity) in violation.related_entity.iter().flatten().enumerate() {
             // A measurement's violation is written in the measurement's own change, before
             // the measurement itself: that reference is the server's, indexed as given.

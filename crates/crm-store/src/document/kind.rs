@@ -63,6 +63,26 @@ pub struct Reference {
     pub allowed: &'static [&'static str],
 }
 
+impl Reference {
+    /// The references of a resource's `relatedParty` list (`relatedParty[i]`), each allowed
+    /// to name one of `allowed`.
+    pub fn related_parties<'a>(
+        parties: Option<&'a [sid_model::RelatedParty]>,
+        allowed: &'static [&'static str],
+    ) -> impl Iterator<Item = Reference> + 'a {
+        parties
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(move |(i, party)| Reference {
+                path: format!("relatedParty[{i}]"),
+                id: party.id.clone(),
+                referred_type: party.referred_type.clone(),
+                allowed,
+            })
+    }
+}
+
 /// One kind of TMF resource stored as a document.
 pub trait ResourceKind: Send + Sync + 'static {
     /// The typed representation; deserialising into it is the edge validation.

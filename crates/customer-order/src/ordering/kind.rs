@@ -48,15 +48,8 @@ impl ResourceKind for OrderKind {
     }
 
     fn references(&self, order: &ProductOrder) -> Vec<Reference> {
-        let mut out = Vec::new();
-        for (i, party) in order.related_party.iter().flatten().enumerate() {
-            out.push(reference(
-                format!("relatedParty[{i}]"),
-                &party.id,
-                party.referred_type.as_deref(),
-                PARTIES,
-            ));
-        }
+        let mut out: Vec<Reference> =
+            Reference::related_parties(order.related_party.as_deref(), PARTIES).collect();
         if let Some(account) = &order.billing_account {
             out.push(reference(
                 "billingAccount".into(),

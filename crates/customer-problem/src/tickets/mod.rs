@@ -331,17 +331,7 @@ impl ResourceKind for TicketKind {
     }
 
     fn references(&self, ticket: &TroubleTicket) -> Vec<Reference> {
-        let parties = ticket
-            .related_party
-            .iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, party)| Reference {
-                path: format!("relatedParty[{i}]"),
-                id: party.id.clone(),
-                referred_type: party.referred_type.clone(),
-                allowed: PARTIES,
-            });
+        let parties = Reference::related_parties(ticket.related_party.as_deref(), PARTIES);
         let entities = ticket
             .related_entity
             .iter()
