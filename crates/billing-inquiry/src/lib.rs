@@ -237,6 +237,10 @@ impl Module for BillingInquiry {
         registry.register("AppliedCustomerBillingRate", APPLIED_RATE);
         registry.register("CustomerBillOnDemand", BILL_ON_DEMAND);
         registry.register("BillAdjustment", adjustments::BILL_ADJUSTMENT);
+        // A bill run writes rates by the million: their bill and billing account are
+        // indexed by the rates' own table (SCHEMA), not by rows of the reference index.
+        registry.index_in_table(APPLIED_RATE, "bill", "CustomerBill");
+        registry.index_in_table(APPLIED_RATE, "billingAccount", "BillingAccount");
     }
 
     fn permissions(&self) -> Vec<Grant> {

@@ -137,16 +137,19 @@ impl ModuleContext {
 }
 
 /// Applies the store's migrations, then the schema steps of every module in `modules` that
-/// this database has not applied yet (each module's tables are its own).
+/// this database has not applied yet (each module's tables are its own), then defines the
+/// reference index over the references the modules' tables index themselves.
 pub async fn migrate(
     store: &Store,
     modules: &[Arc<dyn Module>],
 ) -> Result<(), crm_store::StoreError> {
     store.migrate().await?;
+    let mut registry = crm_store::TypeRegistry::default();
     for module in modules {
         store.apply_schema(module.name(), module.schema()).await?;
+        module.register_types(&mut registry);
     }
-    Ok(())
+    store.define_reference_index(&registry).await
 }
 
 /// The type names of `services`, for `Debug` output that names what is served.

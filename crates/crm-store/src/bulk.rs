@@ -28,7 +28,8 @@ pub struct BulkRow {
     pub kind: &'static str,
     /// The TMF representation, without `href`.
     pub body: Json,
-    /// Its references: path, target table, target id.
+    /// Its references kept in `entity_ref` (those its table does not index itself): path,
+    /// target table, target id.
     pub references: Vec<(String, &'static str, String)>,
     /// Its search keys.
     pub keys: Vec<(&'static str, String)>,

@@ -18,6 +18,7 @@ pub mod inherited;
 mod keyset;
 mod migration;
 pub mod outbox;
+mod reference_index;
 pub mod relations;
 mod ruled;
 pub mod sql;
@@ -26,8 +27,8 @@ pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
     Admitted, DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Pending, Prepared,
-    Reference, ResourceKind, StoredType, TypeRegistry, attempt, erase_document, finish, new_id,
-    refuse_server_assigned,
+    Reference, ResourceKind, StoredType, TableReference, TypeRegistry, attempt, erase_document,
+    finish, new_id, refuse_server_assigned,
 };
 pub use error::{StoreError, db_error, lifecycle_error};
 pub use history::{Action, changes, read_many as history_of};

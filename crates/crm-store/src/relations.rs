@@ -47,7 +47,7 @@ pub async fn referrers(
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(connection.get_database_backend());
-    sql.push("SELECT DISTINCT source_id FROM entity_ref WHERE target_id IN (")
+    sql.push("SELECT DISTINCT source_id FROM reference_index WHERE target_id IN (")
         .bind_list(target_ids.iter().cloned())
         .push(") AND source_table = ")
         .bind(source_table.to_owned());
@@ -85,7 +85,7 @@ async fn referencing_up_to(
         });
     }
     let mut sql = Sql::new(connection.get_database_backend());
-    sql.push("SELECT DISTINCT source_table, source_id FROM entity_ref WHERE target_id IN (")
+    sql.push("SELECT DISTINCT source_table, source_id FROM reference_index WHERE target_id IN (")
         .bind_list(target_ids.iter().cloned())
         .push(") ORDER BY source_table, source_id");
     if let Some(limit) = limit {

@@ -521,13 +521,13 @@ fn push_referenced_by(
     values: &[FilterValue],
 ) {
     sql.push(table)
-        .push(".id IN (SELECT target_id FROM entity_ref WHERE source_table = ")
+        .push(".id IN (SELECT target_id FROM reference_index WHERE source_table = ")
         .bind(referrer.to_owned())
         .push(" AND ");
     push_key_match(sql, "source_id", values, false);
     sql.push(" AND target_table = ").bind(table.to_owned());
     if let Some(via) = via {
-        sql.push(" UNION SELECT r.source_id FROM entity_ref a JOIN entity_ref r ON r.target_table = a.target_table AND r.target_id = a.target_id WHERE a.source_table = ")
+        sql.push(" UNION SELECT r.source_id FROM reference_index a JOIN reference_index r ON r.target_table = a.target_table AND r.target_id = a.target_id WHERE a.source_table = ")
             .bind(referrer.to_owned())
             .push(" AND ");
         push_key_match(sql, "a.source_id", values, false);

@@ -880,6 +880,69 @@ fn file_of(bills: &[String]) -> String {
     format!("<customerBills>\n{}</customerBills>\n", bills.concat())
 }
 
+/// Rates by bill and by account in the reference index, and how many rows of `entity_ref`
+/// say so (none: the rates' table indexes both).
+async fn rate_references(app: &TestApp, path: &str, target: &str) -> (i64, i64) {
+    let condition = format!(
+        "source_table = 'applied_billing_rate' AND path = '{path}' AND target_id = '{target}'"
+    );
+    (
+        rows_where(app, "reference_index", &condition).await,
+        rows_where(app, "entity_ref", &condition).await,
+    )
+}
+
+#[tokio::test]
+async fn a_rate_s_bill_and_account_are_found_through_the_rates_own_table() {
+    let app = TestApp::new().await;
+    let accounts = [account(&app, "Ada").await, account(&app, "Alan").await];
+    import(&app, &sample([&accounts[0], &accounts[1]]), &[])
+        .await
+        .succeeded();
+    let bill = app
+        .get(&format!("{BILLS}?billingAccount.id={}", accounts[0]))
+        .await
+        .body[0]["id"]
+        .as_str()
+        .expect("bill")
+        .to_owned();
+    let lines = app.get(&format!("{RATES}?bill.id={bill}")).await.body;
+    let lines = lines.as_array().expect("rates").len() as i64;
+    assert!(lines > 0, "the bill has lines");
+    assert_eq!(rate_references(&app, "bill", &bill).await, (lines, 0));
+
+    // A rate the API records waits on its account: found by it the same way.
+    let biller = format!("Bearer {}", app.token("billing-run", &["billing-system"]));
+    let before = rate_references(&app, "billingAccount", &accounts[1]).await;
+    let unbilled = json!({"externalId": "RT-UNBILLED-1", "type": "appliedBillingCharge",
+        "date": "2026-12-01T00:00:00Z", "name": "Roaming pack", "isBilled": false,
+        "billingAccount": {"id": accounts[1]},
+        "taxIncludedAmount": {"unit": "EUR", "value": 6.00}});
+    app.send_with(
+        Method::POST,
+        RATES,
+        &[("Authorization", &biller)],
+        Some(&unbilled),
+    )
+    .await
+    .assert_status(StatusCode::CREATED, "an unbilled rate");
+    assert_eq!(
+        rate_references(&app, "billingAccount", &accounts[1]).await,
+        (before.0 + 1, 0)
+    );
+
+    // What refers to the account, as the 360 view and erasure read it, holds the rates.
+    let referring =
+        crm_store::relations::referencing(app.store.connection(), &[accounts[1].clone()])
+            .await
+            .expect("referring");
+    let rates = referring
+        .iter()
+        .filter(|(table, _)| table == "applied_billing_rate")
+        .count() as i64;
+    assert_eq!(rates, before.0 + 1);
+}
+
 #[tokio::test]
 async fn a_stored_bill_takes_new_rates_from_a_later_file_judged_on_the_stored_bill() {
     let app = TestApp::new().await;

@@ -121,9 +121,9 @@ impl<R: BufRead> Tracked<R> {
 
 /// `at`, moved past `bytes` (UTF-8: a column counts characters, not continuation bytes).
 fn advance(mut at: Pos, bytes: &[u8]) -> Pos {
-    match bytes.iter().rposition(|b| *b == b'\n') {
+    match memchr::memrchr(b'\n', bytes) {
         Some(last) => {
-            at.line += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+            at.line += memchr::memchr_iter(b'\n', &bytes[..=last]).count() as u64;
             at.column = 1 + characters(&bytes[last + 1..]);
         }
         None => at.column += characters(bytes),

@@ -18,6 +18,19 @@ pub struct StoredType {
 pub struct TypeRegistry {
     types: HashMap<&'static str, StoredType>,
     holders: Vec<KeyHolder>,
+    in_table: Vec<TableReference>,
+}
+
+/// A reference that the document table of its holders indexes itself, so that
+/// `entity_ref` need not hold a row for it (see [`TypeRegistry::index_in_table`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableReference {
+    /// The holders.
+    pub source: StoredType,
+    /// The reference's attribute (`bill`): a plain dotted path, not within a list.
+    pub path: &'static str,
+    /// The one type it may point at (`CustomerBill`), registered by some module.
+    pub target: &'static str,
 }
 
 impl TypeRegistry {
@@ -37,8 +50,49 @@ impl TypeRegistry {
         self.holders.push(holder);
     }
 
+    /// Says that the reference at `path` of the resources stored as `source` (which may
+    /// point at `target` only) is indexed by their own table: the module's schema declares
+    /// an attribute index on `path.id`. Writes then keep no `entity_ref` row for it, and
+    /// the reference index every reverse look-up reads (the view `reference_index`) takes
+    /// it from that table ([`Store::define_reference_index`]). For references that are
+    /// written by the million (the bill lines of a monthly bill run).
+    ///
+    /// [`Store::define_reference_index`]: crate::Store::define_reference_index
+    pub fn index_in_table(&mut self, source: StoredType, path: &'static str, target: &'static str) {
+        let declared = TableReference {
+            source,
+            path,
+            target,
+        };
+        if !self.in_table.contains(&declared) {
+            self.in_table.push(declared);
+        }
+    }
+
+    /// The references indexed by their holders' tables.
+    pub fn table_references(&self) -> &[TableReference] {
+        &self.in_table
+    }
+
+    /// Whether the reference at `path` of `source`, resolved to a resource stored in
+    /// `target_table`, is indexed by `source`'s own table.
+    pub(crate) fn indexed_in_table(
+        &self,
+        source: StoredType,
+        path: &str,
+        target_table: &str,
+    ) -> bool {
+        self.in_table.iter().any(|declared| {
+            declared.source == source
+                && declared.path == path
+                && self
+                    .get(declared.target)
+                    .is_some_and(|target| target.table == target_table)
+        })
+    }
+
     /// The key holder stored as `stored`, if it is one.
-    pub(super) fn holder(&self, stored: StoredType) -> Option<&KeyHolder> {
+    pub(crate) fn holder(&self, stored: StoredType) -> Option<&KeyHolder> {
         self.holders.iter().find(|holder| holder.stored == stored)
     }
 

@@ -185,6 +185,7 @@ impl<K: ResourceKind> DocumentService<K> {
                 body: document,
                 references: resolved
                     .into_iter()
+                    .filter(|(path, target, _)| !self.in_own_table(path, target.table))
                     .map(|(path, target, target_id)| (path, target.table, target_id))
                     .collect(),
                 keys,

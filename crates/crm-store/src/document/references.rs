@@ -261,6 +261,13 @@ impl<K: ResourceKind> DocumentService<K> {
             .map_err(db_error)
     }
 
+    /// Whether the reference at `path`, resolved into `target_table`, is indexed by this
+    /// kind's own table rather than by a row of `entity_ref`.
+    pub(super) fn in_own_table(&self, path: &str, target_table: &str) -> bool {
+        self.registry
+            .indexed_in_table(self.kind.stored_type(), path, target_table)
+    }
+
     /// Replaces the indexed references of `id` (`fresh`: it has none yet) with `references`,
     /// in one statement.
     pub(super) async fn write_references(
@@ -278,12 +285,16 @@ impl<K: ResourceKind> DocumentService<K> {
                 .bind(id.to_owned());
             txn.execute_raw(sql.build()).await.map_err(db_error)?;
         }
-        if references.is_empty() {
+        let indexed: Vec<&(String, StoredType, String)> = references
+            .iter()
+            .filter(|(path, target, _)| !self.in_own_table(path, target.table))
+            .collect();
+        if indexed.is_empty() {
             return Ok(());
         }
         let mut sql = Sql::new(self.backend());
         sql.push("INSERT INTO entity_ref (source_table, source_id, path, target_table, target_id) VALUES ");
-        for (i, (path, target, target_id)) in references.iter().enumerate() {
+        for (i, (path, target, target_id)) in indexed.into_iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
                 .bind(table)
                 .push(", ")

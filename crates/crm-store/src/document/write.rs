@@ -382,7 +382,7 @@ impl<K: ResourceKind> DocumentService<K> {
         ctx.if_match.check(version)?;
         let mut referrers = Sql::new(self.backend());
         referrers
-            .push("SELECT source_table, source_id, path FROM entity_ref WHERE target_table = ")
+            .push("SELECT source_table, source_id, path FROM reference_index WHERE target_table = ")
             .bind(stored.table)
             .push(" AND target_id = ")
             .bind(id.to_owned())

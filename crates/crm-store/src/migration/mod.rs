@@ -22,6 +22,7 @@ mod m20261206_000014_module_schema;
 mod m20261206_000015_idempotency_keys;
 mod m20261206_000016_lean_references;
 mod m20261206_000017_deadlines;
+mod m20261207_000018_reference_index;
 pub(crate) mod module;
 
 /// Every migration, in order.
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_idempotency_keys::Migration),
             Box::new(m20261206_000016_lean_references::Migration),
             Box::new(m20261206_000017_deadlines::Migration),
+            Box::new(m20261207_000018_reference_index::Migration),
         ]
     }
 }

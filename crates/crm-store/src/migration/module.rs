@@ -14,7 +14,7 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 
 /// The advisory lock instances take while applying a module's schema step.
-const SCHEMA_LOCK: i64 = 0x0063_726d_5f73_6368; // "crm_sch"
+pub(crate) const SCHEMA_LOCK: i64 = 0x0063_726d_5f73_6368; // "crm_sch"
 
 /// One named step of a module's schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
