@@ -86,7 +86,7 @@ pub async fn insert_rendered_in(
                 )),
                 (DbBackend::Postgres, _) => Value::Json(Some(Box::new(row.body.clone()))),
                 (_, Some(text)) => Value::from(*text),
-                (_, None) => Value::from(row.body.to_string()),
+                (_, None) => Value::from(crate::json_text(&row.body)),
             };
             sql.push("(")
                 .bind(row.id.clone())

@@ -34,7 +34,7 @@ pub enum Seen {
 /// The fingerprint of a request's content: the SHA-256 of its JSON text (object keys in
 /// order, numbers as their text), in hex.
 pub fn fingerprint(content: &Json) -> String {
-    fingerprint_text(&content.to_string())
+    fingerprint_text(&crate::json_text(content))
 }
 
 /// The fingerprint of content already written as its JSON text (`content.to_string()`).

@@ -28,7 +28,7 @@ pub use db::{PoolOptions, Store, Transaction};
 pub use document::{
     Admitted, DocumentService, DocumentWriter, ERASED, Erasable, Erasure, Pending, Prepared,
     Reference, ResourceKind, StoredType, TableReference, TypeRegistry, attempt, erase_document,
-    finish, new_id, refuse_server_assigned,
+    finish, json_text, new_id, refuse_server_assigned,
 };
 pub use error::{StoreError, db_error, lifecycle_error};
 pub use history::{Action, changes, read_many as history_of};

@@ -82,7 +82,7 @@ pub async fn record(
             .push(", ")
             .bind(id.clone())
             .push(", ")
-            .bind(body.to_string())
+            .bind(crate::json_text(&body))
             .push(", ")
             .bind(now.timestamp_micros())
             .push(")");
@@ -132,7 +132,7 @@ pub async fn scrub(
         let mut update = Sql::new(backend);
         update
             .push("UPDATE event_outbox SET body = ")
-            .bind(body.to_string())
+            .bind(crate::json_text(&body))
             .push(" WHERE seq = ")
             .bind(seq);
         txn.execute_raw(update.build()).await.map_err(db_error)?;

@@ -46,7 +46,7 @@ pub struct Admitted<M> {
 impl<M> Admitted<M> {
     /// With the document's JSON text made now, so that the insert does not have to.
     pub fn rendered(mut self) -> Self {
-        self.text = Some(self.row.body.to_string());
+        self.text = Some(json_text(&self.row.body));
         self
     }
 

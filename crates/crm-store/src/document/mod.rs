@@ -44,6 +44,7 @@ pub(crate) use erasure::erase_attribute;
 pub use erasure::{ERASED, Erasable, Erasure, erase_document};
 pub use kind::{Reference, ResourceKind, StoredType, TableReference, TypeRegistry};
 pub use many::{Admitted, Pending, Prepared};
+pub use read::json_text;
 pub(crate) use read::{read_body, read_json};
 pub use write::{DocumentWriter, attempt, finish, new_id, refuse_server_assigned};
 

@@ -425,7 +425,7 @@ impl<K: ResourceKind> DocumentService<K> {
 pub(super) fn body_value(backend: DbBackend, document: &Json) -> Value {
     match backend {
         DbBackend::Postgres => Value::Json(Some(Box::new(document.clone()))),
-        _ => Value::from(document.to_string()),
+        _ => Value::from(json_text(document)),
     }
 }
 
