@@ -299,6 +299,24 @@ mod tidy {
 }
 
 #[cfg(test)]
+impl Store {
+    /// A migrated SQLite store in a new file of the temporary directory, named from
+    /// `prefix`, and that file (for tests).
+    pub(crate) async fn temporary(prefix: &str) -> (Store, std::path::PathBuf) {
+        let path =
+            std::env::temp_dir().join(format!("{prefix}-{}.db", uuid::Uuid::now_v7().simple()));
+        let store = Store::connect(
+            &format!("sqlite://{}", path.display()),
+            &PoolOptions::default(),
+        )
+        .await
+        .expect("sqlite");
+        store.migrate().await.expect("migrations");
+        (store, path)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};
 

@@ -16,6 +16,7 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sha2::{Digest, Sha256};
 
+use crate::migration::module::{lock_schema, record_step};
 use crate::sql::{Sql, is_safe_name, json_scalar};
 use crate::{Store, StoreError, TableReference, TypeRegistry};
 
@@ -42,10 +43,10 @@ fn definition(
             ))
         };
         let segments: Vec<&str> = reference.path.split('.').collect();
-        let plain = |name: &str| is_safe_name(name) && !name.contains('\'');
-        if !plain(reference.source.table)
-            || !plain(reference.source.kind)
-            || !segments.iter().all(|segment| plain(segment))
+        // Written into the view's text: letters, digits, `_` and `@` only.
+        if !is_safe_name(reference.source.table)
+            || !is_safe_name(reference.source.kind)
+            || !segments.iter().all(|segment| is_safe_name(segment))
         {
             return Err(refused("not a plain table, kind and attribute path"));
         }
@@ -89,27 +90,18 @@ impl Store {
         let select = definition(backend, registry, declared)?;
         let digest = hex::encode(Sha256::digest(select.as_bytes()));
         let txn = self.begin().await.map_err(|e| failed(&e.message))?;
-        if backend == DbBackend::Postgres {
-            let mut lock = Sql::new(backend);
-            lock.push("SELECT pg_advisory_xact_lock(")
-                .bind(crate::migration::module::SCHEMA_LOCK)
-                .push(")");
-            txn.query_one_raw(lock.build())
-                .await
-                .map_err(|e| failed(&e))?;
-        }
+        lock_schema(&*txn).await.map_err(|e| failed(&e))?;
         let mut in_force = Sql::new(backend);
         in_force
             .push("SELECT step FROM module_schema WHERE module = ")
             .bind(RECORD);
-        let recorded: Option<String> = match txn
+        let recorded: Option<String> = txn
             .query_one_raw(in_force.build())
             .await
             .map_err(|e| failed(&e))?
-        {
-            Some(row) => Some(row.try_get("", "step").map_err(|e| failed(&e))?),
-            None => None,
-        };
+            .map(|row| row.try_get("", "step"))
+            .transpose()
+            .map_err(|e| failed(&e))?;
         if recorded.as_deref() == Some(digest.as_str()) {
             txn.rollback().await.map_err(|e| failed(&e))?;
             return Ok(());
@@ -140,16 +132,7 @@ impl Store {
         txn.execute_raw(forget.build())
             .await
             .map_err(|e| failed(&e))?;
-        let mut record = Sql::new(backend);
-        record
-            .push("INSERT INTO module_schema (module, step, applied_at) VALUES (")
-            .bind(RECORD)
-            .push(", ")
-            .bind(digest)
-            .push(", ")
-            .bind(chrono::Utc::now().timestamp_millis())
-            .push(")");
-        txn.execute_raw(record.build())
+        record_step(&*txn, RECORD, &digest)
             .await
             .map_err(|e| failed(&e))?;
         txn.commit().await.map_err(|e| failed(&e))?;
@@ -163,7 +146,7 @@ mod tests {
     use sea_orm::Statement;
 
     use super::*;
-    use crate::{PoolOptions, SchemaStep, StoredType};
+    use crate::{SchemaStep, StoredType};
 
     const WIDGET: StoredType = StoredType {
         table: "widget",
@@ -175,17 +158,7 @@ mod tests {
     };
 
     async fn store() -> (Store, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!(
-            "crm-reference-index-{}.db",
-            uuid::Uuid::now_v7().simple()
-        ));
-        let store = Store::connect(
-            &format!("sqlite://{}", path.display()),
-            &PoolOptions::default(),
-        )
-        .await
-        .expect("sqlite");
-        store.migrate().await.expect("migrations");
+        let (store, path) = Store::temporary("crm-reference-index").await;
         store
             .apply_schema(
                 "widgets",

@@ -14,7 +14,7 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 
 /// The advisory lock instances take while applying a module's schema step.
-pub(crate) const SCHEMA_LOCK: i64 = 0x0063_726d_5f73_6368; // "crm_sch"
+const SCHEMA_LOCK: i64 = 0x0063_726d_5f73_6368; // "crm_sch"
 
 /// One named step of a module's schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +127,39 @@ impl SchemaStep {
     }
 }
 
+/// Serialises schema changes between instances sharing a PostgreSQL database: the lock is
+/// held until `txn` ends (SQLite's write transaction serialises them already).
+pub(crate) async fn lock_schema(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let mut lock = Sql::new(backend);
+        lock.push("SELECT pg_advisory_xact_lock(")
+            .bind(SCHEMA_LOCK)
+            .push(")");
+        txn.query_one_raw(lock.build()).await?;
+    }
+    Ok(())
+}
+
+/// Records `step` of `module` as applied, in `txn`.
+pub(crate) async fn record_step(
+    txn: &impl ConnectionTrait,
+    module: &str,
+    step: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let mut record = Sql::new(txn.get_database_backend());
+    record
+        .push("INSERT INTO module_schema (module, step, applied_at) VALUES (")
+        .bind(module.to_owned())
+        .push(", ")
+        .bind(step.to_owned())
+        .push(", ")
+        .bind(chrono::Utc::now().timestamp_millis())
+        .push(")");
+    txn.execute_raw(record.build()).await?;
+    Ok(())
+}
+
 impl Store {
     /// Applies the steps of `module`'s schema that this database has not applied yet, each
     /// in its own transaction with its record. Run after [`Store::migrate`].
@@ -144,15 +177,9 @@ impl Store {
         let backend = self.backend();
         for step in steps {
             let txn = self.begin().await.map_err(|e| failed(step.name, &e))?;
-            if backend == DbBackend::Postgres {
-                let mut lock = Sql::new(backend);
-                lock.push("SELECT pg_advisory_xact_lock(")
-                    .bind(SCHEMA_LOCK)
-                    .push(")");
-                txn.query_one_raw(lock.build())
-                    .await
-                    .map_err(|e| failed(step.name, &e))?;
-            }
+            lock_schema(&*txn)
+                .await
+                .map_err(|e| failed(step.name, &e))?;
             let mut applied = Sql::new(backend);
             applied
                 .push("SELECT 1 AS applied FROM module_schema WHERE module = ")
@@ -171,16 +198,7 @@ impl Store {
             step.apply(&*txn, backend)
                 .await
                 .map_err(|e| failed(step.name, &e))?;
-            let mut record = Sql::new(backend);
-            record
-                .push("INSERT INTO module_schema (module, step, applied_at) VALUES (")
-                .bind(module)
-                .push(", ")
-                .bind(step.name)
-                .push(", ")
-                .bind(chrono::Utc::now().timestamp_millis())
-                .push(")");
-            txn.execute_raw(record.build())
+            record_step(&*txn, module, step.name)
                 .await
                 .map_err(|e| failed(step.name, &e))?;
             txn.commit().await.map_err(|e| failed(step.name, &e))?;
@@ -193,7 +211,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::PoolOptions;
 
     const STEPS: &[SchemaStep] = &[
         SchemaStep::document_table("0001_widget", "widget", &["status", "owner.id"]),
@@ -201,16 +218,7 @@ mod tests {
     ];
 
     async fn store() -> (Store, std::path::PathBuf) {
-        let path =
-            std::env::temp_dir().join(format!("crm-schema-{}.db", uuid::Uuid::now_v7().simple()));
-        let store = Store::connect(
-            &format!("sqlite://{}", path.display()),
-            &PoolOptions::default(),
-        )
-        .await
-        .expect("sqlite");
-        store.migrate().await.expect("migrations");
-        (store, path)
+        Store::temporary("crm-schema").await
     }
 
     async fn names(store: &Store, what: &str) -> Vec<String> {
