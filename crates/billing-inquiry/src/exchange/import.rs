@@ -1,11 +1,14 @@
 //! `crm-server import bills FILE.xml`: a billing system's file of bills, each with its rates
 //! and payments, recorded as the API records them, in batches.
 //!
-//! The file is first read through ([`reader::check`]): one that is not well-formed, holds a
-//! DTD or an undeclared entity, or is not a bill file is refused as a whole, and nothing is
-//! imported. It is then read again, record by record, on a thread of its own, which turns
-//! each `<customerBill>` into the models a billing system would send to the API (the bill,
-//! then each rate as `{"isBilled": true, "bill": {"id": …}, …}`), with their fingerprints.
+//! The file is read through by [`reader::check`] on a thread of its own, beside the import:
+//! one that is not well-formed, holds a DTD or an undeclared entity, or is not a bill file is
+//! refused as a whole, and nothing is imported, because until the check has read the whole
+//! file every batch is a savepoint of one open transaction, which a refusal rolls back (once
+//! the check has passed, that transaction commits and each batch commits alone). The file is
+//! read a second time, record by record, on another thread, which turns each
+//! `<customerBill>` into the models a billing system would send to the API (the bill, then
+//! each rate as `{"isBilled": true, "bill": {"id": …}, …}`), with their fingerprints.
 //! Batches of records go to the database, each batch in one transaction:
 //!
 //! - a bill is known by `billNo` within its billing account and a rate by its `externalId`,
@@ -813,25 +816,27 @@ impl Importer {
             CommandError::Failed(format!("{shown} is refused, nothing was imported: {fatal}"))
         };
 
-        // First pass: the whole file is well-formed, or nothing is imported.
-        let meter = Arc::new(Meter::default());
-        let progress = Progress::start(
-            console,
-            format!("checking {shown}"),
-            Some(size),
-            meter.clone(),
-        );
+        // The check reads the whole file through on a thread of its own, beside the import:
+        // until it has found the file well-formed, every batch is a savepoint of one open
+        // transaction (`unchecked`), which a refused file rolls back, so that nothing is
+        // imported; once it has, that transaction commits and each batch commits alone.
         let file = std::fs::File::open(path).map_err(cannot)?;
-        let consumed = meter.bytes.clone();
-        let checked = tokio::task::spawn_blocking(move || {
-            reader::check(BufReader::with_capacity(READ_BUFFER, file), consumed)
-        })
-        .await
-        .map_err(|e| CommandError::Failed(format!("checking {shown}: {e}")))?;
-        progress.finish().await;
-        let bills_in_file = checked.map_err(refused)?;
+        let mut checking = Some(tokio::task::spawn_blocking(move || {
+            reader::check(BufReader::with_capacity(READ_BUFFER, file), Arc::default())
+        }));
+        let checked = |verdict: Result<Result<u64, Fatal>, tokio::task::JoinError>| {
+            verdict.map_err(|e| CommandError::Failed(format!("checking {shown}: {e}")))
+        };
+        let database = |error: TmfError| {
+            CommandError::Failed(format!(
+                "the database failed, nothing was imported: {}",
+                error.message
+            ))
+        };
+        let mut unchecked = Some(self.store.begin().await.map_err(database)?);
+        let mut bills_in_file = None;
 
-        // Second pass: records read on a thread of their own, written in batches.
+        // Records read on a thread of their own, written in batches.
         let meter = Arc::new(Meter::default());
         let progress = Progress::start(
             console,
@@ -874,8 +879,25 @@ impl Importer {
         });
         let mut summary = Summary::default();
         let mut failure = None;
+        let mut refusal = None;
         while let Some(units) = receive.recv().await {
-            let outcomes = match self.batch(ctx, units).await {
+            if let Some(check) = checking.take_if(|check| check.is_finished()) {
+                match checked(check.await)? {
+                    Ok(bills) => {
+                        bills_in_file = Some(bills);
+                        if let Some(txn) = unchecked.take() {
+                            txn.commit()
+                                .await
+                                .map_err(|e| database(crm_store::db_error(e)))?;
+                        }
+                    }
+                    Err(fatal) => {
+                        refusal = Some(fatal);
+                        break;
+                    }
+                }
+            }
+            let outcomes = match self.batch(ctx, unchecked.as_deref(), units).await {
                 Ok(outcomes) => outcomes,
                 Err(error) => {
                     failure = Some(error);
@@ -897,17 +919,44 @@ impl Importer {
         drop(receive);
         let read = reading
             .await
-            .map_err(|e| CommandError::Failed(format!("reading {shown}: {e}")))?;
+            .map_err(|e| CommandError::Failed(format!("reading {shown}: {e}")));
         progress.finish().await;
+        if failure.is_none()
+            && let Some(check) = checking.take()
+        {
+            match checked(check.await)? {
+                Ok(bills) => bills_in_file = Some(bills),
+                Err(fatal) => refusal = Some(fatal),
+            }
+        }
+        if let Some(fatal) = refusal {
+            if let Some(txn) = unchecked.take() {
+                let _ = txn.rollback().await;
+            }
+            return Err(refused(fatal));
+        }
         if let Some(error) = failure {
+            let written = match unchecked.take() {
+                Some(txn) => {
+                    let _ = txn.rollback().await;
+                    "nothing was imported"
+                }
+                None => "the batches before were written (a rerun goes on where it stopped)",
+            };
             return Err(CommandError::Failed(format!(
-                "the database failed and the import stopped; the batches before were written (a rerun goes on where it stopped): {}",
+                "the database failed and the import stopped; {written}: {}",
                 error.message
             )));
         }
-        read.map_err(|fatal| {
+        if let Some(txn) = unchecked.take() {
+            txn.commit()
+                .await
+                .map_err(|e| database(crm_store::db_error(e)))?;
+        }
+        read?.map_err(|fatal| {
             CommandError::Failed(format!("{shown} changed while it was imported: {fatal}"))
         })?;
+        let bills_in_file = bills_in_file.unwrap_or_default();
         let mut out = console.out();
         let _ = writeln!(out, "summary: {summary}");
         if summary.bills.imported == 0 && summary.rates.imported == 0 {
@@ -927,7 +976,12 @@ impl Importer {
 
     /// Writes a batch: each part (split where a key repeats) in one transaction; a part the
     /// database refuses as a whole is done again unit by unit. Outcomes in file order.
-    async fn batch(&self, ctx: &RequestContext, units: Vec<Unit>) -> TmfResult<Vec<Outcome>> {
+    async fn batch(
+        &self,
+        ctx: &RequestContext,
+        within: Option<&DatabaseTransaction>,
+        units: Vec<Unit>,
+    ) -> TmfResult<Vec<Outcome>> {
         let mut outcomes = Vec::with_capacity(units.len());
         for mut part in split_on_repeats(units) {
             // What was judged of the rates while reading, taken for the first attempt.
@@ -970,17 +1024,17 @@ impl Importer {
                 }
             }
             let units: Vec<&BillIn> = bills.iter().map(|(_, bill)| *bill).collect();
-            let written = match self.write(ctx, &units, speculated).await {
+            let written = match self.write(ctx, within, &units, speculated).await {
                 Ok(written) => written,
                 Err(error) if units.len() > 1 => {
                     tracing::info!(error = %error.message, "a batch was refused as a whole: writing it record by record");
                     let mut one_by_one = Vec::with_capacity(units.len());
                     for unit in &units {
-                        one_by_one.push(self.write_alone(ctx, unit).await?);
+                        one_by_one.push(self.write_alone(ctx, within, unit).await?);
                     }
                     one_by_one
                 }
-                Err(_) => vec![self.write_alone(ctx, units[0]).await?],
+                Err(_) => vec![self.write_alone(ctx, within, units[0]).await?],
             };
             for ((slot, _), outcome) in bills.iter().zip(written) {
                 slots[*slot] = Some(outcome);
@@ -993,10 +1047,16 @@ impl Importer {
         Ok(outcomes)
     }
 
-    /// Writes one unit in a transaction of its own: a refusal of the database that is the
-    /// client's (a key taken, a value it cannot hold) rejects the unit; others stop.
-    async fn write_alone(&self, ctx: &RequestContext, unit: &BillIn) -> TmfResult<Outcome> {
-        match self.write(ctx, &[unit], Vec::new()).await {
+    /// Writes one unit in a transaction (or savepoint) of its own: a refusal of the database
+    /// that is the client's (a key taken, a value it cannot hold) rejects the unit; others
+    /// stop.
+    async fn write_alone(
+        &self,
+        ctx: &RequestContext,
+        within: Option<&DatabaseTransaction>,
+        unit: &BillIn,
+    ) -> TmfResult<Outcome> {
+        match self.write(ctx, within, &[unit], Vec::new()).await {
             Ok(mut written) => Ok(written.pop().unwrap_or_default()),
             Err(error) if error.status().is_client_error() => {
                 let mut judged = judged(unit);
@@ -1007,14 +1067,22 @@ impl Importer {
         }
     }
 
-    /// Judges and writes `units` in one transaction, with what was judged of their rates
+    /// Judges and writes `units` in one transaction, or in a savepoint of `within` (the
+    /// transaction open until the file is checked), with what was judged of their rates
     /// while reading.
     async fn write(
         &self,
         ctx: &RequestContext,
+        within: Option<&DatabaseTransaction>,
         units: &[&BillIn],
         speculated: Vec<Vec<Option<Speculated>>>,
     ) -> TmfResult<Vec<Outcome>> {
+        if let Some(outer) = within {
+            return crm_store::attempt(outer, async |txn| {
+                self.judge_and_write(txn, ctx, units, speculated).await
+            })
+            .await?;
+        }
         let txn = self.store.begin().await?;
         let outcome = self.judge_and_write(&txn, ctx, units, speculated).await;
         crm_store::finish(txn, outcome).await

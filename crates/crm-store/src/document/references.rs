@@ -1,6 +1,8 @@
 //! The references a resource holds: checked against the stored types, completed, and
 //! indexed in `entity_ref`.
 
+use std::fmt::Write as _;
+
 use super::*;
 
 /// Collects, as external entries of the reference index, the references inside `value` (at
@@ -41,7 +43,7 @@ pub(super) fn external_references(
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let length = path.len();
-                path.push_str(&format!("[{i}]"));
+                let _ = write!(path, "[{i}]");
                 external_references(item, path, checked, out);
                 path.truncate(length);
             }
