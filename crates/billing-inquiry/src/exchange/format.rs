@@ -465,6 +465,186 @@ pub(crate) fn plan<'a>(
     plan
 }
 
+/// A value of the file as serde reads it, straight from the element tree
+/// ([`direct`]): what [`read`] would make a JSON value of, without the value.
+enum Direct<'a> {
+    /// A text attribute.
+    Str(&'a str),
+    /// A decimal, in JSON's spelling ([`decimal`]).
+    Decimal(String),
+    Bool(bool),
+    /// An element holding an object of this shape.
+    Object(&'a Element, &'static Shape),
+    /// An element holding a `Money`.
+    Money(&'a Element),
+    /// The items of a list.
+    List(Vec<Direct<'a>>),
+    /// A reference: `{"id": …}`.
+    Reference(&'a str),
+    /// An object's properties.
+    Entries(Vec<(&'static str, Direct<'a>)>),
+}
+
+/// What [`direct`] adds to a record beside what the file says (a rate's `isBilled` and
+/// `bill`, which follow from its place).
+pub(crate) enum Added<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Reference(&'a str),
+}
+
+type DirectError = serde::de::value::Error;
+
+fn refuse<T>(reason: &str) -> Result<T, DirectError> {
+    Err(serde::de::Error::custom(reason))
+}
+
+/// The properties of the object `element` of `shape` holds, as [`read`] reads them, or an
+/// error where [`read`] would refuse it or where it holds what only [`read`] reads (a
+/// `<property>`).
+fn entries<'a>(
+    element: &'a Element,
+    shape: &'static Shape,
+) -> Result<Vec<(&'static str, Direct<'a>)>, DirectError> {
+    if !element.text.trim().is_empty() {
+        return refuse("text");
+    }
+    let mut out: Vec<(&'static str, Direct<'a>)> =
+        Vec::with_capacity(element.attributes.len() + element.children.len());
+    for (name, value) in &element.attributes {
+        let Some(attr) = shape.attrs.iter().find(|a| a.xml == name) else {
+            return refuse("attribute");
+        };
+        let value = match attr.scalar {
+            Scalar::Text => Direct::Str(value),
+            Scalar::Decimal => match decimal(value) {
+                Some(number) => Direct::Decimal(number.to_string()),
+                None => return refuse("decimal"),
+            },
+        };
+        if out.iter().any(|(key, _)| *key == attr.json) {
+            return refuse("twice");
+        }
+        out.push((attr.json, value));
+    }
+    for child in &element.children {
+        let Some(spec) = shape.children.iter().find(|c| c.xml == child.name) else {
+            return refuse("element");
+        };
+        let value = match spec.content {
+            Content::Object(inner) => Direct::Object(child, inner),
+            Content::Money => Direct::Money(child),
+        };
+        match out.iter_mut().find(|(key, _)| *key == spec.json) {
+            Some((_, Direct::List(items))) if spec.many => items.push(value),
+            Some(_) => return refuse("twice"),
+            None if spec.many => out.push((spec.json, Direct::List(vec![value]))),
+            None => out.push((spec.json, value)),
+        }
+    }
+    Ok(out)
+}
+
+/// The `unit` and `value` of a `Money` element, as [`money`] reads them.
+fn money_entries(element: &Element) -> Result<Vec<(&'static str, Direct<'_>)>, DirectError> {
+    if !element.children.is_empty() {
+        return refuse("element");
+    }
+    let mut currency = None;
+    for (name, value) in &element.attributes {
+        match name.as_str() {
+            "currency" => currency = Some(value.as_str()),
+            _ => return refuse("attribute"),
+        }
+    }
+    match (currency, decimal(&element.text)) {
+        (Some(currency), Some(value)) => Ok(vec![
+            ("unit", Direct::Str(currency)),
+            ("value", Direct::Decimal(value.to_string())),
+        ]),
+        _ => refuse("money"),
+    }
+}
+
+impl<'de> serde::de::IntoDeserializer<'de, DirectError> for Direct<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Direct<'de> {
+    type Error = DirectError;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, DirectError> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        let entries = match self {
+            Direct::Str(text) => return visitor.visit_borrowed_str(text),
+            Direct::Decimal(text) => return visitor.visit_string(text),
+            Direct::Bool(value) => return visitor.visit_bool(value),
+            Direct::Object(element, shape) => entries(element, shape)?,
+            Direct::Money(element) => money_entries(element)?,
+            Direct::Reference(id) => vec![("id", Direct::Str(id))],
+            Direct::Entries(entries) => entries,
+            Direct::List(items) => {
+                let mut seq = SeqDeserializer::new(items.into_iter());
+                let value = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                return Ok(value);
+            }
+        };
+        let mut map = MapDeserializer::new(entries.into_iter());
+        let value = visitor.visit_map(&mut map)?;
+        map.end()?;
+        Ok(value)
+    }
+
+    /// A value the file gives is never `null`.
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, DirectError> {
+        visitor.visit_some(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+/// `T` read straight from `element` (of `shape`) with `added` beside what it holds: the
+/// model [`read`] and serde would give of the JSON value [`read`] makes, without making the
+/// value, for the elements the format's table names alone. `None` for anything else (a
+/// `<property>`, whatever [`read`] refuses, a model serde refuses): the caller then reads
+/// the element through [`read`], which names what is wrong.
+pub(crate) fn direct<'a, T: serde::de::DeserializeOwned>(
+    element: &'a Element,
+    shape: &'static Shape,
+    added: &[(&'static str, Added<'a>)],
+) -> Option<T> {
+    let mut entries = entries(element, shape).ok()?;
+    for (key, value) in added {
+        if entries.iter().any(|(k, _)| k == key) {
+            return None;
+        }
+        entries.push((
+            key,
+            match value {
+                Added::Str(text) => Direct::Str(text),
+                Added::Bool(value) => Direct::Bool(*value),
+                Added::Reference(id) => Direct::Reference(id),
+            },
+        ));
+    }
+    T::deserialize(Direct::Entries(entries)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +689,157 @@ mod tests {
             text: value.into(),
             ..element(name, &[("currency", currency)], Vec::new())
         }
+    }
+
+    /// A rate with every part the table names.
+    fn full_rate(extra: Vec<Element>) -> Element {
+        let mut children = vec![
+            element("billingAccount", &[("id", "a-1")], vec![]),
+            element(
+                "product",
+                &[
+                    ("id", "p-1"),
+                    ("href", "/p/p-1"),
+                    ("name", "Fibre"),
+                    ("referredType", "Product"),
+                ],
+                vec![],
+            ),
+            element(
+                "periodCoverage",
+                &[
+                    ("startDateTime", "2026-11-01T00:00:00Z"),
+                    ("endDateTime", "2026-11-30T23:59:59+01:00"),
+                ],
+                vec![],
+            ),
+            amount("taxExcludedAmount", "EUR", "+10.00"),
+            amount("taxIncludedAmount", "EUR", " 12.5 "),
+            element(
+                "appliedTax",
+                &[("taxCategory", "VAT"), ("taxRate", ".20")],
+                vec![amount("taxAmount", "EUR", "2.50")],
+            ),
+            element("appliedTax", &[("taxCategory", "eco")], vec![]),
+            element(
+                "characteristic",
+                &[("name", "chargeType"), ("value", "usage")],
+                vec![],
+            ),
+            element(
+                "characteristic",
+                &[
+                    ("name", "unit"),
+                    ("valueType", "string"),
+                    ("value", "minutes"),
+                ],
+                vec![],
+            ),
+        ];
+        children.extend(extra);
+        element(
+            "appliedCustomerBillingRate",
+            &[
+                ("externalId", "R-1"),
+                ("type", "appliedBillingCharge"),
+                ("date", "2026-11-30T00:00:00Z"),
+                ("name", "Calls"),
+                ("description", "usage <&> \"quoted\""),
+            ],
+            children,
+        )
+    }
+
+    const PLACED: [(&str, Added<'static>); 3] = [
+        ("id", Added::Str("-")),
+        ("isBilled", Added::Bool(true)),
+        ("bill", Added::Reference("b-1")),
+    ];
+
+    /// What `read` and serde give of `rate` with `PLACED` added.
+    fn through_json(rate: &Element) -> Option<sid_model::AppliedCustomerBillingRate> {
+        let mut json = read(rate, &APPLIED_RATE).ok()?;
+        let map = json.as_object_mut()?;
+        map.insert("id".into(), Json::String("-".into()));
+        map.insert("isBilled".into(), Json::Bool(true));
+        map.insert("bill".into(), serde_json::json!({ "id": "b-1" }));
+        serde_json::from_value(json).ok()
+    }
+
+    #[test]
+    fn a_rate_read_straight_into_its_model_is_the_model_of_its_json() {
+        let rate = full_rate(vec![]);
+        let model: sid_model::AppliedCustomerBillingRate =
+            direct(&rate, &APPLIED_RATE, &PLACED).expect("read straight");
+        assert_eq!(Some(&model), through_json(&rate).as_ref());
+        assert_eq!(model.extensions.get("externalId"), Some(&Json::from("R-1")));
+        let tax = &model.applied_tax.as_ref().expect("taxes")[0];
+        assert_eq!(tax.tax_rate.map(|r| r.to_string()).as_deref(), Some("0.20"));
+        assert_eq!(
+            model
+                .tax_included_amount
+                .as_ref()
+                .map(|m| m.value.to_string())
+                .as_deref(),
+            Some("12.5")
+        );
+
+        // What only `read` reads, or what it refuses: not read straight.
+        let mut texted = full_rate(vec![]);
+        texted.text = "stray".into();
+        for refused in [
+            full_rate(vec![element(
+                "property",
+                &[("name", "x"), ("value", "1")],
+                vec![],
+            )]),
+            full_rate(vec![element("unknown", &[], vec![])]),
+            full_rate(vec![amount("taxExcludedAmount", "EUR", "1.00")]),
+            full_rate(vec![amount("taxAmount", "EUR", "1.00")]),
+            full_rate(vec![element("billingAccount", &[("id", "a-2")], vec![])]),
+            full_rate(vec![element(
+                "product",
+                &[("id", "p"), ("colour", "red")],
+                vec![],
+            )]),
+            full_rate(vec![element("appliedTax", &[("taxRate", "1,5")], vec![])]),
+            full_rate(vec![amount("remainingAmount", "EUR", "1")]),
+            texted,
+            element(
+                "appliedCustomerBillingRate",
+                &[("isBilled", "true")],
+                vec![],
+            ),
+            element(
+                "appliedCustomerBillingRate",
+                &[("date", "yesterday")],
+                vec![],
+            ),
+            element(
+                "appliedCustomerBillingRate",
+                &[],
+                vec![Element {
+                    text: "1.00".into(),
+                    ..element("taxIncludedAmount", &[], vec![])
+                }],
+            ),
+        ] {
+            assert!(
+                direct::<sid_model::AppliedCustomerBillingRate>(&refused, &APPLIED_RATE, &PLACED)
+                    .is_none(),
+                "{refused:?}"
+            );
+        }
+        // A property the file gives beside what is added is not overwritten.
+        let placed_twice = element("appliedCustomerBillingRate", &[], vec![]);
+        assert!(
+            direct::<sid_model::AppliedCustomerBillingRate>(
+                &placed_twice,
+                &APPLIED_RATE,
+                &[("id", Added::Str("-")), ("id", Added::Str("x"))]
+            )
+            .is_none()
+        );
     }
 
     #[test]

@@ -606,8 +606,39 @@ fn rate_label(external: Option<&str>) -> String {
     }
 }
 
-/// A rate of the bill `bill_id` as a billing system would send it.
+/// A rate of the bill `bill_id` as a billing system would send it: read straight into the
+/// model when it holds only what the format's table names (`format::direct`), otherwise, or
+/// when that fails, through its JSON (`read_rate_json`), which names what is wrong.
 fn read_rate(rate: &Element, bill_id: &str, strict: bool) -> Result<ReadRate, Rejection> {
+    if let Some(external) = rate.attribute(EXTERNAL_ID).filter(|e| !e.is_empty()) {
+        let placed = [
+            ("id", format::Added::Str("-")),
+            ("isBilled", format::Added::Bool(true)),
+            ("bill", format::Added::Reference(bill_id)),
+        ];
+        let direct = sid_model::strict_attributes(strict, || {
+            format::direct::<AppliedCustomerBillingRate>(rate, &format::APPLIED_RATE, &placed)
+        });
+        if let Some(model) = direct {
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                read_rate_json(rate, bill_id, strict).map(|read| read.model),
+                Ok(model.clone()),
+                "a rate read straight into its model, and through its JSON"
+            );
+            return Ok(ReadRate {
+                at: rate.at,
+                external: external.to_owned(),
+                model,
+            });
+        }
+    }
+    read_rate_json(rate, bill_id, strict)
+}
+
+/// A rate of the bill `bill_id` as a billing system would send it, read through the JSON
+/// the format gives of it, as the API reads a body.
+fn read_rate_json(rate: &Element, bill_id: &str, strict: bool) -> Result<ReadRate, Rejection> {
     let external = rate.attribute(EXTERNAL_ID).map(str::to_owned);
     let what = rate_label(external.as_deref());
     let refuse = |reason: String| Rejection {
