@@ -9,6 +9,10 @@
 //! currency="EUR">120.00</amountDue>`). What the table does not name (an extension attribute,
 //! `@baseType`, a characteristic's non-text value) travels as `<property name="…"
 //! value="JSON"/>`, so nothing a bill holds is lost on the way out and back.
+//!
+//! The import reads a rate with [`direct`], straight into its model by the same table,
+//! and through [`read`] only when the rate holds what `direct` leaves to it (a `<property>`,
+//! anything refused, which [`read`] names).
 
 use serde_json::{Map, Value as Json};
 
