@@ -831,6 +831,79 @@ fn rate_refusal(at: Pos, external: &str, reason: String) -> Rejection {
     }
 }
 
+/// The check reading the file beside the import, and the transaction that holds what is
+/// written until it has passed: both settled at once, by the check's verdict.
+struct Unchecked<'a> {
+    check: Option<tokio::task::JoinHandle<Result<u64, Fatal>>>,
+    txn: Option<crm_store::Transaction>,
+    /// The bills in the file, once the check has passed.
+    bills: u64,
+    shown: &'a str,
+}
+
+impl<'a> Unchecked<'a> {
+    async fn begin(
+        store: &Store,
+        check: tokio::task::JoinHandle<Result<u64, Fatal>>,
+        shown: &'a str,
+    ) -> Result<Self, CommandError> {
+        let txn = store.begin().await.map_err(Self::database)?;
+        Ok(Self {
+            check: Some(check),
+            txn: Some(txn),
+            bills: 0,
+            shown,
+        })
+    }
+
+    fn database(error: TmfError) -> CommandError {
+        CommandError::Failed(format!(
+            "the database failed, nothing was imported: {}",
+            error.message
+        ))
+    }
+
+    /// The transaction batches are savepoints of, while the check has not passed.
+    fn within(&self) -> Option<&DatabaseTransaction> {
+        self.txn.as_deref()
+    }
+
+    /// Takes the check's verdict once it has one (waiting for it when `wait`): when the file
+    /// is well-formed, what was written so far is committed; otherwise why it is refused.
+    async fn settle(&mut self, wait: bool) -> Result<Result<(), Fatal>, CommandError> {
+        let Some(check) = self.check.take_if(|check| wait || check.is_finished()) else {
+            return Ok(Ok(()));
+        };
+        let verdict = check
+            .await
+            .map_err(|e| CommandError::Failed(format!("checking {}: {e}", self.shown)))?;
+        match verdict {
+            Ok(bills) => {
+                self.bills = bills;
+                if let Some(txn) = self.txn.take() {
+                    txn.commit()
+                        .await
+                        .map_err(|e| Self::database(crm_store::db_error(e)))?;
+                }
+                Ok(Ok(()))
+            }
+            Err(fatal) => Ok(Err(fatal)),
+        }
+    }
+
+    /// Rolls back what was written while the check had not passed: whether there was such a
+    /// transaction still open.
+    async fn abandon(&mut self) -> bool {
+        match self.txn.take() {
+            Some(txn) => {
+                let _ = txn.rollback().await;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 impl Importer {
     /// Imports the file at `path`; progress and the report on `console`.
     pub(crate) async fn run(
@@ -852,20 +925,10 @@ impl Importer {
         // transaction (`unchecked`), which a refused file rolls back, so that nothing is
         // imported; once it has, that transaction commits and each batch commits alone.
         let file = std::fs::File::open(path).map_err(cannot)?;
-        let mut checking = Some(tokio::task::spawn_blocking(move || {
+        let check = tokio::task::spawn_blocking(move || {
             reader::check(BufReader::with_capacity(READ_BUFFER, file), Arc::default())
-        }));
-        let checked = |verdict: Result<Result<u64, Fatal>, tokio::task::JoinError>| {
-            verdict.map_err(|e| CommandError::Failed(format!("checking {shown}: {e}")))
-        };
-        let database = |error: TmfError| {
-            CommandError::Failed(format!(
-                "the database failed, nothing was imported: {}",
-                error.message
-            ))
-        };
-        let mut unchecked = Some(self.store.begin().await.map_err(database)?);
-        let mut bills_in_file = None;
+        });
+        let mut unchecked = Unchecked::begin(&self.store, check, &shown).await?;
 
         // Records read on a thread of their own, written in batches.
         let meter = Arc::new(Meter::default());
@@ -912,23 +975,11 @@ impl Importer {
         let mut failure = None;
         let mut refusal = None;
         while let Some(units) = receive.recv().await {
-            if let Some(check) = checking.take_if(|check| check.is_finished()) {
-                match checked(check.await)? {
-                    Ok(bills) => {
-                        bills_in_file = Some(bills);
-                        if let Some(txn) = unchecked.take() {
-                            txn.commit()
-                                .await
-                                .map_err(|e| database(crm_store::db_error(e)))?;
-                        }
-                    }
-                    Err(fatal) => {
-                        refusal = Some(fatal);
-                        break;
-                    }
-                }
+            if let Err(fatal) = unchecked.settle(false).await? {
+                refusal = Some(fatal);
+                break;
             }
-            let outcomes = match self.batch(ctx, unchecked.as_deref(), units).await {
+            let outcomes = match self.batch(ctx, unchecked.within(), units).await {
                 Ok(outcomes) => outcomes,
                 Err(error) => {
                     failure = Some(error);
@@ -953,41 +1004,29 @@ impl Importer {
             .map_err(|e| CommandError::Failed(format!("reading {shown}: {e}")));
         progress.finish().await;
         if failure.is_none()
-            && let Some(check) = checking.take()
+            && refusal.is_none()
+            && let Err(fatal) = unchecked.settle(true).await?
         {
-            match checked(check.await)? {
-                Ok(bills) => bills_in_file = Some(bills),
-                Err(fatal) => refusal = Some(fatal),
-            }
+            refusal = Some(fatal);
         }
         if let Some(fatal) = refusal {
-            if let Some(txn) = unchecked.take() {
-                let _ = txn.rollback().await;
-            }
+            unchecked.abandon().await;
             return Err(refused(fatal));
         }
         if let Some(error) = failure {
-            let written = match unchecked.take() {
-                Some(txn) => {
-                    let _ = txn.rollback().await;
-                    "nothing was imported"
-                }
-                None => "the batches before were written (a rerun goes on where it stopped)",
+            let written = match unchecked.abandon().await {
+                true => "nothing was imported",
+                false => "the batches before were written (a rerun goes on where it stopped)",
             };
             return Err(CommandError::Failed(format!(
                 "the database failed and the import stopped; {written}: {}",
                 error.message
             )));
         }
-        if let Some(txn) = unchecked.take() {
-            txn.commit()
-                .await
-                .map_err(|e| database(crm_store::db_error(e)))?;
-        }
         read?.map_err(|fatal| {
             CommandError::Failed(format!("{shown} changed while it was imported: {fatal}"))
         })?;
-        let bills_in_file = bills_in_file.unwrap_or_default();
+        let bills_in_file = unchecked.bills;
         let mut out = console.out();
         let _ = writeln!(out, "summary: {summary}");
         if summary.bills.imported == 0 && summary.rates.imported == 0 {
