@@ -196,8 +196,9 @@ async fn run_module_command(
     // page cache whenever another connection has written since its last transaction, so two
     // connections taking turns (as a pool hands them out) would start every batch of an
     // import with a cold cache, reading its index pages again (a 1,000,000-rate import took
-    // 21.2-23.7 s with two, 19.8 s with one). Its cache is larger than SQLite's 2 MiB (an import's index inserts
-    // land on pages of indexes much larger than that) but bounded, so memory stays flat.
+    // 21.2-23.7 s with two, 19.8 s with one). Its cache is larger than SQLite's 2 MiB (an
+    // import's index inserts land on pages of indexes much larger than that) but bounded, so
+    // memory stays flat.
     let pool = PoolOptions {
         max_connections: 1,
         sqlite_cache_kib: Some(48 * 1024),
