@@ -46,5 +46,9 @@ done
     --header-read-timeout-secs 1 --idle-timeout-secs 2 --slack-secs 10
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 
+# The bill import as a billing system runs it (`crm-server import bills`, one database
+# connection): a small generated file, then the same file again, which must change nothing.
+"$BENCH" import --server-bin "$BIN" --rates 2000 --accounts 20
+
 "$BENCH" crash --server-bin "$BIN" --rounds 2 --writers 4 --min-ms 200 --max-ms 600 \
     --port $((PORT + 1))

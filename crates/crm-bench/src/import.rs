@@ -276,6 +276,11 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
             result.peak_kib as f64 / 1024.0,
             result.summary.replace('\n', "\n  ")
         );
+        anyhow::ensure!(
+            what == "import" || result.summary.contains("nothing changed"),
+            "the same file imported again changed something: {}",
+            result.summary
+        );
     }
     if args.data_dir.is_none() {
         let _ = std::fs::remove_dir_all(&data_dir);
